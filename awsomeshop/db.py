@@ -1,0 +1,99 @@
+"""Database plumbing shared by the apps: column types of the documented schema, id generation,
+and the retry of whole transactions that MySQL aborts under contention."""
+
+import functools
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError, connection, models, transaction
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# MySQL error codes after which the whole transaction may simply be run again.
+MYSQL_DEADLOCK = 1213
+MYSQL_LOCK_WAIT_TIMEOUT = 1205
+RETRYABLE_MYSQL_ERRORS = frozenset({MYSQL_DEADLOCK, MYSQL_LOCK_WAIT_TIMEOUT})
+
+
+def new_id() -> str:
+    """A new primary key for products, orders, ledger rows and local users."""
+    return str(uuid.uuid4())
+
+
+class MySQLColumnTypeMixin:
+    """Use the column type the documented MySQL schema names; other databases keep Django's."""
+
+    mysql_type: str
+
+    def db_type(self, connection):
+        if connection.vendor == "mysql":
+            return self.mysql_type
+        return super().db_type(connection)
+
+
+class TextColumn(MySQLColumnTypeMixin, models.TextField):
+    """TEXT, as documented (Django's own TextField is LONGTEXT on MySQL)."""
+
+    mysql_type = "text"
+
+
+class TimestampColumn(MySQLColumnTypeMixin, models.DateTimeField):
+    """TIMESTAMP, as documented, with microseconds so rows written in one second keep their order."""
+
+    mysql_type = "timestamp(6)"
+
+
+class EnumColumn(models.CharField):
+    """ENUM(...) of the field's choices on MySQL, as documented; VARCHAR elsewhere.
+
+    The allowed values are part of the column type, so a change of choices is a schema change.
+    """
+
+    non_db_attrs = tuple(attr for attr in models.CharField.non_db_attrs if attr != "choices")
+
+    def db_type(self, connection):
+        if connection.vendor == "mysql":
+            values = ",".join(f"'{value}'" for value, _label in self.flatchoices)
+            return f"enum({values})"
+        return super().db_type(connection)
+
+
+def is_retryable(error: OperationalError) -> bool:
+    return bool(error.args) and error.args[0] in RETRYABLE_MYSQL_ERRORS
+
+
+def atomic_with_retry(func: Callable[P, R] | None = None, *, attempts: int = 4):
+    """Run the function in one transaction, and run it again from the start if MySQL aborted it
+    with a deadlock or lock-wait timeout.
+
+    Inside an outer transaction there is nothing to retry on our own (MySQL rolled back the
+    whole outer transaction), so the error goes up to whoever owns that transaction.
+    """
+
+    def decorator(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            for attempt in range(1, attempts + 1):
+                try:
+                    with transaction.atomic():
+                        return func(*args, **kwargs)
+                except OperationalError as error:
+                    if attempt == attempts or connection.in_atomic_block or not is_retryable(error):
+                        raise
+                    logger.warning(
+                        "Retrying %s after MySQL error %s (attempt %d)", func.__name__, error.args[0], attempt
+                    )
+                    # Jitter, so the transactions that collided do not collide again.
+                    time.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311 - not for security
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        return wrapper
+
+    return decorator(func) if func is not None else decorator

@@ -1,0 +1,13 @@
+from django.db.models import QuerySet
+
+from .models import Order
+
+
+def order_list_for_user(*, user_id: str) -> QuerySet[Order]:
+    """The user's orders, newest first, each with its product in the same query."""
+    return Order.objects.filter(user_id=user_id).select_related("product").order_by("-created_at", "-id")
+
+
+def order_get_for_user(*, user_id: str, order_id: str) -> Order | None:
+    """The user's order with this id; None for an unknown id or somebody else's order."""
+    return order_list_for_user(user_id=user_id).filter(pk=order_id).first()

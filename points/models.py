@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from awsomeshop.db import EnumColumn, TimestampColumn, new_id
+
+
+class UserPoints(models.Model):
+    """An employee's balance; maps onto the documented `user_points` table.
+
+    Only `points.services` and `orders.services` change it, always together with a ledger row, so
+    `current_points == total_earned - total_redeemed == sum(earned) - sum(redeemed)`. The
+    database enforces the first equality and non-negative figures.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="points",
+        db_column="user_id",
+        db_constraint=False,
+    )
+    current_points = models.IntegerField(default=0, db_default=0)
+    total_earned = models.IntegerField(default=0, db_default=0)
+    total_redeemed = models.IntegerField(default=0, db_default=0)
+    created_at = TimestampColumn(auto_now_add=True)
+    updated_at = TimestampColumn(auto_now=True)
+
+    class Meta:
+        db_table = "user_points"
+        verbose_name = "points balance"
+        verbose_name_plural = "points balances"
+        indexes = [
+            models.Index(fields=["current_points"], name="idx_user_points"),
+            models.Index(fields=["updated_at"], name="idx_updated_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(current_points__gte=0), name="user_points_current_not_negative"),
+            models.CheckConstraint(condition=Q(total_earned__gte=0), name="user_points_earned_not_negative"),
+            models.CheckConstraint(condition=Q(total_redeemed__gte=0), name="user_points_redeemed_not_negative"),
+            models.CheckConstraint(
+                condition=Q(current_points=F("total_earned") - F("total_redeemed")),
+                name="user_points_current_is_earned_minus_redeemed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.current_points} points"
+
+
+class PointsTransaction(models.Model):
+    """One append-only ledger row; maps onto the documented `points_transactions` table.
+
+    `points_amount` is always positive; `transaction_type` says which way it went. Corrections are
+    new rows, never edits.
+    """
+
+    class Type(models.TextChoices):
+        EARNED = "earned", "Earned"
+        REDEEMED = "redeemed", "Redeemed"
+
+    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="transaction_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="points_transactions",
+        db_column="user_id",
+        db_constraint=False,
+        db_index=False,
+    )
+    transaction_type = EnumColumn(max_length=8, choices=Type.choices)
+    points_amount = models.IntegerField()
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_transactions",
+        db_column="order_id",
+        db_constraint=False,
+        db_index=False,
+    )
+    description = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
+    created_at = TimestampColumn(auto_now_add=True)
+    # Not in the documented schema; added by later migrations as nullable columns.
+    balance_after = models.IntegerField(null=True, blank=True, help_text="The balance right after this row.")
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_awarded",
+        help_text="Who gave the points, for awards.",
+    )
+
+    class Meta:
+        db_table = "points_transactions"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user"], name="idx_user_transactions"),
+            models.Index(fields=["created_at"], name="idx_transaction_date"),
+            models.Index(fields=["transaction_type"], name="idx_transaction_type"),
+            models.Index(fields=["order"], name="idx_transaction_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(points_amount__gt=0), name="points_transactions_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(transaction_type__in=["earned", "redeemed"]), name="points_transactions_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        sign = "+" if self.transaction_type == self.Type.EARNED else "-"
+        return f"{sign}{self.points_amount} for {self.user_id}"
+
+    @property
+    def signed_amount(self) -> int:
+        return self.points_amount if self.transaction_type == self.Type.EARNED else -self.points_amount

@@ -1,0 +1,97 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from orders.models import Order
+from shop.models import Product
+
+from .models import PointsTransaction, UserPoints
+
+
+def user_points_get(*, user_id: str) -> UserPoints:
+    """The user's balance; an unsaved zero balance for someone who never had points."""
+    return UserPoints.objects.filter(pk=user_id).first() or UserPoints(user_id=user_id)
+
+
+def points_transaction_list(*, user_id: str) -> QuerySet[PointsTransaction]:
+    """The user's ledger, newest first, with each row's order and product in the same query."""
+    return (
+        PointsTransaction.objects.filter(user_id=user_id)
+        .select_related("order__product")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    """One disagreement found by `ledger_problem_list`."""
+
+    kind: str
+    subject: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject}: {self.detail}"
+
+
+def _ledger_totals_by_user() -> dict[str, tuple[int, int]]:
+    rows = PointsTransaction.objects.values("user_id").annotate(
+        earned=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.EARNED), default=0),
+        redeemed=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.REDEEMED), default=0),
+    )
+    return {row["user_id"]: (row["earned"], row["redeemed"]) for row in rows}
+
+
+def _balance_problems() -> list[LedgerProblem]:
+    ledger = _ledger_totals_by_user()
+    problems = []
+    balances = UserPoints.objects.values_list("user_id", "current_points", "total_earned", "total_redeemed")
+    for user_id, current, earned, redeemed in balances.iterator():
+        ledger_earned, ledger_redeemed = ledger.pop(user_id, (0, 0))
+        expected = (ledger_earned - ledger_redeemed, ledger_earned, ledger_redeemed)
+        if (current, earned, redeemed) != expected:
+            problems.append(
+                LedgerProblem(
+                    "user",
+                    user_id,
+                    f"balance {current}/{earned}/{redeemed} (current/earned/redeemed) but the ledger says "
+                    f"{expected[0]}/{expected[1]}/{expected[2]}",
+                )
+            )
+        elif current < 0:
+            problems.append(LedgerProblem("user", user_id, f"negative balance {current}"))
+    for user_id, (earned, redeemed) in ledger.items():
+        problems.append(
+            LedgerProblem("user", user_id, f"ledger rows ({earned} earned, {redeemed} redeemed) but no balance row")
+        )
+    return problems
+
+
+def _order_problems() -> list[LedgerProblem]:
+    problems = []
+    redeemed = PointsTransaction.Type.REDEEMED
+    redemptions = Count("points_transactions", filter=Q(points_transactions__transaction_type=redeemed))
+    orders = Order.objects.annotate(redemptions=redemptions).exclude(redemptions=1).values_list("id", "redemptions")
+    for order_id, count in orders:
+        problems.append(LedgerProblem("order", order_id, f"has {count} redemption rows in the ledger, expected 1"))
+    mismatched = PointsTransaction.objects.filter(transaction_type=redeemed, order__isnull=False).exclude(
+        points_amount=F("order__points_used")
+    )
+    for row in mismatched.values_list("id", "order_id"):
+        problems.append(LedgerProblem("transaction", row[0], f"amount differs from order {row[1]}'s points_used"))
+    orphans = PointsTransaction.objects.filter(transaction_type=redeemed, order__isnull=True).values_list(
+        "id", flat=True
+    )
+    problems.extend(LedgerProblem("transaction", row_id, "redemption without an order") for row_id in orphans)
+    return problems
+
+
+def _stock_problems() -> list[LedgerProblem]:
+    negative = Product.objects.filter(stock_quantity__lt=0).values_list("id", "stock_quantity")
+    return [LedgerProblem("product", product_id, f"negative stock {stock}") for product_id, stock in negative]
+
+
+def ledger_problem_list() -> list[LedgerProblem]:
+    """Every balance that disagrees with the ledger, every order without exactly one matching
+    ledger row, and every product whose stock went negative."""
+    return _balance_problems() + _order_problems() + _stock_problems()

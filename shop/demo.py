@@ -1,0 +1,177 @@
+"""The demo data `manage.py seed_demo` loads: a believable catalog with locally drawn images,
+the demo users and some points history. Every write goes through the services."""
+
+import io
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from PIL import Image, ImageDraw, ImageFont
+
+from orders.services import order_redeem
+from points.models import PointsTransaction
+from points.services import points_award
+
+from .models import Product
+from .services import product_create
+
+CATEGORY_COLOURS = {
+    "Tech": ((37, 99, 235), (14, 165, 233)),
+    "Home & Office": ((124, 58, 237), (236, 72, 153)),
+    "Wellbeing": ((5, 150, 105), (132, 204, 22)),
+    "Experiences": ((234, 88, 12), (250, 204, 21)),
+    "Apparel": ((15, 23, 42), (71, 85, 105)),
+    "Food & Drink": ((190, 18, 60), (251, 113, 133)),
+    "Gift cards": ((13, 148, 136), (45, 212, 191)),
+}
+
+# name, category, points, stock, description
+CATALOG = [
+    (
+        "Noise-cancelling headphones",
+        "Tech",
+        2400,
+        8,
+        "Over-ear wireless headphones with 30 hours of battery and a travel case.",
+    ),
+    ("Mechanical keyboard", "Tech", 1300, 12, "Tenkeyless, hot-swappable switches, USB-C, white backlight."),
+    ("Wireless mouse", "Tech", 450, 25, "Quiet clicks, three devices, a battery that lasts months."),
+    ("4K webcam", "Tech", 1100, 6, "Sharp video calls with auto-framing and a privacy shutter."),
+    ("Portable SSD 1 TB", "Tech", 950, 10, "Pocket-sized USB-C drive, up to 1,000 MB/s."),
+    ("Smart speaker", "Tech", 700, 0, "Room-filling sound and a microphone you can switch off."),
+    ("E-reader", "Tech", 1500, 5, "Glare-free 7-inch screen, waterproof, weeks of battery."),
+    ("Power bank 20,000 mAh", "Tech", 400, 30, "Charges a laptop once or a phone four times."),
+    ("Standing desk mat", "Home & Office", 350, 20, "Anti-fatigue mat that makes standing meetings bearable."),
+    ("Ergonomic desk chair cushion", "Home & Office", 300, 18, "Memory-foam seat cushion for long days."),
+    (
+        "Desk plant: snake plant",
+        "Home & Office",
+        150,
+        40,
+        "Hard to kill, easy on the eyes, delivered in a ceramic pot.",
+    ),
+    ("Monitor light bar", "Home & Office", 600, 9, "Lights the desk, not the screen; dimmable warm to cold."),
+    ("Notebook set", "Home & Office", 120, 60, "Three dotted A5 notebooks with lay-flat binding."),
+    ("Insulated bottle", "Home & Office", 200, 45, "Keeps water cold for 24 hours and coffee hot for 12."),
+    ("Yoga mat", "Wellbeing", 350, 15, "Non-slip, 6 mm thick, with a carry strap."),
+    ("Meditation app, one year", "Wellbeing", 500, 100, "A year of guided meditations and sleep stories."),
+    ("Massage voucher", "Wellbeing", 900, 10, "A 60-minute massage at a partner spa near the office."),
+    ("Fitness tracker", "Wellbeing", 1600, 7, "Heart rate, sleep and steps, a week per charge."),
+    ("Gym day pass bundle", "Wellbeing", 400, 25, "Ten day passes for the gym network in town."),
+    ("Cooking class for two", "Experiences", 1800, 4, "An evening class with a chef, dinner included."),
+    ("Concert tickets", "Experiences", 2000, 3, "Two tickets for a show of your choice this season."),
+    ("Extra day off", "Experiences", 3000, 50, "One more day of paid leave, agreed with your manager."),
+    ("Hot-air balloon ride", "Experiences", 6000, 1, "Sunrise flight over the countryside, champagne on landing."),
+    ("Team lunch", "Experiences", 1200, 10, "Lunch for you and four colleagues at a place you pick."),
+    ("AWSomeShop hoodie", "Apparel", 450, 35, "Heavyweight organic cotton hoodie with the AWSomeShop logo."),
+    ("AWSomeShop T-shirt", "Apparel", 200, 80, "Soft organic cotton tee in navy or grey."),
+    ("Rain jacket", "Apparel", 1400, 6, "Packable, waterproof, breathable."),
+    ("Cap", "Apparel", 150, 0, "Six-panel cap with an embroidered logo."),
+    ("Coffee subscription, three months", "Food & Drink", 900, 20, "A bag of freshly roasted beans every month."),
+    ("Chocolate box", "Food & Drink", 180, 40, "Twenty-four handmade pralines from a local chocolatier."),
+    ("Tea sampler", "Food & Drink", 160, 30, "Twelve loose-leaf teas from four continents."),
+    ("Bookshop gift card", "Gift cards", 500, 200, "Worth 50 at the bookshop chain, online or in store."),
+    ("Charity donation", "Gift cards", 1000, 999, "We donate 100 to the charity of your choice in your name."),
+    ("Retro game console", "Tech", 1900, 2, "Mini console with 30 classic games built in. No longer offered."),
+]
+RETIRED_PRODUCTS = {"Retro game console"}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    role: str
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("employee@awsomeshop.local", "employee-demo-2026", "Emma", "Employee", "employee"),
+    DemoUser("colleague@awsomeshop.local", "colleague-demo-2026", "Carlos", "Colleague", "employee"),
+    DemoUser("hr@awsomeshop.local", "hr-demo-2026", "Hana", "Resources", "HR", is_staff=True),
+    DemoUser("admin@awsomeshop.local", "admin-demo-2026", "Ada", "Admin", "superuser", True, True),
+]
+
+DEMO_AWARDS = [
+    (1500, "Welcome to AWSomeShop"),
+    (800, "Q3 recognition: shipped the new onboarding"),
+    (500, "Hackathon winner"),
+]
+DEMO_REDEMPTIONS = ["AWSomeShop hoodie", "Insulated bottle"]
+
+
+def product_image_draw(*, name: str, category: str, size: tuple[int, int] = (800, 600)) -> bytes:
+    """A PNG for the product: the category's gradient with the product's name on it."""
+    start, end = CATEGORY_COLOURS.get(category, ((71, 85, 105), (148, 163, 184)))
+    width, height = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        mix = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(round(a + (b - a) * mix) for a, b in zip(start, end, strict=True)))
+    initials = "".join(word[0] for word in name.split()[:2]).upper()
+    draw.text((width / 2, height / 2 - 40), initials, font=ImageFont.load_default(size=180), fill="white", anchor="mm")
+    draw.text((width / 2, height - 90), name, font=ImageFont.load_default(size=40), fill="white", anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _catalog_seed() -> int:
+    existing = set(Product.objects.values_list("name", flat=True))
+    created = 0
+    for name, category, cost, stock, description in CATALOG:
+        if name in existing:
+            continue
+        image = ContentFile(product_image_draw(name=name, category=category), name=f"{name}.png")
+        product_create(
+            name=name,
+            category=category,
+            points_cost=cost,
+            stock_quantity=stock,
+            description=description,
+            is_active=name not in RETIRED_PRODUCTS,
+            image=image,
+        )
+        created += 1
+    return created
+
+
+def _users_seed() -> dict[str, object]:
+    users = {}
+    manager = get_user_model().objects
+    for demo in DEMO_USERS:
+        user = manager.filter(email=demo.email).first()
+        if user is None:
+            create = manager.create_superuser if demo.is_superuser else manager.create_user
+            user = create(
+                demo.email, demo.password, first_name=demo.first_name, last_name=demo.last_name, is_staff=demo.is_staff
+            )
+        users[demo.email] = user
+    return users
+
+
+def _history_seed(*, employee, awarded_by) -> bool:
+    if PointsTransaction.objects.filter(user=employee).exists():
+        return False
+    for amount, reason in DEMO_AWARDS:
+        points_award(user_id=employee.pk, amount=amount, reason=reason, awarded_by_id=awarded_by.pk)
+    for name in DEMO_REDEMPTIONS:
+        order_redeem(user_id=employee.pk, product_id=Product.objects.get(name=name).pk)
+    return True
+
+
+def demo_seed() -> dict[str, object]:
+    """Load the demo data; running it again adds nothing that is already there."""
+    products_created = _catalog_seed()
+    users = _users_seed()
+    hr = users["hr@awsomeshop.local"]
+    history_for = [
+        email
+        for email in ("employee@awsomeshop.local", "colleague@awsomeshop.local")
+        if _history_seed(employee=users[email], awarded_by=hr)
+    ]
+    return {"products_created": products_created, "users": DEMO_USERS, "history_for": history_for}

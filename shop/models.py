@@ -1,0 +1,53 @@
+from pathlib import PurePath
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from awsomeshop.db import TextColumn, TimestampColumn, new_id
+
+
+def product_image_path(_product: "Product", filename: str) -> str:
+    """A generated name, so two uploads called photo.jpg never overwrite each other."""
+    return f"products/{new_id()}{PurePath(filename).suffix.lower()}"
+
+
+class Product(models.Model):
+    """Something employees can redeem points for; maps onto the documented `products` table."""
+
+    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="product_id")
+    name = models.CharField(max_length=255)
+    description = TextColumn(max_length=5000, blank=True, null=True)
+    points_cost = models.IntegerField(help_text="Points one unit costs.")
+    category = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
+    # The documented column is `image_url`; it holds the image's name in the media storage.
+    image = models.ImageField(
+        upload_to=product_image_path, max_length=500, blank=True, null=True, db_column="image_url"
+    )
+    is_active = models.BooleanField(default=True, db_default=True, help_text="Inactive products are hidden.")
+    stock_quantity = models.IntegerField(default=0, db_default=0)
+    created_at = TimestampColumn(auto_now_add=True)
+    updated_at = TimestampColumn(auto_now=True)
+
+    class Meta:
+        db_table = "products"
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["category"], name="idx_category"),
+            models.Index(fields=["points_cost"], name="idx_points_cost"),
+            models.Index(fields=["is_active"], name="idx_active"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="products_stock_not_negative"),
+            models.CheckConstraint(condition=Q(points_cost__gt=0), name="products_points_cost_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:product_detail", kwargs={"product_id": self.pk})
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock_quantity > 0

@@ -1,0 +1,24 @@
+from django.db.models import QuerySet
+
+from .exceptions import ProductUnavailable
+from .models import Product
+
+
+def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
+    """Products in catalog order; only the active ones unless asked otherwise."""
+    products = Product.objects.all()
+    return products if include_inactive else products.filter(is_active=True)
+
+
+def product_get_active(*, product_id: str) -> Product:
+    """The active product with this id, or ProductUnavailable."""
+    product = product_list().filter(pk=product_id).first()
+    if product is None:
+        raise ProductUnavailable("This product is not available.", product_id=product_id)
+    return product
+
+
+def product_category_list() -> list[str]:
+    """The categories of active products, sorted."""
+    categories = product_list().exclude(category__isnull=True).exclude(category="").values_list("category", flat=True)
+    return sorted(set(categories))

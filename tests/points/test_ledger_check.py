@@ -1,0 +1,77 @@
+from contextlib import contextmanager
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from orders.models import Order
+from orders.services import order_redeem
+from shop.models import Product
+
+
+@pytest.mark.django_db
+def test_ledger_check_passes_on_a_consistent_ledger(employee, product, give_points, capsys):
+    give_points(employee, 1000)
+    order_redeem(user_id=employee.pk, product_id=product.pk)
+
+    call_command("check_points_ledger")
+
+    assert "The points ledger is consistent" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_ledger_check_catches_a_balance_corrupted_by_raw_sql(employee, give_points, capsys):
+    give_points(employee, 100)
+    with connection.cursor() as cursor:
+        # Consistent with itself (the CHECK constraint holds) but not with the ledger.
+        cursor.execute(
+            "UPDATE user_points SET current_points = current_points + 50, total_earned = total_earned + 50 "
+            "WHERE user_id = %s",
+            [employee.pk],
+        )
+
+    with pytest.raises(CommandError, match=r"found 1 problem\(s\)"):
+        call_command("check_points_ledger")
+
+    report = capsys.readouterr().err
+    assert f"user {employee.pk}: balance 150/150/0 (current/earned/redeemed) but the ledger says 100/100/0" in report
+
+
+@pytest.mark.django_db
+def test_ledger_check_catches_an_order_without_its_ledger_row(employee, product, capsys):
+    stray = Order.objects.create(user=employee, product=product, points_used=300)
+
+    with pytest.raises(CommandError):
+        call_command("check_points_ledger")
+
+    assert f"order {stray.pk}: has 0 redemption rows in the ledger, expected 1" in capsys.readouterr().err
+
+
+@contextmanager
+def stock_check_constraint_dropped():
+    """Reach the state of a database adopted from the documented DDL, which has no CHECK yet."""
+    if connection.vendor == "sqlite":
+        # SQLite rebuilds a table from the model to drop a constraint; it can switch checks off instead.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
+        return
+    constraint = next(c for c in Product._meta.constraints if c.name == "products_stock_not_negative")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Product, constraint)
+    yield
+    with connection.schema_editor() as editor:
+        editor.add_constraint(Product, constraint)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ledger_check_catches_negative_stock_in_a_database_without_the_constraint(product, capsys):
+    with stock_check_constraint_dropped():
+        Product.objects.filter(pk=product.pk).update(stock_quantity=-2)
+        with pytest.raises(CommandError):
+            call_command("check_points_ledger")
+        Product.objects.filter(pk=product.pk).update(stock_quantity=0)
+
+    assert f"product {product.pk}: negative stock -2" in capsys.readouterr().err

@@ -1,0 +1,82 @@
+import pytest
+from django.db import OperationalError, transaction
+
+from awsomeshop.db import atomic_with_retry
+from orders import services as order_services
+from orders.models import Order
+from orders.services import order_redeem
+from points.models import UserPoints
+from shop.models import Product
+from tests.ledger import assert_ledger_consistent
+
+DEADLOCK = OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+
+
+def failing_first(times: int, error: Exception, then=lambda: "done"):
+    calls = []
+
+    def func():
+        calls.append(1)
+        if len(calls) <= times:
+            raise error
+        return then()
+
+    return func, calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlocked_transaction_is_run_again_from_the_start():
+    func, calls = failing_first(2, DEADLOCK)
+
+    assert atomic_with_retry(func)() == "done"
+    assert len(calls) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retries_stop_after_the_last_attempt():
+    func, calls = failing_first(10, OperationalError(1205, "Lock wait timeout exceeded"))
+
+    with pytest.raises(OperationalError, match="Lock wait timeout"):
+        atomic_with_retry(func, attempts=3)()
+    assert len(calls) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_database_errors_are_not_retried():
+    func, calls = failing_first(1, OperationalError(2006, "MySQL server has gone away"))
+
+    with pytest.raises(OperationalError, match="gone away"):
+        atomic_with_retry(func)()
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_an_outer_transaction_the_owner_of_that_transaction_must_retry():
+    func, calls = failing_first(1, DEADLOCK)
+
+    with pytest.raises(OperationalError), transaction.atomic():
+        atomic_with_retry(func)()
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlock_in_the_middle_of_a_redemption_yields_exactly_one_order(employee, product, give_points, monkeypatch):
+    give_points(employee, 1000)
+    record = order_services.points_transaction_record
+    attempts = []
+
+    def deadlock_once(**kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise DEADLOCK  # after the debit, the stock take and the order insert
+        return record(**kwargs)
+
+    monkeypatch.setattr(order_services, "points_transaction_record", deadlock_once)
+
+    order_redeem(user_id=employee.pk, product_id=product.pk)
+
+    assert len(attempts) == 2
+    assert Order.objects.count() == 1
+    assert UserPoints.objects.get(pk=employee.pk).current_points == 700
+    assert Product.objects.get(pk=product.pk).stock_quantity == 4
+    assert_ledger_consistent()

@@ -32,6 +32,9 @@ class Order(models.Model):
     points_used = models.IntegerField()
     status = EnumColumn(max_length=9, choices=Status.choices, default=Status.DELIVERED, db_default=Status.DELIVERED)
     created_at = TimestampColumn(auto_now_add=True)
+    # Not in the documented schema: the client's key for this redemption, so a retried request
+    # returns this order instead of buying a second one.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
 
     class Meta:
         db_table = "orders"
@@ -43,6 +46,8 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(points_used__gte=0), name="orders_points_used_not_negative"),
             models.CheckConstraint(condition=Q(status__in=["Delivered"]), name="orders_status_valid"),
+            # NULLs never collide, so orders without a key are not limited.
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="orders_user_idempotency_key_unique"),
         ]
 
     def __str__(self) -> str:

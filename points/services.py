@@ -106,6 +106,12 @@ def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str |
     )
 
 
+def user_points_lock(*, user_id: str) -> None:
+    """Hold the user's balance row until the caller's transaction ends."""
+    _require_transaction()
+    list(UserPoints.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
+
+
 def points_debit(*, user_id: str, amount: int) -> None:
     """Take points for a redemption, inside the caller's transaction, which must also record the
     ledger row (`points_transaction_record`). Never leaves a balance below zero."""

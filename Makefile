@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MYSQL_URL ?= mysql://root@127.0.0.1:3306/awsomeshop
 
-.PHONY: setup run test test-mysql lint format migrations-check
+.PHONY: setup run test test-mysql lint format screenshots
 
 setup:
 	@scripts/setup.sh
@@ -28,3 +28,11 @@ test: lint
 test-mysql: setup
 	@scripts/ensure-mariadb.sh
 	DATABASE_URL=$${DATABASE_URL:-$(MYSQL_URL)} $(VENV)/bin/pytest
+
+# The README's screenshots: a throw-away database with the demo data, served on a spare port.
+screenshots: setup
+	rm -f var/screenshots.sqlite3
+	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py seed_demo > /dev/null
+	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py runserver 127.0.0.1:8765 --noreload & \
+	  server=$$!; sleep 3; $(PY) scripts/screenshots.py http://127.0.0.1:8765; status=$$?; kill $$server; exit $$status

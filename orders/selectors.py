@@ -1,5 +1,7 @@
 from django.db.models import QuerySet
 
+from shop.models import Product
+
 from .models import Order
 
 
@@ -11,3 +13,12 @@ def order_list_for_user(*, user_id: str) -> QuerySet[Order]:
 def order_get_for_user(*, user_id: str, order_id: str) -> Order | None:
     """The user's order with this id; None for an unknown id or somebody else's order."""
     return order_list_for_user(user_id=user_id).filter(pk=order_id).first()
+
+
+def order_redeem_blocker(*, product: Product, balance: int) -> str | None:
+    """Why the user cannot redeem the product right now, in their words; None if they can."""
+    if not product.in_stock:
+        return "Out of stock"
+    if balance < product.points_cost:
+        return f"You need {product.points_cost - balance:,} more points"
+    return None

@@ -13,6 +13,13 @@ def user_points_get(*, user_id: str) -> UserPoints:
     return UserPoints.objects.filter(pk=user_id).first() or UserPoints(user_id=user_id)
 
 
+def user_points_for_request(request) -> UserPoints:
+    """The signed-in user's balance, read once per request however many places show it."""
+    if not hasattr(request, "_user_points"):
+        request._user_points = user_points_get(user_id=request.user.pk)
+    return request._user_points
+
+
 def points_transaction_list(*, user_id: str) -> QuerySet[PointsTransaction]:
     """The user's ledger, newest first, with each row's order and product in the same query."""
     return (

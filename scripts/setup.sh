@@ -8,7 +8,7 @@ PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 # Debian packages the Python packages need to build (mysqlclient) and the browser tests drive.
-APT_PACKAGES=(pkg-config default-libmysqlclient-dev)
+APT_PACKAGES=(pkg-config default-libmysqlclient-dev chromium)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -1,0 +1,10 @@
+from django.http import HttpRequest
+
+from .selectors import user_points_for_request
+
+
+def balance(request: HttpRequest) -> dict:
+    """The signed-in user's balance for the header of every portal page."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"user_points": user_points_for_request(request)}

@@ -1,0 +1,49 @@
+"""Take the README's screenshots of the portal with the demo data, at phone and desktop widths.
+
+Usage: `make screenshots` (starts a server with the demo data and runs this against it).
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+WIDTHS = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 360, "height": 780}}
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
+
+
+def shoot(page, name: str, width: str) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / f"{name}-{width}.png", full_page=width == "phone")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for width, viewport in WIDTHS.items():
+            page = browser.new_page(base_url=BASE_URL, viewport=viewport)
+            page.goto("/accounts/login/")
+            shoot(page, "sign-in", width)
+            page.get_by_label("E-mail address").fill("employee@awsomeshop.local")
+            page.get_by_label("Password").fill("employee-demo-2026")
+            page.get_by_role("button", name="Sign in").click()
+            shoot(page, "catalog", width)
+            page.goto("/?q=headphones")
+            page.get_by_role("link", name="Noise-cancelling headphones").click()
+            shoot(page, "product", width)
+            page.goto("/?q=yoga+mat")
+            page.get_by_role("link", name="Yoga mat").click()
+            page.get_by_role("link", name="Redeem for 350 points").click()
+            shoot(page, "confirm", width)
+            page.goto("/points/")
+            shoot(page, "my-points", width)
+            page.close()
+        browser.close()
+    print(f"Screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Catalog filters, shared by the portal's catalog page and the API's product list."""
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from points.selectors import user_points_for_request
+
+from .models import Product
+
+POINTS_COLUMN_MAX = 2_147_483_647
+
+SORTS = {
+    "name": ("Name", ["name", "id"]),
+    "points": ("Points: low to high", ["points_cost", "name", "id"]),
+    "-points": ("Points: high to low", ["-points_cost", "name", "id"]),
+    "newest": ("Newest", ["-created_at", "-id"]),
+}
+
+
+class PointsFilter(django_filters.NumberFilter):
+    """A whole number of points; anything else is a validation error, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", POINTS_COLUMN_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", max_length=100, label="Search")
+    category = django_filters.CharFilter(field_name="category", max_length=100, label="Category")
+    min_points = PointsFilter(field_name="points_cost", lookup_expr="gte", label="At least (points)")
+    max_points = PointsFilter(field_name="points_cost", lookup_expr="lte", label="At most (points)")
+    in_stock = django_filters.BooleanFilter(method="filter_in_stock", label="Only in stock")
+    affordable = django_filters.BooleanFilter(method="filter_affordable", label="Only what I can afford")
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort", choices=[(key, label) for key, (label, _) in SORTS.items()], empty_label=None
+    )
+
+    class Meta:
+        model = Product
+        fields: list[str] = []
+
+    @property
+    def qs(self) -> QuerySet[Product]:
+        products = super().qs
+        # A catalog always has an order, also when the client asked for none.
+        return products if products.query.order_by else products.order_by(*SORTS["name"][1])
+
+    def filter_search(self, queryset: QuerySet[Product], _name: str, value: str) -> QuerySet[Product]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def filter_in_stock(self, queryset: QuerySet[Product], _name: str, value: bool | None) -> QuerySet[Product]:
+        return queryset.filter(stock_quantity__gt=0) if value else queryset
+
+    def filter_affordable(self, queryset: QuerySet[Product], _name: str, value: bool | None) -> QuerySet[Product]:
+        if not value or self.request is None or not self.request.user.is_authenticated:
+            return queryset
+        return queryset.filter(points_cost__lte=user_points_for_request(self.request).current_points)
+
+    def filter_sort(self, queryset: QuerySet[Product], _name: str, value: str) -> QuerySet[Product]:
+        return queryset.order_by(*SORTS.get(value, SORTS["name"])[1])

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "shop"
+
+urlpatterns = [
+    path("", views.product_list_page, name="product_list"),
+    path("products/<str:product_id>/", views.product_detail_page, name="product_detail"),
+]

@@ -1,0 +1,31 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from awsomeshop.portal import paginate, portal_page
+from orders.selectors import order_redeem_blocker
+from points.selectors import user_points_for_request
+
+from .exceptions import ProductUnavailable
+from .filters import ProductFilter
+from .selectors import product_category_list, product_get_active, product_list
+
+PRODUCTS_PER_PAGE = 12
+
+
+@portal_page
+def product_list_page(request: HttpRequest) -> HttpResponse:
+    product_filter = ProductFilter(request.GET or None, queryset=product_list(), request=request)
+    page = paginate(product_filter.qs, request, per_page=PRODUCTS_PER_PAGE)
+    context = {"filter": product_filter, "page": page, "categories": product_category_list()}
+    return render(request, "shop/product_list.html", context)
+
+
+@portal_page
+def product_detail_page(request: HttpRequest, product_id: str) -> HttpResponse:
+    try:
+        product = product_get_active(product_id=product_id)
+    except ProductUnavailable as unavailable:
+        raise Http404(unavailable.message) from unavailable
+    balance = user_points_for_request(request)
+    blocker = order_redeem_blocker(product=product, balance=balance.current_points)
+    return render(request, "shop/product_detail.html", {"product": product, "blocker": blocker})

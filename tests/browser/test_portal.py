@@ -1,0 +1,114 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from orders.models import Order
+from points.models import UserPoints
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def catalog():
+    return [
+        ProductFactory(name="Noise-cancelling headphones", category="Tech", points_cost=2400, stock_quantity=3),
+        ProductFactory(name="Yoga mat", category="Wellbeing", points_cost=350, stock_quantity=10),
+        ProductFactory(name="Insulated bottle", category="Home", points_cost=200, stock_quantity=1),
+    ]
+
+
+def test_a_signed_out_visitor_signs_in_and_lands_where_they_were_going(page, sign_in, employee):
+    sign_in(employee, next_path="/points/")
+
+    expect(page).to_have_url(re.compile(r"/points/$"))
+    expect(page.get_by_role("heading", name="My points")).to_be_visible()
+
+
+def test_a_wrong_password_is_explained(page, employee):
+    page.goto("/")
+    page.get_by_label("E-mail address").fill(employee.email)
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("That e-mail address and password do not match.")
+
+
+def test_an_employee_finds_a_product_redeems_it_and_sees_the_order(page, sign_in, employee, give_points, catalog):
+    give_points(employee, 1000)
+    sign_in(employee)
+    expect(page.get_by_test_id("header-balance")).to_contain_text("1,000")
+
+    page.get_by_label("Search").fill("yoga")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"q=yoga"))
+    expect(page.get_by_test_id("product-grid").get_by_role("listitem")).to_have_count(1)
+
+    page.get_by_role("link", name=re.compile("Yoga mat")).click()
+    page.get_by_role("link", name="Redeem for 350 points").click()
+    expect(page.get_by_test_id("balance-after")).to_have_text("650 points")
+    page.get_by_role("button", name="Confirm redemption").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Done! Order")
+    expect(page.get_by_test_id("header-balance")).to_contain_text("650")
+    order = Order.objects.get()
+    expect(page.get_by_test_id("order-number")).to_have_text(order.short_number)
+
+    page.get_by_role("link", name="My orders", exact=True).click()
+    expect(page.get_by_test_id("order-table")).to_contain_text("Yoga mat")
+    page.get_by_role("link", name="My points", exact=True).click()
+    expect(page.get_by_test_id("history-table")).to_contain_text("Redeemed Yoga mat")
+
+
+def test_filters_stay_in_the_url_and_survive_a_reload(page, sign_in, employee, give_points, catalog):
+    give_points(employee, 400)
+    sign_in(employee)
+
+    page.get_by_label("Only what I can afford").check()
+    page.get_by_label("Sort by").select_option("-points")
+    page.get_by_role("button", name="Apply").click()
+    page.reload()
+
+    cards = page.get_by_test_id("product-grid").get_by_role("listitem")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text("Yoga mat")
+    expect(cards.last).to_contain_text("Insulated bottle")
+    expect(page.get_by_label("Only what I can afford")).to_be_checked()
+
+
+def test_without_enough_points_the_button_says_how_many_more_are_needed(page, sign_in, employee, give_points, catalog):
+    give_points(employee, 1000)
+    sign_in(employee)
+
+    page.get_by_role("link", name=re.compile("Noise-cancelling headphones")).click()
+
+    expect(page.get_by_role("button", name="Redeem")).to_be_disabled()
+    expect(page.get_by_test_id("redeem-blocker")).to_have_text("You need 1,400 more points")
+    assert not Order.objects.exists()
+
+
+def test_a_double_click_on_confirm_redeems_once(page, sign_in, employee, give_points, catalog):
+    give_points(employee, 1000)
+    sign_in(employee)
+    page.goto(f"/products/{catalog[2].pk}/redeem/")
+
+    page.get_by_role("button", name="Confirm redemption").dblclick()
+
+    expect(page.get_by_role("status")).to_contain_text("Done! Order")
+    assert Order.objects.count() == 1
+    assert UserPoints.objects.get(pk=employee.pk).current_points == 800
+
+
+def test_the_catalog_works_on_a_phone(browser, live_server, employee, give_points, catalog):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 780}, is_mobile=True)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("E-mail address").fill(employee.email)
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_test_id("product-grid").get_by_role("listitem")).to_have_count(3)
+    no_sideways_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scroll
+    context.close()

@@ -14,3 +14,18 @@ document.addEventListener("submit", (event) => {
     button.textContent = "Working…";
   });
 });
+
+// Empty filters stay out of the URL, so a shared or bookmarked catalog link reads cleanly.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.getAttribute("role") !== "search") return;
+  form.querySelectorAll("input[type=search], select").forEach((field) => {
+    if (!field.value) field.disabled = true;
+  });
+});
+// Coming back with the browser's Back button restores the page as it was left: enable them again.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[role=search] [disabled]").forEach((field) => {
+    field.disabled = false;
+  });
+});

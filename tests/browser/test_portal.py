@@ -68,6 +68,7 @@ def test_filters_stay_in_the_url_and_survive_a_reload(page, sign_in, employee, g
     page.get_by_label("Only what I can afford").check()
     page.get_by_label("Sort by").select_option("-points")
     page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"/\?sort=-points&affordable=true$"))
     page.reload()
 
     cards = page.get_by_test_id("product-grid").get_by_role("listitem")

@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "shop",
     "points",
@@ -112,6 +115,46 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "shop:product_list"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: an anonymous API call is then a 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "awsomeshop.api.PageNumberPaginationWithSize",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["awsomeshop.api.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "redemptions": env.str("THROTTLE_REDEMPTIONS", default="30/min"),
+        "awards": env.str("THROTTLE_AWARDS", default="600/min"),
+        "sign_in": env.str("THROTTLE_SIGN_IN", default="10/min"),
+    },
+    "EXCEPTION_HANDLER": "awsomeshop.api.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AWSomeShop API",
+    "DESCRIPTION": (
+        "The employee rewards shop for mobile clients. Sign in with `POST /api/v1/auth/token` (local) or a "
+        "Cognito token, then send `Authorization: Token <token>` (or `Bearer <JWT>`). Every error has the "
+        'shape `{"error": {"code", "message", "details"}}`. Redemptions take an `Idempotency-Key` header.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Points ---------------------------------------------------------------------------------
 # The most one award may give: large enough for any real bonus, small enough that a typo

@@ -1,3 +1,5 @@
+import re
+
 from django.db import IntegrityError
 
 from awsomeshop.db import atomic_with_retry
@@ -10,14 +12,16 @@ from .exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import Order
 
 IDEMPOTENCY_KEY_MAX_LENGTH = Order._meta.get_field("idempotency_key").max_length
+# Visible ASCII, no spaces: what fits an HTTP header unchanged, such as a UUID.
+IDEMPOTENCY_KEY_PATTERN = rf"^[!-~]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$"
 
 
 def _clean_idempotency_key(key: str | None) -> str | None:
     if key is None:
         return None
-    if not isinstance(key, str) or not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+    if not isinstance(key, str) or not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise InvalidIdempotencyKey(
-            f"An idempotency key is 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters, such as a UUID.",
+            f"An idempotency key is 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, such as a UUID.",
             max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
         )
     return key

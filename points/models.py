@@ -97,6 +97,7 @@ class PointsTransaction(models.Model):
     class Meta:
         db_table = "points_transactions"
         ordering = ["-created_at", "-id"]
+        permissions = [("award_points", "Can award points to employees")]
         indexes = [
             models.Index(fields=["user"], name="idx_user_transactions"),
             models.Index(fields=["created_at"], name="idx_transaction_date"),

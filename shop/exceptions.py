@@ -9,3 +9,9 @@ class ProductUnavailable(ShopError):
 
 class OutOfStock(ShopError):
     code = "out_of_stock"
+
+
+class ProductChanged(ShopError):
+    """The price changed between what the user saw and the redemption."""
+
+    code = "product_changed"

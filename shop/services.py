@@ -3,7 +3,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .exceptions import OutOfStock, ProductUnavailable
+from .exceptions import OutOfStock, ProductChanged, ProductUnavailable
 from .models import Product
 
 
@@ -49,7 +49,7 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
     if current is None or not current["is_active"]:
         raise ProductUnavailable(f"“{product.name}” is no longer available.", product_id=product.pk)
     if current["points_cost"] != product.points_cost:
-        raise ProductUnavailable(
+        raise ProductChanged(
             f"The price of “{product.name}” changed to {current['points_cost']} points; please check it again.",
             product_id=product.pk,
             points_cost=current["points_cost"],

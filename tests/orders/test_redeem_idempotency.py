@@ -63,7 +63,7 @@ def test_keys_belong_to_one_user(employee, product, give_points):
 def test_a_malformed_key_is_refused(employee, product, give_points, key):
     give_points(employee, 1000)
 
-    with pytest.raises(InvalidIdempotencyKey, match="1 to 100 characters"):
+    with pytest.raises(InvalidIdempotencyKey, match="1 to 100 visible ASCII characters"):
         order_redeem(user_id=employee.pk, product_id=product.pk, idempotency_key=key)
     assert not Order.objects.exists()
 

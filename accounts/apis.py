@@ -1,0 +1,55 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from awsomeshop.api import StrictInputSerializer, error_responses
+
+
+class TokenInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+TokenOutputSerializer = inline_serializer(
+    name="Token", fields={"token": serializers.CharField(help_text="Send as `Authorization: Token <token>`.")}
+)
+
+
+class TokenApi(APIView):
+    """Local sign-in for API clients: trade e-mail and password for a token (DELETE signs out).
+
+    In production with Cognito, clients send Cognito tokens as `Authorization: Bearer <JWT>` instead.
+    """
+
+    throttle_scope = "sign_in"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(
+        tags=["auth"],
+        request=TokenInputSerializer,
+        responses={200: TokenOutputSerializer, **error_responses(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        payload = TokenInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=payload.validated_data["email"].lower(), password=payload.validated_data["password"]
+        )
+        if user is None:
+            raise AuthenticationFailed("That e-mail address and password do not match.")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(tags=["auth"], request=None, responses={204: None, **error_responses(401)})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

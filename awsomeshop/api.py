@@ -1,0 +1,122 @@
+"""API plumbing: the one JSON error shape, pagination, strict input serializers, throttles."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from awsomeshop.exceptions import ShopError
+from orders.exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
+from points.exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, UnknownUser
+from shop.exceptions import OutOfStock, ProductChanged, ProductUnavailable
+
+# How each business refusal reads over HTTP. Anything not listed is a 422.
+SHOP_ERROR_STATUS = {
+    InvalidAmount: status.HTTP_400_BAD_REQUEST,
+    InvalidReason: status.HTTP_400_BAD_REQUEST,
+    InvalidIdempotencyKey: status.HTTP_400_BAD_REQUEST,
+    UnknownUser: status.HTTP_404_NOT_FOUND,
+    ProductUnavailable: status.HTTP_404_NOT_FOUND,
+    OutOfStock: status.HTTP_409_CONFLICT,
+    ProductChanged: status.HTTP_409_CONFLICT,
+    InsufficientPoints: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    IdempotencyKeyReused: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    BalanceLimitReached: status.HTTP_422_UNPROCESSABLE_ENTITY,
+}
+
+
+def error_body(*, code: str, message: str, details: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _drf_error(exc: exceptions.APIException) -> dict:
+    if isinstance(exc, exceptions.ValidationError):
+        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return error_body(code="invalid", message="The request is not valid; see details.", details=details)
+    details = {"wait_seconds": exc.wait} if isinstance(exc, exceptions.Throttled) else None
+    code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+    return error_body(code=code, message=str(exc.detail), details=details)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every API error as {"error": {"code", "message", "details"}} with the right status."""
+    if isinstance(exc, ShopError):
+        status_code = SHOP_ERROR_STATUS.get(type(exc), status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return Response(error_body(code=exc.code, message=exc.message, details=exc.details), status=status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _drf_error(exc)
+    return response
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not know, so a client that sends
+    `user_id`, `points_used` or `status` learns they are not its to set."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["This field is not accepted here."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class PageNumberPaginationWithSize(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class WriteRateThrottle(UserRateThrottle):
+    """Limits a user's writes (POST) under the view's `throttle_scope`; reads are not counted."""
+
+    def __init__(self) -> None:
+        # The rate depends on the view's scope, known only in allow_request.
+        pass
+
+    def allow_request(self, request, view) -> bool:
+        scope = getattr(view, "throttle_scope", None)
+        if request.method != "POST" or scope is None:
+            return True
+        self.scope = scope
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error": inline_serializer(
+            name="ErrorBody",
+            fields={
+                "code": serializers.CharField(help_text="Stable machine-readable code, e.g. insufficient_points."),
+                "message": serializers.CharField(help_text="A sentence to show the user."),
+                "details": serializers.DictField(help_text="Field errors or figures behind the refusal."),
+            },
+        )
+    },
+)
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input (malformed JSON, wrong types, unknown fields, values out of range).",
+    401: "Not signed in, or the token is not valid.",
+    403: "Signed in, but not allowed.",
+    404: "Not found (or not yours), or a page number past the last page.",
+    409: "Conflict: out of stock, or the product changed.",
+    422: "Refused: not enough points, or an idempotency key reused for another request.",
+    429: "Too many requests; retry after details.wait_seconds.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI documentation of the error responses an endpoint can give."""
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in statuses}

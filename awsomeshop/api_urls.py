@@ -1,0 +1,26 @@
+"""The versioned JSON API: /api/v1/..., its OpenAPI schema and docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.apis import TokenApi
+from orders.apis import OrderDetailApi, OrderListCreateApi
+from points.apis import AwardCreateApi, MeApi, MyTransactionListApi
+from shop.apis import CategoryListApi, ProductDetailApi, ProductListApi
+
+v1 = [
+    path("auth/token", TokenApi.as_view(), name="token"),
+    path("products", ProductListApi.as_view(), name="product_list"),
+    path("products/<str:product_id>", ProductDetailApi.as_view(), name="product_detail"),
+    path("categories", CategoryListApi.as_view(), name="category_list"),
+    path("me", MeApi.as_view(), name="me"),
+    path("me/transactions", MyTransactionListApi.as_view(), name="my_transactions"),
+    path("orders", OrderListCreateApi.as_view(), name="order_list"),
+    path("orders/<str:order_id>", OrderDetailApi.as_view(), name="order_detail"),
+    path("awards", AwardCreateApi.as_view(), name="award_create"),
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

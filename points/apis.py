@@ -1,0 +1,107 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from awsomeshop.api import StrictInputSerializer, error_responses
+
+from .models import PointsTransaction, UserPoints
+from .selectors import points_transaction_list, user_points_get
+from .services import REASON_MAX_LENGTH, points_award
+
+
+class BalanceOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserPoints
+        fields = ["current_points", "total_earned", "total_redeemed"]
+        read_only_fields = fields
+
+
+class TransactionOutputSerializer(serializers.ModelSerializer):
+    order_id = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PointsTransaction
+        fields = ["id", "transaction_type", "points_amount", "balance_after", "description", "order_id", "created_at"]
+        read_only_fields = fields
+
+
+class MeOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    can_award_points = serializers.BooleanField()
+    balance = BalanceOutputSerializer()
+
+
+@extend_schema(tags=["me"], responses={200: MeOutputSerializer, **error_responses(401)})
+class MeApi(APIView):
+    """Who I am and my balance."""
+
+    def get(self, request: Request) -> Response:
+        user = request.user
+        data = {
+            "id": user.pk,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "can_award_points": user.has_perm("points.award_points"),
+            "balance": user_points_get(user_id=user.pk),
+        }
+        return Response(MeOutputSerializer(data).data)
+
+
+@extend_schema(tags=["me"], responses={200: TransactionOutputSerializer, **error_responses(400, 401, 404)})
+class MyTransactionListApi(generics.ListAPIView):
+    """My points ledger, newest first."""
+
+    serializer_class = TransactionOutputSerializer
+
+    def get_queryset(self):
+        return points_transaction_list(user_id=self.request.user.pk).select_related(None)
+
+
+class CanAwardPoints(BasePermission):
+    message = "Only HR can award points."
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perm("points.award_points")
+
+
+class AwardInputSerializer(StrictInputSerializer):
+    user_id = serializers.CharField(max_length=255, help_text="The employee's user id (see /me).")
+    amount = serializers.IntegerField(min_value=1, max_value=settings.POINTS_MAX_AWARD)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Shown to the employee.")
+
+
+class AwardOutputSerializer(serializers.Serializer):
+    transaction = TransactionOutputSerializer()
+    balance = BalanceOutputSerializer()
+
+
+@extend_schema(
+    tags=["hr"],
+    request=AwardInputSerializer,
+    responses={201: AwardOutputSerializer, **error_responses(400, 401, 403, 404, 422, 429)},
+)
+class AwardCreateApi(APIView):
+    """Award points to one employee (HR only). The same limits as in the admin apply."""
+
+    permission_classes = [CanAwardPoints]
+    throttle_scope = "awards"
+
+    def post(self, request: Request) -> Response:
+        payload = AwardInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        row = points_award(
+            user_id=payload.validated_data["user_id"],
+            amount=payload.validated_data["amount"],
+            reason=payload.validated_data["reason"],
+            awarded_by_id=request.user.pk,
+        )
+        data = {"transaction": row, "balance": user_points_get(user_id=row.user_id)}
+        return Response(AwardOutputSerializer(data).data, status=status.HTTP_201_CREATED)

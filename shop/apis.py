@@ -1,0 +1,77 @@
+from django.http import HttpRequest
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from awsomeshop.api import error_responses
+
+from .filters import ProductFilter
+from .models import Product
+from .selectors import product_category_list, product_get_active, product_list
+
+
+def product_image_url(product: Product, request: HttpRequest) -> str | None:
+    return request.build_absolute_uri(product.image.url) if product.image else None
+
+
+class ProductOutputSerializer(serializers.ModelSerializer):
+    image_url = serializers.SerializerMethodField()
+    in_stock = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "description",
+            "category",
+            "points_cost",
+            "stock_quantity",
+            "in_stock",
+            "image_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_image_url(self, product: Product) -> str | None:
+        return product_image_url(product, self.context["request"])
+
+
+@extend_schema(tags=["catalog"], responses={200: ProductOutputSerializer, **error_responses(400, 401, 404)})
+class ProductListApi(generics.ListAPIView):
+    """Active products. Filter with `q`, `category`, `min_points`, `max_points`, `in_stock`,
+    `affordable` (what my balance covers) and order with `sort`."""
+
+    serializer_class = ProductOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+
+    def get_queryset(self):
+        return product_list()
+
+
+@extend_schema(tags=["catalog"], responses={200: ProductOutputSerializer, **error_responses(401, 404)})
+class ProductDetailApi(APIView):
+    def get(self, request: Request, product_id: str) -> Response:
+        product = product_get_active(product_id=product_id)
+        return Response(ProductOutputSerializer(product, context={"request": request}).data)
+
+
+@extend_schema(
+    tags=["catalog"],
+    responses={
+        200: inline_serializer(
+            name="CategoryList", fields={"categories": serializers.ListField(child=serializers.CharField())}
+        ),
+        **error_responses(401),
+    },
+)
+class CategoryListApi(APIView):
+    """The categories that have active products, sorted."""
+
+    def get(self, request: Request) -> Response:
+        return Response({"categories": product_category_list()})

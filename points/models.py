@@ -2,7 +2,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from accounts.models import User
 from awsomeshop.db import EnumColumn, TimestampColumn, new_id
+
+
+class Employee(User):
+    """A user as HR sees them: someone who earns and spends points. Same table, no new data."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "employee"
+        verbose_name_plural = "employees"
+        ordering = ["email"]
 
 
 class UserPoints(models.Model):

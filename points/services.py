@@ -1,6 +1,8 @@
 """Every change to a points balance. Each one updates `user_points` and appends the matching
 `points_transactions` row in the same transaction; nothing else writes either table."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -82,11 +84,8 @@ def points_transaction_record(
     )
 
 
-@atomic_with_retry
-def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None = None) -> PointsTransaction:
-    """Give an employee points, with the reason they will see and who gave them."""
-    amount = _clean_amount(amount)
-    reason = _clean_reason(reason)
+def _points_credit(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None) -> PointsTransaction:
+    """Credit one award inside the caller's transaction: balance row first, then its ledger row."""
     if not get_user_model().objects.filter(pk=user_id).exists():
         raise UnknownUser("There is no employee with this id.", user_id=user_id)
     _user_points_ensure(user_id=user_id)
@@ -96,7 +95,9 @@ def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str |
         updated_at=timezone.now(),
     )
     if not credited:
-        raise BalanceLimitReached("This award would take the employee's points past the largest balance we can hold.")
+        raise BalanceLimitReached(
+            "This award would take the employee's points past the largest balance we can hold.", user_id=user_id
+        )
     return points_transaction_record(
         user_id=user_id,
         transaction_type=PointsTransaction.Type.EARNED,
@@ -104,6 +105,39 @@ def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str |
         description=reason,
         awarded_by_id=awarded_by_id,
     )
+
+
+@atomic_with_retry
+def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None = None) -> PointsTransaction:
+    """Give an employee points, with the reason they will see and who gave them."""
+    return _points_credit(
+        user_id=user_id, amount=_clean_amount(amount), reason=_clean_reason(reason), awarded_by_id=awarded_by_id
+    )
+
+
+@dataclass(frozen=True)
+class Award:
+    """One line of a bulk award."""
+
+    user_id: str
+    amount: int
+    reason: str
+
+
+@atomic_with_retry
+def points_award_bulk(*, awards: list[Award], awarded_by_id: str | None = None) -> list[PointsTransaction]:
+    """Apply many awards in one transaction: all of them, or (on any refusal) none.
+
+    Accounts are credited in user-id order, the order every bulk award uses, so two bulk awards
+    over the same people wait for each other instead of deadlocking.
+    """
+    cleaned = [Award(a.user_id, _clean_amount(a.amount), _clean_reason(a.reason)) for a in awards]
+    rows = {}
+    for index, award in sorted(enumerate(cleaned), key=lambda pair: pair[1].user_id):
+        rows[index] = _points_credit(
+            user_id=award.user_id, amount=award.amount, reason=award.reason, awarded_by_id=awarded_by_id
+        )
+    return [rows[index] for index in range(len(cleaned))]
 
 
 def user_points_lock(*, user_id: str) -> None:

@@ -5,9 +5,11 @@ import io
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
+from accounts import roles
 from orders.services import order_redeem
 from points.models import PointsTransaction
 from points.services import points_award
@@ -86,12 +88,22 @@ class DemoUser:
     role: str
     is_staff: bool = False
     is_superuser: bool = False
+    group: str | None = None
 
 
 DEMO_USERS = [
     DemoUser("employee@awsomeshop.local", "employee-demo-2026", "Emma", "Employee", "employee"),
     DemoUser("colleague@awsomeshop.local", "colleague-demo-2026", "Carlos", "Colleague", "employee"),
-    DemoUser("hr@awsomeshop.local", "hr-demo-2026", "Hana", "Resources", "HR", is_staff=True),
+    DemoUser("hr@awsomeshop.local", "hr-demo-2026", "Hana", "Resources", "HR", is_staff=True, group=roles.HR),
+    DemoUser(
+        "catalog@awsomeshop.local",
+        "catalog-demo-2026",
+        "Kai",
+        "Catalog",
+        "catalog",
+        is_staff=True,
+        group=roles.CATALOG_MANAGERS,
+    ),
     DemoUser("admin@awsomeshop.local", "admin-demo-2026", "Ada", "Admin", "superuser", True, True),
 ]
 
@@ -150,6 +162,8 @@ def _users_seed() -> dict[str, object]:
             user = create(
                 demo.email, demo.password, first_name=demo.first_name, last_name=demo.last_name, is_staff=demo.is_staff
             )
+        if demo.group:
+            user.groups.add(Group.objects.get(name=demo.group))
         users[demo.email] = user
     return users
 

@@ -15,3 +15,9 @@ class ProductChanged(ShopError):
     """The price changed between what the user saw and the redemption."""
 
     code = "product_changed"
+
+
+class StockChanged(ShopError):
+    """An edit of the stock was based on a level that redemptions have changed since."""
+
+    code = "stock_changed"

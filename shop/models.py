@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from awsomeshop.db import TextColumn, TimestampColumn, new_id
 
+from .images import validate_product_image
+
 
 def product_image_path(_product: "Product", filename: str) -> str:
     """A generated name, so two uploads called photo.jpg never overwrite each other."""
@@ -22,7 +24,13 @@ class Product(models.Model):
     category = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
     # The documented column is `image_url`; it holds the image's name in the media storage.
     image = models.ImageField(
-        upload_to=product_image_path, max_length=500, blank=True, null=True, db_column="image_url"
+        upload_to=product_image_path,
+        max_length=500,
+        blank=True,
+        null=True,
+        db_column="image_url",
+        validators=[validate_product_image],
+        help_text="JPEG, PNG or WebP, up to 5 MB.",
     )
     is_active = models.BooleanField(default=True, db_default=True, help_text="Inactive products are hidden.")
     stock_quantity = models.IntegerField(default=0, db_default=0)

@@ -1,10 +1,20 @@
+"""Every change to the catalog: products, their images, prices, stock and availability."""
+
+from typing import Any
+
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .exceptions import OutOfStock, ProductChanged, ProductUnavailable
+from awsomeshop.db import atomic_with_retry
+
+from .exceptions import OutOfStock, ProductChanged, ProductUnavailable, StockChanged
+from .images import product_image_clean_copy
 from .models import Product
+
+# What a catalog manager may change on a product; stock and availability have their own rules.
+EDITABLE_FIELDS = {"name", "description", "category", "points_cost", "image", "is_active", "stock_quantity"}
 
 
 def product_create(
@@ -28,8 +38,51 @@ def product_create(
         image=image,
     )
     product.full_clean()
+    if image:
+        product.image = product_image_clean_copy(image)
     product.save()
     return product
+
+
+@atomic_with_retry
+def product_update(*, product_id: str, changes: dict[str, Any], stock_seen: int | None = None) -> Product:
+    """Change a product's fields. A new stock level is applied only if the stock is still what
+    the editor saw (`stock_seen`): redemptions may have taken units since the form was opened,
+    and overwriting them would sell units that are gone."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    product = Product.objects.select_for_update().get(pk=product_id)
+    if "stock_quantity" in changes and stock_seen is not None and product.stock_quantity != stock_seen:
+        raise StockChanged(
+            f"The stock of “{product.name}” changed to {product.stock_quantity} while you were editing "
+            f"(redemptions take units). Nothing was saved; check the stock and save again.",
+            product_id=product.pk,
+            stock_quantity=product.stock_quantity,
+        )
+    for field, value in changes.items():
+        setattr(product, field, value)
+    product.full_clean()
+    if "image" in changes and changes["image"]:
+        product.image = product_image_clean_copy(changes["image"])
+    product.save()
+    return product
+
+
+@atomic_with_retry
+def product_active_set(*, product_ids: list[str], is_active: bool) -> int:
+    """Offer or withdraw products; an inactive product is hidden from the portal and the API and
+    cannot be redeemed, and its orders stay as they are. Returns how many changed."""
+    products = Product.objects.filter(pk__in=sorted(product_ids)).exclude(is_active=is_active)
+    return products.update(is_active=is_active, updated_at=timezone.now())
+
+
+@atomic_with_retry
+def product_stock_set(*, product_ids: list[str], quantity: int) -> int:
+    """Set the stock of products to a number a person counted. Returns how many changed."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= 1_000_000:
+        raise ValueError("Stock is a whole number from 0 to 1,000,000.")
+    return Product.objects.filter(pk__in=sorted(product_ids)).update(stock_quantity=quantity, updated_at=timezone.now())
 
 
 def product_stock_take(*, product: Product, quantity: int = 1) -> None:

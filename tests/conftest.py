@@ -44,3 +44,34 @@ def give_points(hr_user):
         return points_award(user_id=user.pk, amount=amount, reason=reason, awarded_by_id=hr_user.pk)
 
     return give
+
+
+def staff_in(role: str, email: str):
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import roles_sync
+
+    # The data migration made the roles; a transactional test's flush removes them, so make sure.
+    roles_sync(group_model=Group, permission_model=Permission)
+    user = UserFactory(email=email, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def hr_staff(db):
+    from accounts.roles import HR
+
+    return staff_in(HR, "hana.hr@example.com")
+
+
+@pytest.fixture
+def catalog_manager(db):
+    from accounts.roles import CATALOG_MANAGERS
+
+    return staff_in(CATALOG_MANAGERS, "kai.catalog@example.com")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,34 @@
+"""The staff roles and exactly the permissions each one needs. The data migration creates them;
+seed_demo and the tests use the same names."""
+
+HR = "HR"
+CATALOG_MANAGERS = "Catalog managers"
+
+ROLE_PERMISSIONS = {
+    # View employees and balances, award points, view the ledger and the orders.
+    HR: [
+        ("points", "view_employee"),
+        ("points", "award_points"),
+        ("points", "view_pointstransaction"),
+        ("orders", "view_order"),
+    ],
+    # Add and change products (images, stock, price, activation). Never delete: orders keep products.
+    CATALOG_MANAGERS: [
+        ("shop", "view_product"),
+        ("shop", "add_product"),
+        ("shop", "change_product"),
+    ],
+}
+
+
+def roles_sync(*, group_model, permission_model) -> None:
+    """Create the role groups with exactly their permissions. Takes the models so the data
+    migration can pass its historical ones."""
+    for role, permissions in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        group.permissions.set(
+            [
+                permission_model.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in permissions
+            ]
+        )

@@ -1,0 +1,225 @@
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
+from awsomeshop.exceptions import ShopError
+
+from .csv_awards import award_file_read
+from .forms import AwardFileForm, AwardForm
+from .models import Employee, PointsTransaction
+from .services import Award, points_award_bulk
+
+AWARD_FILE_SIGNING_SALT = "points.award-file"
+AWARD_FILE_MAX_AGE = 3600  # seconds a preview may wait for its confirmation
+
+
+def _balance(employee: Employee, field: str) -> int:
+    # No balance row yet means nothing earned yet (the reverse one-to-one raises AttributeError).
+    return getattr(getattr(employee, "points", None), field, 0)
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    """HR's view of employees and their balances, with the award screens. Awards go through
+    points.services; nothing here writes a balance or a ledger row itself."""
+
+    list_display = ["email", "full_name", "current_points", "total_earned", "total_redeemed", "award_link"]
+    search_fields = ["email", "first_name", "last_name", "id"]
+    list_filter = ["is_active"]
+    list_per_page = 100
+    actions = ["award_selected"]
+    fields = ["id", "email", "first_name", "last_name", "is_active", "current_points", "total_earned", "total_redeemed"]
+    readonly_fields = fields
+    change_list_template = "admin/points/employee/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Employee]:
+        return super().get_queryset(request).select_related("points")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_award_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("points.award_points")
+
+    @admin.display(description="name", ordering="last_name")
+    def full_name(self, employee: Employee) -> str:
+        return employee.get_full_name()
+
+    @admin.display(description="current points", ordering="points__current_points")
+    def current_points(self, employee: Employee) -> int:
+        return _balance(employee, "current_points")
+
+    @admin.display(description="total earned", ordering="points__total_earned")
+    def total_earned(self, employee: Employee) -> int:
+        return _balance(employee, "total_earned")
+
+    @admin.display(description="total redeemed", ordering="points__total_redeemed")
+    def total_redeemed(self, employee: Employee) -> int:
+        return _balance(employee, "total_redeemed")
+
+    @admin.display(description="")
+    def award_link(self, employee: Employee) -> str:
+        ledger = reverse("admin:points_pointstransaction_changelist") + f"?user={employee.pk}"
+        award = reverse("admin:points_employee_award", args=[employee.pk])
+        return format_html('<a href="{}">Award points</a> · <a href="{}">Ledger</a>', award, ledger)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/award/", wrap(self.award_view), name="points_employee_award"),
+            path("award-file/", wrap(self.award_file_view), name="points_employee_award_file"),
+            *super().get_urls(),
+        ]
+
+    def _require_award_permission(self, request: HttpRequest) -> None:
+        if not self.has_award_permission(request):
+            raise PermissionDenied
+
+    def _page(self, request: HttpRequest, template: str, **context) -> TemplateResponse:
+        context = {**self.admin_site.each_context(request), "opts": self.opts, **context}
+        return TemplateResponse(request, f"admin/points/employee/{template}", context)
+
+    def award_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Award points to one employee."""
+        self._require_award_permission(request)
+        employee = get_object_or_404(self.get_queryset(request), pk=object_id)
+        form = AwardForm(request.POST or None)
+        if form.is_valid() and self._award(request, [employee], form):
+            return HttpResponseRedirect(reverse("admin:points_employee_changelist"))
+        return self._page(request, "award.html", title=f"Award points to {employee}", form=form, employees=[employee])
+
+    @admin.action(description="Award points to selected employees…", permissions=["award"])
+    def award_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> HttpResponse | None:
+        """Award the same amount, with one reason, to every selected employee."""
+        form = AwardForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid() and self._award(request, list(queryset), form):
+            return None
+        employees = list(queryset)
+        title = f"Award points to {len(employees)} employee(s)"
+        return self._page(request, "award.html", title=title, form=form, employees=employees, action="award_selected")
+
+    def _award(self, request: HttpRequest, employees: list[Employee], form: AwardForm) -> bool:
+        amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]
+        try:
+            points_award_bulk(
+                awards=[Award(employee.pk, amount, reason) for employee in employees], awarded_by_id=request.user.pk
+            )
+        except ShopError as refusal:
+            self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
+            return False
+        names = ", ".join(str(e) for e in employees[:3]) + (
+            f" and {len(employees) - 3} more" if len(employees) > 3 else ""
+        )
+        self.message_user(request, f"Awarded {amount:,} points to {names} for “{reason}”.", messages.SUCCESS)
+        return True
+
+    def award_file_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV, preview every line, and apply the valid ones on confirmation."""
+        self._require_award_permission(request)
+        title = "Award points from a CSV file"
+        if "confirm" in request.POST:
+            return self._award_file_confirm(request)
+        form = AwardFileForm(request.POST or None, request.FILES or None)
+        if not form.is_valid():
+            return self._page(request, "award_file.html", title=title, form=form)
+        try:
+            preview = award_file_read(form.cleaned_data["file"])
+        except ShopError as refusal:
+            form.add_error("file", refusal.message)
+            return self._page(request, "award_file.html", title=title, form=form)
+        payload = signing.dumps(
+            [[a.user_id, a.amount, a.reason] for a in preview.awards()], salt=AWARD_FILE_SIGNING_SALT, compress=True
+        )
+        return self._page(
+            request, "award_file.html", title=title, form=AwardFileForm(), preview=preview, payload=payload
+        )
+
+    def _award_file_confirm(self, request: HttpRequest) -> HttpResponse:
+        try:
+            rows = signing.loads(
+                request.POST.get("payload", ""), salt=AWARD_FILE_SIGNING_SALT, max_age=AWARD_FILE_MAX_AGE
+            )
+        except signing.BadSignature:
+            self.message_user(request, "That preview has expired; upload the file again.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:points_employee_award_file"))
+        try:
+            created = points_award_bulk(awards=[Award(*row) for row in rows], awarded_by_id=request.user.pk)
+        except ShopError as refusal:
+            self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:points_employee_award_file"))
+        rows = PointsTransaction.objects.filter(pk__in=[row.pk for row in created]).select_related("user")
+        total = sum(row.points_amount for row in created)
+        self.message_user(request, f"Awarded {total:,} points in {len(created)} award(s).", messages.SUCCESS)
+        return self._page(request, "award_result.html", title="Points awarded", transactions=rows, total=total)
+
+
+@admin.register(PointsTransaction)
+class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The ledger: append-only, read-only here; filter, search and export it."""
+
+    list_display = [
+        "created_at",
+        "user_email",
+        "transaction_type",
+        "signed_points",
+        "balance_after",
+        "description",
+        "order",
+        "awarded_by",
+    ]
+    list_filter = ["transaction_type", "created_at"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "description", "id", "order__id"]
+    list_select_related = ["user", "order", "awarded_by"]
+    list_per_page = 100
+    export_filename = "points-ledger.csv"
+    export_header = [
+        "transaction_id",
+        "created_at",
+        "user_id",
+        "email",
+        "type",
+        "points",
+        "balance_after",
+        "description",
+        "order_id",
+        "awarded_by",
+    ]
+
+    def lookup_allowed(self, lookup: str, value: str, request=None) -> bool:
+        # The employee list links to one employee's ledger with ?user=<id>.
+        return lookup == "user" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="employee", ordering="user__email")
+    def user_email(self, row: PointsTransaction) -> str:
+        return row.user.email
+
+    @admin.display(description="points", ordering="points_amount")
+    def signed_points(self, row: PointsTransaction) -> str:
+        return f"{row.signed_amount:+,}"
+
+    def export_row(self, row: PointsTransaction) -> list[object]:
+        return [
+            row.pk,
+            row.created_at.isoformat(),
+            row.user_id,
+            row.user.email,
+            row.transaction_type,
+            row.signed_amount,
+            row.balance_after,
+            row.description,
+            row.order_id,
+            row.awarded_by.email if row.awarded_by else "",
+        ]

@@ -1,0 +1,150 @@
+"""Reading a bulk award file: one employee (e-mail or user id), an amount and a reason per line.
+
+Nothing here writes: it turns a file into a preview of valid and refused lines, which HR confirms
+before `points_award_bulk` applies the valid ones.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from awsomeshop.exceptions import ShopError
+
+from .services import REASON_MAX_LENGTH, Award
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 10_000
+EMPLOYEE_COLUMNS = ("employee", "email", "e-mail", "user_id", "user id")
+
+
+class AwardFileRefused(ShopError):
+    code = "award_file_refused"
+
+
+@dataclass
+class AwardLine:
+    """One line of the file as HR wrote it, and what we made of it."""
+
+    line: int
+    employee: str
+    amount_text: str
+    reason: str
+    user_id: str | None = None
+    employee_name: str = ""
+    amount: int | None = None
+    error: str | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class AwardPreview:
+    lines: list[AwardLine] = field(default_factory=list)
+
+    @property
+    def valid(self) -> list[AwardLine]:
+        return [line for line in self.lines if line.is_valid]
+
+    @property
+    def invalid(self) -> list[AwardLine]:
+        return [line for line in self.lines if not line.is_valid]
+
+    @property
+    def total_points(self) -> int:
+        return sum(line.amount for line in self.valid)
+
+    def awards(self) -> list[Award]:
+        return [Award(line.user_id, line.amount, line.reason) for line in self.valid]
+
+
+def _decoded(raw: bytes) -> str:
+    if b"\x00" in raw:
+        raise AwardFileRefused("This is not a CSV file (it contains binary data). Export the sheet as CSV.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise AwardFileRefused(
+            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and upload it again."
+        ) from error
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise AwardFileRefused(f"The file is not valid CSV: {error}.") from error
+    if not rows:
+        raise AwardFileRefused("The file is empty.")
+    header = [cell.strip().lower() for cell in rows[0][1]]
+    if len(header) < 3 or header[0] not in EMPLOYEE_COLUMNS or header[1:3] != ["amount", "reason"]:
+        raise AwardFileRefused(
+            "The first line must be the header: employee,amount,reason (employee is an e-mail or user id)."
+        )
+    if len(rows) - 1 > MAX_ROWS:
+        raise AwardFileRefused(f"The file has {len(rows) - 1:,} lines; upload at most {MAX_ROWS:,} at a time.")
+    return rows[1:]
+
+
+def _amount_error(text: str) -> tuple[int | None, str | None]:
+    maximum = settings.POINTS_MAX_AWARD
+    try:
+        amount = int(text)
+    except ValueError:
+        return None, f"“{text[:20]}” is not a whole number of points."
+    if not 1 <= amount <= maximum:
+        return None, f"The amount must be from 1 to {maximum:,}."
+    return amount, None
+
+
+def _employees(keys: set[str]) -> dict[str, tuple[str, str]]:
+    """Who each e-mail or user id in the file is: key -> (user id, name). Two queries."""
+    users = get_user_model().objects.only("id", "email", "first_name", "last_name")
+    emails = {key.lower() for key in keys if "@" in key}
+    found = {}
+    for user in users.filter(email__in=emails):
+        found[user.email.lower()] = (user.pk, str(user))
+    for user in users.filter(pk__in=[key for key in keys if "@" not in key]):
+        found[user.pk] = (user.pk, str(user))
+    return found
+
+
+def award_file_read(upload) -> AwardPreview:
+    """The preview of an uploaded award file, or AwardFileRefused for a file we cannot read."""
+    raw = upload.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise AwardFileRefused(
+            f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB; split it and upload the parts."
+        )
+    rows = _rows(_decoded(raw))
+    lines = [AwardLine(number, *(cell.strip() for cell in (row + ["", "", ""])[:3])) for number, row in rows]
+    employees = _employees({line.employee for line in lines if line.employee})
+    first_line_of: dict[str, int] = {}
+    for line in lines:
+        line.error = _line_error(line, employees, first_line_of)
+    return AwardPreview(lines)
+
+
+def _line_error(line: AwardLine, employees: dict, first_line_of: dict[str, int]) -> str | None:
+    if not line.employee:
+        return "The employee is missing."
+    key = line.employee.lower() if "@" in line.employee else line.employee
+    if key not in employees:
+        return f"No employee has the e-mail or id “{line.employee[:60]}”."
+    line.user_id, line.employee_name = employees[key]
+    line.amount, error = _amount_error(line.amount_text)
+    if error:
+        return error
+    if not line.reason:
+        return "The reason is missing; the employee sees it in their history."
+    if len(line.reason) > REASON_MAX_LENGTH:
+        return f"The reason is longer than {REASON_MAX_LENGTH} characters."
+    if line.user_id in first_line_of:
+        return f"Duplicate: this employee is already on line {first_line_of[line.user_id]}."
+    first_line_of[line.user_id] = line.line
+    return None

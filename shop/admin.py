@@ -1,0 +1,152 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from awsomeshop.admin_tools import ShopErrorAsMessageMixin
+
+from .models import Product
+from .services import product_active_set, product_create, product_stock_set, product_update
+
+LOW_STOCK = 5
+
+
+class StockFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("in", "In stock"), ("low", f"Low (1–{LOW_STOCK})"), ("out", "Out of stock")]
+
+    def queryset(self, request, queryset):
+        return {
+            "in": queryset.filter(stock_quantity__gt=0),
+            "low": queryset.filter(stock_quantity__gt=0, stock_quantity__lte=LOW_STOCK),
+            "out": queryset.filter(stock_quantity__lte=0),
+        }.get(self.value(), queryset)
+
+
+class StockForm(forms.Form):
+    quantity = forms.IntegerField(min_value=0, max_value=1_000_000, label="New stock for each selected product")
+
+
+def _stock_seen(form) -> int | None:
+    """The stock level the editor's page showed (sent back as a hidden initial value)."""
+    if "stock_quantity" not in form.fields:
+        return None
+    field = form.fields["stock_quantity"]
+    raw = field.hidden_widget().value_from_datadict(form.data, form.files, form.add_initial_prefix("stock_quantity"))
+    try:
+        return field.to_python(raw)
+    except forms.ValidationError:
+        return None
+
+
+@admin.register(Product)
+class ProductAdmin(ShopErrorAsMessageMixin, admin.ModelAdmin):
+    """The catalog. Every save goes through shop.services: stock edits are refused if redemptions
+    changed the stock since the page was opened, and images are re-encoded before storing."""
+
+    list_display = ["thumbnail", "name", "category", "points_cost", "stock_quantity", "is_active"]
+    list_display_links = ["thumbnail", "name"]
+    list_editable = ["stock_quantity", "is_active"]
+    list_filter = ["is_active", StockFilter, "category"]
+    search_fields = ["name", "description", "category", "id"]
+    list_per_page = 50
+    actions = ["activate", "deactivate", "set_stock"]
+    readonly_fields = ["id", "image_preview", "created_at", "updated_at"]
+    fields = [
+        "name",
+        "category",
+        "description",
+        "points_cost",
+        "stock_quantity",
+        "is_active",
+        "image",
+        "image_preview",
+        "id",
+        "created_at",
+        "updated_at",
+    ]
+
+    @admin.display(description="")
+    def thumbnail(self, product: Product) -> str:
+        if not product.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="64" height="48" style="object-fit:cover;border-radius:4px">', product.image.url
+        )
+
+    @admin.display(description="Current image")
+    def image_preview(self, product: Product) -> str:
+        if not product.image:
+            return "No image yet."
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width:320px;border-radius:6px">', product.image.url, product.name
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "stock_quantity":
+            # The form carries the stock the editor saw, so a save can tell it from today's.
+            formfield.show_hidden_initial = True
+        return formfield
+
+    def save_model(self, request: HttpRequest, obj: Product, form, change: bool) -> None:
+        data = dict(form.cleaned_data)
+        if data.get("image") is False:  # the "clear" box of the image field
+            data["image"] = ""
+        if change:
+            changes = {name: data[name] for name in form.changed_data}
+            saved = product_update(product_id=obj.pk, changes=changes, stock_seen=_stock_seen(form))
+        else:
+            saved = product_create(
+                name=data["name"],
+                points_cost=data["points_cost"],
+                stock_quantity=data["stock_quantity"],
+                description=data["description"] or "",
+                category=data["category"] or "",
+                is_active=data["is_active"],
+                image=data["image"] or None,
+            )
+        # The admin goes on with `obj` (its messages, its log entry, the redirect): make it the saved row.
+        obj.__dict__.update(saved.__dict__)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Product | None = None) -> bool:
+        # Orders keep their product: a product that was ever redeemed is deactivated, not deleted.
+        if obj is not None and obj.orders.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description="Activate selected products", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        changed = product_active_set(product_ids=list(queryset.values_list("pk", flat=True)), is_active=True)
+        self.message_user(request, f"{changed} product(s) activated: they are back in the catalog.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected products", permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        changed = product_active_set(product_ids=list(queryset.values_list("pk", flat=True)), is_active=False)
+        self.message_user(
+            request, f"{changed} product(s) deactivated: hidden from the portal and the API.", messages.SUCCESS
+        )
+
+    @admin.action(description="Set stock of selected products…", permissions=["change"])
+    def set_stock(self, request: HttpRequest, queryset: QuerySet[Product]) -> HttpResponse | None:
+        form = StockForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            changed = product_stock_set(
+                product_ids=list(queryset.values_list("pk", flat=True)), quantity=form.cleaned_data["quantity"]
+            )
+            self.message_user(request, f"Stock set to {form.cleaned_data['quantity']} for {changed} product(s).")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Set stock",
+            "opts": self.opts,
+            "form": form,
+            "products": queryset,
+            "action": "set_stock",
+        }
+        return TemplateResponse(request, "admin/shop/product/set_stock.html", context)

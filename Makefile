@@ -2,8 +2,10 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 MYSQL_URL ?= mysql://root@127.0.0.1:3306/awsomeshop
+# jsii (under aws-cdk-lib) warns on every run that Node 20 is past its end of life; it still works.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run test test-mysql lint format screenshots
+.PHONY: setup run test test-mysql lint format screenshots synth
 
 setup:
 	@scripts/setup.sh
@@ -36,3 +38,8 @@ screenshots: setup
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py seed_demo > /dev/null
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py runserver 127.0.0.1:8765 --noreload & \
 	  server=$$!; sleep 3; $(PY) scripts/screenshots.py http://127.0.0.1:8765; status=$$?; kill $$server; exit $$status
+
+# Synthesize the CDK app offline (no AWS credentials): templates land in cdk/cdk.out/.
+synth: setup
+	cd cdk && ../$(PY) main.py
+	@ls cdk/cdk.out/*.template.json

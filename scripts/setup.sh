@@ -9,6 +9,8 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 # Debian packages the Python packages need to build (mysqlclient) and the browser tests drive.
 APT_PACKAGES=(pkg-config default-libmysqlclient-dev chromium)
+# aws-cdk-lib runs on Node.js (jsii); use the machine's node if it has one.
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -1,0 +1,121 @@
+"""[Data] RDS MySQL, the product-image bucket and the container image repository."""
+
+from aws_cdk import Aws, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+from network_stack import NetworkStack
+
+DATABASE_NAME = "awsomeshop"
+DATABASE_USER = "awsomeshop"
+ECR_REPOSITORY = "awsomeshop"
+
+
+def stack_suffix(stack: Stack) -> str:
+    """A random suffix fixed at stack creation: the first block of the stack's GUID."""
+    return Fn.select(0, Fn.split("-", Fn.select(2, Fn.split("/", Aws.STACK_ID))))
+
+
+class DataStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        network: NetworkStack,
+        db_secret: secretsmanager.ISecret,
+        task_role: iam.IRole,
+        db_engine_version: str,
+        db_engine_major: str,
+        domain_name: str,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.database = rds.DatabaseInstance(
+            self,
+            "Database",
+            instance_identifier="awsomeshop-db",
+            engine=rds.DatabaseInstanceEngine.mysql(
+                version=rds.MysqlEngineVersion.of(db_engine_version, db_engine_major)
+            ),
+            instance_type=ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+            storage_type=rds.StorageType.GP2,
+            allocated_storage=20,
+            storage_encrypted=True,
+            multi_az=False,
+            availability_zone=network.private_subnets[0].subnet_availability_zone,
+            publicly_accessible=False,
+            vpc=network.vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=network.private_subnets),
+            subnet_group=rds.SubnetGroup(
+                self,
+                "SubnetGroup",
+                subnet_group_name="awsomeshop-db-subnet-group",
+                description="AWSomeShop database subnets",
+                vpc=network.vpc,
+                vpc_subnets=ec2.SubnetSelection(subnets=network.private_subnets),
+            ),
+            security_groups=[network.rds_sg],
+            # The password comes from the security stack's secret, so the tasks read it there; host
+            # and port are not secret and reach the tasks as plain settings.
+            credentials=rds.Credentials.from_password(DATABASE_USER, db_secret.secret_value_from_json("password")),
+            database_name=DATABASE_NAME,
+            backup_retention=Duration.days(30),
+            preferred_backup_window="03:00-04:00",
+            copy_tags_to_snapshot=True,
+            preferred_maintenance_window="Sun:04:00-Sun:05:00",
+            auto_minor_version_upgrade=True,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.SNAPSHOT,
+        )
+        self.image_bucket = self._image_bucket_build(task_role, domain_name)
+        self.repository = ecr.Repository(
+            self,
+            "Repository",
+            repository_name=ECR_REPOSITORY,
+            image_scan_on_push=True,
+            lifecycle_rules=[ecr.LifecycleRule(description="Keep the last 30 images", max_image_count=30)],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _image_bucket_build(self, task_role: iam.IRole, domain_name: str) -> s3.Bucket:
+        bucket = s3.Bucket(
+            self,
+            "ProductImages",
+            bucket_name=f"awsomeshop-product-images-{stack_suffix(self)}",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            bucket_key_enabled=True,
+            versioned=False,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.POST],
+                    allowed_origins=[f"https://{domain_name}"],
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # Only the app's task role reads and writes images.
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ArnPrincipal(task_role.role_arn)],
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[bucket.arn_for_objects("*")],
+            )
+        )
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ArnPrincipal(task_role.role_arn)],
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+            )
+        )
+        return bucket

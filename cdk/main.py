@@ -1,0 +1,93 @@
+"""The AWSomeShop CDK app: `cdk synth` / `cdk deploy --all` (or `make synth` offline)."""
+
+import json
+import os
+from pathlib import Path
+
+from aws_cdk import App, Environment, Tags
+from compute_stack import ComputeStack
+from config import DeployConfig
+from data_stack import DataStack
+from monitoring_stack import BillingStack, MonitoringStack
+from network_stack import NetworkStack
+from security_stack import SecurityStack
+
+HERE = Path(__file__).resolve().parent
+
+
+def local_context() -> dict:
+    """The context the CDK CLI would pass: cdk.json's defaults plus the committed lookups in
+    cdk.context.json (availability zones), so `python main.py` synthesizes offline too."""
+    context = json.loads((HERE / "cdk.json").read_text())["context"]
+    context.update(json.loads((HERE / "cdk.context.json").read_text()))
+    return context
+
+
+def new_app(**context_overrides) -> App:
+    """An app with the local context; run by the CDK CLI, the CLI's own context is used instead."""
+    if os.environ.get("CDK_OUTDIR"):  # set by the CLI, which passes its context itself
+        return App()
+    return App(outdir=str(HERE / "cdk.out"), context={**local_context(), **context_overrides})
+
+
+def build_app(app: App | None = None) -> App:
+    app = app or new_app()
+    config = DeployConfig.from_app(app)
+    env = Environment(account=config.account, region=config.region)
+
+    network = NetworkStack(app, "AwsomeshopNetworkStack", env=env)
+    security = SecurityStack(app, "AwsomeshopSecurityStack", env=env, domain_name=config.domain_name)
+    data = DataStack(
+        app,
+        "AwsomeshopDataStack",
+        env=env,
+        network=network,
+        db_secret=security.db_secret,
+        task_role=security.task_role,
+        db_engine_version=config.db_engine_version,
+        db_engine_major=config.db_engine_major,
+        domain_name=config.domain_name,
+    )
+    compute = ComputeStack(
+        app,
+        "AwsomeshopComputeStack",
+        env=env,
+        network=network,
+        # The roles' policies are complete in the security stack (the execution role's managed policy
+        # covers ECR pulls and log writes); grants from here would make the stacks depend on each other.
+        execution_role=security.execution_role.without_policy_updates(),
+        task_role=security.task_role.without_policy_updates(),
+        db_secret=security.db_secret,
+        cognito_secret=security.cognito_secret,
+        django_secret=security.django_secret,
+        image_bucket=data.image_bucket,
+        repository=data.repository,
+        certificate=security.certificate,
+        domain_name=config.domain_name,
+        image_tag=config.image_tag,
+        database=data.database,
+    )
+    MonitoringStack(
+        app,
+        "AwsomeshopMonitoringStack",
+        env=env,
+        service=compute.service,
+        cluster=compute.cluster,
+        load_balancer=compute.load_balancer,
+        target_group=compute.target_group,
+        database=data.database,
+        alarm_email=config.alarm_email,
+    )
+    BillingStack(
+        app,
+        "AwsomeshopBillingStack",
+        env=Environment(account=config.account, region="us-east-1"),
+        alarm_email=config.alarm_email,
+    )
+    for key, value in {"Environment": config.environment, "Project": "AWSomeShop", "Owner": config.owner}.items():
+        Tags.of(app).add(key, value)
+    return app
+
+
+if __name__ == "__main__":
+    build_app().synth()

@@ -1,0 +1,143 @@
+"""[Monitoring] The SNS topic, every alarm of the spec, a dashboard; billing alarms in us-east-1."""
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+FIVE_MINUTES = Duration.minutes(5)
+GIB = 1024**3
+# MySQL's default max_connections is DBInstanceClassMemory / 12582880. On db.t3.micro (1 GiB, less
+# what RDS keeps for itself) that comes to about 66; the alarm fires above 80 % of it.
+DB_T3_MICRO_MAX_CONNECTIONS = 66
+DB_CONNECTIONS_ALARM = round(DB_T3_MICRO_MAX_CONNECTIONS * 0.8)  # 53
+BILLING_THRESHOLDS_USD = (50, 100, 150)
+
+
+def alarm_topic(scope: Construct, alarm_email: str) -> sns.Topic:
+    topic = sns.Topic(scope, "AlarmTopic", topic_name="awsomeshop-alarms", display_name="AWSomeShop alarms")
+    topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+    return topic
+
+
+class MonitoringStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service: ecs.FargateService,
+        cluster: ecs.ICluster,
+        load_balancer: elbv2.ApplicationLoadBalancer,
+        target_group: elbv2.ApplicationTargetGroup,
+        database: rds.DatabaseInstance,
+        alarm_email: str,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.topic = alarm_topic(self, alarm_email)
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+        lb = load_balancer.metrics
+        tg = target_group.metrics
+        running_tasks = cloudwatch.Metric(
+            namespace="ECS/ContainerInsights",
+            metric_name="RunningTaskCount",
+            dimensions_map={"ClusterName": cluster.cluster_name, "ServiceName": service.service_name},
+            statistic="Minimum",
+            period=Duration.minutes(1),
+        )
+        specs = [
+            # name, metric, comparison, threshold, evaluation periods
+            ("EcsCpuHigh", service.metric_cpu_utilization(period=FIVE_MINUTES), ">", 80, 2),
+            ("EcsMemoryHigh", service.metric_memory_utilization(period=FIVE_MINUTES), ">", 85, 2),
+            ("EcsNoRunningTask", running_tasks, "<", 1, 1),
+            (
+                "RdsConnectionsHigh",
+                database.metric_database_connections(period=FIVE_MINUTES),
+                ">",
+                DB_CONNECTIONS_ALARM,
+                1,
+            ),
+            ("RdsCpuHigh", database.metric_cpu_utilization(period=FIVE_MINUTES), ">", 80, 1),
+            ("RdsFreeStorageLow", database.metric_free_storage_space(period=FIVE_MINUTES), "<", 2 * GIB, 1),
+            ("AlbResponseTimeHigh", tg.target_response_time(period=FIVE_MINUTES, statistic="Average"), ">", 5, 1),
+            (
+                "Alb5xxErrors",
+                lb.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=FIVE_MINUTES, statistic="Sum"),
+                ">",
+                10,
+                1,
+            ),
+            ("AlbNoHealthyHost", tg.healthy_host_count(period=Duration.minutes(1), statistic="Minimum"), "<", 1, 1),
+        ]
+        for name, metric, comparison, threshold, periods in specs:
+            self.alarms[name] = self._alarm(name, metric, comparison, threshold, periods)
+        self._dashboard_build([metric for _, metric, *_ in specs])
+
+    def _alarm(self, name: str, metric, comparison: str, threshold: float, periods: int) -> cloudwatch.Alarm:
+        alarm = cloudwatch.Alarm(
+            self,
+            name,
+            alarm_name=f"awsomeshop-{name}",
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=periods,
+            comparison_operator=(
+                cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+                if comparison == ">"
+                else cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+            ),
+            # No data for errors means no errors; no data for health means nothing is running.
+            treat_missing_data=(
+                cloudwatch.TreatMissingData.NOT_BREACHING
+                if comparison == ">"
+                else cloudwatch.TreatMissingData.BREACHING
+            ),
+        )
+        alarm.add_alarm_action(actions.SnsAction(self.topic))
+        alarm.add_ok_action(actions.SnsAction(self.topic))
+        return alarm
+
+    def _dashboard_build(self, metrics: list) -> None:
+        dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name="awsomeshop")
+        widgets = [
+            cloudwatch.GraphWidget(title=alarm.alarm_name, left=[metric], width=8)
+            for alarm, metric in zip(self.alarms.values(), metrics, strict=True)
+        ]
+        dashboard.add_widgets(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=24))
+        for row in range(0, len(widgets), 3):
+            dashboard.add_widgets(*widgets[row : row + 3])
+
+
+class BillingStack(Stack):
+    """AWS publishes the EstimatedCharges metric only in us-east-1, and an alarm can only notify a
+    topic in its own region, so the billing alarms and their topic live in a stack there.
+    Billing alerts must be enabled once in the account's billing preferences."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        topic = alarm_topic(self, alarm_email)
+        charges = cloudwatch.Metric(
+            namespace="AWS/Billing",
+            metric_name="EstimatedCharges",
+            dimensions_map={"Currency": "USD"},
+            statistic="Maximum",
+            period=Duration.hours(6),
+        )
+        for threshold in BILLING_THRESHOLDS_USD:
+            alarm = cloudwatch.Alarm(
+                self,
+                f"Billing{threshold}",
+                alarm_name=f"awsomeshop-billing-over-{threshold}-usd",
+                metric=charges,
+                threshold=threshold,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(actions.SnsAction(topic))

@@ -1,0 +1,129 @@
+"""[Security] Cognito (users and the web client), the secrets the tasks read, the ECS roles and
+the TLS certificate."""
+
+from aws_cdk import Duration, RemovalPolicy, SecretValue, Stack
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+HR_GROUP = "hr"
+METRICS_NAMESPACE = "AWSomeShop"
+# The Cognito admin calls the app makes: provisioning employees, syncing the pool, reading groups.
+COGNITO_ADMIN_ACTIONS = [
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminListGroupsForUser",
+    "cognito-idp:ListUsers",
+]
+
+
+class SecurityStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, domain_name: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self._user_pool_build()
+        self._secrets_build()
+        self._roles_build()
+        self.certificate = acm.Certificate(
+            self,
+            "Certificate",
+            domain_name=domain_name,
+            subject_alternative_names=[f"*.{domain_name}"],
+            validation=acm.CertificateValidation.from_dns(),
+            key_algorithm=acm.KeyAlgorithm.RSA_2048,
+        )
+
+    def _user_pool_build(self) -> None:
+        self.user_pool = cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name="awsomeshop-users",
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            self_sign_up_enabled=False,  # HR provisions employees
+            password_policy=cognito.PasswordPolicy(
+                min_length=8, require_uppercase=True, require_lowercase=True, require_digits=True, require_symbols=False
+            ),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.user_pool_client = self.user_pool.add_client(
+            "WebClient",
+            user_pool_client_name="awsomeshop-web-client",
+            generate_secret=True,
+            auth_flows=cognito.AuthFlow(user_password=True),
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+            prevent_user_existence_errors=True,
+        )
+        cognito.CfnUserPoolGroup(
+            self, "HrGroup", user_pool_id=self.user_pool.user_pool_id, group_name=HR_GROUP, description="HR staff"
+        )
+
+    def _secrets_build(self) -> None:
+        self.db_secret = secretsmanager.Secret(
+            self,
+            "DatabaseSecret",
+            secret_name="awsomeshop/db",
+            description="AWSomeShop MySQL user and password",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template='{"username": "awsomeshop"}',
+                generate_string_key="password",
+                exclude_punctuation=True,
+                password_length=32,
+            ),
+        )
+        self.cognito_secret = secretsmanager.Secret(
+            self,
+            "CognitoSecret",
+            secret_name="awsomeshop/cognito",
+            description="AWSomeShop Cognito user pool and web client",
+            secret_object_value={
+                "user_pool_id": SecretValue.unsafe_plain_text(self.user_pool.user_pool_id),
+                "client_id": SecretValue.unsafe_plain_text(self.user_pool_client.user_pool_client_id),
+                "client_secret": self.user_pool_client.user_pool_client_secret,
+            },
+        )
+        self.django_secret = secretsmanager.Secret(
+            self,
+            "DjangoSecret",
+            secret_name="awsomeshop/django",
+            description="AWSomeShop Django SECRET_KEY",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+        )
+
+    def _roles_build(self) -> None:
+        self.execution_role = iam.Role(
+            self,
+            "EcsExecutionRole",
+            role_name="awsomeshop-ecs-execution-role",
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            managed_policies=[
+                # ECR image pull and CloudWatch Logs writes.
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonECSTaskExecutionRolePolicy")
+            ],
+        )
+        for secret in (self.db_secret, self.cognito_secret, self.django_secret):
+            secret.grant_read(self.execution_role)
+
+        self.task_role = iam.Role(
+            self,
+            "EcsTaskRole",
+            role_name="awsomeshop-ecs-task-role",
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description="What the AWSomeShop app may do; the image bucket grants it access in its bucket policy",
+        )
+        self.task_role.add_to_policy(
+            iam.PolicyStatement(actions=COGNITO_ADMIN_ACTIONS, resources=[self.user_pool.user_pool_arn])
+        )
+        self.task_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],  # PutMetricData has no resource; the namespace condition limits it
+                conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+            )
+        )

@@ -5,7 +5,7 @@ MYSQL_URL ?= mysql://root@127.0.0.1:3306/awsomeshop
 # jsii (under aws-cdk-lib) warns on every run that Node 20 is past its end of life; it still works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run test test-mysql lint format screenshots synth
+.PHONY: setup run run-aws test test-mysql lint format screenshots synth
 
 setup:
 	@scripts/setup.sh
@@ -14,6 +14,10 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The app as in production (Cognito sign-in, S3 images) against a local AWS emulator.
+run-aws: setup
+	scripts/run-aws.sh
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,10 +36,12 @@ class TokenApi(APIView):
     @extend_schema(
         tags=["auth"],
         request=TokenInputSerializer,
-        responses={200: TokenOutputSerializer, **error_responses(400, 401, 429)},
+        responses={200: TokenOutputSerializer, **error_responses(400, 401, 404, 429)},
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        if settings.AUTH_BACKEND == "cognito":
+            raise NotFound("Local sign-in is off: send a Cognito token as `Authorization: Bearer <token>`.")
         payload = TokenInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user = authenticate(

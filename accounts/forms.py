@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as DjangoUserCreationForm
@@ -29,3 +30,62 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "E-mail address"
         self.fields["username"].widget.attrs.update(type="email", autocomplete="email")
+
+
+class CognitoSignInForm(forms.Form):
+    username = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class NewPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="New password",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, with upper- and lower-case letters and a number.",
+    )
+    password2 = forms.CharField(
+        label="New password again",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords are not the same.")
+        return cleaned
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class PasswordResetConfirmForm(NewPasswordForm):
+    code = forms.CharField(
+        label="Code from the e-mail", max_length=64, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+    )
+    field_order = ["code", "password1", "password2"]
+
+
+class MfaForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\d{6}$",
+        label="6-digit code from your authenticator app",
+        max_length=6,
+        error_messages={"invalid": "Enter the 6 digits your authenticator app shows."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

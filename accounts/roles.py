@@ -5,9 +5,10 @@ HR = "HR"
 CATALOG_MANAGERS = "Catalog managers"
 
 ROLE_PERMISSIONS = {
-    # View employees and balances, award points, view the ledger and the orders.
+    # View and add employees and their balances, award points, view the ledger and the orders.
     HR: [
         ("points", "view_employee"),
+        ("points", "add_employee"),
         ("points", "award_points"),
         ("points", "view_pointstransaction"),
         ("orders", "view_order"),

@@ -9,12 +9,14 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state (the SQLite file, uploaded media, the development secret key) lives here, git-ignored.
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
@@ -31,7 +33,9 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY") if not DEBUG else env.str("SECRET_KEY", default="") or _development_secret_key()
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+# Production names its hosts; there is no default to fall back on.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS") if IS_PRODUCTION else env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the ALB's health check is answered before host checks, HTTPS redirects and logging.
+    "awsomeshop.middleware.HealthCheckMiddleware",
+    "awsomeshop.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,7 +90,20 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if env.str("DB_HOST", default=""):
+    # On ECS: host, port and name as settings, user and password from the RDS secret's fields.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "HOST": env.str("DB_HOST"),
+            "PORT": env.int("DB_PORT", default=3306),
+            "NAME": env.str("DB_NAME", default="awsomeshop"),
+            "USER": env.str("DB_USER"),
+            "PASSWORD": env.str("DB_PASSWORD"),
+        }
+    }
+else:
+    DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
@@ -95,7 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
         # Strict mode turns silent truncation into errors; UTC keeps TIMESTAMP columns honest.
         "init_command": "SET sql_mode='STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',"
         " time_zone='+00:00'",
+        # Bounded waits: a stalled database gives a quick error, never a worker hung for minutes.
         "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
+        "read_timeout": env.int("DB_READ_TIMEOUT", default=30),
+        "write_timeout": env.int("DB_WRITE_TIMEOUT", default=30),
     }
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -118,9 +141,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Token first: an anonymous API call is then a 401 with `WWW-Authenticate: Token`.
+    # Tokens first, so an anonymous API call is a 401 with the right `WWW-Authenticate` challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -169,7 +192,7 @@ USE_TZ = True
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, whitenoise serves straight from the app folders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
@@ -178,9 +201,105 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 
+AWS_REGION = env.str("AWS_REGION", default="us-east-2")
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")  # local | s3
+if MEDIA_STORAGE == "s3":
+    MEDIA_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "region_name": AWS_REGION,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # A private bucket: images are served by short-lived signature v4 links, never ACLs.
+            "signature_version": "s3v4",
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=900),
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE == "local":
+    MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is local or s3, not {MEDIA_STORAGE!r}.")
+STORAGES = {
+    "default": MEDIA_BACKEND,
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- Sign-in ---------------------------------------------------------------------------------
+AUTH_BACKEND = env.str("AUTH_BACKEND", default="local")  # local | cognito
+COGNITO_USER_POOL_ID = env.str("COGNITO_USER_POOL_ID", default="")
+COGNITO_APP_CLIENT_ID = env.str("COGNITO_APP_CLIENT_ID", default="")
+COGNITO_APP_CLIENT_SECRET = env.str("COGNITO_APP_CLIENT_SECRET", default="")
+COGNITO_HR_GROUP = env.str("COGNITO_HR_GROUP", default="hr")
+# Where boto3 sends Cognito calls and where the signing keys are fetched: AWS by default, the
+# emulator in tests and local runs.
+COGNITO_ENDPOINT_URL = env.str("COGNITO_ENDPOINT_URL", default="") or None
+COGNITO_JWKS_BASE_URL = env.str("COGNITO_JWKS_BASE_URL", default=f"https://cognito-idp.{AWS_REGION}.amazonaws.com")
+COGNITO_ISSUER = f"https://cognito-idp.{AWS_REGION}.amazonaws.com/{COGNITO_USER_POOL_ID}"
+COGNITO_JWKS_CACHE_SECONDS = env.int("COGNITO_JWKS_CACHE_SECONDS", default=3600)
+COGNITO_HTTP_TIMEOUT = env.int("COGNITO_HTTP_TIMEOUT", default=5)
+if AUTH_BACKEND == "cognito":
+    missing = [
+        name
+        for name in ("COGNITO_USER_POOL_ID", "COGNITO_APP_CLIENT_ID", "COGNITO_APP_CLIENT_SECRET")
+        if not globals()[name]
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"AUTH_BACKEND=cognito needs {', '.join(missing)}.")
+elif AUTH_BACKEND != "local":
+    raise ImproperlyConfigured(f"AUTH_BACKEND is local or cognito, not {AUTH_BACKEND!r}.")
+
+# --- Production hardening (behind the ALB, which terminates TLS) ----------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # the portal's JavaScript never reads it; forms carry the token
+if IS_PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Logs: one JSON object per line on stdout for CloudWatch (text locally) -----------------
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "awsomeshop.middleware.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "timestamp", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Our request log replaces Django's own lines for the same requests.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from awsomeshop import api_urls
 from awsomeshop.api_urls import v1
@@ -9,7 +10,15 @@ from awsomeshop.api_urls import v1
 admin.site.site_header = "AWSomeShop administration"
 admin.site.site_title = "AWSomeShop admin"
 
+# With Cognito, staff sign in like everyone else; the admin's own password form would bypass it.
+cognito_admin_login = (
+    [path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True))]
+    if settings.AUTH_BACKEND == "cognito"
+    else []
+)
+
 urlpatterns = [
+    *cognito_admin_login,
     path("admin/", admin.site.urls),
     path("api/v1/", include((v1, "api"), namespace="v1")),
     path("api/", include(api_urls)),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -8,11 +9,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.services import employee_create
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
 from awsomeshop.exceptions import ShopError
 
 from .csv_awards import award_file_read
-from .forms import AwardFileForm, AwardForm
+from .forms import AwardFileForm, AwardForm, EmployeeForm
 from .models import Employee, PointsTransaction
 from .services import Award, points_award_bulk
 
@@ -43,7 +45,26 @@ class EmployeeAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("points")
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return False
+        return request.user.has_perm("points.add_employee")
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+        """Add an employee (with Cognito, also in the user pool), so HR can award points before
+        their first sign-in."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = EmployeeForm(request.POST or None)
+        if form.is_valid():
+            try:
+                employee = employee_create(**form.cleaned_data)
+            except ShopError as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                invited = (
+                    " Cognito has e-mailed them a temporary password." if settings.AUTH_BACKEND == "cognito" else ""
+                )
+                self.message_user(request, f"Added {employee.email}.{invited}", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:points_employee_changelist"))
+        return self._page(request, "add.html", title="Add an employee", form=form)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -23,3 +23,9 @@ class AwardFileForm(forms.Form):
         label="CSV file",
         help_text="Header line employee,amount,reason; employee is an e-mail address or user id. UTF-8, up to 2 MB.",
     )
+
+
+class EmployeeForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="E-mail address", help_text="They sign in with it.")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)

@@ -132,7 +132,8 @@ def product_image_draw(*, name: str, category: str, size: tuple[int, int] = (800
     return buffer.getvalue()
 
 
-def _catalog_seed() -> int:
+def catalog_seed() -> int:
+    """The demo products with their images; returns how many were new."""
     existing = set(Product.objects.values_list("name", flat=True))
     created = 0
     for name, category, cost, stock, description in CATALOG:
@@ -180,7 +181,7 @@ def _history_seed(*, employee, awarded_by) -> bool:
 
 def demo_seed() -> dict[str, object]:
     """Load the demo data; running it again adds nothing that is already there."""
-    products_created = _catalog_seed()
+    products_created = catalog_seed()
     users = _users_seed()
     hr = users["hr@awsomeshop.local"]
     history_for = [

@@ -1,0 +1,93 @@
+"""Cognito tokens: verification, and the DRF authentication class for `Authorization: Bearer`.
+
+We verify tokens ourselves on PyJWT's PyJWKClient instead of using django-cognito-jwt: that
+package accepts access tokens only when no audience is set (and then checks no client id), never
+checks `token_use`, fetches the keys without a timeout (and on every request unless caching is on),
+and cannot be pointed at an emulator. Here: signature (RS256, key by `kid`), `iss`, `exp`,
+`token_use` in {id, access}, the client (`aud` for ID tokens, `client_id` for access tokens); keys
+cached with a lifetime; the JWKS address configurable; a proper `WWW-Authenticate` header.
+"""
+
+from functools import cache
+
+import jwt
+from django.conf import settings
+from rest_framework import authentication, exceptions
+
+from .services import user_from_cognito_claims
+
+# Which claim names the app client, by token use.
+CLIENT_CLAIM = {"id": "aud", "access": "client_id"}
+
+
+class InvalidToken(Exception):
+    """The token is not one of ours, or not valid now. The message says which, for the 401."""
+
+
+@cache
+def _jwks_client() -> jwt.PyJWKClient:
+    url = f"{settings.COGNITO_JWKS_BASE_URL.rstrip('/')}/{settings.COGNITO_USER_POOL_ID}/.well-known/jwks.json"
+    return jwt.PyJWKClient(
+        url, cache_keys=True, lifespan=settings.COGNITO_JWKS_CACHE_SECONDS, timeout=settings.COGNITO_HTTP_TIMEOUT
+    )
+
+
+def token_verify(token: str) -> dict:
+    """The verified claims of a Cognito ID or access token from our app client."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise InvalidToken("The token is not a JWT.") from error
+    if not header.get("kid"):
+        raise InvalidToken("The token has no key id (kid).")
+    try:
+        signing_key = _jwks_client().get_signing_key(header["kid"])
+    except jwt.PyJWKClientConnectionError as error:
+        raise InvalidToken("The signing keys cannot be fetched right now; try again.") from error
+    except jwt.PyJWKClientError as error:
+        raise InvalidToken("The token was not signed by this user pool.") from error
+    try:
+        claims = jwt.decode(
+            token,
+            signing_key.key,
+            algorithms=["RS256"],
+            issuer=settings.COGNITO_ISSUER,
+            options={"require": ["exp", "iss", "sub", "token_use"], "verify_aud": False},
+            leeway=5,
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise InvalidToken("The token has expired; sign in again.") from error
+    except jwt.InvalidIssuerError as error:
+        raise InvalidToken("The token was not issued by this user pool.") from error
+    except jwt.PyJWTError as error:
+        raise InvalidToken("The token's signature or claims are not valid.") from error
+    if claims["token_use"] not in CLIENT_CLAIM:
+        raise InvalidToken("Only Cognito ID and access tokens are accepted.")
+    if claims.get(CLIENT_CLAIM[claims["token_use"]]) != settings.COGNITO_APP_CLIENT_ID:
+        raise InvalidToken("The token is for another app client.")
+    return claims
+
+
+class CognitoJWTAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <Cognito ID or access token>`."""
+
+    keyword = "Bearer"
+    www_authenticate_realm = "api"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("The Authorization header must be: Bearer <token>.")
+        try:
+            claims = token_verify(header[1].decode("ascii", errors="replace"))
+        except InvalidToken as invalid:
+            raise exceptions.AuthenticationFailed(str(invalid)) from invalid
+        user = user_from_cognito_claims(claims=claims)
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("This account is disabled.")
+        return user, claims
+
+    def authenticate_header(self, request) -> str:
+        return f'{self.keyword} realm="{self.www_authenticate_realm}"'

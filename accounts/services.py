@@ -1,0 +1,119 @@
+"""Users: the local record of each person, kept in step with the Cognito pool in production."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+
+from awsomeshop.exceptions import ShopError
+
+from . import cognito
+from .models import User
+from .roles import HR
+
+
+class AccountConflict(ShopError):
+    code = "account_conflict"
+
+
+def _hr_membership_set(*, user: User, is_hr: bool) -> None:
+    """Membership of the pool's HR group gives the HR role (and the admin); leaving it takes both."""
+    hr_group = Group.objects.get(name=HR)
+    in_group = user.groups.filter(pk=hr_group.pk).exists()
+    if is_hr and not in_group:
+        user.groups.add(hr_group)
+    elif not is_hr and in_group:
+        user.groups.remove(hr_group)
+    staff = is_hr or user.is_superuser or user.groups.exclude(pk=hr_group.pk).exists()
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+
+
+def _user_for_pool_user(*, pool_user: cognito.PoolUser) -> tuple[User, bool]:
+    """The local user whose id is the pool user's `sub`, created on first sight."""
+    user = User.objects.filter(pk=pool_user.sub).first()
+    if user is not None:
+        return user, False
+    try:
+        with transaction.atomic():
+            user = User.objects.create(
+                id=pool_user.sub,
+                email=pool_user.email,
+                first_name=pool_user.first_name,
+                last_name=pool_user.last_name,
+            )
+    except IntegrityError as error:
+        if User.objects.filter(pk=pool_user.sub).exists():  # created by a concurrent request
+            return User.objects.get(pk=pool_user.sub), False
+        raise AccountConflict(
+            f"A local account already uses {pool_user.email} but is not linked to Cognito; ask an administrator.",
+            email=pool_user.email,
+        ) from error
+    user.set_unusable_password()  # they sign in with Cognito only
+    user.save(update_fields=["password"])
+    return user, True
+
+
+def user_from_cognito_claims(*, claims: dict) -> User:
+    """The local user for verified token claims, created on first sign-in, with the HR role
+    following the token's `cognito:groups`."""
+    user = User.objects.filter(pk=claims["sub"]).first()
+    if user is None:
+        email = claims.get("email", "")
+        if "@" in email:
+            pool_user = cognito.PoolUser(
+                sub=claims["sub"],
+                email=email.lower(),
+                first_name=claims.get("given_name", ""),
+                last_name=claims.get("family_name", ""),
+                enabled=True,
+            )
+        else:  # access tokens carry no e-mail: ask the pool
+            pool_user = cognito.user_get(
+                username=claims.get("cognito:username") or claims.get("username") or claims["sub"]
+            )
+        user, _created = _user_for_pool_user(pool_user=pool_user)
+    _hr_membership_set(user=user, is_hr=settings.COGNITO_HR_GROUP in claims.get("cognito:groups", []))
+    return user
+
+
+def employee_create(*, email: str, first_name: str = "", last_name: str = "") -> User:
+    """Add an employee, so HR can award points before their first sign-in. With Cognito the pool
+    user is created too (Cognito e-mails a temporary password); locally the account has no
+    password until an administrator sets one."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email=email).exists():
+        raise AccountConflict(f"There is already an employee with the e-mail {email}.", email=email)
+    if settings.AUTH_BACKEND == "cognito":
+        pool_user = cognito.user_create(email=email, first_name=first_name, last_name=last_name)
+        user, _created = _user_for_pool_user(pool_user=pool_user)
+        return user
+    return User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def cognito_users_sync() -> SyncReport:
+    """Import the pool's users (and who is in its HR group) into local users."""
+    hr_subs = cognito.group_member_subs(group=settings.COGNITO_HR_GROUP)
+    created = updated = unchanged = 0
+    for pool_user in cognito.users_list():
+        user, was_created = _user_for_pool_user(pool_user=pool_user)
+        fields = {"email": pool_user.email, "first_name": pool_user.first_name, "last_name": pool_user.last_name}
+        fields = {k: v for k, v in fields.items() if v and getattr(user, k) != v}
+        if pool_user.enabled != user.is_active:
+            fields["is_active"] = pool_user.enabled
+        if fields:
+            User.objects.filter(pk=user.pk).update(**fields)
+        _hr_membership_set(user=user, is_hr=pool_user.sub in hr_subs)
+        created += was_created
+        updated += bool(fields) and not was_created
+        unchanged += not fields and not was_created
+    return SyncReport(created, updated, unchanged)

@@ -1,0 +1,168 @@
+"""Sign-in pages for AUTH_BACKEND=cognito: e-mail and password against the user pool, the first
+sign-in's new password, optional MFA, and password reset by e-mailed code. The Django session is
+created from the verified ID token."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from awsomeshop.exceptions import ShopError
+
+from . import cognito
+from .cognito_auth import InvalidToken, token_verify
+from .forms import CognitoSignInForm, MfaForm, NewPasswordForm, PasswordResetConfirmForm, PasswordResetForm, SignInForm
+from .services import user_from_cognito_claims
+
+CHALLENGE_KEY = "cognito_challenge"
+RESET_EMAIL_KEY = "cognito_reset_email"
+CHALLENGE_PAGES = {"NEW_PASSWORD_REQUIRED": "new_password", "SOFTWARE_TOKEN_MFA": "mfa"}
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _page(request: HttpRequest, *, title: str, intro: str, form, submit: str, extra_link=None) -> HttpResponse:
+    context = {"title": title, "intro": intro, "form": form, "submit": submit, "extra_link": extra_link}
+    return render(request, "accounts/form_page.html", context)
+
+
+def _signed_in(request: HttpRequest, result: cognito.SignInResult, next_url: str) -> HttpResponse:
+    """Tokens, or the page for the challenge Cognito asks us to answer."""
+    if result.challenge:
+        if result.challenge not in CHALLENGE_PAGES:
+            messages.error(request, "This account needs a sign-in step the portal does not support; contact HR.")
+            return redirect("login")
+        request.session[CHALLENGE_KEY] = {"session": result.session, "username": result.username, "next": next_url}
+        return redirect(CHALLENGE_PAGES[result.challenge])
+    try:
+        claims = token_verify(result.id_token)
+    except InvalidToken as invalid:
+        messages.error(request, f"Sign-in failed: {invalid}")
+        return redirect("login")
+    user = user_from_cognito_claims(claims=claims)
+    if not user.is_active:
+        messages.error(request, "This account is disabled.")
+        return redirect("login")
+    request.session.pop(CHALLENGE_KEY, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(next_url)
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if settings.AUTH_BACKEND != "cognito":
+        view = auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
+        return view(request)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = CognitoSignInForm(request.POST or None)
+    if form.is_valid():
+        try:
+            result = cognito.sign_in(email=form.cleaned_data["username"], password=form.cleaned_data["password"])
+            return _signed_in(request, result, next_url)
+        except ShopError as refusal:
+            form.add_error(None, refusal.message)
+    return render(request, "registration/login.html", {"form": form, "next": next_url, "cognito": True})
+
+
+def _challenge_page(request: HttpRequest, *, form_class, answer, title: str, intro: str, submit: str) -> HttpResponse:
+    challenge = request.session.get(CHALLENGE_KEY)
+    if not challenge:
+        messages.error(request, "That sign-in has expired; please sign in again.")
+        return redirect("login")
+    form = form_class(request.POST or None)
+    if form.is_valid():
+        try:
+            return _signed_in(request, answer(challenge, form.cleaned_data), challenge["next"])
+        except ShopError as refusal:
+            form.add_error(None, refusal.message)
+    return _page(request, title=title, intro=intro, form=form, submit=submit)
+
+
+@sensitive_post_parameters()
+@never_cache
+def new_password(request: HttpRequest) -> HttpResponse:
+    def answer(challenge, data):
+        return cognito.new_password_set(
+            username=challenge["username"], session=challenge["session"], new_password=data["password1"]
+        )
+
+    intro = "Welcome! This is your first sign-in: choose your own password to replace the temporary one."
+    return _challenge_page(
+        request,
+        form_class=NewPasswordForm,
+        answer=answer,
+        title="Choose your password",
+        intro=intro,
+        submit="Save and sign in",
+    )
+
+
+@never_cache
+def mfa(request: HttpRequest) -> HttpResponse:
+    def answer(challenge, data):
+        return cognito.mfa_code_answer(username=challenge["username"], session=challenge["session"], code=data["code"])
+
+    return _challenge_page(
+        request, form_class=MfaForm, answer=answer, title="Two-step sign-in", intro="", submit="Sign in"
+    )
+
+
+@never_cache
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetForm(request.POST or None)
+    if form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        try:
+            cognito.password_reset_start(email=email)
+        except cognito.CognitoError as refusal:
+            # Say the same for unknown addresses, so the page does not reveal who has an account.
+            if refusal.details.get("cognito_code") not in ("UserNotFoundException", "InvalidParameterException"):
+                form.add_error(None, refusal.message)
+                return _reset_page(request, form)
+        request.session[RESET_EMAIL_KEY] = email
+        messages.info(request, f"If {email} has an account, we have e-mailed it a code.")
+        return redirect("password_reset_confirm")
+    return _reset_page(request, form)
+
+
+def _reset_page(request: HttpRequest, form) -> HttpResponse:
+    intro = "Enter your e-mail address and we will send you a code to choose a new password."
+    return _page(request, title="Forgot your password?", intro=intro, form=form, submit="Send the code")
+
+
+@sensitive_post_parameters()
+@never_cache
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    email = request.session.get(RESET_EMAIL_KEY)
+    if not email:
+        return redirect("password_reset")
+    form = PasswordResetConfirmForm(request.POST or None)
+    if form.is_valid():
+        try:
+            cognito.password_reset_finish(
+                email=email, code=form.cleaned_data["code"], new_password=form.cleaned_data["password1"]
+            )
+        except ShopError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            request.session.pop(RESET_EMAIL_KEY, None)
+            messages.success(request, "Your password is changed. Sign in with it now.")
+            return redirect("login")
+    return _page(
+        request, title="Choose a new password", intro=f"We sent a code to {email}.", form=form, submit="Change password"
+    )

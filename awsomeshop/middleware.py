@@ -1,0 +1,88 @@
+"""Request plumbing: the load balancer's health check, and one log line per request with its id."""
+
+import logging
+import time
+import uuid
+from contextvars import ContextVar
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+logger = logging.getLogger("awsomeshop.request")
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+user_id_var: ContextVar[str] = ContextVar("user_id", default="-")
+
+HEALTH_PATH = "/health/"
+# Request ids we accept from the caller: the ALB's trace id or a client's own.
+INCOMING_ID_HEADERS = ("HTTP_X_REQUEST_ID", "HTTP_X_AMZN_TRACE_ID")
+
+
+def database_is_up() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        return False
+
+
+class HealthCheckMiddleware:
+    """GET /health/: 200 when the database answers, 503 otherwise. Answered here, first, because
+    the ALB calls it by the task's IP over plain HTTP (no allowed host, no HTTPS), without auth,
+    and every 30 seconds per task, so it stays out of the request log."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path != HEALTH_PATH:
+            return self.get_response(request)
+        if database_is_up():
+            return JsonResponse({"status": "ok", "database": "up"})
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (kept from the caller or new), returns it as X-Request-ID, and
+    logs one line when the response leaves: method, path, status, duration and user."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = next((request.META[h] for h in INCOMING_ID_HEADERS if request.META.get(h)), "")
+        request_id = incoming[:100] or uuid.uuid4().hex
+        request_token = request_id_var.set(request_id)
+        user_token = user_id_var.set("-")
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                user_id_var.set(str(user.pk))
+            response["X-Request-ID"] = request_id
+            logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(request_token)
+            user_id_var.reset(user_token)
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds the current request's id and user to every log record made while serving it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        record.user_id = user_id_var.get()
+        return True

@@ -1,0 +1,24 @@
+"""gunicorn settings for the container (`gunicorn awsomeshop.wsgi:application --config gunicorn.conf.py`)."""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Threads serve the waits on MySQL and AWS well, and keep one process's memory per worker.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+# Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we just closed (a 502).
+keepalive = 75
+# Recycle workers now and then, so a slow leak never grows into an outage.
+max_requests = 2000
+max_requests_jitter = 200
+# Behind the ALB in a private subnet: trust its X-Forwarded-* headers.
+forwarded_allow_ips = "*"
+# Worker heartbeats in memory, not on the container's overlay disk (gunicorn's own advice).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# The app logs one JSON line per request itself; gunicorn's access log would repeat it.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

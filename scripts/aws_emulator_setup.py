@@ -1,0 +1,82 @@
+"""Create, in a running AWS emulator (moto server), what the CDK app creates in AWS: the Cognito
+user pool with its web client and `hr` group, demo users, and the product-image bucket. Prints the
+environment variables that point the app at them.
+
+Usage: python scripts/aws_emulator_setup.py http://127.0.0.1:5055 > var/aws.env
+"""
+
+import sys
+
+import boto3
+
+REGION = "us-east-2"
+BUCKET = "awsomeshop-product-images-local"
+USERS = [
+    # e-mail, password, permanent?, in hr?
+    ("employee@awsomeshop.local", "Employee2026", True, False),
+    ("hr@awsomeshop.local", "Hrstaff2026", True, True),
+    ("newhire@awsomeshop.local", "Welcome2026", False, False),  # must choose a password at first sign-in
+]
+
+
+def main(endpoint: str) -> None:
+    idp = boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint)
+    pool = idp.create_user_pool(
+        PoolName="awsomeshop-users",
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+    )["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="awsomeshop-web-client",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    idp.create_group(UserPoolId=pool, GroupName="hr")
+    for email, password, permanent, hr in USERS:
+        idp.admin_create_user(
+            UserPoolId=pool,
+            Username=email,
+            TemporaryPassword=password,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        )
+        if permanent:
+            idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+        if hr:
+            idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="hr")
+        print(f"# {email} / {password}{'' if permanent else ' (temporary)'}{' (hr)' if hr else ''}", file=sys.stderr)
+    boto3.client("s3", region_name=REGION, endpoint_url=endpoint).create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    settings = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": REGION,
+        "AUTH_BACKEND": "cognito",
+        "COGNITO_USER_POOL_ID": pool,
+        "COGNITO_APP_CLIENT_ID": client["ClientId"],
+        "COGNITO_APP_CLIENT_SECRET": client["ClientSecret"],
+        "COGNITO_ENDPOINT_URL": endpoint,
+        "COGNITO_JWKS_BASE_URL": endpoint,
+        "MEDIA_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": BUCKET,
+        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_S3_ADDRESSING_STYLE": "path",
+        "DATABASE_URL": "sqlite:///var/aws.sqlite3",
+    }
+    for name, value in settings.items():
+        print(f"export {name}={value}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,116 @@
+"""The local AWS emulator: moto in server mode, a real HTTP endpoint on 127.0.0.1 that boto3 and
+the app talk to exactly as they would to AWS."""
+
+import os
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from accounts import cognito, cognito_auth
+
+REGION = "us-east-2"
+SPEC_PASSWORD_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+}
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint():
+    # Credentials the emulator accepts; boto3 must never find real ones here.
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+    }.items():
+        os.environ[name] = value
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _host, port = server.get_host_and_port()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def aws_client(service: str, endpoint: str):
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint)
+
+
+class Pool:
+    """A user pool made like the CDK app makes it: e-mail as username, the spec's password policy,
+    a web client with a secret, and the `hr` group."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.idp = aws_client("cognito-idp", endpoint)
+        self.id = self.idp.create_user_pool(
+            PoolName="awsomeshop-users",
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
+            Policies={"PasswordPolicy": SPEC_PASSWORD_POLICY},
+        )["UserPool"]["Id"]
+        self.client_id, self.client_secret = self.client_create("awsomeshop-web-client")
+        self.idp.create_group(UserPoolId=self.id, GroupName="hr")
+
+    def client_create(self, name: str) -> tuple[str, str]:
+        client = self.idp.create_user_pool_client(
+            UserPoolId=self.id,
+            ClientName=name,
+            GenerateSecret=True,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]
+        return client["ClientId"], client["ClientSecret"]
+
+    def user_create(
+        self, email: str, *, password: str = "Temporary1", permanent: bool = False, hr: bool = False
+    ) -> str:
+        user = self.idp.admin_create_user(
+            UserPoolId=self.id,
+            Username=email,
+            TemporaryPassword=password,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "given_name", "Value": email.split("@")[0].title()},
+            ],
+            MessageAction="SUPPRESS",
+        )["User"]
+        if permanent:
+            self.idp.admin_set_user_password(UserPoolId=self.id, Username=email, Password=password, Permanent=True)
+        if hr:
+            self.idp.admin_add_user_to_group(UserPoolId=self.id, Username=email, GroupName="hr")
+        return next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+
+    def tokens(self, email: str, password: str, client_id: str | None = None, client_secret: str | None = None) -> dict:
+        import base64
+        import hashlib
+        import hmac
+
+        client_id, client_secret = client_id or self.client_id, client_secret or self.client_secret
+        digest = hmac.new(client_secret.encode(), (email + client_id).encode(), hashlib.sha256).digest()
+        response = self.idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password, "SECRET_HASH": base64.b64encode(digest).decode()},
+        )
+        return response["AuthenticationResult"]
+
+
+@pytest.fixture
+def cognito_pool(aws_endpoint, settings):
+    """A fresh pool, and the app switched to AUTH_BACKEND=cognito against the emulator."""
+    pool = Pool(aws_endpoint)
+    settings.AUTH_BACKEND = "cognito"
+    settings.COGNITO_USER_POOL_ID = pool.id
+    settings.COGNITO_APP_CLIENT_ID = pool.client_id
+    settings.COGNITO_APP_CLIENT_SECRET = pool.client_secret
+    settings.COGNITO_ENDPOINT_URL = aws_endpoint
+    settings.COGNITO_JWKS_BASE_URL = aws_endpoint
+    settings.COGNITO_ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{pool.id}"
+    cognito._client.cache_clear()
+    cognito_auth._jwks_client.cache_clear()
+    yield pool
+    cognito._client.cache_clear()
+    cognito_auth._jwks_client.cache_clear()

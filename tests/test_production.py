@@ -1,0 +1,139 @@
+"""Production settings, the container definition, the health check and the request log."""
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE = Path(settings.BASE_DIR)
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(60),
+    "ALLOWED_HOSTS": "shop.example.com",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"))
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_has_zero_warnings_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets_and_hosts(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_cognito_mode_refuses_to_start_without_its_pool_settings():
+    result = manage("check", env={**PRODUCTION_ENV, "AUTH_BACKEND": "cognito", "COGNITO_USER_POOL_ID": "us-east-2_x"})
+
+    assert result.returncode != 0
+    assert "AUTH_BACKEND=cognito needs COGNITO_APP_CLIENT_ID, COGNITO_APP_CLIENT_SECRET." in result.stderr
+
+
+def test_the_dockerfile_passes_hadolint():
+    hadolint = Path(sys.executable).with_name("hadolint")
+
+    result = subprocess.run([str(hadolint), "Dockerfile"], cwd=BASE, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_dockerfile_builds_in_two_stages_and_runs_as_a_non_root_user():
+    dockerfile = (BASE / "Dockerfile").read_text()
+
+    assert dockerfile.count("\nFROM ") + dockerfile.startswith("FROM ") == 2
+    assert "default-libmysqlclient-dev" in dockerfile.split("# --- Runtime")[0]
+    assert "libmariadb3" in dockerfile.split("# --- Runtime")[1]
+    assert "\nUSER 10001:10001\n" in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    assert "HEALTHCHECK" in dockerfile
+    assert 'CMD ["gunicorn", "awsomeshop.wsgi:application", "--config", "gunicorn.conf.py"]' in dockerfile
+
+
+@pytest.mark.django_db
+def test_health_is_200_with_the_database_up_whatever_the_host_and_without_https(client, settings):
+    settings.ALLOWED_HOSTS = ["shop.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/health/", HTTP_HOST="10.0.2.37:8000")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    from awsomeshop import middleware
+
+    monkeypatch.setattr(middleware, "database_is_up", lambda: False)
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_once_with_its_id_status_and_duration(client, caplog, employee):
+    client.force_login(employee)
+    with caplog.at_level(logging.INFO, logger="awsomeshop.request"):
+        response = client.get("/points/", HTTP_X_REQUEST_ID="req-123")
+        client.get("/health/")
+
+    records = [r for r in caplog.records if r.name == "awsomeshop.request"]
+    assert len(records) == 1  # the health check stays out of the log
+    (record,) = records
+    assert response["X-Request-ID"] == "req-123"
+    assert (record.method, record.path, record.status) == ("GET", "/points/", 200)
+    assert record.duration_ms >= 0
+
+
+def test_the_json_log_format_has_the_fields_cloudwatch_searches(capsys):
+    from pythonjsonlogger.json import JsonFormatter
+
+    from awsomeshop.middleware import RequestContextFilter, request_id_var, user_id_var
+
+    formatter = JsonFormatter(**{k: v for k, v in settings.LOGGING["formatters"]["json"].items() if k != "()"})
+    record = logging.LogRecord("awsomeshop.request", logging.INFO, __file__, 1, "GET /x 200", None, None)
+    record.status, record.path, record.duration_ms = 200, "/x", 1.5
+    token, user = request_id_var.set("abc"), user_id_var.set("u-1")
+    RequestContextFilter().filter(record)
+    request_id_var.reset(token)
+    user_id_var.reset(user)
+
+    line = json.loads(formatter.format(record))
+
+    assert {"timestamp", "level", "logger", "message", "request_id", "user_id", "path", "status", "duration_ms"} <= set(
+        line
+    )
+    assert (line["level"], line["request_id"], line["user_id"], line["status"]) == ("INFO", "abc", "u-1", 200)

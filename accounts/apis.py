@@ -44,8 +44,11 @@ class TokenApi(APIView):
             raise NotFound("Local sign-in is off: send a Cognito token as `Authorization: Bearer <token>`.")
         payload = TokenInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper: django-axes marks a locked-out client on it.
         user = authenticate(
-            request, username=payload.validated_data["email"].lower(), password=payload.validated_data["password"]
+            request._request,
+            username=payload.validated_data["email"].lower(),
+            password=payload.validated_data["password"],
         )
         if user is None:
             raise AuthenticationFailed("That e-mail address and password do not match.")

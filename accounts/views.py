@@ -4,7 +4,7 @@ created from the verified ID token."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +17,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from awsomeshop.exceptions import ShopError
 
 from . import cognito
-from .cognito_auth import InvalidToken, token_verify
+from .backends import CognitoChallenge, user_for_tokens
 from .forms import CognitoSignInForm, MfaForm, NewPasswordForm, PasswordResetConfirmForm, PasswordResetForm, SignInForm
-from .services import user_from_cognito_claims
 
 CHALLENGE_KEY = "cognito_challenge"
 RESET_EMAIL_KEY = "cognito_reset_email"
@@ -37,25 +36,23 @@ def _page(request: HttpRequest, *, title: str, intro: str, form, submit: str, ex
     return render(request, "accounts/form_page.html", context)
 
 
-def _signed_in(request: HttpRequest, result: cognito.SignInResult, next_url: str) -> HttpResponse:
-    """Tokens, or the page for the challenge Cognito asks us to answer."""
+def _challenge_or_signed_in(request: HttpRequest, result: cognito.SignInResult, next_url: str) -> HttpResponse:
+    """The page for the challenge Cognito asks us to answer, or (with tokens) the signed-in user."""
     if result.challenge:
         if result.challenge not in CHALLENGE_PAGES:
             messages.error(request, "This account needs a sign-in step the portal does not support; contact HR.")
             return redirect("login")
         request.session[CHALLENGE_KEY] = {"session": result.session, "username": result.username, "next": next_url}
         return redirect(CHALLENGE_PAGES[result.challenge])
-    try:
-        claims = token_verify(result.id_token)
-    except InvalidToken as invalid:
-        messages.error(request, f"Sign-in failed: {invalid}")
-        return redirect("login")
-    user = user_from_cognito_claims(claims=claims)
+    return _log_in(request, user_for_tokens(result), next_url)
+
+
+def _log_in(request: HttpRequest, user, next_url: str) -> HttpResponse:
     if not user.is_active:
         messages.error(request, "This account is disabled.")
         return redirect("login")
     request.session.pop(CHALLENGE_KEY, None)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.CognitoBackend")
     return redirect(next_url)
 
 
@@ -72,10 +69,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = CognitoSignInForm(request.POST or None)
     if form.is_valid():
         try:
-            result = cognito.sign_in(email=form.cleaned_data["username"], password=form.cleaned_data["password"])
-            return _signed_in(request, result, next_url)
+            user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        except CognitoChallenge as challenge:
+            return _challenge_or_signed_in(request, challenge.result, next_url)
         except ShopError as refusal:
             form.add_error(None, refusal.message)
+        else:
+            if user is not None:
+                return _log_in(request, user, next_url)
+            form.add_error(None, cognito.FRIENDLY_ERRORS["NotAuthorizedException"])
     return render(request, "registration/login.html", {"form": form, "next": next_url, "cognito": True})
 
 
@@ -87,7 +89,7 @@ def _challenge_page(request: HttpRequest, *, form_class, answer, title: str, int
     form = form_class(request.POST or None)
     if form.is_valid():
         try:
-            return _signed_in(request, answer(challenge, form.cleaned_data), challenge["next"])
+            return _challenge_or_signed_in(request, answer(challenge, form.cleaned_data), challenge["next"])
         except ShopError as refusal:
             form.add_error(None, refusal.message)
     return _page(request, title=title, intro=intro, form=form, submit=submit)
@@ -166,3 +168,16 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     return _page(
         request, title="Choose a new password", intro=f"We sent a code to {email}.", form=form, submit="Change password"
     )
+
+
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes calls this after too many failed sign-ins (portal, admin or API)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = f"Too many failed sign-in attempts. For your security, wait {minutes} minutes and try again."
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from awsomeshop.api import error_body
+
+        return JsonResponse(error_body(code="locked_out", message=message), status=429)
+    return render(request, "accounts/locked_out.html", {"message": message}, status=429)

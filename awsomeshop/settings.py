@@ -8,7 +8,10 @@ default for a secret and refuses to start without one.
 import secrets
 from pathlib import Path
 
+from datetime import timedelta
+
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -68,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns its lockout into our locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "awsomeshop.urls"
@@ -257,6 +264,42 @@ if AUTH_BACKEND == "cognito":
         raise ImproperlyConfigured(f"AUTH_BACKEND=cognito needs {', '.join(missing)}.")
 elif AUTH_BACKEND != "local":
     raise ImproperlyConfigured(f"AUTH_BACKEND is local or cognito, not {AUTH_BACKEND!r}.")
+AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-in while a client is locked out after repeated failures.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.CognitoBackend" if AUTH_BACKEND == "cognito" else "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Brute-force protection (django-axes) ------------------------------------------------------
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# One person guessing one account from one address; the address is the ALB's client, not the ALB.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+
+# --- Content-Security-Policy: no inline scripts, nothing from other sites but the image bucket --
+IMAGE_ORIGINS = env.list("CSP_IMAGE_ORIGINS", default=[])
+if MEDIA_STORAGE == "s3":
+    _bucket = MEDIA_BACKEND["OPTIONS"]["bucket_name"]
+    IMAGE_ORIGINS += [MEDIA_BACKEND["OPTIONS"]["endpoint_url"] or f"https://{_bucket}.s3.{AWS_REGION}.amazonaws.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],  # the admin's style attributes; scripts stay strict
+        "img-src": [SELF, "data:", *IMAGE_ORIGINS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Production hardening (behind the ALB, which terminates TLS) ----------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -301,5 +344,6 @@ LOGGING = {
         # Our request log replaces Django's own lines for the same requests.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
     },
 }

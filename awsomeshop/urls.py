@@ -32,3 +32,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "awsomeshop.views.page_not_found"
+handler500 = "awsomeshop.views.server_error"

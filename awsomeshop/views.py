@@ -1,11 +1,43 @@
+import logging
+import sys
+
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 
 from awsomeshop.api import error_body
 
+logger = logging.getLogger(__name__)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The portal's 404 page, or the API's JSON error for an unknown API address."""
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return JsonResponse(error_body(code="not_found", message="There is no such API address."), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django calls this while an uncaught exception is being handled, so we can tell a database
+    that does not answer (a 503: try again soon, nothing was half-done) from a bug (a 500). The
+    API answers in its JSON error shape; the portal with a page in its own style."""
+    _exc_type, exception, _tb = sys.exc_info()
+    unavailable = isinstance(exception, DatabaseError)
+    status = 503 if unavailable else 500
+    if _is_api(request):
+        if unavailable:
+            body = error_body(code="service_unavailable", message="The service is unavailable; try again in a moment.")
+        else:
+            body = error_body(code="server_error", message="Something went wrong on our side; nothing was changed.")
+        response = JsonResponse(body, status=status)
+    else:
+        template = "503.html" if unavailable else "500.html"
+        response = HttpResponse(loader.get_template(template).render(), status=status)
+    if unavailable:
+        response["Retry-After"] = "10"
+    return response

@@ -21,3 +21,9 @@ class StockChanged(ShopError):
     """An edit of the stock was based on a level that redemptions have changed since."""
 
     code = "stock_changed"
+
+
+class ImageStorageUnavailable(ShopError):
+    """The image store (S3) did not take the file."""
+
+    code = "image_storage_unavailable"

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from awsomeshop.db import atomic_with_retry
 
-from .exceptions import OutOfStock, ProductChanged, ProductUnavailable, StockChanged
+from .exceptions import ImageStorageUnavailable, OutOfStock, ProductChanged, ProductUnavailable, StockChanged
 from .images import product_image_clean_copy
 from .models import Product
 
@@ -40,8 +41,19 @@ def product_create(
     product.full_clean()
     if image:
         product.image = product_image_clean_copy(image)
-    product.save()
+    _product_save(product)
     return product
+
+
+def _product_save(product: Product) -> None:
+    """Save, storing a new image first: if the image store fails, no row is written."""
+    try:
+        product.save()
+    except (BotoCoreError, ClientError, OSError) as error:
+        raise ImageStorageUnavailable(
+            "The image could not be stored just now, so nothing was saved. Try again in a few minutes.",
+            product=product.name,
+        ) from error
 
 
 @atomic_with_retry
@@ -65,7 +77,7 @@ def product_update(*, product_id: str, changes: dict[str, Any], stock_seen: int 
     product.full_clean()
     if "image" in changes and changes["image"]:
         product.image = product_image_clean_copy(changes["image"])
-    product.save()
+    _product_save(product)
     return product
 
 

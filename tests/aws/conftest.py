@@ -109,6 +109,7 @@ def cognito_pool(aws_endpoint, settings):
     settings.COGNITO_ENDPOINT_URL = aws_endpoint
     settings.COGNITO_JWKS_BASE_URL = aws_endpoint
     settings.COGNITO_ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{pool.id}"
+    settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.CognitoBackend"]
     cognito._client.cache_clear()
     cognito_auth._jwks_client.cache_clear()
     yield pool

@@ -1,0 +1,14 @@
+"""Who is knocking: the client address django-axes counts failed sign-ins against."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """Behind the ALB the socket address is the ALB's; the client is the address the ALB appended
+    last to X-Forwarded-For (earlier entries come from the client and can be forged)."""
+    if settings.IS_PRODUCTION:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,222 @@
+"""Every URL of the app (portal, admin, API) × every role → the status it must answer.
+
+The URLs are read from the URL configuration, so a new URL without a rule here fails the test.
+"""
+
+import re
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+
+from orders.services import order_redeem
+from shop.models import Product
+from tests.factories import ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+ROLES = ["anonymous", "employee", "other_employee", "hr", "catalog_manager", "superuser"]
+
+
+def named_patterns(patterns=None, prefix="", namespace=""):
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            )
+            yield from named_patterns(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), prefix + str(entry.pattern)
+
+
+@pytest.fixture
+def world(employee, hr_staff, catalog_manager, give_points):
+    other = UserFactory(email="other@example.com")
+    superuser = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    product = ProductFactory(name="Mug", points_cost=10, stock_quantity=10)
+    give_points(employee, 100)
+    give_points(other, 100)
+    order = order_redeem(user_id=employee.pk, product_id=product.pk)
+    others_order = order_redeem(user_id=other.pk, product_id=product.pk)
+    Token.objects.create(user=employee)
+    from axes.models import AccessAttempt, AccessLog
+    from django.contrib.auth.models import Group
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    Client().post("/accounts/login/", {"username": other.email, "password": "wrong"})  # an AccessAttempt
+    Client().post("/accounts/login/", {"username": other.email, "password": DEFAULT_PASSWORD})  # an AccessLog
+
+    return {
+        "users": {
+            "employee": employee,
+            "other_employee": other,
+            "hr": hr_staff,
+            "catalog_manager": catalog_manager,
+            "superuser": superuser,
+        },
+        "product": product,
+        "order": order,
+        "others_order": others_order,
+        "transaction": order.points_transactions.get(),
+        "group": Group.objects.get(name="HR"),
+        "access_attempt": AccessAttempt.objects.first()
+        or AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", failures_since_start=1),
+        "access_log": AccessLog.objects.first(),
+        "employee": employee,
+    }
+
+
+def object_for(name: str, world) -> str:
+    model_key = re.match(r"admin:(\w+?)_(\w+?)_", name)
+    key = f"{model_key.group(1)}_{model_key.group(2)}" if model_key else ""
+    return {
+        "shop_product": world["product"].pk,
+        "orders_order": world["order"].pk,
+        "points_pointstransaction": world["transaction"].pk,
+        "points_employee": world["employee"].pk,
+        "accounts_user": world["employee"].pk,
+        "auth_user": world["employee"].pk,
+        "auth_group": str(world["group"].pk),
+        "authtoken_tokenproxy": world["employee"].pk,
+        "axes_accessattempt": str(world["access_attempt"].pk),
+        "axes_accesslog": str(world["access_log"].pk),
+    }.get(key, "999999")  # no such object: the admin answers with a redirect to its index
+
+
+def concrete(name: str, pattern: str, world) -> str:
+    path = pattern.replace("^", "").replace("$", "")
+    path = re.sub(r"\(\?P<app_label>[^)]*\)", "points", path)
+    path = path.replace("<str:product_id>", world["product"].pk).replace("<str:order_id>", world["order"].pk)
+    path = path.replace("<path:content_type_id>", str(ContentType.objects.get_for_model(Product).pk))
+    path = path.replace(
+        "<path:object_id>", world["product"].pk if name == "admin:view_on_site" else object_for(name, world)
+    )
+    path = path.replace("<id>", world["employee"].pk)
+    return "/" + path
+
+
+# --- The rules -------------------------------------------------------------------------------
+# Statuses by role, in ROLES order. R = redirect to sign-in; for the admin, to the admin's sign-in.
+PORTAL = {"anonymous": 302, "default": 200}
+ADMIN_STAFF_ONLY = {"anonymous": 302, "employee": 302, "other_employee": 302}
+
+
+def admin_rule(
+    view_roles: set[str], *, add: set[str] = frozenset(), change: set[str] = frozenset(), delete: set[str] = frozenset()
+):
+    """Expected statuses for a model's admin URLs, from which roles may view, add, change, delete."""
+
+    def expect(kind: str) -> dict:
+        allowed = {"changelist": view_roles, "change": view_roles, "history": view_roles, "add": add, "delete": delete}[
+            kind
+        ]
+        return {
+            **ADMIN_STAFF_ONLY,
+            **{role: (200 if role in allowed else 403) for role in ("hr", "catalog_manager", "superuser")},
+        }
+
+    return expect
+
+
+ADMIN_MODELS = {
+    "auth_group": admin_rule({"superuser"}, add={"superuser"}, delete={"superuser"}),
+    "accounts_user": admin_rule({"superuser"}, add={"superuser"}, delete={"superuser"}),
+    "authtoken_tokenproxy": admin_rule({"superuser"}, add={"superuser"}, delete={"superuser"}),
+    "axes_accessattempt": admin_rule({"superuser"}, delete={"superuser"}),
+    "axes_accesslog": admin_rule({"superuser"}, delete={"superuser"}),
+    # No failure-log rows exist (that log is off), so its object pages redirect; see EXACT below.
+    "axes_accessfailurelog": admin_rule({"superuser"}, delete={"superuser"}),
+    "shop_product": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
+    "points_employee": admin_rule({"hr", "superuser"}, add={"hr", "superuser"}),
+    "points_pointstransaction": admin_rule({"hr", "superuser"}),
+    "orders_order": admin_rule({"hr", "superuser"}),
+}
+
+EXACT = {
+    # portal
+    "login": {role: (302 if role != "anonymous" else 200) for role in ROLES},
+    "logout": {role: 405 for role in ROLES},  # sign-out is a POST
+    "new_password": {role: 302 for role in ROLES},  # only in a Cognito sign-in under way
+    "mfa": {role: 302 for role in ROLES},
+    "password_reset": {role: 200 for role in ROLES},
+    "password_reset_confirm": {role: 302 for role in ROLES},  # only after asking for a code
+    "shop:product_list": PORTAL,
+    "shop:product_detail": PORTAL,
+    "orders:redeem": PORTAL,
+    "orders:order_list": PORTAL,
+    "orders:order_detail": {"anonymous": 302, "employee": 200, "default": 404},  # only the owner
+    "points:history": PORTAL,
+    # API: 401 without credentials; orders are the owner's; awards are HR's
+    "v1:token": {"anonymous": 401, "default": 405},  # POST signs in; GET is not a thing
+    "v1:product_list": {"anonymous": 401, "default": 200},
+    "v1:product_detail": {"anonymous": 401, "default": 200},
+    "v1:category_list": {"anonymous": 401, "default": 200},
+    "v1:me": {"anonymous": 401, "default": 200},
+    "v1:my_transactions": {"anonymous": 401, "default": 200},
+    "v1:order_list": {"anonymous": 401, "default": 200},
+    "v1:order_detail": {"anonymous": 401, "employee": 200, "default": 404},
+    # Permission before method: only HR gets as far as "GET is not allowed".
+    "v1:award_create": {"anonymous": 401, "hr": 405, "superuser": 405, "default": 403},
+    "schema": {role: 200 for role in ROLES},
+    "docs": {role: 200 for role in ROLES},
+    # admin, beyond the models
+    "admin:index": {**ADMIN_STAFF_ONLY, "default": 200},
+    "admin:login": {"anonymous": 200, "employee": 200, "other_employee": 200, "default": 302},
+    "admin:logout": {**ADMIN_STAFF_ONLY, "default": 405},
+    "admin:password_change": {**ADMIN_STAFF_ONLY, "default": 200},
+    "admin:password_change_done": {**ADMIN_STAFF_ONLY, "default": 200},
+    "admin:autocomplete": {**ADMIN_STAFF_ONLY, "default": 403},  # needs a model and field to complete
+    "admin:jsi18n": {**ADMIN_STAFF_ONLY, "default": 200},
+    "admin:view_on_site": {**ADMIN_STAFF_ONLY, "default": 302},
+    "admin:app_list": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 404, "superuser": 200},
+    "admin:auth_user_password_change": {**ADMIN_STAFF_ONLY, "hr": 403, "catalog_manager": 403, "superuser": 200},
+    "admin:points_employee_award": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
+    "admin:points_employee_award_file": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
+    "admin:points_pointstransaction_export": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
+    "admin:orders_order_export": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
+    # Permission first for change and delete; history looks the (missing) row up first.
+    "admin:axes_accessfailurelog_change": {**ADMIN_STAFF_ONLY, "hr": 403, "catalog_manager": 403, "superuser": 302},
+    "admin:axes_accessfailurelog_delete": {**ADMIN_STAFF_ONLY, "hr": 403, "catalog_manager": 403, "superuser": 302},
+    "admin:axes_accessfailurelog_history": {**ADMIN_STAFF_ONLY, "default": 302},
+}
+
+
+def expected(name: str, role: str) -> int:
+    if name in EXACT:
+        rule = EXACT[name]
+        return rule.get(role, rule.get("default"))
+    match = re.fullmatch(r"admin:(\w+)_(changelist|add|change|delete|history)", name)
+    if match:
+        for model, rule in ADMIN_MODELS.items():
+            if match.group(1) == model:
+                return rule(match.group(2))[role]
+    raise LookupError(f"No authorization rule for the URL {name!r}: add one to this test.")
+
+
+def client_for(role: str, world) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    return client
+
+
+def test_every_url_answers_every_role_as_the_rules_say(world):
+    urls = list(named_patterns())
+    mismatches, checked = [], 0
+    for role in ROLES:
+        client = client_for(role, world)
+        for name, pattern in urls:
+            want = expected(name, role)
+            got = client.get(concrete(name, pattern, world)).status_code
+            checked += 1
+            if got != want:
+                mismatches.append(f"{role:16} {name:45} expected {want}, got {got}")
+    assert mismatches == [], "\n".join(mismatches)
+    assert checked == len(urls) * len(ROLES) >= 80 * 6
+
+
+def test_a_url_without_a_rule_fails_the_matrix():
+    with pytest.raises(LookupError, match="No authorization rule for the URL 'brand-new'"):
+        expected("brand-new", "employee")

@@ -6,9 +6,8 @@ default for a secret and refuses to start without one.
 """
 
 import secrets
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF

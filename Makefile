@@ -5,7 +5,7 @@ MYSQL_URL ?= mysql://root@127.0.0.1:3306/awsomeshop
 # jsii (under aws-cdk-lib) warns on every run that Node 20 is past its end of life; it still works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run run-aws test test-mysql lint format screenshots synth
+.PHONY: setup run run-aws audit test test-mysql lint format screenshots synth
 
 setup:
 	@scripts/setup.sh
@@ -18,6 +18,11 @@ run: setup
 # The app as in production (Cognito sign-in, S3 images) against a local AWS emulator.
 run-aws: setup
 	scripts/run-aws.sh
+
+# Known vulnerabilities in the pinned requirements (needs PyPI's JSON API or OSV to be reachable).
+audit: setup
+	$(VENV)/bin/pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit --requirement requirements.txt --progress-spinner off
 
 lint: setup
 	$(VENV)/bin/ruff check .

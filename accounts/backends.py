@@ -7,7 +7,7 @@ a wrong password is recorded as a failure and repeated failures lock the form.
 from django.contrib.auth.backends import ModelBackend
 
 from . import cognito
-from .cognito_auth import InvalidToken, token_verify
+from .cognito_auth import InvalidToken, SigningKeysUnavailable, token_verify
 from .services import user_from_cognito_claims
 
 
@@ -42,4 +42,6 @@ def user_for_tokens(result: cognito.SignInResult):
         claims = token_verify(result.id_token)
     except InvalidToken as invalid:
         raise cognito.CognitoError(f"Sign-in failed: {invalid}") from invalid
+    except SigningKeysUnavailable as unavailable:
+        raise cognito.CognitoError(cognito.UNAVAILABLE) from unavailable
     return user_from_cognito_claims(claims=claims)

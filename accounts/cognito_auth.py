@@ -24,6 +24,16 @@ class InvalidToken(Exception):
     """The token is not one of ours, or not valid now. The message says which, for the 401."""
 
 
+class SigningKeysUnavailable(Exception):
+    """The pool's signing keys cannot be fetched: we cannot tell, so it is a 503, not a 401."""
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = "Sign-in cannot be checked right now; try again in a moment."
+    default_code = "service_unavailable"
+
+
 @cache
 def _jwks_client() -> jwt.PyJWKClient:
     url = f"{settings.COGNITO_JWKS_BASE_URL.rstrip('/')}/{settings.COGNITO_USER_POOL_ID}/.well-known/jwks.json"
@@ -43,7 +53,7 @@ def token_verify(token: str) -> dict:
     try:
         signing_key = _jwks_client().get_signing_key(header["kid"])
     except jwt.PyJWKClientConnectionError as error:
-        raise InvalidToken("The signing keys cannot be fetched right now; try again.") from error
+        raise SigningKeysUnavailable() from error
     except jwt.PyJWKClientError as error:
         raise InvalidToken("The token was not signed by this user pool.") from error
     try:
@@ -84,6 +94,8 @@ class CognitoJWTAuthentication(authentication.BaseAuthentication):
             claims = token_verify(header[1].decode("ascii", errors="replace"))
         except InvalidToken as invalid:
             raise exceptions.AuthenticationFailed(str(invalid)) from invalid
+        except SigningKeysUnavailable as unavailable:
+            raise ServiceUnavailable() from unavailable
         user = user_from_cognito_claims(claims=claims)
         if not user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")

@@ -1,7 +1,9 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as DjangoUserCreationForm
+from django.core.validators import MaxLengthValidator
 
 from .models import User
 
@@ -30,6 +32,14 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "E-mail address"
         self.fields["username"].widget.attrs.update(type="email", autocomplete="email")
+        # Django sets the length limit on the field but adds no validator for it.
+        self.fields["username"].validators.append(MaxLengthValidator(254))
+
+
+class AdminSignInForm(AdminAuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(254))
 
 
 class CognitoSignInForm(forms.Form):

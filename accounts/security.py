@@ -12,3 +12,10 @@ def client_ip(request: HttpRequest) -> str:
         if forwarded:
             return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
+
+
+def axes_username(request: HttpRequest, credentials: dict | None) -> str:
+    """The username django-axes records for a sign-in attempt, cut to what its column holds: a
+    10,000-character "e-mail" is still a failed attempt, not a database error."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username)[:254]

@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.forms import AdminSignInForm
 from awsomeshop import api_urls
 from awsomeshop.api_urls import v1
 
 admin.site.site_header = "AWSomeShop administration"
 admin.site.site_title = "AWSomeShop admin"
+admin.site.login_form = AdminSignInForm
 
 # With Cognito, staff sign in like everyone else; the admin's own password form would bypass it.
 cognito_admin_login = (

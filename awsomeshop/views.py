@@ -1,7 +1,7 @@
 import logging
 import sys
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
@@ -27,7 +27,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     that does not answer (a 503: try again soon, nothing was half-done) from a bug (a 500). The
     API answers in its JSON error shape; the portal with a page in its own style."""
     _exc_type, exception, _tb = sys.exc_info()
-    unavailable = isinstance(exception, DatabaseError)
+    # Connection-level errors mean the database is unreachable; anything else is a bug (a 500).
+    unavailable = isinstance(exception, OperationalError | InterfaceError)
     status = 503 if unavailable else 500
     if _is_api(request):
         if unavailable:

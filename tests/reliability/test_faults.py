@@ -1,0 +1,186 @@
+"""Faults under load, against the container's gunicorn command and a real MariaDB: the database
+going away and coming back, and a worker killed in the middle of redemptions."""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+import pytest
+from django.db import connection
+
+from tests.servers import Browser, TcpProxy, gunicorn, production_env, run_manage
+
+pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
+
+SEED = """
+from rest_framework.authtoken.models import Token
+from django.contrib.auth import get_user_model
+from points.services import points_award
+from shop.services import product_create
+user = get_user_model().objects.create_user("load@example.com", "Load-test-1")
+points_award(user_id=user.pk, amount=100000, reason="Load test")
+product = product_create(name="Sticker", points_cost=1, stock_quantity=100000)
+print(Token.objects.create(user=user).key, product.pk)
+"""
+
+
+@pytest.fixture
+def fault_database():
+    name = f"awsomeshop_faults_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    yield name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE `{name}`")
+
+
+def app_env(database: str, port: int, **overrides) -> dict:
+    db = connection.settings_dict
+    return production_env(
+        DB_HOST="127.0.0.1",
+        DB_PORT=str(port),
+        DB_NAME=database,
+        DB_USER=db["USER"],
+        DB_PASSWORD=db["PASSWORD"],
+        DB_CONNECT_TIMEOUT="2",
+        DB_READ_TIMEOUT="5",
+        DB_WRITE_TIMEOUT="5",
+        THROTTLE_REDEMPTIONS="100000/min",
+        **overrides,
+    )
+
+
+def prepared(env: dict) -> tuple[str, str]:
+    for step in (["collectstatic", "--noinput", "-v0"], ["migrate", "--noinput", "-v0"], ["shell", "-c", SEED]):
+        result = run_manage(step, env)
+        assert result.returncode == 0, result.stdout + result.stderr
+    token, product_id = result.stdout.split()[-2:]
+    return token, product_id
+
+
+class Load:
+    """A few clients redeeming and browsing until told to stop; every answer is kept."""
+
+    def __init__(self, base: str, token: str, product_id: str, clients: int = 3) -> None:
+        self.base, self.token, self.product_id = base, token, product_id
+        self.stop = threading.Event()
+        self.results: list[tuple[str, int, dict | None]] = []  # (kind, status, body)
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+    def _run(self) -> None:
+        browser = Browser(self.base)
+        headers = {"Authorization": f"Token {self.token}", "Content-Type": "application/json"}
+        while not self.stop.is_set():
+            key = uuid.uuid4().hex
+            try:
+                status, _h, body = browser.request(
+                    "/api/v1/orders",
+                    data=json.dumps({"product_id": self.product_id}).encode(),
+                    headers={**headers, "Idempotency-Key": key},
+                    timeout=15,
+                )
+                self.results.append(("redeem", status, json.loads(body) if body.startswith(b"{") else None))
+                status, _h, _b = browser.request("/api/v1/products", headers=headers, timeout=15)
+                self.results.append(("browse", status, None))
+            except OSError:
+                self.results.append(("connection", 0, None))
+            time.sleep(0.01)
+
+    def acknowledged_orders(self) -> list[str]:
+        return [body["order"]["id"] for kind, status, body in self.results if kind == "redeem" and status == 201]
+
+
+def count_orders(database: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM `{database}`.orders")  # noqa: S608 - our own generated name
+        return cursor.fetchone()[0]
+
+
+def existing_orders(database: str, ids: list[str]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM `{database}`.orders WHERE order_id IN %s", [ids])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def ledger_is_clean(env: dict) -> None:
+    result = run_manage(["check_points_ledger"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_database_outage_under_load_gives_503s_then_recovers_without_a_restart(fault_database, tmp_path):
+    db = connection.settings_dict
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 3306)))
+    env = app_env(fault_database, proxy.port, GUNICORN_THREADS="8", STATIC_ROOT=str(tmp_path / "static"))
+    token, product_id = prepared(env)
+    with gunicorn(env, tmp_path / "gunicorn.log") as (base, _process):
+        browser = Browser(base)
+        assert browser.sign_in("load@example.com", "Load-test-1") == 302
+        with Load(base, token, product_id) as load:
+            time.sleep(1.5)
+            proxy.cut()  # the database is gone
+            time.sleep(1)
+            started = time.monotonic()
+            health = browser.request("/health/")
+            api = browser.request("/api/v1/me", headers={"Authorization": f"Token {token}"})
+            portal = browser.request("/points/")
+            answered_within = time.monotonic() - started
+            proxy.restore()  # and back
+            time.sleep(2.5)
+            after = [
+                browser.request(p, headers={"Authorization": f"Token {token}"})[0]
+                for p in ("/health/", "/api/v1/me", "/points/")
+            ]
+            time.sleep(0.5)
+
+    assert health[0] == 503 and json.loads(health[2])["database"] == "down"
+    assert api[0] == 503 and json.loads(api[2])["error"]["code"] == "service_unavailable"
+    assert portal[0] == 503 and b"We will be right back" in portal[2] and b"<html" in portal[2]
+    assert answered_within < 20  # bounded: no worker hangs on the dead connection
+    assert after == [200, 200, 200]
+    statuses = {status for _kind, status, _body in load.results}
+    assert 500 not in statuses, statuses
+    assert statuses <= {200, 201, 503, 0}, statuses
+    acknowledged = load.acknowledged_orders()
+    assert acknowledged and existing_orders(fault_database, acknowledged) == len(acknowledged)
+    ledger_is_clean(env)
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
+    return [int(pid) for pid in result.stdout.split()]
+
+
+def test_a_worker_killed_mid_redemption_loses_no_acknowledged_order_and_half_applies_nothing(fault_database, tmp_path):
+    db = connection.settings_dict
+    env = app_env(fault_database, int(db["PORT"] or 3306), GUNICORN_WORKERS="2", STATIC_ROOT=str(tmp_path / "static"))
+    token, product_id = prepared(env)
+    with gunicorn(env, tmp_path / "gunicorn.log") as (base, process):
+        with Load(base, token, product_id, clients=4) as load:
+            time.sleep(1.5)
+            victims = worker_pids(process.pid)
+            assert len(victims) == 2
+            os.kill(victims[0], signal.SIGKILL)
+            time.sleep(2)
+        replacement = worker_pids(process.pid)
+
+    assert victims[0] not in replacement and len(replacement) == 2  # gunicorn started a new worker
+    acknowledged = load.acknowledged_orders()
+    assert len(acknowledged) > 10
+    assert existing_orders(fault_database, acknowledged) == len(acknowledged)
+    assert 500 not in {status for _kind, status, _body in load.results}
+    ledger_is_clean(env)  # every debit has its order and ledger row; nothing else
+    assert count_orders(fault_database) >= len(acknowledged)

@@ -1,0 +1,190 @@
+"""Real servers for the tests that need them: the container's gunicorn command, a TCP proxy
+that can cut the database away, and a tiny HTTP client with cookies."""
+
+import http.cookiejar
+import os
+import re
+import secrets
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from django.conf import settings
+
+BASE = Path(settings.BASE_DIR)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class _SecureCookiesOverLoopback(http.cookiejar.DefaultCookiePolicy):
+    """Production marks cookies Secure; the ALB would speak HTTPS, these tests speak HTTP to loopback."""
+
+    def return_ok_secure(self, cookie, request) -> bool:
+        return True
+
+
+class Browser:
+    """urllib with a cookie jar and no redirect following: enough to act like a person or a client."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar(policy=_SecureCookiesOverLoopback())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
+
+    def request(
+        self,
+        path: str,
+        *,
+        data: bytes | None = None,
+        headers: dict | None = None,
+        method: str | None = None,
+        timeout: float = 15,
+    ):
+        request = urllib.request.Request(self.base + path, data=data, headers=headers or {}, method=method)  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def sign_in(self, email: str, password: str) -> int:
+        _status, _headers, body = self.request("/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+        form = urllib.parse.urlencode({"username": email, "password": password, "csrfmiddlewaretoken": token}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": self.base + "/accounts/login/"}
+        return self.request("/accounts/login/", data=form, headers=headers)[0]
+
+
+def run_manage(args: list[str], env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def production_env(**overrides) -> dict:
+    """Production settings, as the task definition sets them, for a server on loopback."""
+    return {
+        "PATH": os.environ["PATH"],
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",  # the tests speak plain HTTP to loopback, without the ALB
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_WORKERS": "1",
+        **overrides,
+    }
+
+
+@contextmanager
+def gunicorn(env: dict, log_path: Path):
+    """The Dockerfile's command on a free loopback port; yields (base URL, process)."""
+    port = free_port()
+    log = log_path.open("w+")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "awsomeshop.wsgi:application",
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=BASE,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if Browser(base).request("/health/", timeout=2)[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    try:
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:<port> to a target; `cut()` drops every connection and refuses new ones
+    (the database is gone, as far as the app can tell); `restore()` brings it back on the same port."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.connections: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        self.listener.close()
+        with self.lock:
+            for sock in self.connections:
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self.connections.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    @staticmethod
+    def _pump(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while True:
+                readable, _, _ = select.select([a, b], [], [], 1)
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (b if sock is a else a).sendall(data)
+        except OSError:
+            return
+        finally:
+            a.close()
+            b.close()

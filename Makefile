@@ -5,7 +5,7 @@ MYSQL_URL ?= mysql://root@127.0.0.1:3306/awsomeshop
 # jsii (under aws-cdk-lib) warns on every run that Node 20 is past its end of life; it still works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run run-aws audit test test-mysql lint format screenshots synth
+.PHONY: setup run run-aws audit bench test test-mysql lint format screenshots synth
 
 setup:
 	@scripts/setup.sh
@@ -23,6 +23,11 @@ run-aws: setup
 audit: setup
 	$(VENV)/bin/pip install --quiet pip-audit
 	$(VENV)/bin/pip-audit --requirement requirements.txt --progress-spinner off
+
+# Benchmarks against the local MariaDB (database awsomeshop_bench), printed and saved in bench/results/.
+bench: setup
+	@scripts/ensure-mariadb.sh
+	$(PY) bench/run.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

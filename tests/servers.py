@@ -139,9 +139,12 @@ class TcpProxy:
         self.connections: list[socket.socket] = []
         self.lock = threading.Lock()
         self.listener: socket.socket | None = None
+        self.open = False
         self.restore()
 
     def restore(self) -> None:
+        with self.lock:
+            self.open = True
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -150,8 +153,9 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def cut(self) -> None:
-        self.listener.close()
         with self.lock:
+            self.open = False
+            self.listener.close()
             for sock in self.connections:
                 with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
@@ -164,14 +168,27 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            # Every socket is registered while the proxy is open, or closed at once: a connection
+            # accepted just before a cut must not survive it.
+            if not self._register(client):
+                return
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
                 client.close()
                 continue
-            with self.lock:
-                self.connections += [client, upstream]
+            if not self._register(upstream):
+                client.close()
+                return
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    def _register(self, sock: socket.socket) -> bool:
+        with self.lock:
+            if not self.open:
+                sock.close()
+                return False
+            self.connections.append(sock)
+            return True
 
     @staticmethod
     def _pump(a: socket.socket, b: socket.socket) -> None:

@@ -1,0 +1,532 @@
+"""`make bench`: how fast AWSomeShop is, against what, and how its cost grows.
+
+Prepares a MariaDB database with a realistic data set, starts the app under gunicorn with
+production settings on 127.0.0.1, drives it with a small threaded HTTP load generator on the same
+machine, and prints a table (JSON goes to bench/results/). Every figure is the median of
+RUNS runs, with the spread (min–max) of throughput.
+"""
+
+import http.client
+import json
+import os
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_NAME = os.environ.get("BENCH_DB", "awsomeshop_bench")
+DB_URL = os.environ.get("BENCH_DATABASE_URL", f"mysql://root@127.0.0.1:3306/{DB_NAME}")
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(30))
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+SMALL_CATALOG, BIG_CATALOG = 1_000, 100_000
+SMALL_LEDGER, BIG_LEDGER = 10_000, 1_000_000
+USERS = 200
+RESULTS = ROOT / "bench" / "results"
+
+
+# --- Data --------------------------------------------------------------------------------------
+def database_reset() -> None:
+    import MySQLdb
+
+    settings = connection.settings_dict
+    server = MySQLdb.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=int(settings["PORT"] or 3306),
+        user=settings["USER"],
+        passwd=settings["PASSWORD"],
+    )
+    cursor = server.cursor()
+    cursor.execute(f"DROP DATABASE IF EXISTS `{DB_NAME}`")
+    cursor.execute(f"CREATE DATABASE `{DB_NAME}` CHARACTER SET utf8mb4")
+    server.close()
+    connection.close()
+    call_command("migrate", verbosity=0)
+
+
+def products_add(count: int, *, start: int = 0) -> None:
+    from shop.models import Product
+
+    categories = ["Tech", "Home & Office", "Wellbeing", "Experiences", "Apparel", "Food & Drink", "Gift cards"]
+    batch = []
+    for i in range(start, start + count):
+        batch.append(
+            Product(
+                name=f"Product {i:06d}",
+                description=f"A fine thing, number {i}, for people who do great work.",
+                category=categories[i % len(categories)],
+                points_cost=50 + (i * 37) % 2000,
+                stock_quantity=1_000_000,
+                image=f"products/bench-{i % 50}.png",
+            )
+        )
+        if len(batch) == 5000:
+            Product.objects.bulk_create(batch)
+            batch = []
+    Product.objects.bulk_create(batch)
+
+
+def users_add(count: int, points: int) -> list[tuple[str, str]]:
+    """Users with a balance (and its ledger row) and an API token: (user id, token)."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from points.models import PointsTransaction, UserPoints
+
+    users = User.objects.bulk_create([User(email=f"bench{i}-{uuid.uuid4().hex[:6]}@example.com") for i in range(count)])
+    UserPoints.objects.bulk_create([UserPoints(user=u, current_points=points, total_earned=points) for u in users])
+    PointsTransaction.objects.bulk_create(
+        [
+            PointsTransaction(
+                user=u, transaction_type="earned", points_amount=points, description="Bench", balance_after=points
+            )
+            for u in users
+        ]
+    )
+    tokens = Token.objects.bulk_create([Token(user=u, key=secrets.token_hex(20)) for u in users])
+    return [(t.user_id, t.key) for t in tokens]
+
+
+def ledger_fill(rows: int, *, user_id: str) -> None:
+    """Earned rows of 1 point for one user, with the balance kept equal to the ledger. Their ids
+    are sequential, so a million rows append to the index instead of landing all over it."""
+    now = "2026-01-01 00:00:00"
+    first = ledger_count()
+    with connection.cursor() as cursor:
+        for start in range(0, rows, 20_000):
+            size = min(20_000, rows - start)
+            values = [(f"fill-{first + start + i:010d}", user_id, "earned", 1, "Filler", now) for i in range(size)]
+            cursor.executemany(
+                "INSERT INTO points_transactions (transaction_id, user_id, transaction_type, points_amount, description, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                values,
+            )
+        cursor.execute(
+            "UPDATE user_points SET current_points = current_points + %s, total_earned = total_earned + %s WHERE user_id = %s",
+            [rows, rows, user_id],
+        )
+
+
+def ledger_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM points_transactions")
+        return cursor.fetchone()[0]
+
+
+# --- The server --------------------------------------------------------------------------------
+class Server:
+    def __init__(self, log: Path, workers: int = 2, threads: int = 4) -> None:
+        self.port = self._free_port()
+        env = {
+            **os.environ,
+            "DJANGO_ENV": "production",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_THREADS": str(threads),
+            "STATIC_ROOT": str(RESULTS / "static"),
+            "THROTTLE_REDEMPTIONS": "1000000/min",
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        self.log = log
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "awsomeshop.wsgi:application",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        while True:
+            try:
+                if self.get("/health/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+            if time.monotonic() - started > 60:
+                raise RuntimeError("gunicorn did not become healthy in 60 s")
+        self.first_healthy_seconds = time.monotonic() - started
+
+    @staticmethod
+    def _free_port() -> int:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+
+    def worker_rss_mb(self) -> list[float]:
+        pids = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        sizes = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def retries_logged(self) -> int:
+        return self.log.read_text().count("Retrying")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+# --- The load generator ------------------------------------------------------------------------
+def drive(port: int, request_for, clients: int, seconds: float) -> dict:
+    """`clients` threads, each with one keep-alive connection, send requests for `seconds`."""
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    start = threading.Barrier(clients)
+
+    def client(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, counts = [], Counter()
+        start.wait()
+        n = 0
+        while time.monotonic() < deadline:
+            method, path, body, headers = request_for(index, n)
+            began = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                counts[response.status] += 1
+            except (OSError, http.client.HTTPException):
+                counts["error"] += 1
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - began)
+            n += 1
+        with lock:
+            latencies.extend(mine)
+            statuses.update(counts)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return summary(latencies, statuses, time.monotonic() - began)
+
+
+def summary(latencies: list[float], statuses: Counter, elapsed: float) -> dict:
+    ordered = sorted(latencies) or [0.0]
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "statuses": dict(statuses),
+    }
+
+
+def repeated(run_once) -> dict:
+    runs = [run_once() for _ in range(RUNS)]
+    merged_statuses: Counter = Counter()
+    for run in runs:
+        merged_statuses.update(run["statuses"])
+    return {
+        "rps": statistics.median(r["rps"] for r in runs),
+        "rps_min": min(r["rps"] for r in runs),
+        "rps_max": max(r["rps"] for r in runs),
+        "p50": statistics.median(r["p50"] for r in runs),
+        "p95": statistics.median(r["p95"] for r in runs),
+        "p99": statistics.median(r["p99"] for r in runs),
+        "statuses": {str(k): v for k, v in merged_statuses.items()},
+    }
+
+
+# --- Scenarios ---------------------------------------------------------------------------------
+def catalog_read(server: Server, token: str, session: str) -> list[dict]:
+    auth = {"Authorization": f"Token {token}"}
+    endpoints = {
+        "floor: .values() + JsonResponse (20 rows)": ("/bench/floor/products?page_size=20", {}),
+        "API /products, page of 20": ("/api/v1/products?page_size=20", auth),
+        "API /products, page of 100": ("/api/v1/products?page_size=100", auth),
+        "API /products?category=Tech, 20": ("/api/v1/products?page_size=20&category=Tech", auth),
+        "portal catalog page (12 cards)": ("/", {"Cookie": f"sessionid={session}"}),
+    }
+    rows = []
+    for clients in (8, 32):
+        floor = None
+        for name, (path, headers) in endpoints.items():
+            result = repeated(
+                lambda p=path, h=headers, c=clients: drive(server.port, lambda i, n: ("GET", p, None, h), c, SECONDS)
+            )
+            floor = floor or result["rps"]
+            rows.append({"scenario": name, "clients": clients, **result, "vs_floor": round(result["rps"] / floor, 2)})
+    return rows
+
+
+def redemption(server: Server, users: list[tuple[str, str]], product_ids: list[str]) -> list[dict]:
+    from orders.services import order_redeem
+    from points.selectors import ledger_problem_list
+
+    rows = []
+    for label, pick in (
+        ("spread over 200 products", lambda i, n: product_ids[(i * 7 + n) % len(product_ids)]),
+        ("one hot product", lambda i, n: product_ids[0]),
+    ):
+        for clients in (1, 4, 16, 64):
+
+            def request_for(i, n, pick=pick):
+                user_token = users[i % len(users)][1]
+                body = json.dumps({"product_id": pick(i, n)})
+                headers = {
+                    "Authorization": f"Token {user_token}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": uuid.uuid4().hex,
+                }
+                return "POST", "/api/v1/orders", body, headers
+
+            retries_before = server.retries_logged()
+            http_result = repeated(lambda c=clients, r=request_for: drive(server.port, r, c, SECONDS))
+            problems = ledger_problem_list()
+            direct = repeated(lambda c=clients, p=pick: direct_redeem(order_redeem, users, p, c, SECONDS))
+            rows.append(
+                {
+                    "scenario": f"redeem, {label}",
+                    "clients": clients,
+                    **http_result,
+                    "direct_rps": direct["rps"],
+                    "vs_direct": round(http_result["rps"] / direct["rps"], 2) if direct["rps"] else None,
+                    "deadlock_retries": server.retries_logged() - retries_before,
+                    "ledger_problems": len(problems),
+                }
+            )
+    return rows
+
+
+def direct_redeem(order_redeem, users, pick, clients: int, seconds: float) -> dict:
+    """The baseline: the redemption service called from threads, no HTTP."""
+    from awsomeshop.exceptions import ShopError
+
+    latencies, statuses, lock = [], Counter(), threading.Lock()
+    deadline = time.monotonic() + seconds
+    barrier = threading.Barrier(clients)
+
+    def worker(i: int) -> None:
+        mine, counts, n = [], Counter(), 0
+        barrier.wait()
+        try:
+            while time.monotonic() < deadline:
+                began = time.perf_counter()
+                try:
+                    order_redeem(
+                        user_id=users[i % len(users)][0], product_id=pick(i, n), idempotency_key=uuid.uuid4().hex
+                    )
+                    counts[201] += 1
+                except ShopError:
+                    counts[422] += 1
+                mine.append(time.perf_counter() - began)
+                n += 1
+        finally:
+            connections.close_all()
+        with lock:
+            latencies.extend(mine)
+            statuses.update(counts)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return summary(latencies, statuses, time.monotonic() - began)
+
+
+def explain_list_queries(user_id: str) -> list[dict]:
+    from orders.selectors import order_list_for_user
+    from points.selectors import points_transaction_list
+    from shop.filters import SORTS
+    from shop.selectors import product_list
+
+    queries = {
+        "catalog page (by name)": product_list().order_by(*SORTS["name"][1])[:20],
+        "catalog by category": product_list().filter(category="Tech").order_by(*SORTS["name"][1])[:20],
+        "catalog by points": product_list().order_by(*SORTS["points"][1])[:20],
+        "my transactions": points_transaction_list(user_id=user_id)[:20],
+        "my orders": order_list_for_user(user_id=user_id)[:20],
+    }
+    report = []
+    for name, queryset in queries.items():
+        plan = queryset.explain()
+        report.append({"query": name, "full_scan": " ALL " in f" {plan} ".replace("\t", " "), "plan": plan})
+    return report
+
+
+def growth(server: Server, token: str, heavy_user_token: str) -> dict:
+    auth = {"Authorization": f"Token {token}"}
+
+    def latency(path: str, headers: dict) -> dict:
+        return repeated(lambda: drive(server.port, lambda i, n: ("GET", path, None, headers), 4, SECONDS / 2))
+
+    return {
+        "catalog": latency("/api/v1/products?page_size=20", auth),
+        "my_transactions": latency(
+            "/api/v1/me/transactions?page_size=20", {"Authorization": f"Token {heavy_user_token}"}
+        ),
+    }
+
+
+def session_for(user_id: str) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+
+    user = User.objects.get(pk=user_id)
+    store = SessionStore()
+    store[SESSION_KEY], store[BACKEND_SESSION_KEY] = user.pk, "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+# --- Main ------------------------------------------------------------------------------------------
+def table(rows: list[dict], columns: list[str]) -> str:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    lines = [" | ".join(c.ljust(widths[c]) for c in columns), "-+-".join("-" * widths[c] for c in columns)]
+    lines += [" | ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns) for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
+    machine = f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, {connection.vendor}"
+    print(f"Preparing {DB_NAME} ({SMALL_CATALOG:,} products, {USERS} users) on {machine}", flush=True)
+    database_reset()
+    products_add(SMALL_CATALOG)
+    users = users_add(USERS, points=10_000_000)
+    heavy_user = users[0][0]
+    ledger_fill(SMALL_LEDGER - ledger_count(), user_id=users[-1][0])
+    from shop.models import Product
+
+    product_ids = list(Product.objects.order_by("name").values_list("pk", flat=True)[:200])
+    server = Server(RESULTS / "gunicorn.log")
+    results: dict = {"machine": machine, "first_healthy_seconds": round(server.first_healthy_seconds, 2)}
+    try:
+        session = session_for(users[1][0])
+        print("Catalog read path…", flush=True)
+        results["catalog"] = catalog_read(server, users[1][1], session)
+        results["worker_rss_mb"] = [round(x, 1) for x in server.worker_rss_mb()]
+        print("Redemption write path…", flush=True)
+        results["redemption"] = redemption(server, users, product_ids)
+        print("Growth: small data set…", flush=True)
+        small = growth(server, users[1][1], users[2][1])
+        print(
+            f"Growth: adding {BIG_CATALOG - SMALL_CATALOG:,} products and {BIG_LEDGER - ledger_count():,} ledger rows…",
+            flush=True,
+        )
+        products_add(BIG_CATALOG - SMALL_CATALOG, start=SMALL_CATALOG)
+        ledger_fill(BIG_LEDGER - ledger_count(), user_id=users[-1][0])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE TABLE products, points_transactions, orders")
+            cursor.fetchall()
+        big = growth(server, users[1][1], users[2][1])
+        results["growth"] = [
+            {
+                "what": f"catalog API, {SMALL_CATALOG:,} → {BIG_CATALOG:,} products",
+                "small_p50": small["catalog"]["p50"],
+                "big_p50": big["catalog"]["p50"],
+                "ratio": round(big["catalog"]["p50"] / small["catalog"]["p50"], 2),
+            },
+            {
+                "what": f"my transactions, {SMALL_LEDGER:,} → {BIG_LEDGER:,} ledger rows",
+                "small_p50": small["my_transactions"]["p50"],
+                "big_p50": big["my_transactions"]["p50"],
+                "ratio": round(big["my_transactions"]["p50"] / small["my_transactions"]["p50"], 2),
+            },
+        ]
+        results["explain"] = explain_list_queries(heavy_user)
+    finally:
+        server.stop()
+    results["seconds"] = round(time.monotonic() - began)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
+
+    print(
+        f"\nAWSomeShop benchmark — {machine}; load generator on the same machine; median of {RUNS} runs of {SECONDS:g} s\n"
+    )
+    print("Catalog read path (requests/s; latency ms)")
+    print(
+        table(results["catalog"], ["scenario", "clients", "rps", "rps_min", "rps_max", "p50", "p95", "p99", "vs_floor"])
+    )
+    print("\nRedemption write path (POST /api/v1/orders; direct = the service from threads, no HTTP)")
+    print(
+        table(
+            results["redemption"],
+            [
+                "scenario",
+                "clients",
+                "rps",
+                "p50",
+                "p95",
+                "p99",
+                "statuses",
+                "deadlock_retries",
+                "ledger_problems",
+                "direct_rps",
+                "vs_direct",
+            ],
+        )
+    )
+    print("\nGrowth (p50 ms with 4 clients)")
+    print(table(results["growth"], ["what", "small_p50", "big_p50", "ratio"]))
+    print("\nEXPLAIN of the list queries (big data set)")
+    print(
+        table(
+            [{**e, "full_scan": "FULL SCAN" if e["full_scan"] else "index"} for e in results["explain"]],
+            ["query", "full_scan"],
+        )
+    )
+    print(
+        f"\nFootprint: worker RSS after warm-up {results['worker_rss_mb']} MB; first healthy /health/ after {results['first_healthy_seconds']} s"
+    )
+    print(f"Total time: {results['seconds']} s; JSON: bench/results/bench-{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()

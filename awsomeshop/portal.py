@@ -23,6 +23,6 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-def paginate(queryset: QuerySet, request: HttpRequest, *, per_page: int) -> Page:
+def paginate(queryset: QuerySet, request: HttpRequest, *, per_page: int, paginator_class=Paginator) -> Page:
     """The requested page; a missing, malformed or too-large page number shows a real page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return paginator_class(queryset, per_page).get_page(request.GET.get("page"))

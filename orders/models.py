@@ -42,6 +42,7 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["user"], name="idx_user_orders"),
             models.Index(fields=["created_at"], name="idx_order_date"),
+            models.Index(fields=["user", "created_at", "id"], name="idx_user_orders_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(points_used__gte=0), name="orders_points_used_not_negative"),

@@ -114,6 +114,8 @@ class PointsTransaction(models.Model):
             models.Index(fields=["created_at"], name="idx_transaction_date"),
             models.Index(fields=["transaction_type"], name="idx_transaction_type"),
             models.Index(fields=["order"], name="idx_transaction_order"),
+            # "My transactions", newest first, read in index order at any ledger size.
+            models.Index(fields=["user", "created_at", "id"], name="idx_user_transactions_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(points_amount__gt=0), name="points_transactions_amount_positive"),

@@ -10,6 +10,7 @@ from awsomeshop.api import error_responses
 
 from .filters import ProductFilter
 from .models import Product
+from .pagination import CatalogPagination
 from .selectors import product_category_list, product_get_active, product_list
 
 
@@ -47,6 +48,7 @@ class ProductListApi(generics.ListAPIView):
     `affordable` (what my balance covers) and order with `sort`."""
 
     serializer_class = ProductOutputSerializer
+    pagination_class = CatalogPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
 

@@ -44,6 +44,14 @@ class Product(models.Model):
             models.Index(fields=["category"], name="idx_category"),
             models.Index(fields=["points_cost"], name="idx_points_cost"),
             models.Index(fields=["is_active"], name="idx_active"),
+            # Not in the documented schema: each catalog sort reads its first page off an index
+            # instead of sorting every active product (measured: 364 ms → see README "Performance").
+            models.Index(fields=["is_active", "name", "id"], name="idx_active_name"),
+            models.Index(fields=["is_active", "points_cost", "name", "id"], name="idx_active_points"),
+            models.Index(fields=["is_active", "created_at", "id"], name="idx_active_created"),
+            models.Index(fields=["category", "is_active", "name", "id"], name="idx_category_active_name"),
+            # MAX(updated_at) is the catalog's version (cached counts), read off this index.
+            models.Index(fields=["updated_at"], name="idx_products_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="products_stock_not_negative"),

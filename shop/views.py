@@ -7,6 +7,7 @@ from points.selectors import user_points_for_request
 
 from .exceptions import ProductUnavailable
 from .filters import ProductFilter
+from .pagination import CatalogPaginator
 from .selectors import product_category_list, product_get_active, product_list
 
 PRODUCTS_PER_PAGE = 12
@@ -15,7 +16,7 @@ PRODUCTS_PER_PAGE = 12
 @portal_page
 def product_list_page(request: HttpRequest) -> HttpResponse:
     product_filter = ProductFilter(request.GET or None, queryset=product_list(), request=request)
-    page = paginate(product_filter.qs, request, per_page=PRODUCTS_PER_PAGE)
+    page = paginate(product_filter.qs, request, per_page=PRODUCTS_PER_PAGE, paginator_class=CatalogPaginator)
     context = {"filter": product_filter, "page": page, "categories": product_category_list()}
     return render(request, "shop/product_list.html", context)
 

@@ -150,3 +150,15 @@ def test_inactive_or_unknown_product_is_a_friendly_404(signed_in):
         response = signed_in.get(url)
         assert response.status_code == 404
         assert "We could not find that page" in response.content.decode()
+
+
+def test_the_catalog_count_follows_every_change_of_the_catalog(signed_in):
+    from shop.services import product_active_set
+
+    products = ProductFactory.create_batch(3)
+    assert signed_in.get(CATALOG).context["page"].paginator.count == 3
+
+    ProductFactory()
+    assert signed_in.get(CATALOG).context["page"].paginator.count == 4
+    product_active_set(product_ids=[products[0].pk], is_active=False)
+    assert signed_in.get(CATALOG).context["page"].paginator.count == 3

@@ -15,7 +15,19 @@ from .selectors import product_category_list, product_get_active, product_list
 
 
 def product_image_url(product: Product, request: HttpRequest) -> str | None:
-    return request.build_absolute_uri(product.image.url) if product.image else None
+    """The image's absolute URL (a presigned one with S3). The site's base is worked out once
+    per request: the catalog asks for up to 100 of these."""
+    if not product.image:
+        return None
+    url = product.image.url
+    if url.startswith(("http://", "https://")):
+        return url
+    if not hasattr(request, "_absolute_base"):
+        request._absolute_base = request.build_absolute_uri("/")[:-1]
+    return request._absolute_base + url
+
+
+DATETIME = serializers.DateTimeField()
 
 
 class ProductOutputSerializer(serializers.ModelSerializer):
@@ -40,6 +52,22 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 
     def get_image_url(self, product: Product) -> str | None:
         return product_image_url(product, self.context["request"])
+
+    def to_representation(self, product: Product) -> dict:
+        # The catalog's hot path: the same fields and formats as the declared ones, built directly
+        # (DRF's field-by-field machinery was a third of the request's time; see README "Performance").
+        return {
+            "id": product.pk,
+            "name": product.name,
+            "description": product.description,
+            "category": product.category,
+            "points_cost": product.points_cost,
+            "stock_quantity": product.stock_quantity,
+            "in_stock": product.stock_quantity > 0,
+            "image_url": self.get_image_url(product),
+            "created_at": DATETIME.to_representation(product.created_at),
+            "updated_at": DATETIME.to_representation(product.updated_at),
+        }
 
 
 @extend_schema(tags=["catalog"], responses={200: ProductOutputSerializer, **error_responses(400, 401, 404)})

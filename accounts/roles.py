@@ -33,3 +33,15 @@ def roles_sync(*, group_model, permission_model) -> None:
                 for app, codename in permissions
             ]
         )
+
+
+def roles_sync_from_migration(apps, schema_editor) -> None:
+    """The data migrations' step: create the permissions now (Django makes them only after all
+    migrations), then the groups with exactly theirs."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    roles_sync(group_model=apps.get_model("auth", "Group"), permission_model=apps.get_model("auth", "Permission"))

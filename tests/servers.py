@@ -205,3 +205,20 @@ class TcpProxy:
         finally:
             a.close()
             b.close()
+
+
+@contextmanager
+def scratch_database(prefix: str):
+    """A new, empty database on the test server for a server under test; dropped afterwards."""
+    import uuid
+
+    from django.db import connection
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE `{name}`")

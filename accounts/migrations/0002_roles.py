@@ -1,16 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.roles import ROLE_PERMISSIONS, roles_sync
-
-
-def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles_sync(group_model=apps.get_model("auth", "Group"), permission_model=apps.get_model("auth", "Permission"))
+from accounts.roles import ROLE_PERMISSIONS, roles_sync_from_migration
 
 
 def remove_roles(apps, schema_editor):
@@ -27,4 +17,4 @@ class Migration(migrations.Migration):
         ("orders", "0003_order_idempotency_key"),
     ]
 
-    operations = [migrations.RunPython(create_roles, remove_roles)]
+    operations = [migrations.RunPython(roles_sync_from_migration, remove_roles)]

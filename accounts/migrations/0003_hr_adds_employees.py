@@ -1,15 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.roles import roles_sync
-
-
-def sync_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles_sync(group_model=apps.get_model("auth", "Group"), permission_model=apps.get_model("auth", "Permission"))
+from accounts.roles import roles_sync_from_migration
 
 
 class Migration(migrations.Migration):
@@ -17,4 +8,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("accounts", "0002_roles")]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(roles_sync_from_migration, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from tests.servers import Browser, gunicorn, production_env, run_manage
+from tests.servers import Browser, gunicorn, production_env, run_manage, scratch_database
 
 from .conftest import Pool, aws_client
 
@@ -16,12 +16,8 @@ pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def smoke_database():
-    name = f"awsomeshop_smoke_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    yield name
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE `{name}`")
+    with scratch_database("awsomeshop_smoke") as name:
+        yield name
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from tests.servers import Browser, TcpProxy, gunicorn, production_env, run_manage
+from tests.servers import Browser, TcpProxy, gunicorn, production_env, run_manage, scratch_database
 
 pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
 
@@ -30,12 +30,8 @@ print(Token.objects.create(user=user).key, product.pk)
 
 @pytest.fixture
 def fault_database():
-    name = f"awsomeshop_faults_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    yield name
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE `{name}`")
+    with scratch_database("awsomeshop_faults") as name:
+        yield name
 
 
 def app_env(database: str, port: int, **overrides) -> dict:

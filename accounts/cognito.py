@@ -104,32 +104,29 @@ def sign_in(*, email: str, password: str) -> SignInResult:
     return _result(response, email)
 
 
-def new_password_set(*, username: str, session: str, new_password: str) -> SignInResult:
-    """Answer the first sign-in's NEW_PASSWORD_REQUIRED challenge."""
+def _challenge_answer(*, challenge: str, username: str, session: str, answer: dict) -> SignInResult:
     response = _call(
         "respond_to_auth_challenge",
         ClientId=settings.COGNITO_APP_CLIENT_ID,
-        ChallengeName="NEW_PASSWORD_REQUIRED",
+        ChallengeName=challenge,
         Session=session,
-        ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password, "SECRET_HASH": secret_hash(username)},
+        ChallengeResponses={"USERNAME": username, "SECRET_HASH": secret_hash(username), **answer},
     )
     return _result(response, username)
+
+
+def new_password_set(*, username: str, session: str, new_password: str) -> SignInResult:
+    """Answer the first sign-in's NEW_PASSWORD_REQUIRED challenge."""
+    return _challenge_answer(
+        challenge="NEW_PASSWORD_REQUIRED", username=username, session=session, answer={"NEW_PASSWORD": new_password}
+    )
 
 
 def mfa_code_answer(*, username: str, session: str, code: str) -> SignInResult:
     """Answer the SOFTWARE_TOKEN_MFA challenge of a user who turned on (optional) MFA."""
-    response = _call(
-        "respond_to_auth_challenge",
-        ClientId=settings.COGNITO_APP_CLIENT_ID,
-        ChallengeName="SOFTWARE_TOKEN_MFA",
-        Session=session,
-        ChallengeResponses={
-            "USERNAME": username,
-            "SOFTWARE_TOKEN_MFA_CODE": code,
-            "SECRET_HASH": secret_hash(username),
-        },
+    return _challenge_answer(
+        challenge="SOFTWARE_TOKEN_MFA", username=username, session=session, answer={"SOFTWARE_TOKEN_MFA_CODE": code}
     )
-    return _result(response, username)
 
 
 def password_reset_start(*, email: str) -> None:

@@ -6,11 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from awsomeshop.api import StrictInputSerializer, error_responses
-from points.models import PointsTransaction
 from shop.apis import product_image_url
 
 from .models import Order
-from .selectors import order_get_for_user, order_list_for_user
+from .selectors import order_balance_after, order_get_for_user, order_list_for_user
 from .services import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, order_redeem
 
 
@@ -89,8 +88,7 @@ class OrderListCreateApi(generics.ListAPIView):
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
         # The ledger row's balance, not today's: a replay answers exactly what the first call did.
-        balance_after = PointsTransaction.objects.filter(order=order).values_list("balance_after", flat=True).first()
-        data = {"order": order, "balance_after": balance_after}
+        data = {"order": order, "balance_after": order_balance_after(order=order)}
         return Response(RedeemOutputSerializer(data, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

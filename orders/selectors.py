@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 
+from points.models import PointsTransaction
 from shop.models import Product
 
 from .models import Order
@@ -22,3 +23,8 @@ def order_redeem_blocker(*, product: Product, balance: int) -> str | None:
     if balance < product.points_cost:
         return f"You need {product.points_cost - balance:,} more points"
     return None
+
+
+def order_balance_after(*, order: Order) -> int | None:
+    """The balance the redemption left, from its ledger row: the same answer however often asked."""
+    return PointsTransaction.objects.filter(order=order).values_list("balance_after", flat=True).first()

@@ -20,6 +20,8 @@ R = TypeVar("R")
 MYSQL_DEADLOCK = 1213
 MYSQL_LOCK_WAIT_TIMEOUT = 1205
 RETRYABLE_MYSQL_ERRORS = frozenset({MYSQL_DEADLOCK, MYSQL_LOCK_WAIT_TIMEOUT})
+# The documented points and stock columns are INT: no value may pass this.
+INT_COLUMN_MAX = 2_147_483_647
 
 
 def new_id() -> str:

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_http_methods
 from awsomeshop.exceptions import ShopError
 from awsomeshop.portal import paginate, portal_page
 from points.selectors import user_points_for_request
-from shop.exceptions import ProductUnavailable
-from shop.selectors import product_get_active
+from shop.views import product_active_or_404
 
 from .forms import RedeemForm
 from .selectors import order_get_for_user, order_list_for_user, order_redeem_blocker
@@ -21,10 +20,7 @@ ORDERS_PER_PAGE = 20
 @portal_page
 @require_http_methods(["GET", "POST"])
 def redeem_page(request: HttpRequest, product_id: str) -> HttpResponse:
-    try:
-        product = product_get_active(product_id=product_id)
-    except ProductUnavailable as unavailable:
-        raise Http404(unavailable.message) from unavailable
+    product = product_active_or_404(product_id)
     if request.method == "POST":
         return _redeem(request, product_id=product.pk)
     balance = user_points_for_request(request).current_points

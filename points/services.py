@@ -9,14 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from awsomeshop.db import atomic_with_retry
+from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry
 from orders.models import Order
 
 from .exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, UnknownUser
 from .models import PointsTransaction, UserPoints
 
-# The documented columns are INT: no balance or total may pass this.
-POINTS_COLUMN_MAX = 2_147_483_647
 REASON_MAX_LENGTH = PointsTransaction._meta.get_field("description").max_length
 
 
@@ -89,7 +87,7 @@ def _points_credit(*, user_id: str, amount: int, reason: str, awarded_by_id: str
     if not get_user_model().objects.filter(pk=user_id).exists():
         raise UnknownUser("There is no employee with this id.", user_id=user_id)
     _user_points_ensure(user_id=user_id)
-    credited = UserPoints.objects.filter(pk=user_id, total_earned__lte=POINTS_COLUMN_MAX - amount).update(
+    credited = UserPoints.objects.filter(pk=user_id, total_earned__lte=INT_COLUMN_MAX - amount).update(
         current_points=F("current_points") + amount,
         total_earned=F("total_earned") + amount,
         updated_at=timezone.now(),

@@ -4,11 +4,10 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
+from awsomeshop.db import INT_COLUMN_MAX
 from points.selectors import user_points_for_request
 
 from .models import Product
-
-POINTS_COLUMN_MAX = 2_147_483_647
 
 SORTS = {
     "name": ("Name", ["name", "id"]),
@@ -25,7 +24,7 @@ class PointsFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", POINTS_COLUMN_MAX)
+        kwargs.setdefault("max_value", INT_COLUMN_MAX)
         super().__init__(*args, **kwargs)
 
 

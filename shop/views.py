@@ -13,6 +13,14 @@ from .selectors import product_category_list, product_get_active, product_list
 PRODUCTS_PER_PAGE = 12
 
 
+def product_active_or_404(product_id: str):
+    """The active product for a portal page; anything else is the portal's 404."""
+    try:
+        return product_get_active(product_id=product_id)
+    except ProductUnavailable as unavailable:
+        raise Http404(unavailable.message) from unavailable
+
+
 @portal_page
 def product_list_page(request: HttpRequest) -> HttpResponse:
     product_filter = ProductFilter(request.GET or None, queryset=product_list(), request=request)
@@ -23,10 +31,7 @@ def product_list_page(request: HttpRequest) -> HttpResponse:
 
 @portal_page
 def product_detail_page(request: HttpRequest, product_id: str) -> HttpResponse:
-    try:
-        product = product_get_active(product_id=product_id)
-    except ProductUnavailable as unavailable:
-        raise Http404(unavailable.message) from unavailable
+    product = product_active_or_404(product_id)
     balance = user_points_for_request(request)
     blocker = order_redeem_blocker(product=product, balance=balance.current_points)
     return render(request, "shop/product_detail.html", {"product": product, "blocker": blocker})

@@ -56,6 +56,40 @@ def give_points(hr_user):
     return give
 
 
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """An API client signed in as the user with a DRF token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client_for(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def employee_api(api_as, employee):
+    return api_as(employee)
+
+
+@pytest.fixture
+def hr_api(api_as, hr_user):
+    from django.contrib.auth.models import Permission
+
+    hr_user.user_permissions.add(Permission.objects.get(codename="award_points"))
+    return api_as(hr_user)
+
+
 def staff_in(role: str, email: str):
     from django.contrib.auth.models import Group, Permission
 

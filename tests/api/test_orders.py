@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.settings import api_settings
 
 from orders.models import Order
 from orders.services import order_redeem
@@ -132,10 +133,7 @@ def test_orders_are_mine_only(employee_api, employee, product, give_points):
 
 
 @pytest.mark.django_db
-def test_redemptions_are_throttled_per_user(employee_api, employee, give_points, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
-    from rest_framework.settings import api_settings
-
+def test_redemptions_are_throttled_per_user(employee_api, employee, give_points):
     product = ProductFactory(points_cost=1, stock_quantity=100)
     give_points(employee, 100)
     limit = int(api_settings.DEFAULT_THROTTLE_RATES["redemptions"].split("/")[0])

@@ -52,30 +52,21 @@ def escaped(response) -> None:
     assert SCRIPT.encode() not in response.content
 
 
-@pytest.fixture
-def api(employee):
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=employee).key}")
-    return client
-
-
 @pytest.mark.parametrize("value", STRINGS)
-def test_catalog_filters_in_the_api_and_the_portal(api, client, employee, value):
+def test_catalog_filters_in_the_api_and_the_portal(employee_api, client, employee, value):
     ProductFactory()
     client.force_login(employee)
     for name in ("q", "category", "min_points", "max_points", "sort", "page", "page_size", "in_stock", "affordable"):
-        no_server_error(api.get("/api/v1/products", {name: value}))
+        no_server_error(employee_api.get("/api/v1/products", {name: value}))
         escaped(client.get("/", {name: value}))
 
 
 @pytest.mark.parametrize("value", STRINGS)
-def test_unknown_and_malformed_ids(api, client, employee, value):
+def test_unknown_and_malformed_ids(employee_api, client, employee, value):
     client.force_login(employee)
     ident = quote(value, safe="") or "%20"
     for path in (f"/api/v1/products/{ident}", f"/api/v1/orders/{ident}"):
-        response = api.get(path)
+        response = employee_api.get(path)
         assert response.status_code in (404, 400)
         json_error(response)
     for path in (f"/products/{ident}/", f"/orders/{ident}/", f"/products/{ident}/redeem/"):
@@ -85,13 +76,13 @@ def test_unknown_and_malformed_ids(api, client, employee, value):
 
 
 @pytest.mark.parametrize("value", STRINGS + NUMBERS)
-def test_redemption_bodies_and_keys_change_nothing(api, employee, value):
+def test_redemption_bodies_and_keys_change_nothing(employee_api, employee, value):
     product = ProductFactory(points_cost=100)  # the employee has no points: nothing can be bought
     for body in ({"product_id": value}, {"product_id": product.pk, "extra": value}, value):
-        json_error(api.post("/api/v1/orders", body, format="json"))
+        json_error(employee_api.post("/api/v1/orders", body, format="json"))
     key = value if isinstance(value, str) and value.isascii() and "\x00" not in value else "k"
-    json_error(api.post("/api/v1/orders", {"product_id": product.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key))
-    json_error(api.post("/api/v1/orders", data=str(value)[:200] + "{", content_type="application/json"))
+    json_error(employee_api.post("/api/v1/orders", {"product_id": product.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key))
+    json_error(employee_api.post("/api/v1/orders", data=str(value)[:200] + "{", content_type="application/json"))
     assert not Order.objects.exists()
 
 
@@ -102,18 +93,6 @@ def test_award_bodies_change_nothing(api_as, hr_staff, employee, amount, reason)
     json_error(hr.post("/api/v1/awards", {"user_id": employee.pk, "amount": amount, "reason": "Fine"}, format="json"))
     json_error(hr.post("/api/v1/awards", {"user_id": employee.pk, "amount": 10, "reason": reason}, format="json"))
     assert not PointsTransaction.objects.exists()
-
-
-@pytest.fixture
-def api_as():
-    from rest_framework.authtoken.models import Token
-
-    def client_for(user):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return client
-
-    return client_for
 
 
 @pytest.mark.parametrize("value", STRINGS)

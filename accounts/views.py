@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from awsomeshop.api import error_body
 from awsomeshop.exceptions import ShopError
 
 from . import cognito
@@ -21,6 +22,7 @@ from .backends import CognitoChallenge, user_for_tokens
 from .forms import CognitoSignInForm, MfaForm, NewPasswordForm, PasswordResetConfirmForm, PasswordResetForm, SignInForm
 
 CHALLENGE_KEY = "cognito_challenge"
+local_sign_in = auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
 RESET_EMAIL_KEY = "cognito_reset_email"
 CHALLENGE_PAGES = {"NEW_PASSWORD_REQUIRED": "new_password", "SOFTWARE_TOKEN_MFA": "mfa"}
 
@@ -61,8 +63,7 @@ def _log_in(request: HttpRequest, user, next_url: str) -> HttpResponse:
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
     if settings.AUTH_BACKEND != "cognito":
-        view = auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
-        return view(request)
+        return local_sign_in(request)
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
         return redirect(next_url)
@@ -175,9 +176,5 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = f"Too many failed sign-in attempts. For your security, wait {minutes} minutes and try again."
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        from awsomeshop.api import error_body
-
         return JsonResponse(error_body(code="locked_out", message=message), status=429)
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)

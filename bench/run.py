@@ -207,43 +207,60 @@ class Server:
 
 
 # --- The load generator ------------------------------------------------------------------------
-def drive(port: int, request_for, clients: int, seconds: float) -> dict:
-    """`clients` threads, each with one keep-alive connection, send requests for `seconds`."""
+def run_timed(make_caller, clients: int, seconds: float) -> dict:
+    """`clients` threads, each calling its own `call(n)` (made by `make_caller(i)`) until the time
+    is up; `call` returns the status it got. Latencies and statuses of all threads, summed up."""
     latencies: list[float] = []
     statuses: Counter = Counter()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     start = threading.Barrier(clients)
 
-    def client(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, counts = [], Counter()
+    def worker(index: int) -> None:
+        call, close = make_caller(index)
+        mine, counts, n = [], Counter(), 0
         start.wait()
-        n = 0
-        while time.monotonic() < deadline:
-            method, path, body, headers = request_for(index, n)
-            began = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                counts[response.status] += 1
-            except (OSError, http.client.HTTPException):
-                counts["error"] += 1
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            mine.append(time.perf_counter() - began)
-            n += 1
+        try:
+            while time.monotonic() < deadline:
+                began = time.perf_counter()
+                counts[call(n)] += 1
+                mine.append(time.perf_counter() - began)
+                n += 1
+        finally:
+            close()
         with lock:
             latencies.extend(mine)
             statuses.update(counts)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     began = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return summary(latencies, statuses, time.monotonic() - began)
+
+
+def drive(port: int, request_for, clients: int, seconds: float) -> dict:
+    """HTTP load: each client keeps one keep-alive connection."""
+
+    def make_caller(index: int):
+        state = {"conn": http.client.HTTPConnection("127.0.0.1", port, timeout=30)}
+
+        def call(n: int):
+            method, path, body, headers = request_for(index, n)
+            try:
+                state["conn"].request(method, path, body=body, headers=headers)
+                response = state["conn"].getresponse()
+                response.read()
+                return response.status
+            except (OSError, http.client.HTTPException):
+                state["conn"] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                return "error"
+
+        return call, lambda: state["conn"].close()
+
+    return run_timed(make_caller, clients, seconds)
 
 
 def summary(latencies: list[float], statuses: Counter, elapsed: float) -> dict:
@@ -342,38 +359,19 @@ def direct_redeem(order_redeem, users, pick, clients: int, seconds: float) -> di
     """The baseline: the redemption service called from threads, no HTTP."""
     from awsomeshop.exceptions import ShopError
 
-    latencies, statuses, lock = [], Counter(), threading.Lock()
-    deadline = time.monotonic() + seconds
-    barrier = threading.Barrier(clients)
+    def make_caller(index: int):
+        def call(n: int):
+            try:
+                order_redeem(
+                    user_id=users[index % len(users)][0], product_id=pick(index, n), idempotency_key=uuid.uuid4().hex
+                )
+                return 201
+            except ShopError:
+                return 422
 
-    def worker(i: int) -> None:
-        mine, counts, n = [], Counter(), 0
-        barrier.wait()
-        try:
-            while time.monotonic() < deadline:
-                began = time.perf_counter()
-                try:
-                    order_redeem(
-                        user_id=users[i % len(users)][0], product_id=pick(i, n), idempotency_key=uuid.uuid4().hex
-                    )
-                    counts[201] += 1
-                except ShopError:
-                    counts[422] += 1
-                mine.append(time.perf_counter() - began)
-                n += 1
-        finally:
-            connections.close_all()
-        with lock:
-            latencies.extend(mine)
-            statuses.update(counts)
+        return call, connections.close_all
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return summary(latencies, statuses, time.monotonic() - began)
+    return run_timed(make_caller, clients, seconds)
 
 
 def explain_list_queries(user_id: str) -> list[dict]:

@@ -1,12 +1,14 @@
-"""API plumbing: the one JSON error shape, pagination, strict input serializers, throttles."""
+"""API plumbing: the one JSON error shape and strict input serializers.
+
+Pagination and throttling live in `awsomeshop/api_defaults.py`: DRF reads those settings when its
+view classes are defined, so their module must not import DRF's views (this one does).
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from awsomeshop.exceptions import ShopError
@@ -67,29 +69,6 @@ class StrictInputSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["This field is not accepted here."] for name in unknown})
         return super().to_internal_value(data)
-
-
-class PageNumberPaginationWithSize(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
-class WriteRateThrottle(UserRateThrottle):
-    """Limits a user's writes (POST) under the view's `throttle_scope`; reads are not counted."""
-
-    def __init__(self) -> None:
-        # The rate depends on the view's scope, known only in allow_request.
-        pass
-
-    def allow_request(self, request, view) -> bool:
-        scope = getattr(view, "throttle_scope", None)
-        if request.method != "POST" or scope is None:
-            return True
-        self.scope = scope
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
 
 
 ErrorSerializer = inline_serializer(

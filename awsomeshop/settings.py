@@ -153,11 +153,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "awsomeshop.api.PageNumberPaginationWithSize",
+    "DEFAULT_PAGINATION_CLASS": "awsomeshop.api_defaults.PageNumberPaginationWithSize",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["awsomeshop.api.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["awsomeshop.api_defaults.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "redemptions": env.str("THROTTLE_REDEMPTIONS", default="30/min"),
         "awards": env.str("THROTTLE_AWARDS", default="600/min"),

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Max
 from django.utils.functional import cached_property
 
-from awsomeshop.api import PageNumberPaginationWithSize
+from awsomeshop.api_defaults import PageNumberPaginationWithSize
 
 from .models import Product
 

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "awsomeshop.middleware.HealthCheckMiddleware",
     "awsomeshop.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Cached catalog pages for API callers, before the session, CSRF and DRF work they need not do.
+    "shop.catalog_cache.CatalogPageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -229,6 +231,24 @@ elif MEDIA_STORAGE == "local":
     MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE is local or s3, not {MEDIA_STORAGE!r}.")
+# --- Caches ---------------------------------------------------------------------------------
+# Each worker process keeps its own: throttle counters, catalog counts and rendered catalog pages.
+# The catalog entries are keyed by the catalog's version in the database, read on every request,
+# so they are never stale and need no shared cache (see shop/catalog_cache.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "catalog": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "catalog",
+        "OPTIONS": {"MAX_ENTRIES": env.int("CATALOG_CACHE_ENTRIES", default=500)},
+    },
+}
+# How long a rendered catalog page is kept (0 turns the page cache off). Presigned image links
+# expire, so with S3 a page never outlives a third of their lifetime.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+if MEDIA_STORAGE == "s3":
+    CATALOG_CACHE_SECONDS = min(CATALOG_CACHE_SECONDS, MEDIA_BACKEND["OPTIONS"]["querystring_expire"] // 3)
+
 STORAGES = {
     "default": MEDIA_BACKEND,
     "staticfiles": {

@@ -2,8 +2,9 @@
 
 Prepares a MariaDB database with a realistic data set, starts the app under gunicorn with
 production settings on 127.0.0.1, drives it with a small threaded HTTP load generator on the same
-machine, and prints a table (JSON goes to bench/results/). Every figure is the median of
-RUNS runs, with the spread (min–max) of throughput.
+machine (and again with wrk, if installed, for the catalog), and prints a table (JSON goes to
+bench/results/). Every figure is the median of several runs, with the spread (min–max) of
+throughput.
 """
 
 import http.client
@@ -11,6 +12,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +40,10 @@ from django.db import connection, connections  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+# Reads are cheap and their runs spread more (which worker gets which keep-alive connection):
+# more, shorter runs in the same time.
+READ_RUNS = int(os.environ.get("BENCH_READ_RUNS", "5"))
+READ_SECONDS = float(os.environ.get("BENCH_READ_SECONDS", "2"))
 SMALL_CATALOG, BIG_CATALOG = 1_000, 100_000
 SMALL_LEDGER, BIG_LEDGER = 10_000, 1_000_000
 USERS = 200
@@ -83,6 +89,18 @@ def products_add(count: int, *, start: int = 0) -> None:
             Product.objects.bulk_create(batch)
             batch = []
     Product.objects.bulk_create(batch)
+    catalog_changed()
+
+
+def catalog_changed() -> None:
+    """Rows written here in bulk are a catalog change like any other: the servers' cached
+    counts and pages are keyed by the catalog version, so move it on."""
+    from django.db import transaction
+
+    from shop.services import catalog_version_bump
+
+    with transaction.atomic():
+        catalog_version_bump()
 
 
 def users_add(count: int, points: int) -> list[tuple[str, str]]:
@@ -134,10 +152,11 @@ def ledger_count() -> int:
 
 # --- The server --------------------------------------------------------------------------------
 class Server:
-    def __init__(self, log: Path, workers: int = 2, threads: int = 4) -> None:
+    def __init__(self, log: Path, workers: int = 2, threads: int = 4, **settings: str) -> None:
         self.port = self._free_port()
         env = {
             **os.environ,
+            **settings,
             "DJANGO_ENV": "production",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
@@ -278,8 +297,8 @@ def summary(latencies: list[float], statuses: Counter, elapsed: float) -> dict:
     }
 
 
-def repeated(run_once) -> dict:
-    runs = [run_once() for _ in range(RUNS)]
+def repeated(run_once, times: int = RUNS) -> dict:
+    runs = [run_once() for _ in range(times)]
     merged_statuses: Counter = Counter()
     for run in runs:
         merged_statuses.update(run["statuses"])
@@ -295,25 +314,57 @@ def repeated(run_once) -> dict:
 
 
 # --- Scenarios ---------------------------------------------------------------------------------
-def catalog_read(server: Server, token: str, session: str) -> list[dict]:
+def catalog_endpoints(cached: Server, uncached: Server, token: str, session: str) -> list[tuple]:
+    """(name, server, path, headers): the floor first, then each API page without and with the
+    catalog page cache (two servers that differ only in CATALOG_CACHE_SECONDS)."""
     auth = {"Authorization": f"Token {token}"}
-    endpoints = {
-        "floor: .values() + JsonResponse (20 rows)": ("/bench/floor/products?page_size=20", {}),
-        "API /products, page of 20": ("/api/v1/products?page_size=20", auth),
-        "API /products, page of 100": ("/api/v1/products?page_size=100", auth),
-        "API /products?category=Tech, 20": ("/api/v1/products?page_size=20&category=Tech", auth),
-        "portal catalog page (12 cards)": ("/", {"Cookie": f"sessionid={session}"}),
-    }
+    return [
+        ("floor: .values() + JsonResponse (20 rows)", uncached, "/bench/floor/products?page_size=20", {}),
+        ("API /products, page of 20", uncached, "/api/v1/products?page_size=20", auth),
+        ("API /products, page of 20, cached", cached, "/api/v1/products?page_size=20", auth),
+        ("API /products, page of 100", uncached, "/api/v1/products?page_size=100", auth),
+        ("API /products, page of 100, cached", cached, "/api/v1/products?page_size=100", auth),
+        ("API /products?category=Tech, 20", uncached, "/api/v1/products?page_size=20&category=Tech", auth),
+        ("API /products?category=Tech, 20, cached", cached, "/api/v1/products?page_size=20&category=Tech", auth),
+        ("portal catalog page (12 cards)", uncached, "/", {"Cookie": f"sessionid={session}"}),
+    ]
+
+
+def catalog_read(endpoints: list[tuple], load) -> list[dict]:
+    """Each endpoint at 8 and 32 clients, as a ratio of the floor (the first endpoint);
+    `load(port, path, headers, clients)` makes one timed run."""
     rows = []
     for clients in (8, 32):
         floor = None
-        for name, (path, headers) in endpoints.items():
-            result = repeated(
-                lambda p=path, h=headers, c=clients: drive(server.port, lambda i, n: ("GET", p, None, h), c, SECONDS)
-            )
+        for name, server, path, headers in endpoints:
+            result = repeated(lambda s=server, p=path, h=headers, c=clients: load(s.port, p, h, c), times=READ_RUNS)
             floor = floor or result["rps"]
             rows.append({"scenario": name, "clients": clients, **result, "vs_floor": round(result["rps"] / floor, 2)})
     return rows
+
+
+def python_load(port: int, path: str, headers: dict, clients: int) -> dict:
+    return drive(port, lambda i, n: ("GET", path, None, headers), clients, READ_SECONDS)
+
+
+WRK_REPORT = ROOT / "bench" / "wrk_report.lua"
+
+
+def wrk_load(port: int, path: str, headers: dict, clients: int) -> dict:
+    """The same run with wrk, a load generator in C: it takes far less of the shared CPU than
+    the Python one, so its ratios show more of the server's own costs."""
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(READ_SECONDS))}s", "-s", str(WRK_REPORT)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    report = json.loads(output.split("WRK ", 1)[1])
+    return {
+        "rps": round(report["requests"] / report["seconds"], 1),
+        **{p: report[p] for p in ("p50", "p95", "p99")},
+        "statuses": {"errors": report["errors"]} if report["errors"] else {},
+    }
 
 
 def redemption(server: Server, users: list[tuple[str, str]], product_ids: list[str]) -> list[dict]:
@@ -422,6 +473,46 @@ def session_for(user_id: str) -> str:
     return store.session_key
 
 
+# --- Footprint ----------------------------------------------------------------------------------
+def image_layers_mb() -> dict:
+    """What the Dockerfile adds to its base image, computed without Docker: the installed files
+    of the runtime requirements and everything they need, the app as `COPY . .` takes it (minus
+    .dockerignore), and the static files collectstatic writes."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    todo = [Requirement(line).name for line in lines if line.strip() and not line.startswith("#")]
+    seen: set[str] = set()
+    packages = 0
+    while todo:
+        name = todo.pop().lower().replace("_", "-")
+        if name in seen:
+            continue
+        seen.add(name)
+        dist = metadata.distribution(name)
+        packages += sum(f.locate().stat().st_size for f in dist.files or [] if f.locate().is_file())
+        for requirement in map(Requirement, dist.requires or []):
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    ignored = [p.strip().rstrip("/") for p in (ROOT / ".dockerignore").read_text().splitlines() if p.strip()]
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    app = sum(
+        (ROOT / path).stat().st_size
+        for path in tracked.splitlines()
+        if (ROOT / path).is_file() and not any(path == p or path.startswith(p + "/") for p in ignored)
+    )
+    static = sum(f.stat().st_size for f in (RESULTS / "static").rglob("*") if f.is_file())
+    mb = 1024 * 1024
+    return {
+        "packages": round(packages / mb, 1),
+        "app": round(app / mb, 1),
+        "static": round(static / mb, 1),
+        "total": round((packages + app + static) / mb, 1),
+    }
+
+
 # --- Main ------------------------------------------------------------------------------------------
 def table(rows: list[dict], columns: list[str]) -> str:
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
@@ -444,16 +535,21 @@ def main() -> None:
 
     product_ids = list(Product.objects.order_by("name").values_list("pk", flat=True)[:200])
     server = Server(RESULTS / "gunicorn.log")
+    uncached = Server(RESULTS / "gunicorn-uncached.log", CATALOG_CACHE_SECONDS="0")
     results: dict = {"machine": machine, "first_healthy_seconds": round(server.first_healthy_seconds, 2)}
     try:
         session = session_for(users[1][0])
+        endpoints = catalog_endpoints(server, uncached, users[1][1], session)
         print("Catalog read path…", flush=True)
-        results["catalog"] = catalog_read(server, users[1][1], session)
+        results["catalog"] = catalog_read(endpoints, python_load)
+        if shutil.which("wrk"):
+            print("Catalog read path, again with wrk…", flush=True)
+            results["catalog_wrk"] = catalog_read(endpoints[:3], wrk_load)
         results["worker_rss_mb"] = [round(x, 1) for x in server.worker_rss_mb()]
         print("Redemption write path…", flush=True)
         results["redemption"] = redemption(server, users, product_ids)
         print("Growth: small data set…", flush=True)
-        small = growth(server, users[1][1], users[2][1])
+        small = growth(uncached, users[1][1], users[2][1])
         print(
             f"Growth: adding {BIG_CATALOG - SMALL_CATALOG:,} products and {BIG_LEDGER - ledger_count():,} ledger rows…",
             flush=True,
@@ -463,7 +559,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE TABLE products, points_transactions, orders")
             cursor.fetchall()
-        big = growth(server, users[1][1], users[2][1])
+        big = growth(uncached, users[1][1], users[2][1])
         results["growth"] = [
             {
                 "what": f"catalog API, {SMALL_CATALOG:,} → {BIG_CATALOG:,} products",
@@ -481,17 +577,30 @@ def main() -> None:
         results["explain"] = explain_list_queries(heavy_user)
     finally:
         server.stop()
+        uncached.stop()
+    results["image_layers_mb"] = image_layers_mb()
     results["seconds"] = round(time.monotonic() - began)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
 
     print(
-        f"\nAWSomeShop benchmark — {machine}; load generator on the same machine; median of {RUNS} runs of {SECONDS:g} s\n"
+        f"\nAWSomeShop benchmark — {machine}; load generator on the same machine; median of {READ_RUNS} runs of "
+        f"{READ_SECONDS:g} s (reads) and {RUNS} runs of {SECONDS:g} s (redemptions)\n"
     )
     print("Catalog read path (requests/s; latency ms)")
     print(
         table(results["catalog"], ["scenario", "clients", "rps", "rps_min", "rps_max", "p50", "p95", "p99", "vs_floor"])
     )
+    if "catalog_wrk" in results:
+        print("\nCatalog read path with wrk (a C load generator, 2 threads), page of 20")
+        print(
+            table(
+                results["catalog_wrk"],
+                ["scenario", "clients", "rps", "rps_min", "rps_max", "p50", "p95", "p99", "statuses", "vs_floor"],
+            )
+        )
+    else:
+        print("\n(wrk is not installed: no cross-check of the catalog read path; `apt-get install wrk`)")
     print("\nRedemption write path (POST /api/v1/orders; direct = the service from threads, no HTTP)")
     print(
         table(
@@ -522,6 +631,12 @@ def main() -> None:
     )
     print(
         f"\nFootprint: worker RSS after warm-up {results['worker_rss_mb']} MB; first healthy /health/ after {results['first_healthy_seconds']} s"
+    )
+    layers = results["image_layers_mb"]
+    print(
+        f"Image: our layers add {layers['total']} MB to the python:3.11-slim-bookworm base (runtime packages "
+        f"{layers['packages']} MB, app {layers['app']} MB, collected static {layers['static']} MB; the base and "
+        "libmariadb3 come on top and are not measured: no Docker engine here)"
     )
     print(f"Total time: {results['seconds']} s; JSON: bench/results/bench-{stamp}.json")
 

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from awsomeshop.admin_tools import ShopErrorAsMessageMixin
 
 from .models import Product
-from .services import product_active_set, product_create, product_stock_set, product_update
+from .services import product_active_set, product_create, product_delete, product_stock_set, product_update
 
 LOW_STOCK = 5
 
@@ -119,6 +119,12 @@ class ProductAdmin(ShopErrorAsMessageMixin, admin.ModelAdmin):
         if obj is not None and obj.orders.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        product_delete(product_ids=[obj.pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        product_delete(product_ids=list(queryset.values_list("pk", flat=True)))
 
     @admin.action(description="Activate selected products", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:

@@ -1,3 +1,4 @@
+import time
 from pathlib import PurePath
 
 from django.db import models
@@ -50,8 +51,6 @@ class Product(models.Model):
             models.Index(fields=["is_active", "points_cost", "name", "id"], name="idx_active_points"),
             models.Index(fields=["is_active", "created_at", "id"], name="idx_active_created"),
             models.Index(fields=["category", "is_active", "name", "id"], name="idx_category_active_name"),
-            # MAX(updated_at) is the catalog's version (cached counts), read off this index.
-            models.Index(fields=["updated_at"], name="idx_products_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="products_stock_not_negative"),
@@ -67,3 +66,33 @@ class Product(models.Model):
     @property
     def in_stock(self) -> bool:
         return self.stock_quantity > 0
+
+
+# The one row of `catalog_version`.
+CATALOG_VERSION_ROW = 1
+
+
+def catalog_version_start() -> int:
+    return time.time_ns() // 1000
+
+
+class CatalogVersion(models.Model):
+    """A number that goes up in the same transaction as every change to the products (added,
+    edited, repriced, restocked, sold, (de)activated, deleted). Cached catalog pages are keyed by
+    it, so a page cached under the version a reader sees holds no older data than that version.
+
+    A counter, not MAX(updated_at): timestamps are taken before commit, so two transactions can
+    commit out of their timestamps' order and a later reader would see the same maximum before
+    and after the second commit. The counter's row lock orders the commits themselves.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=CATALOG_VERSION_ROW)
+    # Starts at the clock, so a row made again (a flushed test database) never repeats a number
+    # an old cached page was stored under.
+    version = models.BigIntegerField(default=catalog_version_start)
+
+    class Meta:
+        db_table = "catalog_version"
+
+    def __str__(self) -> str:
+        return f"catalog version {self.version}"

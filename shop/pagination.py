@@ -1,39 +1,60 @@
 """Catalog pagination whose total is counted once per catalog version, not on every page view."""
 
-from django.core.cache import cache
+import hashlib
+from functools import partial
+
+from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.db.models import Max
+from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from awsomeshop.api_defaults import PageNumberPaginationWithSize
 
-from .models import Product
+from .selectors import catalog_version_get
 
-COUNT_CACHE_SECONDS = 60
+COUNT_CACHE_SECONDS = 300
+# The parameters that decide which products a list holds (its page and order do not change the
+# count). `affordable` is left out on purpose: with it, the count depends on who asks.
+COUNTED_FILTERS = ("q", "category", "min_points", "max_points", "in_stock")
 
 
-def catalog_version() -> str:
-    """Changes whenever a product is added, edited, repriced, restocked, sold or (de)activated:
-    all of them set `updated_at`. One read off the `idx_products_updated` index."""
-    latest = Product.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if latest else "empty"
+def catalog_count_key(*, request: HttpRequest) -> str | None:
+    """What the catalog's total depends on, for this request; None if it depends on the user."""
+    if "affordable" in request.GET:
+        return None
+    filters = repr([(name, request.GET.getlist(name)) for name in COUNTED_FILTERS if name in request.GET])
+    return hashlib.sha256(filters.encode()).hexdigest()
 
 
 class CatalogPaginator(Paginator):
     """Counting 100,000 active products costs more than the page itself; the count is cached under
-    the catalog's version (and the query), so it is recomputed only after the catalog changed.
-    Rows, stock and prices are always read fresh."""
+    the catalog's version and the request's filters (`count_key`), so it is recomputed only
+    after the catalog changed. Rows, stock and prices are always read fresh."""
+
+    def __init__(self, *args, count_key: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
 
     @cached_property
     def count(self) -> int:
-        sql, params = self.object_list.query.sql_with_params()
-        key = f"catalog-count:{hash((sql, tuple(map(str, params))))}:{catalog_version()}"
-        total = cache.get(key)
+        version = catalog_version_get() if self.count_key is not None else None
+        if version is None:
+            return self.object_list.count()
+        key = f"catalog-count:{version}:{self.count_key}"
+        total = caches["catalog"].get(key)
         if total is None:
             total = self.object_list.count()
-            cache.set(key, total, COUNT_CACHE_SECONDS)
+            caches["catalog"].set(key, total, COUNT_CACHE_SECONDS)
         return total
 
 
+def catalog_paginator_for(*, request: HttpRequest) -> partial[CatalogPaginator]:
+    """A paginator class for this request's catalog list."""
+    return partial(CatalogPaginator, count_key=catalog_count_key(request=request))
+
+
 class CatalogPagination(PageNumberPaginationWithSize):
-    django_paginator_class = CatalogPaginator
+    def paginate_queryset(self, queryset, request, view=None):
+        # DRF makes its paginator with django_paginator_class(queryset, page_size).
+        self.django_paginator_class = catalog_paginator_for(request=request)
+        return super().paginate_queryset(queryset, request, view)

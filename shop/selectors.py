@@ -1,7 +1,8 @@
+from django.db import connection
 from django.db.models import QuerySet
 
 from .exceptions import ProductUnavailable
-from .models import Product
+from .models import CATALOG_VERSION_ROW, CatalogVersion, Product
 
 
 def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
@@ -22,3 +23,17 @@ def product_category_list() -> list[str]:
     """The categories of active products, sorted."""
     categories = product_list().exclude(category__isnull=True).exclude(category="").values_list("category", flat=True)
     return sorted(set(categories))
+
+
+def catalog_version_get() -> int | None:
+    """The catalog's current version (see CatalogVersion), or None if its row is missing.
+
+    Read on every catalog request, so it is one primary-key lookup in plain SQL: the ORM's
+    query building would cost more than the lookup itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(CATALOG_VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+CATALOG_VERSION_SQL = f"SELECT version FROM {CatalogVersion._meta.db_table} WHERE id = {CATALOG_VERSION_ROW}"  # noqa: S608

@@ -12,7 +12,7 @@ from awsomeshop.db import atomic_with_retry
 
 from .exceptions import ImageStorageUnavailable, OutOfStock, ProductChanged, ProductUnavailable, StockChanged
 from .images import product_image_clean_copy
-from .models import Product
+from .models import CATALOG_VERSION_ROW, CatalogVersion, Product
 
 # What a catalog manager may change on a product; stock and availability have their own rules.
 EDITABLE_FIELDS = {"name", "description", "category", "points_cost", "image", "is_active", "stock_quantity"}
@@ -48,7 +48,9 @@ def product_create(
 def _product_save(product: Product) -> None:
     """Save, storing a new image first: if the image store fails, no row is written."""
     try:
-        product.save()
+        with transaction.atomic():
+            product.save()
+            catalog_version_bump()
     except (BotoCoreError, ClientError, OSError) as error:
         raise ImageStorageUnavailable(
             "The image could not be stored just now, so nothing was saved. Try again in a few minutes.",
@@ -86,7 +88,7 @@ def product_active_set(*, product_ids: list[str], is_active: bool) -> int:
     """Offer or withdraw products; an inactive product is hidden from the portal and the API and
     cannot be redeemed, and its orders stay as they are. Returns how many changed."""
     products = Product.objects.filter(pk__in=sorted(product_ids)).exclude(is_active=is_active)
-    return products.update(is_active=is_active, updated_at=timezone.now())
+    return _catalog_changed(products.update(is_active=is_active, updated_at=timezone.now()))
 
 
 @atomic_with_retry
@@ -94,7 +96,18 @@ def product_stock_set(*, product_ids: list[str], quantity: int) -> int:
     """Set the stock of products to a number a person counted. Returns how many changed."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= 1_000_000:
         raise ValueError("Stock is a whole number from 0 to 1,000,000.")
-    return Product.objects.filter(pk__in=sorted(product_ids)).update(stock_quantity=quantity, updated_at=timezone.now())
+    products = Product.objects.filter(pk__in=sorted(product_ids))
+    return _catalog_changed(products.update(stock_quantity=quantity, updated_at=timezone.now()))
+
+
+@atomic_with_retry
+def product_delete(*, product_ids: list[str]) -> int:
+    """Delete products that were never redeemed (orders keep their product: those are
+    deactivated instead, and are left alone here). Returns how many were deleted."""
+    products = list(Product.objects.filter(pk__in=sorted(product_ids), orders__isnull=True))
+    for product in products:
+        product.delete()
+    return _catalog_changed(len(products))
 
 
 def product_stock_take(*, product: Product, quantity: int = 1) -> None:
@@ -109,6 +122,7 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
         pk=product.pk, is_active=True, points_cost=product.points_cost, stock_quantity__gte=quantity
     ).update(stock_quantity=F("stock_quantity") - quantity, updated_at=timezone.now())
     if taken:
+        catalog_version_bump()
         return
     current = Product.objects.filter(pk=product.pk).values("is_active", "points_cost").first()
     if current is None or not current["is_active"]:
@@ -120,3 +134,23 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
             points_cost=current["points_cost"],
         )
     raise OutOfStock(f"“{product.name}” is out of stock.", product_id=product.pk)
+
+
+def catalog_version_bump() -> None:
+    """Mark the catalog changed, inside the transaction that changed it, so the new version is
+    visible exactly when the change is. Every write to `products` goes through a service here
+    that calls this; cached catalog pages (shop.catalog_cache) rely on it.
+
+    The row's lock is held until commit, which also orders the commits of catalog changes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("catalog_version_bump must run inside the transaction that changed the catalog.")
+    if not CatalogVersion.objects.filter(pk=CATALOG_VERSION_ROW).update(version=F("version") + 1):
+        # The row is made by a migration; a flushed test database has lost it.
+        CatalogVersion.objects.get_or_create(pk=CATALOG_VERSION_ROW)
+
+
+def _catalog_changed(count: int) -> int:
+    """Bump the catalog version if `count` products changed; returns `count`."""
+    if count:
+        catalog_version_bump()
+    return count

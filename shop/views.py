@@ -7,7 +7,7 @@ from points.selectors import user_points_for_request
 
 from .exceptions import ProductUnavailable
 from .filters import ProductFilter
-from .pagination import CatalogPaginator
+from .pagination import catalog_paginator_for
 from .selectors import product_category_list, product_get_active, product_list
 
 PRODUCTS_PER_PAGE = 12
@@ -24,7 +24,9 @@ def product_active_or_404(product_id: str):
 @portal_page
 def product_list_page(request: HttpRequest) -> HttpResponse:
     product_filter = ProductFilter(request.GET or None, queryset=product_list(), request=request)
-    page = paginate(product_filter.qs, request, per_page=PRODUCTS_PER_PAGE, paginator_class=CatalogPaginator)
+    page = paginate(
+        product_filter.qs, request, per_page=PRODUCTS_PER_PAGE, paginator_class=catalog_paginator_for(request=request)
+    )
     context = {"filter": product_filter, "page": page, "categories": product_category_list()}
     return render(request, "shop/product_list.html", context)
 

@@ -1,7 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from shop.models import Product
+from shop.services import catalog_version_bump
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -36,3 +38,11 @@ class ProductFactory(factory.django.DjangoModelFactory):
     points_cost = 100
     stock_quantity = 10
     is_active = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # A new product is a catalog change, as when the services add one: cached pages move on.
+        with transaction.atomic():
+            product = super()._create(model_class, *args, **kwargs)
+            catalog_version_bump()
+        return product

@@ -100,7 +100,9 @@ def test_the_product_list_costs_the_same_queries_for_any_page_size(employee_api,
         employee_api.get("/api/v1/products", {"page_size": 60, "affordable": "true"})
 
 
-def test_the_fast_product_representation_equals_drfs_field_by_field_one(rf):
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+def test_the_fast_product_representation_equals_drfs_field_by_field_one(rf, zone):
+    from django.utils import timezone
     from rest_framework import serializers
 
     from shop.apis import ProductOutputSerializer
@@ -109,6 +111,7 @@ def test_the_fast_product_representation_equals_drfs_field_by_field_one(rf):
     request = rf.get("/api/v1/products")
     serializer = ProductOutputSerializer(product, context={"request": request})
 
-    assert serializer.data == serializers.ModelSerializer.to_representation(serializer, product)
+    with timezone.override(zone):
+        assert serializer.data == serializers.ModelSerializer.to_representation(serializer, product)
     assert serializer.data["image_url"] == "http://testserver/media/products/x.png"
     assert serializer.data["in_stock"] is False

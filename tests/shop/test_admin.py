@@ -185,3 +185,17 @@ def test_a_product_with_orders_cannot_be_deleted_even_by_a_superuser(client, giv
 
     assert response.status_code == 403
     assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_deleting_never_redeemed_products_in_the_admin_goes_through_the_service(client):
+    from shop.selectors import catalog_version_get
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    one, two, three = ProductFactory.create_batch(3)
+    before = catalog_version_get()
+
+    client.post(reverse("admin:shop_product_delete", args=[one.pk]), {"post": "yes"})
+    client.post(PRODUCTS, {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"})
+
+    assert not Product.objects.exists()
+    assert catalog_version_get() > before

@@ -1,0 +1,92 @@
+"""Cached pages of the API's product list, kept per catalog version.
+
+Why a page is never stale: the key holds the catalog version read *before* the page's rows, and
+every change to the products bumps that version in its own transaction (shop.services). Rows
+read after seeing version V are at least as new as V; once a change commits, every reader sees a
+higher version and a different key. So a cached page never shows a stock or a price older than
+the version the request saw, and the request sees the latest committed one.
+
+Pages live in the worker's memory (the "catalog" cache): every request checks the version in the
+database, so workers need no shared cache to agree, and each warms its own copy.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from rest_framework.exceptions import APIException
+
+from accounts.api_auth import ApiTokenAuthentication
+
+from .selectors import catalog_version_get
+
+# Pages that depend on who asks are not shared: `affordable` filters by the user's balance.
+PER_USER_PARAMS = {"affordable"}
+
+
+def catalog_page_cacheable(*, request: HttpRequest) -> bool:
+    return bool(settings.CATALOG_CACHE_SECONDS) and not PER_USER_PARAMS & request.GET.keys()
+
+
+def catalog_page_key(*, request: HttpRequest) -> str | None:
+    """The page's cache key under the current catalog version, or None without a version.
+
+    The whole URL is part of the key, because the page's next/previous links repeat it, and so
+    is the Accept header, which chooses the rendering."""
+    version = catalog_version_get()
+    if version is None:
+        return None
+    url = request.build_absolute_uri()
+    accept = request.headers.get("Accept", "")
+    return f"catalog-page:{version}:" + hashlib.sha256(f"{url}\n{accept}".encode()).hexdigest()
+
+
+class CatalogPageCacheMiddleware:
+    """Answers `GET /api/v1/products` from the catalog cache, early in the middleware stack.
+
+    Only for a caller the API's own authentication accepts (the same token or JWT check as the
+    view); anyone else, and every miss, goes down the whole stack to the view, whose 200 answer
+    is stored as it left (with the headers the later middleware added). The later middleware
+    has nothing to do for such a request: no session, cookie or CSRF check is involved in a
+    token-authenticated GET. Skipping it, with DRF's dispatch, is what makes a hit cheap
+    (README "Performance")."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self._path: str | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method != "GET"
+            or request.path_info != self._product_list_path()
+            or not catalog_page_cacheable(request=request)
+        ):
+            return self.get_response(request)
+        user = self._api_user(request)
+        key = catalog_page_key(request=request) if user is not None else None
+        if key is None:
+            return self.get_response(request)
+        cached = caches["catalog"].get(key)
+        if cached is not None:
+            request.user = user  # for the request log
+            return cached
+        response = self.get_response(request)
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            caches["catalog"].set(key, response, settings.CATALOG_CACHE_SECONDS)
+        return response
+
+    def _product_list_path(self) -> str:
+        if self._path is None:
+            self._path = reverse("v1:product_list")
+        return self._path
+
+    @staticmethod
+    def _api_user(request: HttpRequest):
+        """The user the API would authenticate, or None (then the view gives its own answer)."""
+        try:
+            authenticated = ApiTokenAuthentication().authenticate(request)
+        except APIException:
+            return None
+        return authenticated[0] if authenticated else None

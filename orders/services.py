@@ -6,7 +6,7 @@ from awsomeshop.db import atomic_with_retry
 from points.models import PointsTransaction
 from points.services import points_debit, points_transaction_record, user_points_lock
 from shop.selectors import product_get_active
-from shop.services import product_stock_take
+from shop.services import catalog_version_bump, product_stock_take
 
 from .exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import Order
@@ -58,16 +58,18 @@ def _order_redeem(*, user_id: str, product_id: str, idempotency_key: str | None)
         description=f"Redeemed {product.name}",
         order=order,
     )
+    # Last: the stock changed, and every redemption queues on this one row until it commits.
+    catalog_version_bump()
     return order
 
 
 def order_redeem(*, user_id: str, product_id: str, idempotency_key: str | None = None) -> Order:
     """Spend the product's price from the user's points and take one unit of its stock.
 
-    Locks are taken in one order everywhere (the account, then the product, then the new rows),
-    so redemptions wait for each other instead of deadlocking; when MySQL still picks a victim,
-    the whole transaction runs again. With an idempotency key, the same request made again
-    returns the order it made the first time, and nothing is charged twice.
+    Locks are taken in one order everywhere (the account, then the product, then the new rows,
+    then the catalog version), so redemptions wait for each other instead of deadlocking; when
+    MySQL still picks a victim, the whole transaction runs again. With an idempotency key, the
+    same request made again returns the order it made the first time, and nothing is charged twice.
     """
     idempotency_key = _clean_idempotency_key(idempotency_key)
     try:

@@ -114,7 +114,9 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
     """Take units of stock for an order, inside the caller's transaction.
 
     The update re-checks what the caller read (active, same price), so a product deactivated or
-    repriced in the meantime is refused instead of sold at the old price.
+    repriced in the meantime is refused instead of sold at the old price. The caller bumps the
+    catalog version last in its transaction (catalog_version_bump), so every redemption holds the
+    version row's lock only while it commits.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("product_stock_take must run inside the order's transaction.")
@@ -122,7 +124,6 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
         pk=product.pk, is_active=True, points_cost=product.points_cost, stock_quantity__gte=quantity
     ).update(stock_quantity=F("stock_quantity") - quantity, updated_at=timezone.now())
     if taken:
-        catalog_version_bump()
         return
     current = Product.objects.filter(pk=product.pk).values("is_active", "points_cost").first()
     if current is None or not current["is_active"]:

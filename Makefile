@@ -26,7 +26,6 @@ audit: setup
 
 # Benchmarks against the local MariaDB (database awsomeshop_bench), printed and saved in bench/results/.
 bench: setup
-	@EXTRA_APT_PACKAGES=wrk scripts/setup.sh
 	@scripts/ensure-mariadb.sh
 	$(PY) bench/run.py
 

@@ -2,9 +2,8 @@
 
 Prepares a MariaDB database with a realistic data set, starts the app under gunicorn with
 production settings on 127.0.0.1, drives it with a small threaded HTTP load generator on the same
-machine (and again with wrk, if installed, for the catalog), and prints a table (JSON goes to
-bench/results/). Every figure is the median of several runs, with the spread (min–max) of
-throughput.
+machine, and prints a table (JSON goes to bench/results/). Every figure is the median of
+several runs, with the spread (min–max) of throughput.
 """
 
 import http.client
@@ -12,7 +11,6 @@ import json
 import os
 import platform
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -232,15 +230,20 @@ def run_timed(make_caller, clients: int, seconds: float) -> dict:
     latencies: list[float] = []
     statuses: Counter = Counter()
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    start = threading.Barrier(clients)
+    window: dict[str, float] = {}
+
+    def open_window() -> None:  # once every client is ready (connected)
+        window["began"] = time.monotonic()
+        window["deadline"] = window["began"] + seconds
+
+    start = threading.Barrier(clients, action=open_window)
 
     def worker(index: int) -> None:
         call, close = make_caller(index)
         mine, counts, n = [], Counter(), 0
         start.wait()
         try:
-            while time.monotonic() < deadline:
+            while time.monotonic() < window["deadline"]:
                 began = time.perf_counter()
                 counts[call(n)] += 1
                 mine.append(time.perf_counter() - began)
@@ -252,12 +255,14 @@ def run_timed(make_caller, clients: int, seconds: float) -> dict:
             statuses.update(counts)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    began = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return summary(latencies, statuses, time.monotonic() - began)
+    return summary(latencies, statuses, time.monotonic() - window["began"])
+
+
+CONNECT_STAGGER_SECONDS = 0.01
 
 
 def drive(port: int, request_for, clients: int, seconds: float) -> dict:
@@ -265,6 +270,10 @@ def drive(port: int, request_for, clients: int, seconds: float) -> dict:
 
     def make_caller(index: int):
         state = {"conn": http.client.HTTPConnection("127.0.0.1", port, timeout=30)}
+        # Connect one by one, not in one burst: a burst lets one gunicorn worker accept most of
+        # the connections (kept alive for the whole run), which halved some runs' throughput.
+        time.sleep(index * CONNECT_STAGGER_SECONDS)
+        state["conn"].connect()
 
         def call(n: int):
             method, path, body, headers = request_for(index, n)
@@ -330,41 +339,21 @@ def catalog_endpoints(cached: Server, uncached: Server, token: str, session: str
     ]
 
 
-def catalog_read(endpoints: list[tuple], load) -> list[dict]:
-    """Each endpoint at 8 and 32 clients, as a ratio of the floor (the first endpoint);
-    `load(port, path, headers, clients)` makes one timed run."""
+def catalog_read(endpoints: list[tuple]) -> list[dict]:
+    """Each endpoint at 8 and 32 clients, as a ratio of the floor (the first endpoint)."""
     rows = []
     for clients in (8, 32):
         floor = None
         for name, server, path, headers in endpoints:
-            result = repeated(lambda s=server, p=path, h=headers, c=clients: load(s.port, p, h, c), times=READ_RUNS)
+            result = repeated(
+                lambda s=server, p=path, h=headers, c=clients: drive(
+                    s.port, lambda i, n: ("GET", p, None, h), c, READ_SECONDS
+                ),
+                times=READ_RUNS,
+            )
             floor = floor or result["rps"]
             rows.append({"scenario": name, "clients": clients, **result, "vs_floor": round(result["rps"] / floor, 2)})
     return rows
-
-
-def python_load(port: int, path: str, headers: dict, clients: int) -> dict:
-    return drive(port, lambda i, n: ("GET", path, None, headers), clients, READ_SECONDS)
-
-
-WRK_REPORT = ROOT / "bench" / "wrk_report.lua"
-
-
-def wrk_load(port: int, path: str, headers: dict, clients: int) -> dict:
-    """The same run with wrk, a load generator in C: it takes far less of the shared CPU than
-    the Python one, so its ratios show more of the server's own costs."""
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(READ_SECONDS))}s", "-s", str(WRK_REPORT)]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(
-        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
-    ).stdout
-    report = json.loads(output.split("WRK ", 1)[1])
-    return {
-        "rps": round(report["requests"] / report["seconds"], 1),
-        **{p: report[p] for p in ("p50", "p95", "p99")},
-        "statuses": {"errors": report["errors"]} if report["errors"] else {},
-    }
 
 
 def redemption(server: Server, users: list[tuple[str, str]], product_ids: list[str]) -> list[dict]:
@@ -541,10 +530,7 @@ def main() -> None:
         session = session_for(users[1][0])
         endpoints = catalog_endpoints(server, uncached, users[1][1], session)
         print("Catalog read path…", flush=True)
-        results["catalog"] = catalog_read(endpoints, python_load)
-        if shutil.which("wrk"):
-            print("Catalog read path, again with wrk…", flush=True)
-            results["catalog_wrk"] = catalog_read(endpoints[:3], wrk_load)
+        results["catalog"] = catalog_read(endpoints)
         results["worker_rss_mb"] = [round(x, 1) for x in server.worker_rss_mb()]
         print("Redemption write path…", flush=True)
         results["redemption"] = redemption(server, users, product_ids)
@@ -591,16 +577,6 @@ def main() -> None:
     print(
         table(results["catalog"], ["scenario", "clients", "rps", "rps_min", "rps_max", "p50", "p95", "p99", "vs_floor"])
     )
-    if "catalog_wrk" in results:
-        print("\nCatalog read path with wrk (a C load generator, 2 threads), page of 20")
-        print(
-            table(
-                results["catalog_wrk"],
-                ["scenario", "clients", "rps", "rps_min", "rps_max", "p50", "p95", "p99", "statuses", "vs_floor"],
-            )
-        )
-    else:
-        print("\n(wrk is not installed: no cross-check of the catalog read path; `apt-get install wrk`)")
     print("\nRedemption write path (POST /api/v1/orders; direct = the service from threads, no HTTP)")
     print(
         table(

@@ -9,9 +9,6 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 # Debian packages the Python packages need to build (mysqlclient) and the browser tests drive.
 APT_PACKAGES=(pkg-config default-libmysqlclient-dev chromium)
-# More for one target (`make bench` asks for wrk).
-read -r -a extra_packages <<< "${EXTRA_APT_PACKAGES:-}"
-APT_PACKAGES+=("${extra_packages[@]}")
 # aws-cdk-lib runs on Node.js (jsii); use the machine's node if it has one.
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 missing=()

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from rest_framework.exceptions import APIException
 
 from accounts.api_auth import ApiTokenAuthentication
 
@@ -84,9 +83,10 @@ class CatalogPageCacheMiddleware:
 
     @staticmethod
     def _api_user(request: HttpRequest):
-        """The user the API would authenticate, or None (then the view gives its own answer)."""
+        """The user the API would authenticate, or None: then the view gives its own answer (a
+        401, or a 503 when the database or Cognito's keys are out of reach), as without the cache."""
         try:
             authenticated = ApiTokenAuthentication().authenticate(request)
-        except APIException:
+        except Exception:  # noqa: BLE001 - whatever it is, the view's own handling answers it
             return None
         return authenticated[0] if authenticated else None

@@ -200,7 +200,7 @@ class TcpProxy:
                     if not data:
                         return
                     (b if sock is a else a).sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a cut closed a socket while select waited
             return
         finally:
             a.close()

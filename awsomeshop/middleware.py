@@ -42,6 +42,11 @@ class HealthCheckMiddleware:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
 
 
+def request_log_user_set(user_id: str) -> None:
+    """Name the user in this request's log line when `request.user` is not set (a cached answer)."""
+    user_id_var.set(user_id)
+
+
 class RequestLogMiddleware:
     """Gives each request an id (kept from the caller or new), returns it as X-Request-ID, and
     logs one line when the response leaves: method, path, status, duration and user."""

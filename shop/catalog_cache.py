@@ -17,7 +17,8 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from accounts.api_auth import ApiTokenAuthentication
+from accounts.api_auth import api_caller_id
+from awsomeshop.middleware import request_log_user_set
 
 from .selectors import catalog_version_get
 
@@ -45,12 +46,12 @@ def catalog_page_key(*, request: HttpRequest) -> str | None:
 class CatalogPageCacheMiddleware:
     """Answers `GET /api/v1/products` from the catalog cache, early in the middleware stack.
 
-    Only for a caller the API's own authentication accepts (the same token or JWT check as the
-    view); anyone else, and every miss, goes down the whole stack to the view, whose 200 answer
-    is stored as it left (with the headers the later middleware added). The later middleware
-    has nothing to do for such a request: no session, cookie or CSRF check is involved in a
-    token-authenticated GET. Skipping it, with DRF's dispatch, is what makes a hit cheap
-    (README "Performance")."""
+    Only for a caller the API's authentication accepts (`api_caller_id`: the same token or JWT
+    check, in one query); anyone else, and every miss, goes down the whole stack to the view,
+    whose 200 answer is stored as it left (with the headers the later middleware added). The
+    later middleware has nothing to do for such a request: no session, cookie or CSRF check is
+    involved in a token-authenticated GET. Skipping it, with DRF's dispatch, is what makes a hit
+    cheap (README "Performance")."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -63,13 +64,13 @@ class CatalogPageCacheMiddleware:
             or not catalog_page_cacheable(request=request)
         ):
             return self.get_response(request)
-        user = self._api_user(request)
-        key = catalog_page_key(request=request) if user is not None else None
+        user_id = self._api_caller_id(request)
+        key = catalog_page_key(request=request) if user_id is not None else None
         if key is None:
             return self.get_response(request)
         cached = caches["catalog"].get(key)
         if cached is not None:
-            request.user = user  # for the request log
+            request_log_user_set(user_id)
             return cached
         response = self.get_response(request)
         if response.status_code == 200 and not response.cookies and not response.streaming:
@@ -82,11 +83,10 @@ class CatalogPageCacheMiddleware:
         return self._path
 
     @staticmethod
-    def _api_user(request: HttpRequest):
-        """The user the API would authenticate, or None: then the view gives its own answer (a
-        401, or a 503 when the database or Cognito's keys are out of reach), as without the cache."""
+    def _api_caller_id(request: HttpRequest) -> str | None:
+        """Whom the API would accept, or None: then the view gives its own answer (a 401, or a
+        503 when the database or Cognito's keys are out of reach), as without the cache."""
         try:
-            authenticated = ApiTokenAuthentication().authenticate(request)
+            return api_caller_id(request)
         except Exception:  # noqa: BLE001 - whatever it is, the view's own handling answers it
             return None
-        return authenticated[0] if authenticated else None

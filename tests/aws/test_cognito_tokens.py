@@ -135,3 +135,29 @@ def test_the_local_token_endpoint_is_off_with_cognito(cognito_pool):
 
     assert response.status_code == 404
     assert "Cognito" in response.json()["error"]["message"]
+
+
+def test_cached_catalog_pages_take_the_same_cognito_tokens_and_refuse_the_same_bad_ones(cognito_pool):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ProductFactory
+
+    ProductFactory(name="Hoodie")
+    cognito_pool.user_create("emma@example.com", password="Password1", permanent=True)
+    emma = bearer(cognito_pool.tokens("emma@example.com", "Password1")["AccessToken"])
+    emma.get("/api/v1/products")  # the first call makes the user (through the view)
+    first = emma.get("/api/v1/products")  # fills the cache
+    with CaptureQueriesContext(connection) as queries:
+        cached = emma.get("/api/v1/products")
+
+    assert first.status_code == cached.status_code == 200
+    assert cached.content == first.content
+    assert len(queries) == 2  # the user by `sub`, the catalog version
+    for token in (
+        forged(cognito_pool, claims={"exp": int(time.time()) - 60}),
+        forged(cognito_pool, headers={"kid": "x"}),
+    ):
+        assert bearer(token).get("/api/v1/products").status_code == 401
+    User.objects.filter(email="emma@example.com").update(is_active=False)
+    assert emma.get("/api/v1/products").status_code == 401

@@ -2,19 +2,21 @@
 of the deployment (AUTH_BACKEND) at request time: DRF tokens locally, Cognito JWTs in production."""
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, TokenAuthentication, get_authorization_header
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
+from awsomeshop.db import fetch_value
+
 from .cognito_auth import CognitoJWTAuthentication, InvalidToken, SigningKeysUnavailable, token_verify
 from .models import User
 
 _USERS, _TOKENS = User._meta.db_table, Token._meta.db_table
-# The token's user in one primary-key lookup.
-TOKEN_USER_SQL = f"SELECT u.* FROM {_USERS} u JOIN {_TOKENS} t ON t.user_id = u.id WHERE t.`key` = %s"  # noqa: S608
+# The token's user, in one primary-key lookup.
+_TOKEN_USER = f"FROM {_USERS} u JOIN {_TOKENS} t ON t.user_id = u.id WHERE t.`key` = %s"
+TOKEN_USER_SQL = f"SELECT u.* {_TOKEN_USER}"  # noqa: S608 - table names only
 
 
 class LocalTokenAuthentication(TokenAuthentication):
@@ -31,9 +33,7 @@ class LocalTokenAuthentication(TokenAuthentication):
 
 
 # For api_caller_id: the same acceptance, answered by one primary-key lookup, with no model built.
-ACTIVE_TOKEN_USER_SQL = (
-    f"SELECT u.id FROM {_USERS} u JOIN {_TOKENS} t ON t.user_id = u.id WHERE t.`key` = %s AND u.is_active"  # noqa: S608
-)
+ACTIVE_TOKEN_USER_SQL = f"SELECT u.id {_TOKEN_USER} AND u.is_active"  # noqa: S608 - table names only
 ACTIVE_USER_SQL = f"SELECT id FROM {_USERS} WHERE id = %s AND is_active"  # noqa: S608
 
 
@@ -48,20 +48,20 @@ def api_caller_id(request: HttpRequest) -> str | None:
         return None
     keyword, credential = header[0].lower(), header[1].decode("ascii", errors="replace")
     if settings.AUTH_BACKEND == "cognito":
-        if keyword != CognitoJWTAuthentication.keyword.lower().encode():
+        if keyword != _keyword(CognitoJWTAuthentication):
             return None
         try:
-            return _id_of(ACTIVE_USER_SQL, token_verify(credential)["sub"])
+            return fetch_value(ACTIVE_USER_SQL, [token_verify(credential)["sub"]])
         except (InvalidToken, SigningKeysUnavailable):
             return None
-    return _id_of(ACTIVE_TOKEN_USER_SQL, credential) if keyword == b"token" else None
+    if keyword != _keyword(LocalTokenAuthentication):
+        return None
+    return fetch_value(ACTIVE_TOKEN_USER_SQL, [credential])
 
 
-def _id_of(sql: str, value: str) -> str | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
-        row = cursor.fetchone()
-    return row[0] if row else None
+def _keyword(authentication: type[BaseAuthentication]) -> bytes:
+    """The Authorization header's scheme the class answers to, as get_authorization_header gives it."""
+    return authentication.keyword.lower().encode()
 
 
 class ApiTokenAuthentication(BaseAuthentication):

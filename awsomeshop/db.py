@@ -99,3 +99,13 @@ def atomic_with_retry(func: Callable[P, R] | None = None, *, attempts: int = 4):
         return wrapper
 
     return decorator(func) if func is not None else decorator
+
+
+def fetch_value(sql: str, params: list | None = None):
+    """The first column of the first row of a plain-SQL query, or None when there is no row. For
+    the primary-key lookups on every request's path, where building an ORM query costs more than
+    the lookup itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -20,14 +20,12 @@ from django.urls import reverse
 from accounts.api_auth import api_caller_id
 from awsomeshop.middleware import request_log_user_set
 
+from .filters import PER_USER_FILTERS
 from .selectors import catalog_version_get
-
-# Pages that depend on who asks are not shared: `affordable` filters by the user's balance.
-PER_USER_PARAMS = {"affordable"}
 
 
 def catalog_page_cacheable(*, request: HttpRequest) -> bool:
-    return bool(settings.CATALOG_CACHE_SECONDS) and not PER_USER_PARAMS & request.GET.keys()
+    return bool(settings.CATALOG_CACHE_SECONDS) and not PER_USER_FILTERS & request.GET.keys()
 
 
 def catalog_page_key(*, request: HttpRequest) -> str | None:

@@ -80,3 +80,10 @@ class CatalogFilterBackend(DjangoFilterBackend):
         if request.query_params.keys() & ProductFilter.base_filters.keys():
             return super().filter_queryset(request, queryset, view)
         return queryset.order_by(*DEFAULT_ORDER)
+
+
+# Filters whose result depends on who asks (`affordable`: what my balance covers). Lists with them
+# are never shared between users: not as cached pages, not as cached counts.
+PER_USER_FILTERS = frozenset({"affordable"})
+# The filters that decide which products a list holds, so its count (the order does not).
+COUNTED_FILTERS = tuple(sorted(set(ProductFilter.base_filters) - {"sort"} - PER_USER_FILTERS))

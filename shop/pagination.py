@@ -10,17 +10,15 @@ from django.utils.functional import cached_property
 
 from awsomeshop.api_defaults import PageNumberPaginationWithSize
 
+from .filters import COUNTED_FILTERS, PER_USER_FILTERS
 from .selectors import catalog_version_get
 
 COUNT_CACHE_SECONDS = 300
-# The parameters that decide which products a list holds (its page and order do not change the
-# count). `affordable` is left out on purpose: with it, the count depends on who asks.
-COUNTED_FILTERS = ("q", "category", "min_points", "max_points", "in_stock")
 
 
 def catalog_count_key(*, request: HttpRequest) -> str | None:
     """What the catalog's total depends on, for this request; None if it depends on the user."""
-    if "affordable" in request.GET:
+    if PER_USER_FILTERS & request.GET.keys():
         return None
     filters = repr([(name, request.GET.getlist(name)) for name in COUNTED_FILTERS if name in request.GET])
     return hashlib.sha256(filters.encode()).hexdigest()

@@ -1,5 +1,6 @@
-from django.db import connection
 from django.db.models import QuerySet
+
+from awsomeshop.db import fetch_value
 
 from .exceptions import ProductUnavailable
 from .models import CATALOG_VERSION_ROW, CatalogVersion, Product
@@ -30,10 +31,7 @@ def catalog_version_get() -> int | None:
 
     Read on every catalog request, so it is one primary-key lookup in plain SQL: the ORM's
     query building would cost more than the lookup itself."""
-    with connection.cursor() as cursor:
-        cursor.execute(CATALOG_VERSION_SQL)
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return fetch_value(CATALOG_VERSION_SQL)
 
 
 CATALOG_VERSION_SQL = f"SELECT version FROM {CatalogVersion._meta.db_table} WHERE id = {CATALOG_VERSION_ROW}"  # noqa: S608

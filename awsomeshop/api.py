@@ -6,25 +6,39 @@ view classes are defined, so their module must not import DRF's views (this one 
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from awsomeshop.exceptions import ShopError
-from orders.exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
-from points.exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, UnknownUser
-from shop.exceptions import OutOfStock, ProductChanged, ProductUnavailable
+from awsomeshop.idempotency import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    IDEMPOTENCY_KEY_PATTERN,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+)
+from points.exceptions import (
+    BalanceLimitReached,
+    InsufficientPoints,
+    InvalidAmount,
+    InvalidReason,
+    SelfAward,
+    UnknownUser,
+)
+from shop.exceptions import OutOfStock, PriceChanged, ProductChanged, ProductUnavailable
 
 # How each business refusal reads over HTTP. Anything not listed is a 422.
 SHOP_ERROR_STATUS = {
     InvalidAmount: status.HTTP_400_BAD_REQUEST,
     InvalidReason: status.HTTP_400_BAD_REQUEST,
     InvalidIdempotencyKey: status.HTTP_400_BAD_REQUEST,
+    SelfAward: status.HTTP_403_FORBIDDEN,
     UnknownUser: status.HTTP_404_NOT_FOUND,
     ProductUnavailable: status.HTTP_404_NOT_FOUND,
     OutOfStock: status.HTTP_409_CONFLICT,
     ProductChanged: status.HTTP_409_CONFLICT,
+    PriceChanged: status.HTTP_409_CONFLICT,
     InsufficientPoints: status.HTTP_422_UNPROCESSABLE_ENTITY,
     IdempotencyKeyReused: status.HTTP_422_UNPROCESSABLE_ENTITY,
     BalanceLimitReached: status.HTTP_422_UNPROCESSABLE_ENTITY,
@@ -71,6 +85,18 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and nothing else. DRF's IntegerField also takes "10", 10.0 and digits of
+    other scripts; for points and prices that is a client bug to report, not to guess at."""
+
+    default_error_messages = {"not_integer": "A JSON integer is required (not a string, a decimal or a boolean)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("not_integer")
+        return super().to_internal_value(data)
+
+
 ErrorSerializer = inline_serializer(
     name="Error",
     fields={
@@ -88,9 +114,10 @@ ErrorSerializer = inline_serializer(
 ERROR_DESCRIPTIONS = {
     400: "Invalid input (malformed JSON, wrong types, unknown fields, values out of range).",
     401: "Not signed in, or the token is not valid.",
-    403: "Signed in, but not allowed.",
+    403: "Signed in, but not allowed (`self_award`: nobody awards points to themselves).",
     404: "Not found (or not yours), or a page number past the last page.",
-    409: "Conflict: out of stock, or the product changed.",
+    409: "Conflict: out of stock, or the price changed (`price_changed`, the current price in details).",
+    413: "The request body is larger than the API takes.",
     422: "Refused: not enough points, or an idempotency key reused for another request.",
     429: "Too many requests; retry after details.wait_seconds.",
 }
@@ -99,3 +126,20 @@ ERROR_DESCRIPTIONS = {
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     """OpenAPI documentation of the error responses an endpoint can give."""
     return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in statuses}
+
+
+def idempotency_key_header(description: str) -> OpenApiParameter:
+    """OpenAPI documentation of the `Idempotency-Key` header of a write that must happen once."""
+    return OpenApiParameter(
+        name="Idempotency-Key",
+        type={
+            "type": "string",
+            "minLength": 1,
+            "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+            "pattern": IDEMPOTENCY_KEY_PATTERN,
+        },
+        location=OpenApiParameter.HEADER,
+        required=False,
+        description=f"{description} 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, compared "
+        "exactly (case included); kept forever.",
+    )

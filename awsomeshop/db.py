@@ -67,6 +67,19 @@ class EnumColumn(models.CharField):
         return super().db_type(connection)
 
 
+class ExactCharField(models.CharField):
+    """A string compared byte for byte. MySQL's default collation folds case (`Key-A` = `key-a`),
+    which is wrong for client keys; SQLite compares exactly already."""
+
+    MYSQL_COLLATION = "utf8mb4_bin"
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "mysql":
+            parameters["collation"] = self.MYSQL_COLLATION
+        return parameters
+
+
 def is_retryable(error: OperationalError) -> bool:
     return bool(error.args) and error.args[0] in RETRYABLE_MYSQL_ERRORS
 

@@ -1,16 +1,16 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from awsomeshop.api import StrictInputSerializer, error_responses
+from awsomeshop.api import StrictInputSerializer, StrictIntegerField, error_responses, idempotency_key_header
 from shop.apis import product_image_url
 
 from .models import Order
 from .selectors import order_balance_after, order_get_for_user, order_list_for_user
-from .services import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, order_redeem
+from .services import order_redeem
 
 
 class OrderProductSerializer(serializers.Serializer):
@@ -34,6 +34,12 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
 class RedeemInputSerializer(StrictInputSerializer):
     product_id = serializers.CharField(max_length=255)
+    expected_points_cost = StrictIntegerField(
+        required=False,
+        min_value=0,
+        help_text="The price the user confirmed. If the price is another now, nothing is charged: 409 "
+        "`price_changed` with the current price in `details.points_cost`.",
+    )
 
 
 class RedeemOutputSerializer(serializers.Serializer):
@@ -41,22 +47,10 @@ class RedeemOutputSerializer(serializers.Serializer):
     balance_after = serializers.IntegerField(help_text="My balance right after this redemption.")
 
 
-IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
-    name="Idempotency-Key",
-    type={
-        "type": "string",
-        "minLength": 1,
-        "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
-        "pattern": IDEMPOTENCY_KEY_PATTERN,
-    },
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "Required for mobile clients. A new random value (a UUID) per redemption; send the same value when "
-        "retrying. The same key and body return the original 201 response without charging again; the "
-        f"same key with another body is a 422. 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters; "
-        "kept forever."
-    ),
+IDEMPOTENCY_KEY_HEADER = idempotency_key_header(
+    "Required for mobile clients. A new random value (a UUID) per redemption; send the same value when "
+    "retrying. The same key and body return the original 201 response without charging again; the "
+    "same key with another product is a 422."
 )
 
 
@@ -86,6 +80,7 @@ class OrderListCreateApi(generics.ListAPIView):
             user_id=request.user.pk,
             product_id=payload.validated_data["product_id"],
             idempotency_key=request.headers.get("Idempotency-Key"),
+            expected_points_cost=payload.validated_data.get("expected_points_cost"),
         )
         # The ledger row's balance, not today's: a replay answers exactly what the first call did.
         data = {"order": order, "balance_after": order_balance_after(order=order)}

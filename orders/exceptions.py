@@ -1,11 +1,6 @@
-from awsomeshop.exceptions import ShopError
+"""The redemption's own refusals live with the catalog (shop.exceptions) and the points
+(points.exceptions); the idempotency key's are shared with the award API."""
 
+from awsomeshop.idempotency import IdempotencyKeyReused, InvalidIdempotencyKey
 
-class IdempotencyKeyReused(ShopError):
-    """The key already belongs to a redemption of something else."""
-
-    code = "idempotency_key_reused"
-
-
-class InvalidIdempotencyKey(ShopError):
-    code = "invalid_idempotency_key"
+__all__ = ["IdempotencyKeyReused", "InvalidIdempotencyKey"]

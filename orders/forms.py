@@ -1,12 +1,12 @@
 from django import forms
 
-from .models import Order
+from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 
 
 class RedeemForm(forms.Form):
     """The confirmation of a redemption. The key is made when the page is shown, so a double
-    click or a resubmitted form repeats the same redemption instead of making a second one."""
+    click or a resubmitted form repeats the same redemption instead of making a second one; the
+    price is the one the page showed, so a price changed since is never charged."""
 
-    idempotency_key = forms.CharField(
-        widget=forms.HiddenInput, max_length=Order._meta.get_field("idempotency_key").max_length
-    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
+    expected_points_cost = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

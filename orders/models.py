@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from awsomeshop.db import EnumColumn, TimestampColumn, new_id
+from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
 
 
 class Order(models.Model):
@@ -34,7 +34,7 @@ class Order(models.Model):
     created_at = TimestampColumn(auto_now_add=True)
     # Not in the documented schema: the client's key for this redemption, so a retried request
     # returns this order instead of buying a second one.
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
+    idempotency_key = ExactCharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
 
     class Meta:
         db_table = "orders"

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from awsomeshop.exceptions import ShopError
 from awsomeshop.portal import paginate, portal_page
 from points.selectors import user_points_for_request
+from shop.exceptions import PriceChanged
 from shop.views import product_active_or_404
 
 from .forms import RedeemForm
@@ -29,7 +30,7 @@ def redeem_page(request: HttpRequest, product_id: str) -> HttpResponse:
         "product": product,
         "blocker": blocker,
         "balance_after": balance - product.points_cost,
-        "form": RedeemForm(initial={"idempotency_key": uuid.uuid4()}),
+        "form": RedeemForm(initial={"idempotency_key": uuid.uuid4(), "expected_points_cost": product.points_cost}),
     }
     return render(request, "orders/redeem_confirm.html", context)
 
@@ -41,8 +42,15 @@ def _redeem(request: HttpRequest, *, product_id: str) -> HttpResponse:
         return redirect("orders:redeem", product_id=product_id)
     try:
         order = order_redeem(
-            user_id=request.user.pk, product_id=product_id, idempotency_key=form.cleaned_data["idempotency_key"]
+            user_id=request.user.pk,
+            product_id=product_id,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            expected_points_cost=form.cleaned_data["expected_points_cost"],
         )
+    except PriceChanged as refusal:
+        # Ask again, on the confirmation page with the new price and a new key.
+        messages.error(request, refusal.message)
+        return redirect("orders:redeem", product_id=product_id)
     except ShopError as refusal:
         messages.error(request, refusal.message)
         return redirect("shop:product_detail", product_id=product_id)

@@ -7,16 +7,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.services import employee_create
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
+from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
 
 from .csv_awards import award_file_read
 from .forms import AwardFileForm, AwardForm, EmployeeForm
-from .models import Employee, PointsTransaction
-from .services import Award, points_award_bulk
+from .models import AwardBatch, Employee, PointsTransaction
+from .services import Award, AwardOutcome, points_award_batch
 
 AWARD_FILE_SIGNING_SALT = "points.award-file"
 AWARD_FILE_MAX_AGE = 3600  # seconds a preview may wait for its confirmation
@@ -102,6 +104,9 @@ class EmployeeAdmin(admin.ModelAdmin):
         return [
             path("<path:object_id>/award/", wrap(self.award_view), name="points_employee_award"),
             path("award-file/", wrap(self.award_file_view), name="points_employee_award_file"),
+            path(
+                "award-file/<str:batch_id>/", wrap(self.award_file_result_view), name="points_employee_award_result"
+            ),
             *super().get_urls(),
         ]
 
@@ -135,12 +140,22 @@ class EmployeeAdmin(admin.ModelAdmin):
     def _award(self, request: HttpRequest, employees: list[Employee], form: AwardForm) -> bool:
         amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]
         try:
-            points_award_bulk(
-                awards=[Award(employee.pk, amount, reason) for employee in employees], awarded_by_id=request.user.pk
+            outcome = points_award_batch(
+                awards=[Award(employee.pk, amount, reason) for employee in employees],
+                awarded_by_id=request.user.pk,
+                source=AwardBatch.Source.FORM,
+                batch_id=str(form.cleaned_data["key"]),
             )
         except ShopError as refusal:
             self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
             return False
+        if outcome.replayed:
+            self.message_user(
+                request,
+                f"These points were already awarded {_when_and_by_whom(outcome)}; nothing more was awarded.",
+                messages.WARNING,
+            )
+            return True
         names = ", ".join(str(e) for e in employees[:3]) + (
             f" and {len(employees) - 3} more" if len(employees) > 3 else ""
         )
@@ -157,12 +172,15 @@ class EmployeeAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._page(request, "award_file.html", title=title, form=form)
         try:
-            preview = award_file_read(form.cleaned_data["file"])
+            preview = award_file_read(form.cleaned_data["file"], awarded_by_id=request.user.pk)
         except ShopError as refusal:
             form.add_error("file", refusal.message)
             return self._page(request, "award_file.html", title=title, form=form)
+        # The batch id is made now and signed with the lines: confirming twice applies it once.
         payload = signing.dumps(
-            [[a.user_id, a.amount, a.reason] for a in preview.awards()], salt=AWARD_FILE_SIGNING_SALT, compress=True
+            {"batch": new_id(), "awards": [[a.user_id, a.amount, a.reason] for a in preview.awards()]},
+            salt=AWARD_FILE_SIGNING_SALT,
+            compress=True,
         )
         return self._page(
             request, "award_file.html", title=title, form=AwardFileForm(), preview=preview, payload=payload
@@ -170,21 +188,47 @@ class EmployeeAdmin(admin.ModelAdmin):
 
     def _award_file_confirm(self, request: HttpRequest) -> HttpResponse:
         try:
-            rows = signing.loads(
+            confirmed = signing.loads(
                 request.POST.get("payload", ""), salt=AWARD_FILE_SIGNING_SALT, max_age=AWARD_FILE_MAX_AGE
             )
         except signing.BadSignature:
+            confirmed = None
+        if not isinstance(confirmed, dict):  # tampered, expired, or signed by an older release
             self.message_user(request, "That preview has expired; upload the file again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:points_employee_award_file"))
         try:
-            created = points_award_bulk(awards=[Award(*row) for row in rows], awarded_by_id=request.user.pk)
+            outcome = points_award_batch(
+                awards=[Award(*row) for row in confirmed["awards"]],
+                awarded_by_id=request.user.pk,
+                source=AwardBatch.Source.FILE,
+                batch_id=confirmed["batch"],
+            )
         except ShopError as refusal:
             self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:points_employee_award_file"))
-        rows = PointsTransaction.objects.filter(pk__in=[row.pk for row in created]).select_related("user")
-        total = sum(row.points_amount for row in created)
-        self.message_user(request, f"Awarded {total:,} points in {len(created)} award(s).", messages.SUCCESS)
-        return self._page(request, "award_result.html", title="Points awarded", transactions=rows, total=total)
+        if outcome.replayed:
+            message = f"This file was already applied {_when_and_by_whom(outcome)}; nothing more was awarded."
+            self.message_user(request, message, messages.WARNING)
+        else:
+            batch = outcome.batch
+            self.message_user(
+                request, f"Awarded {batch.points_total:,} points in {batch.award_count} award(s).", messages.SUCCESS
+            )
+        # POST/redirect/GET: reloading the result page shows it again and pays nothing.
+        return HttpResponseRedirect(reverse("admin:points_employee_award_result", args=[outcome.batch.pk]))
+
+    def award_file_result_view(self, request: HttpRequest, batch_id: str) -> HttpResponse:
+        """The ledger rows an applied file made."""
+        self._require_award_permission(request)
+        batch = get_object_or_404(AwardBatch.objects.select_related("awarded_by"), pk=batch_id)
+        rows = batch.transactions.select_related("user").order_by("user__email")
+        context = {"transactions": rows, "total": batch.points_total, "batch": batch}
+        return self._page(request, "award_result.html", title="Points awarded", **context)
+
+
+def _when_and_by_whom(outcome: AwardOutcome) -> str:
+    when = timezone.localtime(outcome.batch.created_at).strftime("%Y-%m-%d at %H:%M %Z")
+    return f"on {when} by {outcome.batch.awarded_by.email}"
 
 
 @admin.register(PointsTransaction)

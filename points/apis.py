@@ -6,11 +6,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from awsomeshop.api import StrictInputSerializer, error_responses
+from awsomeshop.api import StrictInputSerializer, StrictIntegerField, error_responses, idempotency_key_header
+from awsomeshop.db import new_id
 
-from .models import PointsTransaction, UserPoints
+from .models import AwardBatch, PointsTransaction, UserPoints
 from .selectors import points_transaction_list, user_points_get
-from .services import REASON_MAX_LENGTH, points_award
+from .services import REASON_MAX_LENGTH, Award, points_award_batch
 
 
 class BalanceOutputSerializer(serializers.ModelSerializer):
@@ -74,7 +75,7 @@ class CanAwardPoints(BasePermission):
 
 class AwardInputSerializer(StrictInputSerializer):
     user_id = serializers.CharField(max_length=255, help_text="The employee's user id (see /me).")
-    amount = serializers.IntegerField(min_value=1, max_value=settings.POINTS_MAX_AWARD)
+    amount = StrictIntegerField(min_value=1, max_value=settings.POINTS_MAX_AWARD)
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Shown to the employee.")
 
 
@@ -86,10 +87,17 @@ class AwardOutputSerializer(serializers.Serializer):
 @extend_schema(
     tags=["hr"],
     request=AwardInputSerializer,
-    responses={201: AwardOutputSerializer, **error_responses(400, 401, 403, 404, 422, 429)},
+    parameters=[
+        idempotency_key_header(
+            "A new random value (a UUID) per award; send the same value when retrying. The same key and "
+            "body return the original 201 response without awarding again; the same key with another body "
+            "is a 422. Keys are yours alone: another HR user's key never matches."
+        )
+    ],
+    responses={201: AwardOutputSerializer, **error_responses(400, 401, 403, 404, 413, 422, 429)},
 )
 class AwardCreateApi(APIView):
-    """Award points to one employee (HR only). The same limits as in the admin apply."""
+    """Award points to one employee (HR only, never to yourself). The same limits as in the admin apply."""
 
     permission_classes = [CanAwardPoints]
     throttle_scope = "awards"
@@ -97,11 +105,15 @@ class AwardCreateApi(APIView):
     def post(self, request: Request) -> Response:
         payload = AwardInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        row = points_award(
-            user_id=payload.validated_data["user_id"],
-            amount=payload.validated_data["amount"],
-            reason=payload.validated_data["reason"],
+        key = request.headers.get("Idempotency-Key")
+        outcome = points_award_batch(
+            awards=[Award(**payload.validated_data)],
             awarded_by_id=request.user.pk,
+            source=AwardBatch.Source.API,
+            client_key=key,
+            batch_id=None if key is not None else new_id(),
         )
-        data = {"transaction": row, "balance": user_points_get(user_id=row.user_id)}
+        (row,) = outcome.transactions
+        # The balance this award left, stored with it: a replay answers exactly what the first call did.
+        data = {"transaction": row, "balance": outcome.batch.balances[row.user_id]}
         return Response(AwardOutputSerializer(data).data, status=status.HTTP_201_CREATED)

@@ -8,12 +8,11 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from awsomeshop.exceptions import ShopError
 
-from .services import REASON_MAX_LENGTH, Award
+from .services import REASON_MAX_LENGTH, Award, points_amount_from_text, self_award_refuse, user_ids_resolve
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -91,30 +90,22 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     return rows[1:]
 
 
-def _amount_error(text: str) -> tuple[int | None, str | None]:
-    maximum = settings.POINTS_MAX_AWARD
-    try:
-        amount = int(text)
-    except ValueError:
-        return None, f"“{text[:20]}” is not a whole number of points."
-    if not 1 <= amount <= maximum:
-        return None, f"The amount must be from 1 to {maximum:,}."
-    return amount, None
-
-
 def _employees(keys: set[str]) -> dict[str, tuple[str, str]]:
-    """Who each e-mail or user id in the file is: key -> (user id, name). Two queries."""
+    """Who each e-mail or user id in the file is: key as written (e-mails lower-case) -> (stored
+    user id, name). Three queries."""
     users = get_user_model().objects.only("id", "email", "first_name", "last_name")
     emails = {key.lower() for key in keys if "@" in key}
     found = {}
     for user in users.filter(email__in=emails):
         found[user.email.lower()] = (user.pk, str(user))
-    for user in users.filter(pk__in=[key for key in keys if "@" not in key]):
-        found[user.pk] = (user.pk, str(user))
+    stored_ids = user_ids_resolve({key for key in keys if "@" not in key})
+    names = {user.pk: str(user) for user in users.filter(pk__in=set(stored_ids.values()))}
+    for written, stored in stored_ids.items():
+        found[written] = (stored, names[stored])
     return found
 
 
-def award_file_read(upload) -> AwardPreview:
+def award_file_read(upload, *, awarded_by_id: str) -> AwardPreview:
     """The preview of an uploaded award file, or AwardFileRefused for a file we cannot read."""
     raw = upload.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
@@ -126,20 +117,23 @@ def award_file_read(upload) -> AwardPreview:
     employees = _employees({line.employee for line in lines if line.employee})
     first_line_of: dict[str, int] = {}
     for line in lines:
-        line.error = _line_error(line, employees, first_line_of)
+        line.error = _line_error(line, employees, first_line_of, awarded_by_id=awarded_by_id)
     return AwardPreview(lines)
 
 
-def _line_error(line: AwardLine, employees: dict, first_line_of: dict[str, int]) -> str | None:
+def _line_error(line: AwardLine, employees: dict, first_line_of: dict[str, int], *, awarded_by_id: str) -> str | None:
+    """What is wrong with the line, by the same rules and in the same words as the award service."""
     if not line.employee:
         return "The employee is missing."
     key = line.employee.lower() if "@" in line.employee else line.employee
     if key not in employees:
         return f"No employee has the e-mail or id “{line.employee[:60]}”."
     line.user_id, line.employee_name = employees[key]
-    line.amount, error = _amount_error(line.amount_text)
-    if error:
-        return error
+    try:
+        self_award_refuse(user_id=line.user_id, awarded_by_id=awarded_by_id)
+        line.amount = points_amount_from_text(line.amount_text)
+    except ShopError as refusal:
+        return refusal.message
     if not line.reason:
         return "The reason is missing; the employee sees it in their history."
     if len(line.reason) > REASON_MAX_LENGTH:

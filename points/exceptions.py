@@ -21,3 +21,9 @@ class BalanceLimitReached(ShopError):
     """The award would overflow the documented INT columns."""
 
     code = "balance_limit"
+
+
+class SelfAward(ShopError):
+    """Nobody awards points to themselves, whatever their role."""
+
+    code = "self_award"

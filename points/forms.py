@@ -1,21 +1,37 @@
+import uuid
+
 from django import forms
 from django.conf import settings
 
-from .services import REASON_MAX_LENGTH
+from awsomeshop.exceptions import ShopError
+
+from .services import REASON_MAX_LENGTH, points_amount_from_text
+
+ONE_TIME_KEY_MISSING = "This form has no valid one-time key; open it again from the employee list."
 
 
 class AwardForm(forms.Form):
+    """An award of the same amount, for one reason, to one or more employees. The one-time key is
+    made when the form is shown, so submitting it twice (a double click, a reload) awards once."""
+
+    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     reason = forms.CharField(max_length=REASON_MAX_LENGTH, help_text="The employee sees this in their history.")
+    key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": ONE_TIME_KEY_MISSING, "invalid": ONE_TIME_KEY_MISSING},
+    )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"key": uuid.uuid4()})
         super().__init__(*args, **kwargs)
-        # Built here, not at import, so the limit follows the setting.
-        self.fields["amount"] = forms.IntegerField(
-            min_value=1,
-            max_value=settings.POINTS_MAX_AWARD,
-            help_text=f"Whole points, at most {settings.POINTS_MAX_AWARD:,} per award.",
-        )
-        self.order_fields(["amount", "reason"])
+        # Here, not at import, so the limit follows the setting.
+        self.fields["amount"].help_text = f"Whole points, at most {settings.POINTS_MAX_AWARD:,} per award."
+
+    def clean_amount(self) -> int:
+        try:
+            return points_amount_from_text(self.cleaned_data["amount"])
+        except ShopError as refusal:
+            raise forms.ValidationError(refusal.message) from refusal
 
 
 class AwardFileForm(forms.Form):

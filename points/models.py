@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.models import User
-from awsomeshop.db import EnumColumn, TimestampColumn, new_id
+from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
 
 
 class Employee(User):
@@ -60,6 +60,44 @@ class UserPoints(models.Model):
         return f"{self.user_id}: {self.current_points} points"
 
 
+class AwardBatch(models.Model):
+    """One confirmed award request (a form, a CSV file, an API call), applied at most once.
+
+    Forms and confirmed files carry the batch id made when the page was shown, so a double submit,
+    a reload or a replayed confirmation finds this row instead of paying again; API clients send
+    their own `Idempotency-Key`, unique per HR user. `fingerprint` is what was confirmed (who,
+    how much, why), so the same key with other awards is refused, never applied.
+    """
+
+    class Source(models.TextChoices):
+        FORM = "form", "Award form"
+        FILE = "file", "CSV file"
+        API = "api", "API"
+
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="award_batches", db_index=False
+    )
+    source = models.CharField(max_length=4, choices=Source.choices)
+    client_key = ExactCharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
+    fingerprint = models.CharField(max_length=64)
+    award_count = models.PositiveIntegerField()
+    points_total = models.BigIntegerField()
+    # The balance each award left, as the API's first answer showed it, so a replay shows it too.
+    balances = models.JSONField(default=dict)
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "points_award_batches"
+        constraints = [
+            # NULLs never collide: forms and files are unique by their id alone.
+            models.UniqueConstraint(fields=["awarded_by", "client_key"], name="award_batches_client_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award_count} award(s), {self.points_total} points"
+
+
 class PointsTransaction(models.Model):
     """One append-only ledger row; maps onto the documented `points_transactions` table.
 
@@ -103,6 +141,14 @@ class PointsTransaction(models.Model):
         blank=True,
         related_name="points_awarded",
         help_text="Who gave the points, for awards.",
+    )
+    batch = models.ForeignKey(
+        AwardBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        help_text="The confirmed award request this row belongs to, for awards.",
     )
 
     class Meta:

@@ -1,6 +1,10 @@
 """Every change to a points balance. Each one updates `user_points` and appends the matching
 `points_transactions` row in the same transaction; nothing else writes either table."""
 
+import functools
+import hashlib
+import json
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,18 +13,23 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry
+from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry, new_id
+from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from orders.models import Order
 
-from .exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, UnknownUser
-from .models import PointsTransaction, UserPoints
+from .exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, SelfAward, UnknownUser
+from .models import AwardBatch, PointsTransaction, UserPoints
 
 REASON_MAX_LENGTH = PointsTransaction._meta.get_field("description").max_length
+BALANCE_FIELDS = ("current_points", "total_earned", "total_redeemed")
 
 
 def _require_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Balance changes must run inside a transaction with their ledger row.")
+
+
+AMOUNT_TEXT_PATTERN = re.compile(r"[0-9]{1,10}")
 
 
 def _clean_amount(amount: object) -> int:
@@ -35,6 +44,14 @@ def _clean_amount(amount: object) -> int:
     return amount
 
 
+def points_amount_from_text(text: str) -> int:
+    """An amount typed in a form or a CSV cell: ASCII digits only. Python's int() would also take
+    `+7`, `1_000`, ` 7` and other scripts' digits, and Django's IntegerField `5.0`."""
+    if not isinstance(text, str) or not AMOUNT_TEXT_PATTERN.fullmatch(text):
+        raise InvalidAmount(f"“{str(text)[:20]}” is not a whole number of points.", amount=str(text)[:20])
+    return _clean_amount(int(text))
+
+
 def _clean_reason(reason: object) -> str:
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
@@ -42,6 +59,32 @@ def _clean_reason(reason: object) -> str:
     if len(text) > REASON_MAX_LENGTH:
         raise InvalidReason(f"The reason can be at most {REASON_MAX_LENGTH} characters.", length=len(text))
     return text
+
+
+def user_ids_resolve(user_ids: set[str]) -> dict[str, str]:
+    """The stored id of each given user id, keyed by the id as given; unknown ids are left out.
+
+    Ids are UUIDs, which name the same user in any letter case (iOS sends them upper-case); only
+    the stored spelling may reach `user_points` and the ledger, or one person gets two balances.
+    """
+    wanted = {str(user_id) for user_id in user_ids if isinstance(user_id, str) and user_id}
+    stored = get_user_model().objects.filter(pk__in=wanted | {user_id.lower() for user_id in wanted})
+    by_folded_case = {pk.lower(): pk for pk in stored.values_list("pk", flat=True)}
+    return {user_id: by_folded_case[user_id.lower()] for user_id in wanted if user_id.lower() in by_folded_case}
+
+
+def _user_id_resolve(user_id: str) -> str:
+    stored = user_ids_resolve({user_id}).get(user_id)
+    if stored is None:
+        raise UnknownUser("There is no employee with this id.", user_id=str(user_id)[:255])
+    return stored
+
+
+def self_award_refuse(*, user_id: str, awarded_by_id: str | None) -> None:
+    """Nobody awards points to themselves, superusers included: a person who needs points asks
+    another HR user. Takes stored ids (see `user_ids_resolve`)."""
+    if awarded_by_id is not None and user_id == awarded_by_id:
+        raise SelfAward("You cannot award points to yourself.", user_id=user_id)
 
 
 def _user_points_ensure(*, user_id: str) -> None:
@@ -67,6 +110,8 @@ def points_transaction_record(
     description: str,
     order: Order | None = None,
     awarded_by_id: str | None = None,
+    batch: AwardBatch | None = None,
+    balance_after: int | None = None,
 ) -> PointsTransaction:
     """Append the ledger row for a balance change made in the same transaction."""
     _require_transaction()
@@ -77,15 +122,17 @@ def points_transaction_record(
         description=description[:REASON_MAX_LENGTH],
         order=order,
         awarded_by_id=awarded_by_id,
+        batch=batch,
         # We hold the row lock from the update just made, so this read is the balance it left.
-        balance_after=_balance_of(user_id=user_id),
+        balance_after=_balance_of(user_id=user_id) if balance_after is None else balance_after,
     )
 
 
-def _points_credit(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None) -> PointsTransaction:
-    """Credit one award inside the caller's transaction: balance row first, then its ledger row."""
-    if not get_user_model().objects.filter(pk=user_id).exists():
-        raise UnknownUser("There is no employee with this id.", user_id=user_id)
+def _points_credit(
+    *, user_id: str, amount: int, reason: str, awarded_by_id: str | None, batch: AwardBatch | None = None
+) -> tuple[PointsTransaction, dict[str, int]]:
+    """Credit one award inside the caller's transaction: balance row first, then its ledger row.
+    Takes a stored user id; returns the ledger row and the balance it left."""
     _user_points_ensure(user_id=user_id)
     credited = UserPoints.objects.filter(pk=user_id, total_earned__lte=INT_COLUMN_MAX - amount).update(
         current_points=F("current_points") + amount,
@@ -96,46 +143,149 @@ def _points_credit(*, user_id: str, amount: int, reason: str, awarded_by_id: str
         raise BalanceLimitReached(
             "This award would take the employee's points past the largest balance we can hold.", user_id=user_id
         )
-    return points_transaction_record(
+    balance = UserPoints.objects.filter(pk=user_id).values(*BALANCE_FIELDS).get()
+    row = points_transaction_record(
         user_id=user_id,
         transaction_type=PointsTransaction.Type.EARNED,
         amount=amount,
         description=reason,
         awarded_by_id=awarded_by_id,
+        batch=batch,
+        balance_after=balance["current_points"],
     )
+    return row, balance
 
 
 @atomic_with_retry
 def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None = None) -> PointsTransaction:
-    """Give an employee points, with the reason they will see and who gave them."""
-    return _points_credit(
-        user_id=user_id, amount=_clean_amount(amount), reason=_clean_reason(reason), awarded_by_id=awarded_by_id
-    )
+    """Give an employee points, with the reason they will see and who gave them. Not one-time:
+    people's requests (forms, files, the API) go through `points_award_batch`."""
+    amount, reason = _clean_amount(amount), _clean_reason(reason)
+    user_id = _user_id_resolve(user_id)
+    self_award_refuse(user_id=user_id, awarded_by_id=awarded_by_id)
+    return _points_credit(user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id)[0]
 
 
 @dataclass(frozen=True)
 class Award:
-    """One line of a bulk award."""
+    """One award of a batch."""
 
     user_id: str
     amount: int
     reason: str
 
 
-@atomic_with_retry
-def points_award_bulk(*, awards: list[Award], awarded_by_id: str | None = None) -> list[PointsTransaction]:
-    """Apply many awards in one transaction: all of them, or (on any refusal) none.
+@dataclass(frozen=True)
+class AwardOutcome:
+    """What a confirmed award request did: its batch and ledger rows, now or the first time."""
 
-    Accounts are credited in user-id order, the order every bulk award uses, so two bulk awards
-    over the same people wait for each other instead of deadlocking.
-    """
+    batch: AwardBatch
+    transactions: list[PointsTransaction]
+    replayed: bool
+
+
+def _awards_clean(awards: list[Award], *, awarded_by_id: str) -> list[Award]:
+    """The awards with valid amounts and reasons and stored user ids, or the first refusal."""
     cleaned = [Award(a.user_id, _clean_amount(a.amount), _clean_reason(a.reason)) for a in awards]
-    rows = {}
-    for index, award in sorted(enumerate(cleaned), key=lambda pair: pair[1].user_id):
-        rows[index] = _points_credit(
-            user_id=award.user_id, amount=award.amount, reason=award.reason, awarded_by_id=awarded_by_id
+    if not cleaned:
+        raise InvalidAmount("There is nothing to award.")
+    stored = user_ids_resolve({award.user_id for award in cleaned})
+    resolved = []
+    for award in cleaned:
+        if award.user_id not in stored:
+            raise UnknownUser("There is no employee with this id.", user_id=str(award.user_id)[:255])
+        resolved.append(Award(stored[award.user_id], award.amount, award.reason))
+        self_award_refuse(user_id=resolved[-1].user_id, awarded_by_id=awarded_by_id)
+    return resolved
+
+
+def _fingerprint(awards: list[Award]) -> str:
+    """What the person confirmed, independent of order: who, how much and why."""
+    lines = sorted(json.dumps([a.user_id, a.amount, a.reason], ensure_ascii=False) for a in awards)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _batch_find(*, batch_id: str | None, client_key: str | None, awarded_by_id: str) -> AwardBatch | None:
+    batches = AwardBatch.objects.select_related("awarded_by")
+    if client_key is not None:
+        return batches.filter(awarded_by_id=awarded_by_id, client_key=client_key).first()
+    return batches.filter(pk=batch_id).first()
+
+
+def _batch_replay(batch: AwardBatch, *, fingerprint: str) -> AwardOutcome:
+    if batch.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "These awards were already confirmed with other figures; start again for new awards.",
+            batch_id=batch.pk,
+            created_at=batch.created_at.isoformat(),
         )
-    return [rows[index] for index in range(len(cleaned))]
+    return AwardOutcome(batch=batch, transactions=list(batch.transactions.order_by("id")), replayed=True)
+
+
+@atomic_with_retry
+def _award_batch_apply(
+    *, awards: list[Award], awarded_by_id: str, source: str, batch_id: str | None, client_key: str | None
+) -> AwardOutcome:
+    fingerprint = _fingerprint(awards)
+    if existing := _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=awarded_by_id):
+        return _batch_replay(existing, fingerprint=fingerprint)
+    # The batch row first: a concurrent duplicate waits on its key before touching any balance.
+    batch = AwardBatch.objects.create(
+        id=batch_id or new_id(),
+        awarded_by_id=awarded_by_id,
+        source=source,
+        client_key=client_key,
+        fingerprint=fingerprint,
+        award_count=len(awards),
+        points_total=sum(award.amount for award in awards),
+    )
+    rows, balances = {}, {}
+    # Accounts in user-id order, the order every batch uses, so two batches over the same people
+    # wait for each other instead of deadlocking.
+    for index, award in sorted(enumerate(awards), key=lambda pair: pair[1].user_id):
+        rows[index], balances[award.user_id] = _points_credit(
+            user_id=award.user_id, amount=award.amount, reason=award.reason, awarded_by_id=awarded_by_id, batch=batch
+        )
+    if source == AwardBatch.Source.API:
+        batch.balances = balances
+        batch.save(update_fields=["balances"])
+    return AwardOutcome(batch=batch, transactions=[rows[index] for index in range(len(awards))], replayed=False)
+
+
+def points_award_batch(
+    *,
+    awards: list[Award],
+    awarded_by_id: str,
+    source: str,
+    batch_id: str | None = None,
+    client_key: str | None = None,
+) -> AwardOutcome:
+    """Apply a confirmed award request at most once: all of its awards, or (on any refusal) none.
+
+    Forms and files name their batch by the id made when the page was shown (`batch_id`); API
+    clients by their `Idempotency-Key` (`client_key`, unique per HR user). The same request again
+    returns the first outcome with `replayed` set; the same key with other awards is refused.
+    """
+    if (batch_id is None) == (client_key is None):
+        raise ValueError("An award batch is named by exactly one of batch_id and client_key.")
+    client_key = idempotency_key_clean(client_key)
+    cleaned = _awards_clean(awards, awarded_by_id=awarded_by_id)
+    apply = functools.partial(
+        _award_batch_apply,
+        awards=cleaned,
+        awarded_by_id=awarded_by_id,
+        source=source,
+        batch_id=batch_id,
+        client_key=client_key,
+    )
+    try:
+        return apply()
+    except IntegrityError:
+        # A concurrent duplicate inserted the batch first; now that it committed, replay it.
+        existing = _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=awarded_by_id)
+        if existing is None:
+            raise
+        return _batch_replay(existing, fingerprint=_fingerprint(cleaned))
 
 
 def user_points_lock(*, user_id: str) -> None:

@@ -12,9 +12,15 @@ class OutOfStock(ShopError):
 
 
 class ProductChanged(ShopError):
-    """The price changed between what the user saw and the redemption."""
+    """The product changed between what the user saw and the redemption."""
 
     code = "product_changed"
+
+
+class PriceChanged(ProductChanged):
+    """The price is not the one the user confirmed: nothing was charged; ask again."""
+
+    code = "price_changed"
 
 
 class StockChanged(ShopError):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from awsomeshop.db import atomic_with_retry
 
-from .exceptions import ImageStorageUnavailable, OutOfStock, ProductChanged, ProductUnavailable, StockChanged
+from .exceptions import ImageStorageUnavailable, OutOfStock, PriceChanged, ProductUnavailable, StockChanged
 from .images import product_image_clean_copy
 from .models import CATALOG_VERSION_ROW, CatalogVersion, Product
 
@@ -129,12 +129,19 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
     if current is None or not current["is_active"]:
         raise ProductUnavailable(f"“{product.name}” is no longer available.", product_id=product.pk)
     if current["points_cost"] != product.points_cost:
-        raise ProductChanged(
-            f"The price of “{product.name}” changed to {current['points_cost']} points; please check it again.",
-            product_id=product.pk,
-            points_cost=current["points_cost"],
-        )
+        raise price_changed(product=product, expected=product.points_cost, current=current["points_cost"])
     raise OutOfStock(f"“{product.name}” is out of stock.", product_id=product.pk)
+
+
+def price_changed(*, product: Product, expected: int, current: int) -> PriceChanged:
+    """The refusal when the price is not the one the person confirmed: nothing is charged."""
+    return PriceChanged(
+        f"The price of “{product.name}” changed from {expected:,} to {current:,} points; nothing was charged. "
+        "Check the new price and confirm again.",
+        product_id=product.pk,
+        points_cost=current,
+        expected_points_cost=expected,
+    )
 
 
 def catalog_version_bump() -> None:

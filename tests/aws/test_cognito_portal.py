@@ -128,3 +128,12 @@ def test_sync_imports_the_pool_and_its_hr_group(cognito_pool, capsys):
     hr_group = Group.objects.get(name="HR")
     assert list(hr_group.user_set.values_list("pk", flat=True)) == [hana]
     assert User.objects.get(pk=hana).is_staff is True
+
+
+def test_sync_reads_every_member_of_the_hr_group_past_the_first_page(cognito_pool):
+    # Issue 13: ListUsersInGroup pages with NextToken; reading PaginationToken stopped at 60 members.
+    subs = {cognito_pool.user_create(f"hr{i}@example.com", hr=True) for i in range(65)}
+
+    call_command("sync_cognito_users")
+
+    assert set(Group.objects.get(name="HR").user_set.values_list("pk", flat=True)) == subs

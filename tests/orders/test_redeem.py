@@ -99,7 +99,7 @@ def test_stock_take_refuses_a_product_repriced_since_it_was_read(product):
     stale = Product.objects.get(pk=product.pk)
     Product.objects.filter(pk=product.pk).update(points_cost=450)
 
-    with pytest.raises(ProductChanged, match="changed to 450 points"), transaction.atomic():
+    with pytest.raises(ProductChanged, match="changed from 300 to 450 points"), transaction.atomic():
         product_stock_take(product=stale)
 
     assert Product.objects.get(pk=product.pk).stock_quantity == 5

@@ -27,6 +27,11 @@ def confirm_key(client, product) -> str:
     return re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
 
 
+def confirmation(key: str, product) -> dict:
+    """What the confirmation form sends: its one-time key and the price it showed."""
+    return {"idempotency_key": key, "expected_points_cost": product.points_cost}
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
@@ -46,7 +51,7 @@ def test_confirmation_shows_cost_and_the_balance_afterwards(signed_in, employee,
 def test_confirming_redeems_and_shows_the_order(signed_in, employee, product, give_points):
     give_points(employee, 1000)
 
-    response = signed_in.post(redeem_url(product), {"idempotency_key": confirm_key(signed_in, product)}, follow=True)
+    response = signed_in.post(redeem_url(product), confirmation(confirm_key(signed_in, product), product), follow=True)
 
     order = Order.objects.get()
     assert response.redirect_chain[-1][0] == order.get_absolute_url()
@@ -59,8 +64,8 @@ def test_a_resubmitted_confirmation_redeems_once(signed_in, employee, product, g
     give_points(employee, 1000)
     key = confirm_key(signed_in, product)
 
-    first = signed_in.post(redeem_url(product), {"idempotency_key": key})
-    second = signed_in.post(redeem_url(product), {"idempotency_key": key})
+    first = signed_in.post(redeem_url(product), confirmation(key, product))
+    second = signed_in.post(redeem_url(product), confirmation(key, product))
 
     assert Order.objects.count() == 1
     assert first["Location"] == second["Location"] == Order.objects.get().get_absolute_url()
@@ -70,7 +75,7 @@ def test_a_resubmitted_confirmation_redeems_once(signed_in, employee, product, g
 def test_redeeming_without_enough_points_shows_a_message_and_changes_nothing(signed_in, employee, product, give_points):
     give_points(employee, 100)
 
-    response = signed_in.post(redeem_url(product), {"idempotency_key": "k1"}, follow=True)
+    response = signed_in.post(redeem_url(product), confirmation("k1", product), follow=True)
 
     assert response.redirect_chain[-1][0] == product.get_absolute_url()
     assert messages_of(response) == ["You need 300 points but have 100: 200 more to go."]
@@ -81,7 +86,7 @@ def test_redeeming_an_out_of_stock_product_shows_a_message(signed_in, employee, 
     give_points(employee, 1000)
     sold_out = ProductFactory(name="Cap", stock_quantity=0)
 
-    response = signed_in.post(redeem_url(sold_out), {"idempotency_key": "k1"}, follow=True)
+    response = signed_in.post(redeem_url(sold_out), confirmation("k1", sold_out), follow=True)
 
     assert messages_of(response) == ["“Cap” is out of stock."]
     assert UserPoints.objects.get(pk=employee.pk).current_points == 1000

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -39,7 +41,7 @@ def test_employee_list_shows_balances_and_is_searchable(hr, employee, give_point
 
 
 def test_award_points_to_one_employee(hr, hr_staff, employee):
-    response = hr.post(reverse("admin:points_employee_award", args=[employee.pk]), {"amount": 300, "reason": "Launch"})
+    response = hr.post(reverse("admin:points_employee_award", args=[employee.pk]), {"amount": 300, "reason": "Launch", "key": uuid.uuid4()})
 
     assert response.status_code == 302
     assert messages_of(response) == ["Awarded 300 points to Emma " + employee.last_name + " for “Launch”."]
@@ -51,14 +53,14 @@ def test_award_points_to_one_employee(hr, hr_staff, employee):
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"amount": 0, "reason": "x"}, "Ensure this value is greater than or equal to 1."),
-        ({"amount": 100_001, "reason": "x"}, "Ensure this value is less than or equal to 100000."),
-        ({"amount": "ten", "reason": "x"}, "Enter a whole number."),
+        ({"amount": 0, "reason": "x"}, "The amount must be at least 1 point."),
+        ({"amount": 100_001, "reason": "x"}, "One award can give at most 100,000 points."),
+        ({"amount": "ten", "reason": "x"}, "“ten” is not a whole number of points."),
         ({"amount": 10, "reason": ""}, "This field is required."),
     ],
 )
 def test_a_bad_award_is_refused_on_the_form_and_writes_nothing(hr, employee, data, error):
-    response = hr.post(reverse("admin:points_employee_award", args=[employee.pk]), data)
+    response = hr.post(reverse("admin:points_employee_award", args=[employee.pk]), {**data, "key": uuid.uuid4()})
 
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -77,6 +79,7 @@ def test_award_the_same_amount_to_many_selected_employees(hr, hr_staff):
             "amount": 50,
             "reason": "Team win",
             "apply": "1",
+            "key": uuid.uuid4(),
         },
     )
 
@@ -132,7 +135,7 @@ def test_confirming_the_preview_applies_the_valid_lines_in_one_go_and_links_the_
     text = f"employee,amount,reason\n{employee.email},500,Q3\n{colleague.email},250,Launch\nghost@x.io,1,no\n"
     preview = hr.post(AWARD_FILE, {"file": csv_upload(text)})
 
-    response = hr.post(AWARD_FILE, {"payload": preview.context["payload"], "confirm": "1"})
+    response = hr.post(AWARD_FILE, {"payload": preview.context["payload"], "confirm": "1"}, follow=True)
 
     assert (balance(employee), balance(colleague)) == (500, 250)
     rows = list(response.context["transactions"])

@@ -1,0 +1,79 @@
+"""No admin change list accepts a lookup beyond its own filters and search (issue 13, finding 3):
+`?password__startswith=` answered "1 employee" or "0 employees" and leaked password hashes."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from accounts.roles import CATALOG_MANAGERS, HR
+from tests.conftest import staff_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROBING_LOOKUPS = [
+    {"password__startswith": "pbkdf2_sha256$"},
+    {"password__startswith": "md5$"},
+    {"is_superuser__exact": "1"},
+    {"is_superuser": "1"},
+    {"groups__name": "HR"},
+    {"user_permissions__codename": "award_points"},
+    # A related-field traversal to someone's password.
+    {"user__password__startswith": "md5$"},
+    {"awarded_by__password__startswith": "md5$"},
+    {"user__is_superuser": "1"},
+    {"orders__user__password__startswith": "md5$"},
+]
+
+
+def changelists():
+    for model, model_admin in admin.site._registry.items():
+        yield pytest.param(
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
+            id=f"{model._meta.app_label}.{model._meta.model_name}",
+        )
+        del model_admin
+
+
+@pytest.fixture(params=[HR, CATALOG_MANAGERS, "superuser"])
+def staff_client(request, client):
+    if request.param == "superuser":
+        user = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    else:
+        user = staff_in(request.param, f"{request.param.replace(' ', '.').lower()}@example.com")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("url", list(changelists()))
+@pytest.mark.parametrize("lookup", PROBING_LOOKUPS, ids=lambda lookup: next(iter(lookup)))
+def test_no_change_list_answers_a_lookup_that_is_not_its_own_filter(staff_client, url, lookup):
+    UserFactory(email="someone@example.com")
+
+    response = staff_client.get(url, lookup)
+
+    # 400: refused as a disallowed lookup; 403: the role may not see this list at all.
+    assert response.status_code in (400, 403), (url, lookup, response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("admin:points_employee_changelist", {"is_active__exact": "1", "q": "someone"}),
+        ("admin:points_pointstransaction_changelist", {"transaction_type__exact": "earned"}),
+        ("admin:points_pointstransaction_changelist", {"created_at__gte": "2026-01-01"}),
+        ("admin:orders_order_changelist", {"status__exact": "Delivered", "product__category": "Tech"}),
+    ],
+)
+def test_the_filters_the_lists_offer_still_work(client, hr_staff, url, params):
+    client.force_login(hr_staff)
+
+    assert client.get(reverse(url), params).status_code == 200
+
+
+def test_the_ledger_still_opens_for_one_employee_from_the_employee_list(client, hr_staff, employee):
+    client.force_login(hr_staff)
+
+    response = client.get(reverse("admin:points_pointstransaction_changelist"), {"user": employee.pk})
+
+    assert response.status_code == 200

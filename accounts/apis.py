@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -52,6 +53,8 @@ class TokenApi(APIView):
         )
         if user is None:
             raise AuthenticationFailed("That e-mail address and password do not match.")
+        # A sign-in like the portal's: django-axes resets the failure count, Django sets last_login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

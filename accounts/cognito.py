@@ -7,6 +7,7 @@ Failures become `CognitoError` with a sentence a person can act on.
 import base64
 import hashlib
 import hmac
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -65,14 +66,21 @@ def _client():
     )
 
 
-def _call(operation: str, **kwargs) -> dict:
+@contextmanager
+def _cognito_errors():
+    """Cognito's and boto3's failures as CognitoError, with a message people can read."""
     try:
-        return getattr(_client(), operation)(**kwargs)
+        yield
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         raise CognitoError(FRIENDLY_ERRORS.get(code, UNAVAILABLE), cognito_code=code) from error
     except BotoCoreError as error:  # cannot connect, timed out
         raise CognitoError(UNAVAILABLE, cognito_code="unreachable") from error
+
+
+def _call(operation: str, **kwargs) -> dict:
+    with _cognito_errors():
+        return getattr(_client(), operation)(**kwargs)
 
 
 def secret_hash(username: str) -> str:
@@ -188,13 +196,11 @@ def user_get(*, username: str) -> PoolUser:
 
 
 def _pages(operation: str, key: str, **kwargs):
-    token = None
-    while True:
-        response = _call(operation, **kwargs, **({"PaginationToken": token} if token else {}))
-        yield from response.get(key, [])
-        token = response.get("PaginationToken")
-        if not token:
-            return
+    """Every record of a listing, through boto3's paginator: each listing names its page token
+    differently (ListUsers: PaginationToken, ListUsersInGroup: NextToken), and the paginator knows."""
+    with _cognito_errors():
+        for page in _client().get_paginator(operation).paginate(**kwargs):
+            yield from page.get(key, [])
 
 
 def users_list() -> list[PoolUser]:

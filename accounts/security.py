@@ -5,12 +5,15 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    """Behind the ALB the socket address is the ALB's; the client is the address the ALB appended
-    last to X-Forwarded-For (earlier entries come from the client and can be forged)."""
-    if settings.IS_PRODUCTION:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    """Who is calling, for throttles and django-axes alike. Behind the ALB the socket address is
+    the ALB's; the client is the address the ALB appended last to X-Forwarded-For (earlier entries
+    come from the client and can be forged). `NUM_PROXIES` says how many proxies append."""
+    hops = settings.NUM_PROXIES
+    if hops:
+        forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [entry for entry in forwarded if entry]
         if forwarded:
-            return forwarded.split(",")[-1].strip()
+            return forwarded[-min(hops, len(forwarded))]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -20,6 +20,7 @@ from awsomeshop.exceptions import ShopError
 from . import cognito
 from .backends import CognitoChallenge, user_for_tokens
 from .forms import CognitoSignInForm, MfaForm, NewPasswordForm, PasswordResetConfirmForm, PasswordResetForm, SignInForm
+from .throttles import sign_in_throttled
 
 CHALLENGE_KEY = "cognito_challenge"
 local_sign_in = auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
@@ -58,6 +59,7 @@ def _log_in(request: HttpRequest, user, next_url: str) -> HttpResponse:
     return redirect(next_url)
 
 
+@sign_in_throttled
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
@@ -96,6 +98,7 @@ def _challenge_page(request: HttpRequest, *, form_class, answer, title: str, int
     return _page(request, title=title, intro=intro, form=form, submit=submit)
 
 
+@sign_in_throttled
 @sensitive_post_parameters()
 @never_cache
 def new_password(request: HttpRequest) -> HttpResponse:
@@ -115,6 +118,7 @@ def new_password(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sign_in_throttled
 @never_cache
 def mfa(request: HttpRequest) -> HttpResponse:
     def answer(challenge, data):
@@ -125,6 +129,7 @@ def mfa(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sign_in_throttled
 @never_cache
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
@@ -148,6 +153,7 @@ def _reset_page(request: HttpRequest, form) -> HttpResponse:
     return _page(request, title="Forgot your password?", intro=intro, form=form, submit="Send the code")
 
 
+@sign_in_throttled
 @sensitive_post_parameters()
 @never_cache
 def password_reset_confirm(request: HttpRequest) -> HttpResponse:

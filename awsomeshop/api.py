@@ -4,7 +4,8 @@ Pagination and throttling live in `awsomeshop/api_defaults.py`: DRF reads those 
 view classes are defined, so their module must not import DRF's views (this one does).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -63,6 +64,13 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ShopError):
         status_code = SHOP_ERROR_STATUS.get(type(exc), status.HTTP_422_UNPROCESSABLE_ENTITY)
         return Response(error_body(code=exc.code, message=exc.message, details=exc.details), status=status_code)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request body is larger than the API takes ({limit:,} bytes)."
+        return Response(
+            error_body(code="request_too_large", message=message, details={"max_bytes": limit}),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

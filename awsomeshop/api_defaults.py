@@ -2,8 +2,41 @@
 `awsomeshop.api`, which imports DRF's views: DRF resolves these settings while defining its view
 classes, so importing them must not need DRF's views."""
 
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.throttling import UserRateThrottle
+
+# No request body of this API nests deeper than 2; 32 leaves room and stops a recursion bomb.
+JSON_MAX_DEPTH = 32
+
+
+def _json_depth_over(data, limit: int) -> bool:
+    """Whether the parsed JSON nests deeper than `limit`; iterative, so it cannot recurse itself."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, with nesting bounded: Python's decoder raises RecursionError (a 500) on
+    a body of a thousand `[`, and serializers recurse over what it returns."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - nested too deeply.") from error
+        if _json_depth_over(data, JSON_MAX_DEPTH):
+            raise ParseError(f"JSON parse error - nested deeper than {JSON_MAX_DEPTH} levels.")
+        return data
 
 
 class PageNumberPaginationWithSize(PageNumberPagination):
@@ -13,7 +46,9 @@ class PageNumberPaginationWithSize(PageNumberPagination):
 
 
 class WriteRateThrottle(UserRateThrottle):
-    """Limits a user's writes (POST) under the view's `throttle_scope`; reads are not counted."""
+    """Limits a user's writes (POST) under the view's `throttle_scope`; reads are not counted.
+    Anonymous callers are counted by client address; the counters live in the default cache,
+    which every worker and task shares in production."""
 
     def __init__(self) -> None:
         # The rate depends on the view's scope, known only in allow_request.
@@ -27,3 +62,24 @@ class WriteRateThrottle(UserRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+    def get_ident(self, request) -> str:
+        from accounts.security import client_ip
+
+        return client_ip(request)
+
+
+class InputMetadata(SimpleMetadata):
+    """OPTIONS describes what a client may send: the view's `input_serializer_class`, never its
+    output serializer (DRF's default, which advertised `points_used` and `status` as inputs).
+    Views without one describe no inputs; the OpenAPI schema at /api/schema/ has them all."""
+
+    def determine_actions(self, request, view) -> dict:
+        input_class = getattr(view, "input_serializer_class", None)
+        if input_class is None or "POST" not in view.allowed_methods:
+            return {}
+        try:
+            view.check_permissions(request)
+        except APIException:
+            return {}
+        return {"POST": self.get_serializer_info(input_class())}

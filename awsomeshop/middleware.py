@@ -1,4 +1,5 @@
-"""Request plumbing: the load balancer's health check, and one log line per request with its id."""
+"""Request plumbing: the load balancer's health check, one log line per request with its id, and
+the API's caching rule."""
 
 import logging
 import time
@@ -7,6 +8,7 @@ from contextvars import ContextVar
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger("awsomeshop.request")
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -91,3 +93,21 @@ class RequestContextFilter(logging.Filter):
         record.request_id = request_id_var.get()
         record.user_id = user_id_var.get()
         return True
+
+
+API_PREFIX = "/api/v1/"
+
+
+class ApiNoStoreMiddleware:
+    """Every answer of the versioned API is about its caller (their balance, their orders, what
+    they can afford), so no browser, proxy or shared device may keep a copy: `private, no-store`
+    unless a view said otherwise. Before the catalog cache, so its stored pages get it too."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(API_PREFIX) and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

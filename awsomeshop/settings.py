@@ -38,9 +38,14 @@ SECRET_KEY = env.str("SECRET_KEY") if not DEBUG else env.str("SECRET_KEY", defau
 # Production names its hosts; there is no default to fall back on.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS") if IS_PRODUCTION else env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many proxies in front of the app append to X-Forwarded-For: in production exactly one, the
+# ALB, whose entry (the last) is the client's address; earlier entries come from the client and
+# can be forged. Throttles and django-axes count per this address (accounts.security.client_ip).
+NUM_PROXIES = env.int("NUM_PROXIES", default=1 if IS_PRODUCTION else 0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that refuses query-string lookups beyond each list's own filters.
+    "awsomeshop.admin_site.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +69,7 @@ MIDDLEWARE = [
     "awsomeshop.middleware.HealthCheckMiddleware",
     "awsomeshop.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "awsomeshop.middleware.ApiNoStoreMiddleware",
     # Cached catalog pages for API callers, before the session, CSRF and DRF work they need not do.
     "shop.catalog_cache.CatalogPageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,7 +163,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "awsomeshop.api_defaults.PageNumberPaginationWithSize",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["awsomeshop.api_defaults.BoundedJSONParser"],
+    "DEFAULT_METADATA_CLASS": "awsomeshop.api_defaults.InputMetadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["awsomeshop.api_defaults.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -166,6 +173,8 @@ REST_FRAMEWORK = {
         "sign_in": env.str("THROTTLE_SIGN_IN", default="10/min"),
     },
     "EXCEPTION_HANDLER": "awsomeshop.api.api_exception_handler",
+    # Throttles count per client address (accounts.security.client_ip), never the raw header.
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:
@@ -232,11 +241,16 @@ elif MEDIA_STORAGE == "local":
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE is local or s3, not {MEDIA_STORAGE!r}.")
 # --- Caches ---------------------------------------------------------------------------------
-# Each worker process keeps its own: throttle counters, catalog counts and rendered catalog pages.
-# The catalog entries are keyed by the catalog's version in the database, read on every request,
-# so they are never stale and need no shared cache (see shop/catalog_cache.py).
+# "default" holds the throttle counters, which every worker and ECS task must share or each one
+# allows the whole rate again: in production Django's database cache on the app's own database
+# (its table is made by a migration: no new infrastructure), or CACHE_URL (e.g. redis://...).
+# Locally one process serves, so memory will do. The catalog entries stay in each worker's memory:
+# they are keyed by the catalog's version in the database, read on every request, so they are
+# never stale and need no shared cache (see shop/catalog_cache.py).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "default": env.cache_url(
+        "CACHE_URL", default="dbcache://awsomeshop_cache" if IS_PRODUCTION else "locmemcache://default"
+    ),
     "catalog": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "catalog",
@@ -245,6 +259,10 @@ CACHES = {
 }
 # How long a rendered catalog page is kept (0 turns the page cache off). Presigned image links
 # expire, so with S3 a page never outlives a third of their lifetime.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django culls a third of the table past MAX_ENTRIES (300 by default), which would forget the
+    # counters of active clients; a counter lives at most a minute or an hour.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 if MEDIA_STORAGE == "s3":
     CATALOG_CACHE_SECONDS = min(CATALOG_CACHE_SECONDS, MEDIA_BACKEND["OPTIONS"]["querystring_expire"] // 3)

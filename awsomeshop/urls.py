@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminSignInForm
+from accounts.throttles import sign_in_throttled
 from awsomeshop import api_urls
 from awsomeshop.api_urls import v1
 
@@ -13,14 +14,15 @@ admin.site.site_title = "AWSomeShop admin"
 admin.site.login_form = AdminSignInForm
 
 # With Cognito, staff sign in like everyone else; the admin's own password form would bypass it.
-cognito_admin_login = (
-    [path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True))]
+# Locally the admin's form is throttled like the portal's (answered here, before the admin's own URL).
+admin_login = (
+    RedirectView.as_view(pattern_name="login", query_string=True)
     if settings.AUTH_BACKEND == "cognito"
-    else []
+    else sign_in_throttled(admin.site.login)
 )
 
 urlpatterns = [
-    *cognito_admin_login,
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include((v1, "api"), namespace="v1")),
     path("api/", include(api_urls)),

@@ -56,6 +56,7 @@ IDEMPOTENCY_KEY_HEADER = idempotency_key_header(
 
 class OrderListCreateApi(generics.ListAPIView):
     serializer_class = OrderOutputSerializer
+    input_serializer_class = RedeemInputSerializer
     throttle_scope = "redemptions"
 
     def get_queryset(self):

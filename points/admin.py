@@ -104,9 +104,7 @@ class EmployeeAdmin(admin.ModelAdmin):
         return [
             path("<path:object_id>/award/", wrap(self.award_view), name="points_employee_award"),
             path("award-file/", wrap(self.award_file_view), name="points_employee_award_file"),
-            path(
-                "award-file/<str:batch_id>/", wrap(self.award_file_result_view), name="points_employee_award_result"
-            ),
+            path("award-file/<str:batch_id>/", wrap(self.award_file_result_view), name="points_employee_award_result"),
             *super().get_urls(),
         ]
 
@@ -249,6 +247,19 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     search_fields = ["user__email", "user__first_name", "user__last_name", "description", "id", "order__id"]
     list_select_related = ["user", "order", "awarded_by"]
     list_per_page = 100
+    # The detail page links only where HR may go (not to the user admin, which is the superuser's).
+    fields = [
+        "id",
+        "created_at",
+        "user_email",
+        "transaction_type",
+        "signed_points",
+        "balance_after",
+        "description",
+        "order_link",
+        "awarded_by_email",
+    ]
+    readonly_fields = fields
     export_filename = "points-ledger.csv"
     export_header = [
         "transaction_id",
@@ -263,13 +274,22 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         "awarded_by",
     ]
 
-    def lookup_allowed(self, lookup: str, value: str, request=None) -> bool:
-        # The employee list links to one employee's ledger with ?user=<id>.
-        return lookup == "user" or super().lookup_allowed(lookup, value, request)
+    # The employee list links to one employee's ledger with ?user=<id>.
+    extra_lookups = ("user",)
 
     @admin.display(description="employee", ordering="user__email")
     def user_email(self, row: PointsTransaction) -> str:
         return row.user.email
+
+    @admin.display(description="order")
+    def order_link(self, row: PointsTransaction) -> str:
+        if row.order_id is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[row.order_id]), row.order)
+
+    @admin.display(description="awarded by")
+    def awarded_by_email(self, row: PointsTransaction) -> str:
+        return row.awarded_by.email if row.awarded_by else "—"
 
     @admin.display(description="points", ordering="points_amount")
     def signed_points(self, row: PointsTransaction) -> str:

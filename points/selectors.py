@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from orders.models import Order
 from shop.models import Product
@@ -41,20 +42,26 @@ class LedgerProblem:
         return f"{self.kind} {self.subject}: {self.detail}"
 
 
-def _ledger_totals_by_user() -> dict[str, tuple[int, int]]:
-    rows = PointsTransaction.objects.values("user_id").annotate(
-        earned=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.EARNED), default=0),
-        redeemed=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.REDEEMED), default=0),
+def _ledger_total(transaction_type: str) -> Coalesce:
+    """The sum of one user's ledger rows of a type, as a subquery on the balance row. The database
+    matches the ids, by its own collation, exactly as it matched them when the rows were written."""
+    rows = (
+        PointsTransaction.objects.filter(user_id=OuterRef("pk"), transaction_type=transaction_type)
+        .order_by()
+        .values("user_id")
+        .annotate(total=Sum("points_amount"))
+        .values("total")
     )
-    return {row["user_id"]: (row["earned"], row["redeemed"]) for row in rows}
+    return Coalesce(Subquery(rows), 0)
 
 
 def _balance_problems() -> list[LedgerProblem]:
-    ledger = _ledger_totals_by_user()
     problems = []
-    balances = UserPoints.objects.values_list("user_id", "current_points", "total_earned", "total_redeemed")
-    for user_id, current, earned, redeemed in balances.iterator():
-        ledger_earned, ledger_redeemed = ledger.pop(user_id, (0, 0))
+    balances = UserPoints.objects.annotate(
+        ledger_earned=_ledger_total(PointsTransaction.Type.EARNED),
+        ledger_redeemed=_ledger_total(PointsTransaction.Type.REDEEMED),
+    ).values_list("user_id", "current_points", "total_earned", "total_redeemed", "ledger_earned", "ledger_redeemed")
+    for user_id, current, earned, redeemed, ledger_earned, ledger_redeemed in balances.iterator():
         expected = (ledger_earned - ledger_redeemed, ledger_earned, ledger_redeemed)
         if (current, earned, redeemed) != expected:
             problems.append(
@@ -67,9 +74,22 @@ def _balance_problems() -> list[LedgerProblem]:
             )
         elif current < 0:
             problems.append(LedgerProblem("user", user_id, f"negative balance {current}"))
-    for user_id, (earned, redeemed) in ledger.items():
+    without_balance = (
+        PointsTransaction.objects.exclude(user_id__in=UserPoints.objects.values("pk"))
+        .order_by()
+        .values("user_id")
+        .annotate(
+            earned=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.EARNED), default=0),
+            redeemed=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.REDEEMED), default=0),
+        )
+    )
+    for row in without_balance:
         problems.append(
-            LedgerProblem("user", user_id, f"ledger rows ({earned} earned, {redeemed} redeemed) but no balance row")
+            LedgerProblem(
+                "user",
+                row["user_id"],
+                f"ledger rows ({row['earned']} earned, {row['redeemed']} redeemed) but no balance row",
+            )
         )
     return problems
 

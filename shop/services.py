@@ -60,14 +60,22 @@ def _product_save(product: Product) -> None:
 
 @atomic_with_retry
 def product_update(*, product_id: str, changes: dict[str, Any], stock_seen: int | None = None) -> Product:
-    """Change a product's fields. A new stock level is applied only if the stock is still what
-    the editor saw (`stock_seen`): redemptions may have taken units since the form was opened,
-    and overwriting them would sell units that are gone."""
+    """Change a product's fields. A new stock level needs the level the editor saw (`stock_seen`)
+    and is applied only if the stock is still that: redemptions may have taken units since the
+    form was opened, and overwriting them would sell units that are gone."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     product = Product.objects.select_for_update().get(pk=product_id)
-    if "stock_quantity" in changes and stock_seen is not None and product.stock_quantity != stock_seen:
+    if "stock_quantity" in changes and stock_seen is None:
+        # Without the level the editor saw we cannot tell their number from a redemption's.
+        raise StockChanged(
+            f"The stock of “{product.name}” was not saved: the form did not say which stock level it "
+            "showed. Please reload the page and save again.",
+            product_id=product.pk,
+            stock_quantity=product.stock_quantity,
+        )
+    if "stock_quantity" in changes and product.stock_quantity != stock_seen:
         raise StockChanged(
             f"The stock of “{product.name}” changed to {product.stock_quantity} while you were editing "
             f"(redemptions take units). Nothing was saved; check the stock and save again.",

@@ -53,6 +53,26 @@ def test_production_refuses_to_start_without_its_secrets_and_hosts(missing):
     assert f"Set the {missing} environment variable" in result.stderr
 
 
+def test_production_trusts_one_proxy_hop_and_shares_throttle_counters_in_the_database():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.NUM_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES'], s.CACHES['default']['BACKEND'], "
+        "s.CACHES['default']['LOCATION'], s.AXES_CLIENT_IP_CALLABLE)"
+    )
+
+    result = manage("shell", "-c", code, env=PRODUCTION_ENV)
+    with_redis = manage("shell", "-c", code, env={**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/1"})
+
+    assert result.stdout.split() == [
+        "1",
+        "1",
+        "django.core.cache.backends.db.DatabaseCache",
+        "awsomeshop_cache",
+        "accounts.security.client_ip",
+    ]
+    assert with_redis.stdout.split()[2] == "django.core.cache.backends.redis.RedisCache"
+
+
 def test_cognito_mode_refuses_to_start_without_its_pool_settings():
     result = manage("check", env={**PRODUCTION_ENV, "AUTH_BACKEND": "cognito", "COGNITO_USER_POOL_ID": "us-east-2_x"})
 

@@ -103,7 +103,8 @@ def test_hr_adds_an_employee_who_exists_in_the_pool_and_can_be_awarded_at_once(c
     pool_user = cognito_pool.idp.admin_get_user(UserPoolId=cognito_pool.id, Username="carlos@example.com")
     sub = next(a["Value"] for a in pool_user["UserAttributes"] if a["Name"] == "sub")
     assert User.objects.get(pk=sub).email == "carlos@example.com"
-    client.post(reverse("admin:points_employee_award", args=[sub]), {"amount": 100, "reason": "Welcome"})
+    key = client.get(reverse("admin:points_employee_award", args=[sub])).context["form"]["key"].value()
+    client.post(reverse("admin:points_employee_award", args=[sub]), {"amount": 100, "reason": "Welcome", "key": key})
     assert PointsTransaction.objects.get().user_id == sub
 
 

@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def confirmation_fields(client, product) -> dict[str, str]:
     html = client.get(reverse("orders:redeem", kwargs={"product_id": product.pk})).content.decode()
-    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html)) | {
-        "csrfmiddlewaretoken": ""
-    }
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html)) | {"csrfmiddlewaretoken": ""}
 
 
 def balance(user) -> int:

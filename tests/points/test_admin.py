@@ -41,7 +41,10 @@ def test_employee_list_shows_balances_and_is_searchable(hr, employee, give_point
 
 
 def test_award_points_to_one_employee(hr, hr_staff, employee):
-    response = hr.post(reverse("admin:points_employee_award", args=[employee.pk]), {"amount": 300, "reason": "Launch", "key": uuid.uuid4()})
+    response = hr.post(
+        reverse("admin:points_employee_award", args=[employee.pk]),
+        {"amount": 300, "reason": "Launch", "key": uuid.uuid4()},
+    )
 
     assert response.status_code == 302
     assert messages_of(response) == ["Awarded 300 points to Emma " + employee.last_name + " for “Launch”."]

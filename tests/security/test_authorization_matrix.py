@@ -11,7 +11,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
+from awsomeshop.db import new_id
 from orders.services import order_redeem
+from points.services import Award, points_award_batch
 from shop.models import Product
 from tests.factories import ProductFactory, UserFactory
 
@@ -65,6 +67,9 @@ def world(employee, hr_staff, catalog_manager, give_points):
         or AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", failures_since_start=1),
         "access_log": AccessLog.objects.first(),
         "employee": employee,
+        "award_batch": points_award_batch(
+            awards=[Award(employee.pk, 5, "Batch")], awarded_by_id=hr_staff.pk, source="file", batch_id=new_id()
+        ).batch,
     }
 
 
@@ -93,7 +98,7 @@ def concrete(name: str, pattern: str, world) -> str:
     path = path.replace(
         "<path:object_id>", world["product"].pk if name == "admin:view_on_site" else object_for(name, world)
     )
-    path = path.replace("<id>", world["employee"].pk)
+    path = path.replace("<id>", world["employee"].pk).replace("<str:batch_id>", world["award_batch"].pk)
     return "/" + path
 
 
@@ -174,6 +179,7 @@ EXACT = {
     "admin:auth_user_password_change": {**ADMIN_STAFF_ONLY, "hr": 403, "catalog_manager": 403, "superuser": 200},
     "admin:points_employee_award": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
     "admin:points_employee_award_file": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
+    "admin:points_employee_award_result": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
     "admin:points_pointstransaction_export": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
     "admin:orders_order_export": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
     # Permission first for change and delete; history looks the (missing) row up first.

@@ -63,3 +63,11 @@ def test_a_replay_with_the_product_id_in_another_case_is_the_same_request(employ
     assert replay.status_code == 201
     assert replay.json() == first.json()
     assert Order.objects.count() == 1
+
+
+@pytest.mark.mysql_only  # MySQL's collation folds case; the check must match ids as it does
+def test_the_ledger_check_matches_ids_as_the_database_does(employee, give_points):
+    row = give_points(employee, 80)
+    PointsTransaction.objects.filter(pk=row.pk).update(user_id=employee.pk.upper())
+
+    assert ledger_problem_list() == []

@@ -55,3 +55,14 @@ def test_an_order_in_the_admin_has_no_dead_links_for_hr(client, hr_staff, employ
     assert reverse("admin:shop_product_change", args=[product.pk]) not in html
     assert "Hoodie" in html
 
+
+def test_a_ledger_row_in_the_admin_has_no_dead_links_for_hr(client, hr_staff, employee, give_points):
+    row = give_points(employee, 10)
+    client.force_login(hr_staff)
+
+    response = client.get(reverse("admin:points_pointstransaction_change", args=[row.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert employee.email in html
+    assert reverse("admin:accounts_user_change", args=[employee.pk]) not in html

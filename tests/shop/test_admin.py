@@ -117,7 +117,8 @@ def test_editing_a_product_goes_through_the_service(manager):
     product = ProductFactory(name="Mug", stock_quantity=5)
 
     response = manager.post(
-        reverse("admin:shop_product_change", args=[product.pk]), product_form(name="Big mug", stock_quantity=9)
+        reverse("admin:shop_product_change", args=[product.pk]),
+        {**product_form(name="Big mug", stock_quantity=9), "initial-stock_quantity": 5},
     )
 
     assert response.status_code == 302
@@ -132,6 +133,7 @@ def test_list_editable_stock_and_active(manager):
         "form-INITIAL_FORMS": "1",
         "form-0-id": product.pk,
         "form-0-stock_quantity": "12",
+        "initial-form-0-stock_quantity": "5",
         "_save": "Save",
     }
 

@@ -60,8 +60,10 @@ def test_production_trusts_one_proxy_hop_and_shares_throttle_counters_in_the_dat
         "s.CACHES['default']['LOCATION'], s.AXES_CLIENT_IP_CALLABLE)"
     )
 
-    result = manage("shell", "-c", code, env=PRODUCTION_ENV)
-    with_redis = manage("shell", "-c", code, env={**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/1"})
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    with_redis = manage(
+        "shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/1"}
+    )
 
     assert result.stdout.split() == [
         "1",

@@ -13,12 +13,6 @@ EMPLOYEES = reverse("admin:points_employee_changelist")
 AWARD_FILE = reverse("admin:points_employee_award_file")
 
 
-@pytest.fixture
-def hr(client, hr_staff):
-    client.force_login(hr_staff)
-    return client
-
-
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 

@@ -2,36 +2,17 @@
 form and a retried API call each pay once (issue 13, findings 1 and 4)."""
 
 import pytest
-from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from points.models import PointsTransaction, UserPoints
+from points.models import PointsTransaction
 from tests.concurrency import run_concurrently
 from tests.conftest import staff_in
 from tests.factories import UserFactory
+from tests.points.test_admin import balance, csv_upload, messages_of
 
 EMPLOYEES = reverse("admin:points_employee_changelist")
 AWARD_FILE = reverse("admin:points_employee_award_file")
 AWARDS_API = "/api/v1/awards"
-
-
-@pytest.fixture
-def hr(client, hr_staff):
-    client.force_login(hr_staff)
-    return client
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def balance(user) -> int:
-    return UserPoints.objects.filter(pk=user.pk).values_list("current_points", flat=True).first() or 0
-
-
-def csv_upload(text: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile("awards.csv", text.encode(), content_type="text/csv")
 
 
 def preview_of(client, text: str):

@@ -4,6 +4,7 @@ and business refusals shown as admin messages."""
 from collections.abc import Sequence
 
 from django.contrib import messages
+from django.contrib.admin.options import csrf_protect_m
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
@@ -49,8 +50,8 @@ class CsvExportMixin:
 
 
 class ShopErrorAsMessageMixin:
-    """A business refusal raised while saving becomes an error message on the same page;
-    the admin's transaction has rolled back, so nothing was saved."""
+    """A business refusal raised while saving becomes an error message on the same page; the
+    service's transaction has rolled back, so nothing was saved."""
 
     def _refusal_redirect(self, request: HttpRequest, refusal: ShopError) -> HttpResponse:
         self.message_user(request, refusal.message, messages.ERROR)
@@ -67,3 +68,41 @@ class ShopErrorAsMessageMixin:
             return super().changelist_view(request, *args, **kwargs)
         except ShopError as refusal:
             return self._refusal_redirect(request, refusal)
+
+
+class ServicesOwnTheirTransactionsMixin:
+    """Django's admin saves and deletes inside a transaction of its own. Our services own theirs
+    (durable, and run again after a deadlock), and every write this admin makes goes through a
+    service, so its forms run outside the admin's transaction: a service would refuse to nest."""
+
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+    @csrf_protect_m
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        """The list's editable columns, saved by one service call (`save_list_edits`) instead of
+        Django's per-row saves inside its transaction. An invalid form goes to Django's view,
+        which shows the errors."""
+        if request.method == "POST" and self.list_editable and "_save" in request.POST:
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+            FormSet = self.get_changelist_formset(request)
+            queryset = self._get_list_editable_queryset(request, FormSet.get_default_prefix())
+            formset = FormSet(request.POST, request.FILES, queryset=queryset)
+            if formset.is_valid():
+                changed = [form for form in formset.forms if form.has_changed()]
+                if changed:
+                    self.save_list_edits(request, changed)
+                    for form in changed:
+                        self.log_change(request, form.instance, self.construct_change_message(request, form, None))
+                    name = self.opts.verbose_name if len(changed) == 1 else self.opts.verbose_name_plural
+                    self.message_user(request, f"{len(changed)} {name} changed.", messages.SUCCESS)
+                return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+    def save_list_edits(self, request: HttpRequest, forms: list) -> None:
+        raise NotImplementedError("A ModelAdmin with list_editable saves its rows through a service.")

@@ -7,6 +7,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
 from django.db import OperationalError, connection, models, transaction
@@ -20,6 +21,8 @@ R = TypeVar("R")
 MYSQL_DEADLOCK = 1213
 MYSQL_LOCK_WAIT_TIMEOUT = 1205
 RETRYABLE_MYSQL_ERRORS = frozenset({MYSQL_DEADLOCK, MYSQL_LOCK_WAIT_TIMEOUT})
+# How many times the current request's transactions were run again (its log line says so).
+db_retries_var: ContextVar[int] = ContextVar("db_retries", default=0)
 # The documented points and stock columns are INT: no value may pass this.
 INT_COLUMN_MAX = 2_147_483_647
 
@@ -85,11 +88,12 @@ def is_retryable(error: OperationalError) -> bool:
 
 
 def atomic_with_retry(func: Callable[P, R] | None = None, *, attempts: int = 4):
-    """Run the function in one transaction, and run it again from the start if MySQL aborted it
-    with a deadlock or lock-wait timeout.
+    """Run the function as its own, outermost transaction, and run it again from the start if
+    MySQL aborted it with a deadlock or lock-wait timeout.
 
-    Inside an outer transaction there is nothing to retry on our own (MySQL rolled back the
-    whole outer transaction), so the error goes up to whoever owns that transaction.
+    Every public service is wrapped in this. The transaction is durable: a service called inside
+    another transaction fails at once (RuntimeError), because there its retry could not work
+    (MySQL rolls back the whole outer transaction) and its commit would not be its own.
     """
 
     def decorator(func: Callable[P, R]) -> Callable[P, R]:
@@ -97,11 +101,12 @@ def atomic_with_retry(func: Callable[P, R] | None = None, *, attempts: int = 4):
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             for attempt in range(1, attempts + 1):
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(durable=True):
                         return func(*args, **kwargs)
                 except OperationalError as error:
-                    if attempt == attempts or connection.in_atomic_block or not is_retryable(error):
+                    if attempt == attempts or not is_retryable(error):
                         raise
+                    db_retries_var.set(db_retries_var.get() + 1)
                     logger.warning(
                         "Retrying %s after MySQL error %s (attempt %d)", func.__name__, error.args[0], attempt
                     )

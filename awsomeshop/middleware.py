@@ -10,6 +10,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 
+from awsomeshop.db import db_retries_var
+
 logger = logging.getLogger("awsomeshop.request")
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 user_id_var: ContextVar[str] = ContextVar("user_id", default="-")
@@ -51,7 +53,8 @@ def request_log_user_set(user_id: str) -> None:
 
 class RequestLogMiddleware:
     """Gives each request an id (kept from the caller or new), returns it as X-Request-ID, and
-    logs one line when the response leaves: method, path, status, duration and user."""
+    logs one line when the response leaves: method, path, status, duration, user, and how many
+    times a deadlock or lock-wait timeout made a transaction run again (`db_retries`)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -61,6 +64,7 @@ class RequestLogMiddleware:
         request_id = incoming[:100] or uuid.uuid4().hex
         request_token = request_id_var.set(request_id)
         user_token = user_id_var.set("-")
+        retries_token = db_retries_var.set(0)
         started = time.monotonic()
         try:
             response = self.get_response(request)
@@ -78,12 +82,14 @@ class RequestLogMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    "db_retries": db_retries_var.get(),
                 },
             )
             return response
         finally:
             request_id_var.reset(request_token)
             user_id_var.reset(user_token)
+            db_retries_var.reset(retries_token)
 
 
 class RequestContextFilter(logging.Filter):

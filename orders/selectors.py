@@ -26,5 +26,8 @@ def order_redeem_blocker(*, product: Product, balance: int) -> str | None:
 
 
 def order_balance_after(*, order: Order) -> int | None:
-    """The balance the redemption left, from its ledger row: the same answer however often asked."""
+    """The balance the redemption left, from its ledger row: the same answer however often asked
+    (the redemption that made the order knows it already)."""
+    if (known := getattr(order, "balance_after", None)) is not None:
+        return known
     return PointsTransaction.objects.filter(order=order).values_list("balance_after", flat=True).first()

@@ -102,6 +102,30 @@ def _balance_of(*, user_id: str) -> int:
     return UserPoints.objects.filter(pk=user_id).values_list("current_points", flat=True).first() or 0
 
 
+# Plain SQL for the two statements every redemption and award runs here: the ORM's model and
+# query building cost more than the statements themselves (README "Performance").
+_LEDGER_COLUMNS = (
+    "transaction_id",
+    "user_id",
+    "transaction_type",
+    "points_amount",
+    "order_id",
+    "description",
+    "created_at",
+    "balance_after",
+    "awarded_by_id",
+    "batch_id",
+)
+_LEDGER_INSERT_SQL = (
+    f"INSERT INTO {PointsTransaction._meta.db_table} ({', '.join(_LEDGER_COLUMNS)}) "  # noqa: S608 - names only
+    f"VALUES ({', '.join(['%s'] * len(_LEDGER_COLUMNS))})"
+)
+_DEBIT_SQL = (
+    f"UPDATE {UserPoints._meta.db_table} SET current_points = current_points - %s, "  # noqa: S608 - names only
+    "total_redeemed = total_redeemed + %s, updated_at = %s WHERE user_id = %s AND current_points >= %s"
+)
+
+
 def points_transaction_record(
     *,
     user_id: str,
@@ -113,9 +137,13 @@ def points_transaction_record(
     batch: AwardBatch | None = None,
     balance_after: int | None = None,
 ) -> PointsTransaction:
-    """Append the ledger row for a balance change made in the same transaction."""
+    """Append the ledger row for a balance change made in the same transaction. `balance_after`
+    is the balance the change left, when the caller knows it (it holds the row's lock)."""
     _require_transaction()
-    return PointsTransaction.objects.create(
+    if balance_after is None:
+        # We hold the row lock from the update just made, so this read is the balance it left.
+        balance_after = _balance_of(user_id=user_id)
+    row = PointsTransaction(
         user_id=user_id,
         transaction_type=transaction_type,
         points_amount=amount,
@@ -123,9 +151,26 @@ def points_transaction_record(
         order=order,
         awarded_by_id=awarded_by_id,
         batch=batch,
-        # We hold the row lock from the update just made, so this read is the balance it left.
-        balance_after=_balance_of(user_id=user_id) if balance_after is None else balance_after,
+        balance_after=balance_after,
+        created_at=timezone.now(),
     )
+    connection = transaction.get_connection()
+    values = [
+        row.pk,
+        row.user_id,
+        PointsTransaction.Type(row.transaction_type).value,
+        row.points_amount,
+        row.order_id,
+        row.description,
+        connection.ops.adapt_datetimefield_value(row.created_at),
+        row.balance_after,
+        row.awarded_by_id,
+        row.batch_id,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_LEDGER_INSERT_SQL, values)
+    row._state.adding = False
+    return row
 
 
 def _points_credit(
@@ -288,26 +333,22 @@ def points_award_batch(
         return _batch_replay(existing, fingerprint=_fingerprint(cleaned))
 
 
-def user_points_lock(*, user_id: str) -> None:
-    """Hold the user's balance row until the caller's transaction ends."""
-    _require_transaction()
-    list(UserPoints.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
-
-
-def points_debit(*, user_id: str, amount: int) -> None:
+def points_debit(*, user_id: str, amount: int, balance: int | None = None) -> None:
     """Take points for a redemption, inside the caller's transaction, which must also record the
-    ledger row (`points_transaction_record`). Never leaves a balance below zero."""
+    ledger row (`points_transaction_record`). Never leaves a balance below zero. `balance` is the
+    balance the caller read under the row's lock, when it did."""
     _require_transaction()
-    debited = UserPoints.objects.filter(pk=user_id, current_points__gte=amount).update(
-        current_points=F("current_points") - amount,
-        total_redeemed=F("total_redeemed") + amount,
-        updated_at=timezone.now(),
+    if balance is None or balance >= amount:
+        connection = transaction.get_connection()
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(_DEBIT_SQL, [amount, amount, now, user_id, amount])
+            if cursor.rowcount:
+                return
+    balance = _balance_of(user_id=user_id) if balance is None else balance
+    raise InsufficientPoints(
+        f"You need {amount:,} points but have {balance:,}: {amount - balance:,} more to go.",
+        needed=amount,
+        balance=balance,
+        missing=amount - balance,
     )
-    if not debited:
-        balance = _balance_of(user_id=user_id)
-        raise InsufficientPoints(
-            f"You need {amount:,} points but have {balance:,}: {amount - balance:,} more to go.",
-            needed=amount,
-            balance=balance,
-            missing=amount - balance,
-        )

@@ -5,10 +5,18 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from awsomeshop.admin_tools import ShopErrorAsMessageMixin
+from awsomeshop.admin_tools import ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 
 from .models import Product
-from .services import product_active_set, product_create, product_delete, product_stock_set, product_update
+from .services import (
+    ProductEdit,
+    product_active_set,
+    product_create,
+    product_delete,
+    product_list_edit,
+    product_stock_set,
+    product_update,
+)
 
 LOW_STOCK = 5
 
@@ -45,9 +53,10 @@ def _stock_seen(form) -> int | None:
 
 
 @admin.register(Product)
-class ProductAdmin(ShopErrorAsMessageMixin, admin.ModelAdmin):
-    """The catalog. Every save goes through shop.services: stock edits are refused if redemptions
-    changed the stock since the page was opened, and images are re-encoded before storing."""
+class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    """The catalog. Every save goes through shop.services, outside the admin's own transaction:
+    stock edits are refused if redemptions changed the stock since the page was opened, and
+    images are re-encoded and stored before the product is locked."""
 
     list_display = ["thumbnail", "name", "category", "points_cost", "stock_quantity", "is_active"]
     list_display_links = ["thumbnail", "name"]
@@ -113,6 +122,18 @@ class ProductAdmin(ShopErrorAsMessageMixin, admin.ModelAdmin):
             )
         # The admin goes on with `obj` (its messages, its log entry, the redirect): make it the saved row.
         obj.__dict__.update(saved.__dict__)
+
+    def save_list_edits(self, request: HttpRequest, forms: list) -> None:
+        product_list_edit(
+            edits=[
+                ProductEdit(
+                    product_id=form.instance.pk,
+                    changes={name: form.cleaned_data[name] for name in form.changed_data},
+                    stock_seen=_stock_seen(form),
+                )
+                for form in forms
+            ]
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Product | None = None) -> bool:
         # Orders keep their product: a product that was ever redeemed is deactivated, not deleted.

@@ -1,4 +1,5 @@
 import time
+from contextvars import ContextVar
 from pathlib import PurePath
 
 from django.db import models
@@ -15,8 +16,43 @@ def product_image_path(_product: "Product", filename: str) -> str:
     return f"products/{new_id()}{PurePath(filename).suffix.lower()}"
 
 
+# Set by shop.services while one of its functions writes products (see `catalog_write`).
+catalog_write_var: ContextVar[bool] = ContextVar("catalog_write", default=False)
+
+
+def _require_catalog_write() -> None:
+    if not catalog_write_var.get():
+        raise RuntimeError(
+            "Products change only through shop.services: the catalog cache's freshness and the lock "
+            "order depend on that one write path."
+        )
+
+
+class ProductQuerySet(models.QuerySet):
+    """Reads as usual; every way the ORM writes products checks that shop.services is writing."""
+
+    def update(self, **kwargs) -> int:
+        _require_catalog_write()
+        return super().update(**kwargs)
+
+    def delete(self):
+        _require_catalog_write()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        _require_catalog_write()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        _require_catalog_write()
+        return super().bulk_update(*args, **kwargs)
+
+
 class Product(models.Model):
-    """Something employees can redeem points for; maps onto the documented `products` table."""
+    """Something employees can redeem points for; maps onto the documented `products` table.
+
+    Written only by shop.services (the model and its queryset refuse anything else), so every
+    change takes the same locks and moves the catalog version the same way."""
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="product_id")
     name = models.CharField(max_length=255)
@@ -37,6 +73,8 @@ class Product(models.Model):
     stock_quantity = models.IntegerField(default=0, db_default=0)
     created_at = TimestampColumn(auto_now_add=True)
     updated_at = TimestampColumn(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         db_table = "products"
@@ -60,8 +98,16 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        _require_catalog_write()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("shop:product_detail", kwargs={"product_id": self.pk})
+
+    def delete(self, *args, **kwargs):
+        _require_catalog_write()
+        return super().delete(*args, **kwargs)
 
     @property
     def in_stock(self) -> bool:
@@ -77,9 +123,10 @@ def catalog_version_start() -> int:
 
 
 class CatalogVersion(models.Model):
-    """A number that goes up in the same transaction as every change to the products (added,
-    edited, repriced, restocked, sold, (de)activated, deleted). Cached catalog pages are keyed by
-    it, so a page cached under the version a reader sees holds no older data than that version.
+    """A number that goes up in the same transaction as every catalog change (a product added,
+    edited, repriced, restocked, (de)activated, deleted, or sold out; not each redemption, which
+    would make this one row every redemption in the shop queues on). Cached catalog pages are
+    keyed by it, so a page cached under the version a reader sees holds no older catalog than that.
 
     A counter, not MAX(updated_at): timestamps are taken before commit, so two transactions can
     commit out of their timestamps' order and a later reader would see the same maximum before

@@ -1,9 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from shop.models import Product
-from shop.services import catalog_version_bump
+from shop.services import product_import
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -41,8 +40,6 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        # A new product is a catalog change, as when the services add one: cached pages move on.
-        with transaction.atomic():
-            product = super()._create(model_class, *args, **kwargs)
-            catalog_version_bump()
+        # Through the one write path for products, like every other product in the app.
+        (product,) = product_import(products=[model_class(*args, **kwargs)])
         return product

@@ -6,7 +6,9 @@ from orders import services as order_services
 from orders.models import Order
 from orders.services import order_redeem
 from points.models import UserPoints
+from points.services import points_award
 from shop.models import Product
+from shop.services import product_stock_set, product_update
 from tests.ledger import assert_ledger_consistent
 
 DEADLOCK = OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
@@ -51,12 +53,30 @@ def test_other_database_errors_are_not_retried():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_inside_an_outer_transaction_the_owner_of_that_transaction_must_retry():
+def test_a_service_called_inside_another_transaction_fails_loudly_instead_of_losing_its_retry():
     func, calls = failing_first(1, DEADLOCK)
 
-    with pytest.raises(OperationalError), transaction.atomic():
+    with pytest.raises(RuntimeError, match="durable atomic block cannot be nested"), transaction.atomic():
         atomic_with_retry(func)()
-    assert len(calls) == 1
+    assert calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "service",
+    [
+        lambda employee, product, hr: order_redeem(user_id=employee.pk, product_id=product.pk),
+        lambda employee, product, hr: points_award(user_id=employee.pk, amount=5, reason="x", awarded_by_id=hr.pk),
+        lambda employee, product, hr: product_update(product_id=product.pk, changes={"name": "Renamed"}),
+        lambda employee, product, hr: product_stock_set(product_ids=[product.pk], quantity=3),
+    ],
+    ids=["order_redeem", "points_award", "product_update", "product_stock_set"],
+)
+def test_public_services_refuse_to_run_nested(employee, product, hr_user, service):
+    with pytest.raises(RuntimeError, match="durable atomic block cannot be nested"), transaction.atomic():
+        service(employee, product, hr_user)
+
+    assert Order.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)

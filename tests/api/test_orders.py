@@ -4,6 +4,7 @@ from rest_framework.settings import api_settings
 from orders.models import Order
 from orders.services import order_redeem
 from points.models import UserPoints
+from shop.services import product_active_set, product_stock_set
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent
@@ -44,9 +45,9 @@ def test_refused_redemptions_say_why_and_change_nothing(
 ):
     give_points(employee, 50 if setup == "poor" else 1000)
     if setup == "sold_out":
-        type(product).objects.filter(pk=product.pk).update(stock_quantity=0)
+        product_stock_set(product_ids=[product.pk], quantity=0)
     if setup == "inactive":
-        type(product).objects.filter(pk=product.pk).update(is_active=False)
+        product_active_set(product_ids=[product.pk], is_active=False)
 
     response = redeem(employee_api, product.pk)
 

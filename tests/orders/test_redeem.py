@@ -8,7 +8,7 @@ from points.models import PointsTransaction, UserPoints
 from points.services import points_debit
 from shop.exceptions import OutOfStock, ProductChanged, ProductUnavailable
 from shop.models import Product
-from shop.services import product_stock_take
+from shop.services import product_active_set, product_stock_take, product_update
 from tests.factories import ProductFactory
 from tests.ledger import assert_ledger_consistent
 
@@ -97,7 +97,7 @@ def test_redeem_refuses_an_unknown_product(employee, give_points):
 
 def test_stock_take_refuses_a_product_repriced_since_it_was_read(product):
     stale = Product.objects.get(pk=product.pk)
-    Product.objects.filter(pk=product.pk).update(points_cost=450)
+    product_update(product_id=product.pk, changes={"points_cost": 450})
 
     with pytest.raises(ProductChanged, match="changed from 300 to 450 points"), transaction.atomic():
         product_stock_take(product=stale)
@@ -107,7 +107,7 @@ def test_stock_take_refuses_a_product_repriced_since_it_was_read(product):
 
 def test_stock_take_refuses_a_product_deactivated_since_it_was_read(product):
     stale = Product.objects.get(pk=product.pk)
-    Product.objects.filter(pk=product.pk).update(is_active=False)
+    product_active_set(product_ids=[product.pk], is_active=False)
 
     with pytest.raises(ProductUnavailable, match="is no longer available"), transaction.atomic():
         product_stock_take(product=stale)

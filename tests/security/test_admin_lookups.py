@@ -72,7 +72,7 @@ def test_the_user_list_offers_superusers_no_filter_on_passwords(client):
     [
         ("admin:points_employee_changelist", {"is_active__exact": "1", "q": "someone"}),
         ("admin:points_pointstransaction_changelist", {"transaction_type__exact": "earned"}),
-        ("admin:points_pointstransaction_changelist", {"created_at__gte": "2026-01-01"}),
+        ("admin:points_pointstransaction_changelist", {"created_at__gte": "2026-01-01 00:00:00+00:00"}),
         ("admin:orders_order_changelist", {"status__exact": "Delivered", "product__category": "Tech"}),
     ],
 )

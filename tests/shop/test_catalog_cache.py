@@ -1,16 +1,19 @@
-"""The catalog version and the cached API pages keyed by it: never a stale stock or price."""
+"""The catalog version and the cached API pages keyed by it: never a stale price, availability or
+sell-out; a redemption's stock level in a list at most CATALOG_CACHE_SECONDS late."""
 
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.core.cache import caches
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.services import order_redeem
+from shop import services as shop_services
 from shop.models import CatalogVersion, Product
 from shop.selectors import catalog_version_get
 from shop.services import (
-    catalog_version_bump,
+    catalog_write,
     product_active_set,
     product_create,
     product_delete,
@@ -54,11 +57,22 @@ def test_every_catalog_change_moves_the_version_on(product, change):
     assert catalog_version_get() > before
 
 
-def test_a_redemption_moves_the_version_on(employee, product, give_points):
+def test_a_redemption_that_leaves_units_in_stock_keeps_the_version(employee, product, give_points):
+    # No global hot row: ordinary redemptions never write the one version row.
     give_points(employee, 1000)
     before = catalog_version_get()
 
     order_redeem(user_id=employee.pk, product_id=product.pk)
+
+    assert catalog_version_get() == before
+
+
+def test_the_redemption_that_takes_the_last_unit_moves_the_version_on(employee, give_points):
+    give_points(employee, 1000)
+    last_one = ProductFactory(points_cost=10, stock_quantity=1)
+    before = catalog_version_get()
+
+    order_redeem(user_id=employee.pk, product_id=last_one.pk)
 
     assert catalog_version_get() > before
 
@@ -82,9 +96,9 @@ def test_a_refused_redemption_keeps_the_version(employee, product):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_version_is_bumped_only_inside_the_changing_transaction():
-    with pytest.raises(RuntimeError, match="inside the transaction"):
-        catalog_version_bump()
+def test_catalog_writes_happen_only_inside_the_changing_transaction():
+    with pytest.raises(RuntimeError, match="inside the service's transaction"), catalog_write():
+        pass
 
 
 def test_a_lost_version_row_is_made_again_and_never_repeats_an_old_number():
@@ -92,8 +106,7 @@ def test_a_lost_version_row_is_made_again_and_never_repeats_an_old_number():
     CatalogVersion.objects.all().delete()
     assert catalog_version_get() is None
 
-    with transaction.atomic():
-        catalog_version_bump()
+    product_create(name="New", points_cost=10)
 
     assert catalog_version_get() > old
 
@@ -116,13 +129,28 @@ def test_a_cached_page_is_the_page_the_view_makes(employee_api, settings):
     assert headers_of(cached) == headers_of(uncached)
 
 
-def test_a_page_shows_the_new_stock_after_a_redemption(employee_api, employee, product, give_points):
+def test_a_redemptions_stock_level_shows_once_the_cached_page_expires(employee_api, employee, product, give_points):
     give_points(employee, 1000)
     assert product_from(employee_api.get(PRODUCTS).json(), product)["stock_quantity"] == 5
 
     order_redeem(user_id=employee.pk, product_id=product.pk)
 
+    # At most CATALOG_CACHE_SECONDS late in lists (the product page is always exact)...
+    assert product_from(employee_api.get(PRODUCTS).json(), product)["stock_quantity"] == 5
+    caches["catalog"].clear()  # ...what expiry does
     assert product_from(employee_api.get(PRODUCTS).json(), product)["stock_quantity"] == 4
+    assert employee_api.get(f"{PRODUCTS}/{product.pk}").json()["stock_quantity"] == 4
+
+
+def test_a_sold_out_product_leaves_the_in_stock_list_at_once(employee_api, employee, give_points):
+    give_points(employee, 1000)
+    last_one = ProductFactory(name="Last", points_cost=10, stock_quantity=1)
+    assert [row["id"] for row in employee_api.get(PRODUCTS, {"in_stock": "true"}).json()["results"]] == [last_one.pk]
+
+    order_redeem(user_id=employee.pk, product_id=last_one.pk)
+
+    assert employee_api.get(PRODUCTS, {"in_stock": "true"}).json()["count"] == 0
+    assert product_from(employee_api.get(PRODUCTS).json(), last_one)["stock_quantity"] == 0
 
 
 def test_a_page_shows_the_new_price_and_loses_a_deactivated_product(employee_api, product):
@@ -194,7 +222,7 @@ def test_a_bad_filter_is_a_400_every_time(employee_api):
 # --- Out-of-order commits (MySQL) ---------------------------------------------------------------
 @pytest.mark.mysql_only
 @pytest.mark.django_db(transaction=True)
-def test_a_change_committed_after_a_later_one_still_reaches_the_cached_pages(api_as):
+def test_a_change_committed_after_a_later_one_still_reaches_the_cached_pages(api_as, monkeypatch):
     """The case a MAX(updated_at) version gets wrong: A changes first but commits last. The
     version row's lock makes the later change wait for A's commit, so a reader that cached the
     page in between sees a newer version afterwards, with both changes."""
@@ -202,12 +230,11 @@ def test_a_change_committed_after_a_later_one_still_reaches_the_cached_pages(api
     client = api_as(UserFactory(email="reader@example.com"))
     first_changed, release_first, second_done = threading.Event(), threading.Event(), threading.Event()
 
+    holder = threading.current_thread
+
     def change_first_and_hold() -> None:
         try:
-            with transaction.atomic():
-                product_stock_set(product_ids=[first.pk], quantity=1)
-                first_changed.set()
-                release_first.wait(timeout=30)
+            product_stock_set(product_ids=[first.pk], quantity=1)
         finally:
             connection.close()
 
@@ -220,6 +247,15 @@ def test_a_change_committed_after_a_later_one_still_reaches_the_cached_pages(api
             connection.close()
 
     threads = [threading.Thread(target=change_first_and_hold), threading.Thread(target=change_second)]
+    bump = shop_services._catalog_version_bump
+
+    def bump_and_hold_in_the_first_thread() -> None:
+        bump()
+        if holder() is threads[0]:  # the first change waits, uncommitted, holding the version row
+            first_changed.set()
+            release_first.wait(timeout=30)
+
+    monkeypatch.setattr(shop_services, "_catalog_version_bump", bump_and_hold_in_the_first_thread)
     for thread in threads:
         thread.start()
     first_changed.wait(timeout=30)

@@ -30,9 +30,11 @@ class TokenApi(APIView):
     """
 
     throttle_scope = "sign_in"
+    input_serializer_class = TokenInputSerializer
 
     def get_permissions(self):
-        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+        # Signing in (and asking how to) needs no sign-in; signing out does.
+        return [AllowAny()] if self.request.method in ("POST", "OPTIONS") else [IsAuthenticated()]
 
     @extend_schema(
         tags=["auth"],

@@ -1,5 +1,7 @@
 """Who is knocking: the client address django-axes counts failed sign-ins against."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -12,9 +14,19 @@ def client_ip(request: HttpRequest) -> str:
     if hops:
         forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [entry for entry in forwarded if entry]
-        if forwarded:
-            return forwarded[-min(hops, len(forwarded))]
+        if forwarded and _is_ip_address(candidate := forwarded[-min(hops, len(forwarded))]):
+            return candidate
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _is_ip_address(text: str) -> bool:
+    """Only an address reaches the throttles and axes (whose column holds an address, not 40
+    characters of anything): behind the ALB the entry is always one, so anything else is forged."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:

@@ -7,12 +7,13 @@ import functools
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rest_framework.throttling import SimpleRateThrottle
+
+from awsomeshop.api_defaults import CountingRateThrottle
 
 from .security import client_ip
 
 
-class SignInRateThrottle(SimpleRateThrottle):
+class SignInRateThrottle(CountingRateThrottle):
     scope = "sign_in"
     # The same key as the API's WriteRateThrottle for an anonymous caller: one budget for all routes.
     cache_format = "throttle_%(scope)s_%(ident)s"

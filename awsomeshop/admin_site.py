@@ -10,8 +10,10 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.db.models.constants import LOOKUP_SEP
 
-# What Django's own list filters add to a filtered field's name in the query string.
-FILTER_SUFFIXES = frozenset({"exact", "iexact", "isnull", "gte", "gt", "lte", "lt", "in", "id", "pk"})
+# What Django's own list filters and date drill-down add to a field's name in the query string.
+FILTER_SUFFIXES = frozenset(
+    {"exact", "iexact", "isnull", "gte", "gt", "lte", "lt", "in", "id", "pk", "year", "month", "day"}
+)
 
 
 class FilterLookupsOnlyMixin:

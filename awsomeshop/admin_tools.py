@@ -4,10 +4,11 @@ and business refusals shown as admin messages."""
 from collections.abc import Sequence
 
 from django.contrib import messages
-from django.contrib.admin.options import csrf_protect_m
+from django.contrib.admin.options import IncorrectLookupParameters, csrf_protect_m
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse
 
 from awsomeshop.csv_export import csv_response
 from awsomeshop.exceptions import ShopError
@@ -44,7 +45,12 @@ class CsvExportMixin:
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        queryset = self.get_changelist_instance(request).get_queryset(request)
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            # What the list itself does with a filter value it cannot use.
+            changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
         rows = (self.export_row(obj) for obj in queryset.iterator(chunk_size=2000))
         return csv_response(filename=self.export_filename, header=self.export_header, rows=rows)
 

@@ -263,6 +263,8 @@ CACHES = {
 # How long a rendered catalog page is kept (0 turns the page cache off). Presigned image links
 # expire, so with S3 a page never outlives a third of their lifetime.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Its incr locks the row, so counters shared by many workers count every request.
+    CACHES["default"]["BACKEND"] = "awsomeshop.cache.LockingDatabaseCache"
     # Django culls a third of the table past MAX_ENTRIES (300 by default), which would forget the
     # counters of active clients; a counter lives at most a minute or an hour.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)

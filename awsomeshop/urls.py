@@ -35,5 +35,6 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "awsomeshop.views.bad_request"
 handler404 = "awsomeshop.views.page_not_found"
 handler500 = "awsomeshop.views.server_error"

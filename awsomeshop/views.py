@@ -22,6 +22,16 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django could not read (a form body in a charset other than UTF-8, too many
+    fields). Django's own handler reads the form again for its CSRF token, fails the same way and
+    turns the 400 into a 500; this one reads nothing from the request."""
+    if _is_api(request):
+        body = error_body(code="bad_request", message="The request could not be read.")
+        return JsonResponse(body, status=400)
+    return HttpResponse(loader.get_template("400.html").render(), status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django calls this while an uncaught exception is being handled, so we can tell a database
     that does not answer (a 503: try again soon, nothing was half-done) from a bug (a 500). The

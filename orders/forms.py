@@ -1,5 +1,6 @@
 from django import forms
 
+from awsomeshop.forms import WholeNumberField
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 
 
@@ -9,4 +10,4 @@ class RedeemForm(forms.Form):
     price is the one the page showed, so a price changed since is never charged."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
-    expected_points_cost = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    expected_points_cost = WholeNumberField(widget=forms.HiddenInput)

@@ -101,6 +101,7 @@ class AwardCreateApi(APIView):
 
     permission_classes = [CanAwardPoints]
     throttle_scope = "awards"
+    input_serializer_class = AwardInputSerializer
 
     def post(self, request: Request) -> Response:
         payload = AwardInputSerializer(data=request.data)

@@ -73,7 +73,8 @@ def _decoded(raw: bytes) -> str:
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text))
+    # newline="": the csv module's own line handling, so old Mac files (CR only) read too.
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as error:

@@ -1,14 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from awsomeshop.admin_tools import ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
+from awsomeshop.forms import WholeNumberField
 
 from .models import Product
 from .services import (
+    STOCK_MAX,
     ProductEdit,
     product_active_set,
     product_create,
@@ -37,7 +40,7 @@ class StockFilter(admin.SimpleListFilter):
 
 
 class StockForm(forms.Form):
-    quantity = forms.IntegerField(min_value=0, max_value=1_000_000, label="New stock for each selected product")
+    quantity = WholeNumberField(min_value=0, max_value=STOCK_MAX, label="New stock for each selected product")
 
 
 def _stock_seen(form) -> int | None:
@@ -97,6 +100,8 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.IntegerField):
+            kwargs["form_class"] = WholeNumberField  # price and stock: digits 0–9 only
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "stock_quantity":
             # The form carries the stock the editor saw, so a save can tell it from today's.

@@ -68,7 +68,7 @@ def test_production_trusts_one_proxy_hop_and_shares_throttle_counters_in_the_dat
     assert result.stdout.split() == [
         "1",
         "1",
-        "django.core.cache.backends.db.DatabaseCache",
+        "awsomeshop.cache.LockingDatabaseCache",
         "awsomeshop_cache",
         "accounts.security.client_ip",
     ]

@@ -83,7 +83,7 @@ def test_a_successful_api_sign_in_resets_the_failure_count(employee):
 def test_throttle_counters_survive_a_process_that_never_saw_them(client, settings):
     settings.CACHES = {
         **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "awsomeshop_cache"},
+        "default": {"BACKEND": "awsomeshop.cache.LockingDatabaseCache", "LOCATION": "awsomeshop_cache"},
     }
     for i in range(SIGN_IN_RATE):
         client.post(reverse("login"), {"username": f"nobody{i}@example.com", "password": "x"})

@@ -12,9 +12,15 @@ from functools import cache
 
 import jwt
 from django.conf import settings
-from rest_framework import authentication, exceptions
+from rest_framework import exceptions
 
+from awsomeshop.db import fetch_value
+
+from .models import User
+from .scheme import SchemeAuthentication
 from .services import user_from_cognito_claims
+
+ACTIVE_USER_SQL = f"SELECT id FROM {User._meta.db_table} WHERE id = %s AND is_active"  # noqa: S608 - name only
 
 # Which claim names the app client, by token use.
 CLIENT_CLAIM = {"id": "aud", "access": "client_id"}
@@ -78,28 +84,33 @@ def token_verify(token: str) -> dict:
     return claims
 
 
-class CognitoJWTAuthentication(authentication.BaseAuthentication):
+class CognitoJWTAuthentication(SchemeAuthentication):
     """`Authorization: Bearer <Cognito ID or access token>`."""
 
     keyword = "Bearer"
     www_authenticate_realm = "api"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        token = self.credential(request)
+        if token is None:
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("The Authorization header must be: Bearer <token>.")
-        try:
-            claims = token_verify(header[1].decode("ascii", errors="replace"))
-        except InvalidToken as invalid:
-            raise exceptions.AuthenticationFailed(str(invalid)) from invalid
-        except SigningKeysUnavailable as unavailable:
-            raise ServiceUnavailable() from unavailable
+        claims = self._claims(token)
         user = user_from_cognito_claims(claims=claims)
         if not user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")
         return user, claims
+
+    def active_user_id(self, credential: str) -> str | None:
+        # A user not yet known locally (their first call creates them) is for authenticate().
+        return fetch_value(ACTIVE_USER_SQL, [self._claims(credential)["sub"]])
+
+    def _claims(self, token: str) -> dict:
+        try:
+            return token_verify(token)
+        except InvalidToken as invalid:
+            raise exceptions.AuthenticationFailed(str(invalid)) from invalid
+        except SigningKeysUnavailable as unavailable:
+            raise ServiceUnavailable() from unavailable
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="{self.www_authenticate_realm}"'

@@ -260,15 +260,18 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("CATALOG_CACHE_ENTRIES", default=500)},
     },
 }
-# How long a rendered catalog page is kept (0 turns the page cache off). Presigned image links
-# expire, so with S3 a page never outlives a third of their lifetime.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     # Its incr locks the row, so counters shared by many workers count every request.
     CACHES["default"]["BACKEND"] = "awsomeshop.cache.LockingDatabaseCache"
     # Django culls a third of the table past MAX_ENTRIES (300 by default), which would forget the
     # counters of active clients; a counter lives at most a minute or an hour.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
-CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# How long a rendered catalog page is kept (0 turns the page cache off). Catalog changes (price,
+# name, availability, restock, a sell-out) reach every page at once through the catalog version;
+# the stock level a redemption leaves is not a catalog change (no global hot row), so in lists
+# it shows within this many seconds (product pages and redemptions always read it fresh).
+# Presigned image links expire, so with S3 a page never outlives a third of their lifetime.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=5)
 if MEDIA_STORAGE == "s3":
     CATALOG_CACHE_SECONDS = min(CATALOG_CACHE_SECONDS, MEDIA_BACKEND["OPTIONS"]["querystring_expire"] // 3)
 

@@ -8,10 +8,11 @@ from rest_framework.views import APIView
 
 from awsomeshop.api import StrictInputSerializer, StrictIntegerField, error_responses, idempotency_key_header
 from awsomeshop.db import new_id
+from awsomeshop.exceptions import rule_applied
 
 from .models import AwardBatch, PointsTransaction, UserPoints
 from .selectors import points_transaction_list, user_points_get
-from .services import REASON_MAX_LENGTH, Award, points_award_batch
+from .services import Award, points_amount_clean, points_award_batch, points_reason_clean
 
 
 class BalanceOutputSerializer(serializers.ModelSerializer):
@@ -74,9 +75,17 @@ class CanAwardPoints(BasePermission):
 
 
 class AwardInputSerializer(StrictInputSerializer):
+    """The JSON types here; the award rules (range, reason) are the service's, in its words."""
+
     user_id = serializers.CharField(max_length=255, help_text="The employee's user id (see /me).")
-    amount = StrictIntegerField(min_value=1, max_value=settings.POINTS_MAX_AWARD)
-    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Shown to the employee.")
+    amount = StrictIntegerField(help_text=f"Whole points, 1 to {settings.POINTS_MAX_AWARD:,}.")
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="Shown to the employee.")
+
+    def validate_amount(self, value: int) -> int:
+        return rule_applied(points_amount_clean, value, invalid=serializers.ValidationError)
+
+    def validate_reason(self, value: str) -> str:
+        return rule_applied(points_reason_clean, value, invalid=serializers.ValidationError)
 
 
 class AwardOutputSerializer(serializers.Serializer):

@@ -12,7 +12,13 @@ from django.contrib.auth import get_user_model
 
 from awsomeshop.exceptions import ShopError
 
-from .services import REASON_MAX_LENGTH, Award, points_amount_from_text, self_award_refuse, user_ids_resolve
+from .services import (
+    Award,
+    points_amount_from_text,
+    points_reason_clean,
+    self_award_refuse,
+    user_ids_resolve,
+)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -133,12 +139,9 @@ def _line_error(line: AwardLine, employees: dict, first_line_of: dict[str, int],
     try:
         self_award_refuse(user_id=line.user_id, awarded_by_id=awarded_by_id)
         line.amount = points_amount_from_text(line.amount_text)
+        points_reason_clean(line.reason)
     except ShopError as refusal:
         return refusal.message
-    if not line.reason:
-        return "The reason is missing; the employee sees it in their history."
-    if len(line.reason) > REASON_MAX_LENGTH:
-        return f"The reason is longer than {REASON_MAX_LENGTH} characters."
     if line.user_id in first_line_of:
         return f"Duplicate: this employee is already on line {first_line_of[line.user_id]}."
     first_line_of[line.user_id] = line.line

@@ -3,9 +3,9 @@ import uuid
 from django import forms
 from django.conf import settings
 
-from awsomeshop.exceptions import ShopError
+from awsomeshop.exceptions import rule_applied
 
-from .services import REASON_MAX_LENGTH, points_amount_from_text
+from .services import points_amount_from_text, points_reason_clean
 
 ONE_TIME_KEY_MISSING = "This form has no valid one-time key; open it again from the employee list."
 
@@ -14,8 +14,9 @@ class AwardForm(forms.Form):
     """An award of the same amount, for one reason, to one or more employees. The one-time key is
     made when the form is shown, so submitting it twice (a double click, a reload) awards once."""
 
-    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    reason = forms.CharField(max_length=REASON_MAX_LENGTH, help_text="The employee sees this in their history.")
+    amount = forms.CharField(required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    # Required and length are the service's rules (points_reason_clean), in its words.
+    reason = forms.CharField(required=False, help_text="The employee sees this in their history.")
     key = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={"required": ONE_TIME_KEY_MISSING, "invalid": ONE_TIME_KEY_MISSING},
@@ -28,10 +29,10 @@ class AwardForm(forms.Form):
         self.fields["amount"].help_text = f"Whole points, at most {settings.POINTS_MAX_AWARD:,} per award."
 
     def clean_amount(self) -> int:
-        try:
-            return points_amount_from_text(self.cleaned_data["amount"])
-        except ShopError as refusal:
-            raise forms.ValidationError(refusal.message) from refusal
+        return rule_applied(points_amount_from_text, self.cleaned_data["amount"], invalid=forms.ValidationError)
+
+    def clean_reason(self) -> str:
+        return rule_applied(points_reason_clean, self.cleaned_data["reason"], invalid=forms.ValidationError)
 
 
 class AwardFileForm(forms.Form):

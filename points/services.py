@@ -32,7 +32,9 @@ def _require_transaction() -> None:
 AMOUNT_TEXT_PATTERN = re.compile(r"[0-9]{1,10}")
 
 
-def _clean_amount(amount: object) -> int:
+def points_amount_clean(amount: object) -> int:
+    """The award rules for an amount, in the words every screen shows (the API, the admin's
+    forms and the CSV preview all call this)."""
     maximum = settings.POINTS_MAX_AWARD
     # bool is an int in Python; True points is a bug, not one point.
     if not isinstance(amount, int) or isinstance(amount, bool):
@@ -49,10 +51,11 @@ def points_amount_from_text(text: str) -> int:
     `+7`, `1_000`, ` 7` and other scripts' digits, and Django's IntegerField `5.0`."""
     if not isinstance(text, str) or not AMOUNT_TEXT_PATTERN.fullmatch(text):
         raise InvalidAmount(f"“{str(text)[:20]}” is not a whole number of points.", amount=str(text)[:20])
-    return _clean_amount(int(text))
+    return points_amount_clean(int(text))
 
 
-def _clean_reason(reason: object) -> str:
+def points_reason_clean(reason: object) -> str:
+    """The award rules for a reason: given, and at most the ledger column's length."""
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise InvalidReason("Give a reason for the award; the employee sees it in their history.")
@@ -205,7 +208,7 @@ def _points_credit(
 def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None = None) -> PointsTransaction:
     """Give an employee points, with the reason they will see and who gave them. Not one-time:
     people's requests (forms, files, the API) go through `points_award_batch`."""
-    amount, reason = _clean_amount(amount), _clean_reason(reason)
+    amount, reason = points_amount_clean(amount), points_reason_clean(reason)
     user_id = _user_id_resolve(user_id)
     self_award_refuse(user_id=user_id, awarded_by_id=awarded_by_id)
     return _points_credit(user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id)[0]
@@ -231,7 +234,7 @@ class AwardOutcome:
 
 def _awards_clean(awards: list[Award], *, awarded_by_id: str) -> list[Award]:
     """The awards with valid amounts and reasons and stored user ids, or the first refusal."""
-    cleaned = [Award(a.user_id, _clean_amount(a.amount), _clean_reason(a.reason)) for a in awards]
+    cleaned = [Award(a.user_id, points_amount_clean(a.amount), points_reason_clean(a.reason)) for a in awards]
     if not cleaned:
         raise InvalidAmount("There is nothing to award.")
     stored = user_ids_resolve({award.user_id for award in cleaned})

@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from accounts.api_auth import api_caller_id
+from accounts.api_auth import ApiTokenAuthentication
 from awsomeshop.middleware import request_log_user_set
 
 from .filters import PER_USER_FILTERS
@@ -44,12 +44,12 @@ def catalog_page_key(*, request: HttpRequest) -> str | None:
 class CatalogPageCacheMiddleware:
     """Answers `GET /api/v1/products` from the catalog cache, early in the middleware stack.
 
-    Only for a caller the API's authentication accepts (`api_caller_id`: the same token or JWT
-    check, in one query); anyone else, and every miss, goes down the whole stack to the view,
-    whose 200 answer is stored as it left (with the headers the later middleware added). The
-    later middleware has nothing to do for such a request: no session, cookie or CSRF check is
-    involved in a token-authenticated GET. Skipping it, with DRF's dispatch, is what makes a hit
-    cheap (README "Performance")."""
+    Only for a caller the API's own authentication class accepts (its `caller_id`: the same
+    header and checks as `authenticate`, in one query); anyone else, and every miss, goes down
+    the whole stack to the view, whose 200 answer is stored as it left (with the headers the
+    later middleware added). The later middleware has nothing to do for such a request: no
+    session, cookie or CSRF check is involved in a token-authenticated GET. Skipping it, with
+    DRF's dispatch, is what makes a hit cheap (README "Performance")."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -85,6 +85,6 @@ class CatalogPageCacheMiddleware:
         """Whom the API would accept, or None: then the view gives its own answer (a 401, or a
         503 when the database or Cognito's keys are out of reach), as without the cache."""
         try:
-            return api_caller_id(request)
+            return ApiTokenAuthentication().caller_id(request)
         except Exception:  # noqa: BLE001 - whatever it is, the view's own handling answers it
             return None

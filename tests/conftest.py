@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.db import connection
 
@@ -121,3 +123,30 @@ def catalog_manager(db):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+class _RetryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Retrying "):
+            self.count += 1
+
+
+@pytest.fixture
+def deadlock_retries():
+    """How many times a transaction was run again after a deadlock or lock-wait timeout, in any
+    thread, during the test: lock order, not the retry, must keep ordinary workloads apart."""
+    counter = _RetryCounter()
+    logger = logging.getLogger("awsomeshop.db")
+    logger.addHandler(counter)
+    yield counter
+    logger.removeHandler(counter)
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    client.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+    return client

@@ -64,3 +64,26 @@ def test_the_session_works_for_the_portals_own_calls_with_csrf(client, employee)
     response = strict.post("/api/v1/orders", {"product_id": "x"}, content_type="application/json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Token {key}", "Token nope", "Token", "Token {key} extra", "Bearer {key}", "token {key}", "", "Token {inactive}"],
+)
+def test_the_cheap_caller_check_accepts_exactly_whom_authentication_accepts(rf, employee, header):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from accounts.api_auth import ApiTokenAuthentication
+    from tests.factories import UserFactory
+
+    inactive = UserFactory(email="gone@example.com", is_active=False)
+    keys = {"key": Token.objects.create(user=employee).key, "inactive": Token.objects.create(user=inactive).key}
+    request = rf.get("/api/v1/products", HTTP_AUTHORIZATION=header.format(**keys))
+    authentication = ApiTokenAuthentication()
+    try:
+        accepted = authentication.authenticate(request)
+    except AuthenticationFailed:
+        accepted = None
+
+    assert authentication.caller_id(request) == (accepted[0].pk if accepted else None)

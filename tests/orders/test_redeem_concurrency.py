@@ -21,7 +21,7 @@ from tests.ledger import assert_ledger_consistent
 pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
 
 
-def test_fifty_users_racing_for_the_last_ten_units_get_exactly_ten_orders(give_points):
+def test_fifty_users_racing_for_the_last_ten_units_get_exactly_ten_orders(give_points, deadlock_retries):
     product = ProductFactory(points_cost=100, stock_quantity=10)
     users = UserFactory.create_batch(50)
     for user in users:
@@ -39,6 +39,7 @@ def test_fifty_users_racing_for_the_last_ten_units_get_exactly_ten_orders(give_p
     assert UserPoints.objects.filter(current_points=0).count() == 10
     assert UserPoints.objects.filter(current_points=100).count() == 40
     assert_ledger_consistent()
+    assert deadlock_retries.count == 0
 
 
 def test_one_user_firing_thirty_redemptions_with_points_for_three_gets_three(employee, give_points):
@@ -57,7 +58,9 @@ def test_one_user_firing_thirty_redemptions_with_points_for_three_gets_three(emp
     assert_ledger_consistent()
 
 
-def test_interleaved_awards_and_redemptions_from_sixteen_threads_keep_the_ledger_clean(hr_user, give_points):
+def test_interleaved_awards_and_redemptions_from_sixteen_threads_keep_the_ledger_clean(
+    hr_user, give_points, deadlock_retries
+):
     users = UserFactory.create_batch(4)
     products = [ProductFactory(points_cost=cost, stock_quantity=15) for cost in (30, 50, 70)]
     for user in users:
@@ -90,6 +93,7 @@ def test_interleaved_awards_and_redemptions_from_sixteen_threads_keep_the_ledger
     assert PointsTransaction.objects.filter(transaction_type="earned").count() == awards + 4
     assert sum(p.stock_quantity for p in Product.objects.all()) == 45 - orders
     assert_ledger_consistent()
+    assert deadlock_retries.count == 0
 
 
 def test_concurrent_first_awards_create_one_balance_row(hr_user):

@@ -53,7 +53,7 @@ def test_award_points_to_one_employee(hr, hr_staff, employee):
         ({"amount": 0, "reason": "x"}, "The amount must be at least 1 point."),
         ({"amount": 100_001, "reason": "x"}, "One award can give at most 100,000 points."),
         ({"amount": "ten", "reason": "x"}, "“ten” is not a whole number of points."),
-        ({"amount": 10, "reason": ""}, "This field is required."),
+        ({"amount": 10, "reason": ""}, "Give a reason for the award; the employee sees it in their history."),
     ],
 )
 def test_a_bad_award_is_refused_on_the_form_and_writes_nothing(hr, employee, data, error):

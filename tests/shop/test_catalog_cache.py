@@ -282,3 +282,10 @@ def test_counts_are_kept_per_filter_and_move_on_with_the_catalog(employee_api, s
     assert (count(), count(category="Tech"), count(category="Apparel")) == (3, 2, 1)
     product_active_set(product_ids=[tech[0].pk], is_active=False)
     assert (count(), count(category="Tech"), count(category="Apparel")) == (2, 1, 1)
+
+
+def test_a_stock_level_in_a_cached_list_is_at_most_a_few_seconds_old_by_default():
+    from awsomeshop import settings as defaults
+
+    # The bound the architecture notes promise for redemptions' stock levels in lists.
+    assert 0 < defaults.CATALOG_CACHE_SECONDS <= 5

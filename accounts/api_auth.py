@@ -22,7 +22,7 @@ TOKEN_USER_SQL = f"SELECT u.* {_TOKEN_USER}"  # noqa: S608 - table names only
 
 class LocalTokenAuthentication(SchemeAuthentication, TokenAuthentication):
     """DRF's token check (`Authorization: Token <key>`), as one plain-SQL query: it runs on every
-    API request, and building the ORM's query took longer than the lookup (README "Performance")."""
+    API request, and building the ORM's query took longer than the lookup (docs/performance.md)."""
 
     def authenticate(self, request):
         key = self.credential(request)

@@ -58,13 +58,18 @@ class CountingRateThrottle(SimpleRateThrottle):
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
         counter = f"{key}:{window}"
-        self.cache.add(counter, 0, self.duration + 1)
-        try:
-            count = self.cache.incr(counter)
-        except ValueError:  # expired between add and incr: a new window
-            self.cache.set(counter, 1, self.duration + 1)
-            count = 1
-        return count <= self.num_requests
+        return self._count(counter) <= self.num_requests
+
+    def _count(self, counter: str) -> int:
+        """This request's number in the window: an increment, or the window's first request.
+        Increment first: the window's counter exists for all but its first request."""
+        for _ in range(2):
+            try:
+                return self.cache.incr(counter)
+            except ValueError:  # no counter yet: start it, unless a concurrent request just did
+                if self.cache.add(counter, 1, self.duration + 1):
+                    return 1
+        return self.cache.incr(counter)
 
     def wait(self) -> float:
         return max(0.0, self.window_ends - self.now)

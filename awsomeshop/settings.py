@@ -1,6 +1,6 @@
 """AWSomeShop settings: one module, read from the environment.
 
-Every variable read here is listed in README.md ("Configuration"). The defaults are safe for a
+Every variable read here is listed in docs/configuration.md. The defaults are safe for a
 developer's machine (SQLite, local files, DEBUG on); production (DJANGO_ENV=production) has no
 default for a secret and refuses to start without one.
 """

@@ -4,7 +4,7 @@ left behind (awsomeshop_bench), optionally with cProfile's top functions.
 
     .venv/bin/python bench/profile_request.py "/api/v1/products?page_size=20" [--requests 2000] [--profile]
 
-Set CATALOG_CACHE_SECONDS=0 to see the uncached path. The figures in the README's "before →
+Set CATALOG_CACHE_SECONDS=0 to see the uncached path. The figures in docs/performance.md's "before →
 after" table come from this script.
 """
 

@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.urls import path
 
+from awsomeshop.urls import handler400, handler404, handler500  # noqa: F401 - the app's error pages
 from awsomeshop.urls import urlpatterns as app_urlpatterns
 from shop.models import Product
 

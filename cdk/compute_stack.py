@@ -199,7 +199,7 @@ class ComputeStack(Stack):
         )
 
     def _outputs(self) -> None:
-        # What `aws ecs run-task` needs to run `manage.py migrate` as a one-off task (README, "Deploy");
+        # What `aws ecs run-task` needs to run `manage.py migrate` as a one-off task (docs/deploy.md);
         # the subnets and security group are outputs of the network stack.
         CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
         CfnOutput(self, "TaskDefinitionArn", value=self.task_definition.task_definition_arn)

@@ -1,6 +1,6 @@
 """The deployment's settings, read from CDK context (cdk.json, or `-c key=value` on the command line).
 
-Every value has a default; README.md ("Deploy") says what each means.
+Every value has a default; docs/deploy.md says what each means.
 """
 
 from dataclasses import dataclass

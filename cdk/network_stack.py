@@ -33,7 +33,7 @@ class NetworkStack(Stack):
         )
         self._subnets_build()
         self._security_groups_build()
-        # For `aws ecs run-task` (the one-off migrate task, README "Deploy").
+        # For `aws ecs run-task` (the one-off migrate task, docs/deploy.md).
         CfnOutput(self, "PrivateSubnets", value=",".join(s.subnet_id for s in self.private_subnets))
         CfnOutput(self, "TaskSecurityGroup", value=self.ecs_sg.security_group_id)
 

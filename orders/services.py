@@ -3,7 +3,7 @@
 The redemption is the shop's hottest write, so its statements are plain SQL, each one needed:
 lock the account (and, with a key, find the order it already made: one statement), lock the
 product, debit the account, take the stock, insert the order, insert the ledger row. The ORM's
-query building cost more than those statements (README "Performance"). Each table's SQL lives
+query building cost more than those statements (docs/performance.md). Each table's SQL lives
 with its app's services (points, shop); this function only orders them.
 """
 

@@ -106,7 +106,7 @@ def _balance_of(*, user_id: str) -> int:
 
 
 # Plain SQL for the two statements every redemption and award runs here: the ORM's model and
-# query building cost more than the statements themselves (README "Performance").
+# query building cost more than the statements themselves (docs/performance.md).
 _LEDGER_COLUMNS = (
     "transaction_id",
     "user_id",

@@ -6,17 +6,16 @@ Usage: python scripts/aws_emulator_setup.py http://127.0.0.1:5055 > var/aws.env
 """
 
 import sys
+from pathlib import Path
 
 import boto3
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from accounts.roles import HR  # noqa: E402
+from shop.demo_users import DEMO_USERS, NEW_HIRE  # noqa: E402
+
 REGION = "us-east-2"
 BUCKET = "awsomeshop-product-images-local"
-USERS = [
-    # e-mail, password, permanent?, in hr?
-    ("employee@awsomeshop.local", "Employee2026", True, False),
-    ("hr@awsomeshop.local", "Hrstaff2026", True, True),
-    ("newhire@awsomeshop.local", "Welcome2026", False, False),  # must choose a password at first sign-in
-]
 
 
 def main(endpoint: str) -> None:
@@ -42,19 +41,26 @@ def main(endpoint: str) -> None:
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]
     idp.create_group(UserPoolId=pool, GroupName="hr")
-    for email, password, permanent, hr in USERS:
+    # Every demo user, as HR would add them (names included); the new hire must choose a password.
+    for user in [*DEMO_USERS, NEW_HIRE]:
         idp.admin_create_user(
             UserPoolId=pool,
-            Username=email,
-            TemporaryPassword=password,
+            Username=user.email,
+            TemporaryPassword=user.cognito_password,
             MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            UserAttributes=[
+                {"Name": "email", "Value": user.email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "given_name", "Value": user.first_name},
+                {"Name": "family_name", "Value": user.last_name},
+            ],
         )
-        if permanent:
-            idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
-        if hr:
-            idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="hr")
-        print(f"# {email} / {password}{'' if permanent else ' (temporary)'}{' (hr)' if hr else ''}", file=sys.stderr)
+        if user is not NEW_HIRE:
+            idp.admin_set_user_password(
+                UserPoolId=pool, Username=user.email, Password=user.cognito_password, Permanent=True
+            )
+        if user.group == HR:
+            idp.admin_add_user_to_group(UserPoolId=pool, Username=user.email, GroupName="hr")
     boto3.client("s3", region_name=REGION, endpoint_url=endpoint).create_bucket(
         Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
     )

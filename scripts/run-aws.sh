@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run-aws`: the app with AUTH_BACKEND=cognito and MEDIA_STORAGE=s3, against a local AWS
-# emulator (moto server on 127.0.0.1:5055), with the demo catalog and Cognito demo users.
+# emulator (moto server on 127.0.0.1:5055), with the demo catalog, the demo users in the user pool
+# (roles and points history as with `make run`), and the settings kept in var/aws.env for
+# `make token`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${MOTO_PORT:-5055}
@@ -15,8 +17,11 @@ for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/moto-api/" >/dev/null 
 # shellcheck disable=SC1091
 source var/aws.env
 rm -f var/aws.sqlite3
-.venv/bin/python manage.py migrate --noinput -v0
-.venv/bin/python manage.py seed_demo --catalog-only
-.venv/bin/python manage.py sync_cognito_users
-echo "Sign in at http://127.0.0.1:8000 with the users above (passwords: scripts/aws_emulator_setup.py)."
-.venv/bin/python manage.py runserver 127.0.0.1:8000
+.venv/bin/python manage.py migrate --noinput -v 0
+.venv/bin/python manage.py sync_cognito_users -v 0
+.venv/bin/python manage.py seed_demo --cognito
+cat <<TEXT
+Password reset: the emulator sends no mail; the code it would have sent is printed here.
+API token: make token EMAIL=employee@awsomeshop.local (in another terminal, while this runs).
+TEXT
+.venv/bin/python manage.py serve 127.0.0.1:8000

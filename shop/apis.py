@@ -68,7 +68,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, product: Product) -> dict:
         # The catalog's hot path: the same fields and formats as the declared ones, built directly
-        # (DRF's field-by-field machinery was a third of the request's time; see README "Performance").
+        # (DRF's field-by-field machinery was a third of the request's time; see docs/performance.md).
         zone = self._zone
         return {
             "id": product.pk,

@@ -49,7 +49,7 @@ class CatalogPageCacheMiddleware:
     the whole stack to the view, whose 200 answer is stored as it left (with the headers the
     later middleware added). The later middleware has nothing to do for such a request: no
     session, cookie or CSRF check is involved in a token-authenticated GET. Skipping it, with
-    DRF's dispatch, is what makes a hit cheap (README "Performance")."""
+    DRF's dispatch, is what makes a hit cheap (docs/performance.md)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response

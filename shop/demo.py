@@ -2,7 +2,6 @@
 the demo users and some points history. Every write goes through the services."""
 
 import io
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,6 +13,7 @@ from orders.services import order_redeem
 from points.models import PointsTransaction
 from points.services import points_award
 
+from .demo_users import DEMO_USERS
 from .models import Product
 from .services import product_create
 
@@ -79,34 +79,6 @@ CATALOG = [
 RETIRED_PRODUCTS = {"Retro game console"}
 
 
-@dataclass(frozen=True)
-class DemoUser:
-    email: str
-    password: str
-    first_name: str
-    last_name: str
-    role: str
-    is_staff: bool = False
-    is_superuser: bool = False
-    group: str | None = None
-
-
-DEMO_USERS = [
-    DemoUser("employee@awsomeshop.local", "employee-demo-2026", "Emma", "Employee", "employee"),
-    DemoUser("colleague@awsomeshop.local", "colleague-demo-2026", "Carlos", "Colleague", "employee"),
-    DemoUser("hr@awsomeshop.local", "hr-demo-2026", "Hana", "Resources", "HR", is_staff=True, group=roles.HR),
-    DemoUser(
-        "catalog@awsomeshop.local",
-        "catalog-demo-2026",
-        "Kai",
-        "Catalog",
-        "catalog",
-        is_staff=True,
-        group=roles.CATALOG_MANAGERS,
-    ),
-    DemoUser("admin@awsomeshop.local", "admin-demo-2026", "Ada", "Admin", "superuser", True, True),
-]
-
 DEMO_AWARDS = [
     (1500, "Welcome to AWSomeShop"),
     (800, "Q3 recognition: shipped the new onboarding"),
@@ -153,18 +125,29 @@ def catalog_seed() -> int:
     return created
 
 
-def _users_seed() -> dict[str, object]:
+def _users_seed(*, cognito: bool) -> dict[str, object]:
+    """The demo users with their roles. With Cognito the users come from the pool (run
+    `sync_cognito_users` first), and the pool's `hr` group gives the HR role; the roles Cognito
+    does not carry (catalog manager, superuser) are given here, as a superuser would."""
     users = {}
     manager = get_user_model().objects
     for demo in DEMO_USERS:
         user = manager.filter(email=demo.email).first()
+        if user is None and cognito:
+            raise LookupError(f"{demo.email} is not among the local users: run sync_cognito_users first.")
         if user is None:
             create = manager.create_superuser if demo.is_superuser else manager.create_user
             user = create(
                 demo.email, demo.password, first_name=demo.first_name, last_name=demo.last_name, is_staff=demo.is_staff
             )
-        if demo.group:
+        if demo.is_superuser and not user.is_superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        if demo.group and not (cognito and demo.group == roles.HR):
             user.groups.add(Group.objects.get(name=demo.group))
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
         users[demo.email] = user
     return users
 
@@ -179,10 +162,10 @@ def _history_seed(*, employee, awarded_by) -> bool:
     return True
 
 
-def demo_seed() -> dict[str, object]:
+def demo_seed(*, cognito: bool = False) -> dict[str, object]:
     """Load the demo data; running it again adds nothing that is already there."""
     products_created = catalog_seed()
-    users = _users_seed()
+    users = _users_seed(cognito=cognito)
     hr = users["hr@awsomeshop.local"]
     history_for = [
         email

@@ -84,7 +84,7 @@ class Product(models.Model):
             models.Index(fields=["points_cost"], name="idx_points_cost"),
             models.Index(fields=["is_active"], name="idx_active"),
             # Not in the documented schema: each catalog sort reads its first page off an index
-            # instead of sorting every active product (measured: 364 ms → see README "Performance").
+            # instead of sorting every active product (measured: 364 ms → see docs/performance.md).
             models.Index(fields=["is_active", "name", "id"], name="idx_active_name"),
             models.Index(fields=["is_active", "points_cost", "name", "id"], name="idx_active_points"),
             models.Index(fields=["is_active", "created_at", "id"], name="idx_active_created"),

@@ -242,7 +242,7 @@ def product_delete(*, product_ids: list[str]) -> int:
 
 # --- Redemptions (inside orders.services.order_redeem's transaction) -------------------------
 # Plain SQL: these run on every redemption, where the ORM's query building cost more than the
-# statements themselves (README "Performance"). Built once, for the database in use.
+# statements themselves (docs/performance.md). Built once, for the database in use.
 _PRODUCTS = Product._meta.db_table
 _ORDER_SQL: dict[str, str] = {}
 

@@ -1,4 +1,5 @@
 import logging
+import os
 
 import pytest
 from django.db import connection
@@ -11,6 +12,17 @@ MYSQL_ONLY_REASON = (
     "needs MySQL/MariaDB: SQLite has no row locks and serialises every writer, so a race there proves "
     "nothing; `make test-mysql` runs it"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _environment_restored():
+    """Every test and fixture leaves the process environment as it found it (a variable set by
+    one test would quietly change every test after it)."""
+    before = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    yield
+    after = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert changed == [], f"Environment variables left changed by the tests: {changed}"
 
 
 def pytest_runtest_setup(item):

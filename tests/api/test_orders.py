@@ -168,3 +168,21 @@ def test_twenty_concurrent_requests_with_one_key_give_one_order_and_twenty_equal
     assert Order.objects.count() == 1
     assert UserPoints.objects.get(pk=employee.pk).current_points == 900
     assert_ledger_consistent()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+def test_the_fast_order_representation_equals_drfs_field_by_field_one(rf, employee, give_points, zone):
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from orders.apis import OrderOutputSerializer
+    from tests.factories import ProductFactory
+
+    give_points(employee, 100)
+    product = ProductFactory(image="products/x.png", points_cost=10)
+    order = Order.objects.select_related("product").get(pk=order_redeem(user_id=employee.pk, product_id=product.pk).pk)
+    serializer = OrderOutputSerializer(order, context={"request": rf.get("/api/v1/orders")})
+
+    with timezone.override(zone):
+        assert serializer.data == serializers.ModelSerializer.to_representation(serializer, order)
+    assert serializer.data["product"]["image_url"] == "http://testserver/media/products/x.png"

@@ -1,8 +1,6 @@
 """The local AWS emulator: moto in server mode, a real HTTP endpoint on 127.0.0.1 that boto3 and
 the app talk to exactly as they would to AWS."""
 
-import os
-
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
@@ -21,18 +19,15 @@ SPEC_PASSWORD_POLICY = {
 
 @pytest.fixture(scope="session")
 def aws_endpoint():
-    # Credentials the emulator accepts; boto3 must never find real ones here.
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-    }.items():
-        os.environ[name] = value
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _host, port = server.get_host_and_port()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with pytest.MonkeyPatch.context() as patch:
+        # Credentials the emulator accepts; boto3 must never find real ones here. Restored after.
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            patch.setenv(name, "testing")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        _host, port = server.get_host_and_port()
+        yield f"http://127.0.0.1:{port}"
+        server.stop()
 
 
 def aws_client(service: str, endpoint: str):

@@ -12,6 +12,7 @@ import uuid
 import pytest
 from django.db import connection
 
+from tests.concurrency import wait_until
 from tests.servers import Browser, TcpProxy, gunicorn, production_env, run_manage, scratch_database
 
 pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
@@ -99,6 +100,13 @@ class Load:
     def acknowledged_orders(self) -> list[str]:
         return [body["order"]["id"] for kind, status, body in self.results if kind == "redeem" and status == 201]
 
+    def mark(self) -> int:
+        """Where the answers stand now, to ask what came after."""
+        return len(self.results)
+
+    def answers_since(self, mark: int, *statuses: int) -> int:
+        return sum(1 for _kind, status, _body in self.results[mark:] if status in statuses)
+
 
 def count_orders(database: str) -> int:
     with connection.cursor() as cursor:
@@ -126,9 +134,10 @@ def test_a_database_outage_under_load_gives_503s_then_recovers_without_a_restart
         browser = Browser(base)
         assert browser.sign_in("load@example.com", "Load-test-1") == 302
         with Load(base, token, product_id) as load:
-            time.sleep(1.5)
+            wait_until(lambda: len(load.acknowledged_orders()) >= 5, "the load to place orders before the outage")
             proxy.cut()  # the database is gone
-            time.sleep(1)
+            cut = load.mark()
+            wait_until(lambda: load.answers_since(cut, 503, 0) >= 3, "the load to meet the outage")
             started = time.monotonic()
             health = browser.request("/health/")
             api = browser.request("/api/v1/me", headers={"Authorization": f"Token {token}"})
@@ -137,12 +146,13 @@ def test_a_database_outage_under_load_gives_503s_then_recovers_without_a_restart
             portal = browser.request("/points/")
             answered_within = time.monotonic() - started
             proxy.restore()  # and back
-            time.sleep(2.5)
+            wait_until(lambda: browser.request("/health/")[0] == 200, "the app to see the database again")
             after = [
                 browser.request(p, headers={"Authorization": f"Token {token}"})[0]
                 for p in ("/health/", "/api/v1/me", "/points/")
             ]
-            time.sleep(0.5)
+            restored = load.mark()
+            wait_until(lambda: load.answers_since(restored, 201) >= 3, "the load to place orders again")
 
     assert health[0] == 503 and json.loads(health[2])["database"] == "down"
     assert api[0] == 503 and json.loads(api[2])["error"]["code"] == "service_unavailable"
@@ -169,11 +179,16 @@ def test_a_worker_killed_mid_redemption_loses_no_acknowledged_order_and_half_app
     token, product_id = prepared(env)
     with gunicorn(env, tmp_path / "gunicorn.log") as (base, process):
         with Load(base, token, product_id, clients=4) as load:
-            time.sleep(1.5)
+            wait_until(lambda: len(load.acknowledged_orders()) >= 10, "the load to place orders before the kill")
             victims = worker_pids(process.pid)
             assert len(victims) == 2
             os.kill(victims[0], signal.SIGKILL)
-            time.sleep(2)
+            wait_until(
+                lambda: len(pids := worker_pids(process.pid)) == 2 and victims[0] not in pids,
+                "gunicorn to start a new worker",
+            )
+            killed = load.mark()
+            wait_until(lambda: load.answers_since(killed, 201) >= 5, "the load to place orders after the kill")
         replacement = worker_pids(process.pid)
 
     assert victims[0] not in replacement and len(replacement) == 2  # gunicorn started a new worker

@@ -147,3 +147,17 @@ def test_a_burst_of_sign_ins_from_many_workers_gets_exactly_the_rate_through(set
     statuses = run_concurrently(sign_in, [{"i": i} for i in range(30)])
 
     assert sorted(statuses).count(429) == 20, statuses
+
+
+def test_a_request_for_another_host_is_a_400_not_a_500():
+    client = Client(raise_request_exception=False)
+
+    for path in ("/", "/api/v1/orders", "/admin/"):
+        assert client.get(path, HTTP_HOST="evil.example.com").status_code == 400
+
+
+def test_the_balance_in_the_header_needs_a_user_only_when_there_is_one(rf):
+    # Django renders its own error pages with the context processors before any middleware ran.
+    from points.context_processors import balance
+
+    assert balance(rf.get("/")) == {}

@@ -226,3 +226,57 @@ def test_every_url_answers_every_role_as_the_rules_say(world):
 def test_a_url_without_a_rule_fails_the_matrix():
     with pytest.raises(LookupError, match="No authorization rule for the URL 'brand-new'"):
         expected("brand-new", "employee")
+
+
+# --- Every other method --------------------------------------------------------------------------
+WRITE_METHODS = ("post", "put", "patch", "delete")
+LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
+# Writes that are public by design: signing in.
+PUBLIC_WRITES = {("v1:token", "post")}
+# What the test may change: sessions and sign-in records are not business data.
+NOT_BUSINESS_DATA = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
+# The names that send a form down its writing branch (a confirmation, an admin action, a save), so
+# a view that checks permissions only on its other branch is caught too.
+WRITE_FORM = {"confirm": "1", "apply": "1", "_save": "1", "post": "yes", "action": "delete_selected"}
+
+
+def is_denial(response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    return response.status_code == 302 and response["Location"].startswith(LOGIN_PAGES)
+
+
+def business_data() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        model._meta.db_table: model._base_manager.count()
+        for model in apps.get_models()
+        if not model._meta.proxy and model._meta.db_table not in NOT_BUSINESS_DATA
+    }
+
+
+def test_no_role_can_write_where_it_may_not_read(world):
+    """For every URL and role that GET refuses, POST, PUT, PATCH and DELETE are refused too (or
+    the view takes no such method), and nothing changes: a write view that forgot its permission
+    check fails here, whatever it answers to GET."""
+    urls = list(named_patterns())
+    before = business_data()
+    slipped, checked = [], 0
+    for role in ROLES:
+        client = client_for(role, world)
+        for name, pattern in urls:
+            path = concrete(name, pattern, world)
+            if not is_denial(client.get(path)):
+                continue
+            for method in WRITE_METHODS:
+                if (name, method) in PUBLIC_WRITES:
+                    continue
+                response = getattr(client, method)(path, WRITE_FORM if method == "post" else "")
+                checked += 1
+                # 405: no such method here; 429: the sign-in throttle refused before anything ran.
+                if response.status_code not in (405, 429) and not is_denial(response):
+                    slipped.append(f"{role:16} {method.upper():6} {name:45} answered {response.status_code}")
+    assert slipped == [], "\n".join(slipped)
+    assert business_data() == before
+    assert checked > 500

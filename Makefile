@@ -22,7 +22,15 @@ run: setup-runtime
 
 # The app as in production (Cognito sign-in, S3 images) against a local AWS emulator.
 run-aws: setup
-	scripts/run-aws.sh
+	@scripts/run-aws.sh
+
+# A Bearer token for the API from `make run-aws`'s emulator (run that in another terminal first):
+#   make token EMAIL=hr@awsomeshop.local   (PASSWORD=... for users other than the demo ones)
+EMAIL ?= employee@awsomeshop.local
+token: setup
+	@test -f var/aws.env || { echo "Start make run-aws first (in another terminal)." >&2; exit 1; }
+	@set -a; . var/aws.env; set +a; \
+	  $(PY) manage.py cognito_token --email "$(EMAIL)" $(if $(PASSWORD),--password "$(PASSWORD)")
 
 # Known vulnerabilities in the pinned requirements (needs PyPI's JSON API or OSV to be reachable).
 audit: setup
@@ -38,6 +46,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 format: setup
 	$(VENV)/bin/ruff format .

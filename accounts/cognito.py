@@ -7,6 +7,7 @@ Failures become `CognitoError` with a sentence a person can act on.
 import base64
 import hashlib
 import hmac
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from awsomeshop.exceptions import ShopError
+
+logger = logging.getLogger(__name__)
 
 # What each Cognito error means to the person at the keyboard.
 FRIENDLY_ERRORS = {
@@ -137,9 +140,20 @@ def mfa_code_answer(*, username: str, session: str, code: str) -> SignInResult:
     )
 
 
+# The local AWS emulator (moto) sends no mail; it returns the code it would have sent in this header.
+EMULATOR_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
+
+
 def password_reset_start(*, email: str) -> None:
     """Cognito e-mails a code (the pool recovers accounts by e-mail only)."""
-    _call("forgot_password", ClientId=settings.COGNITO_APP_CLIENT_ID, Username=email, SecretHash=secret_hash(email))
+    response = _call(
+        "forgot_password", ClientId=settings.COGNITO_APP_CLIENT_ID, Username=email, SecretHash=secret_hash(email)
+    )
+    # Only against an emulator (`make run-aws`): say the code, since no mail goes out. AWS never
+    # sends this header, and COGNITO_ENDPOINT_URL is not set in production.
+    code = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get(EMULATOR_CODE_HEADER)
+    if code and settings.COGNITO_ENDPOINT_URL:
+        logger.warning("Local AWS emulator: the password reset code for %s is %s", email, code)
 
 
 def password_reset_finish(*, email: str, code: str, new_password: str) -> None:

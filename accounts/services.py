@@ -106,8 +106,8 @@ def cognito_users_sync() -> SyncReport:
     created = updated = unchanged = 0
     for pool_user in cognito.users_list():
         user, was_created = _user_for_pool_user(pool_user=pool_user)
-        fields = {"email": pool_user.email, "first_name": pool_user.first_name, "last_name": pool_user.last_name}
-        fields = {k: v for k, v in fields.items() if v and getattr(user, k) != v}
+        names = {"email": pool_user.email, "first_name": pool_user.first_name, "last_name": pool_user.last_name}
+        fields: dict[str, object] = {k: v for k, v in names.items() if v and getattr(user, k) != v}
         if pool_user.enabled != user.is_active:
             fields["is_active"] = pool_user.enabled
         if fields:

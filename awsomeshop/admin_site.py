@@ -6,6 +6,8 @@ character of a hash at a time. Every ModelAdmin registered here (ours and the li
 only its own list filters, date hierarchy and search; anything else is a 400.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.db.models.constants import LOOKUP_SEP
@@ -16,7 +18,13 @@ FILTER_SUFFIXES = frozenset(
 )
 
 
-class FilterLookupsOnlyMixin:
+if TYPE_CHECKING:  # mixed into ModelAdmins only
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
+
+
+class FilterLookupsOnlyMixin(_AdminBase):
     """Query-string lookups limited to the change list's own filters, plus the names a ModelAdmin
     lists in `extra_lookups` (for links into a filtered list)."""
 

@@ -2,19 +2,26 @@
 and business refusals shown as admin messages."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters, csrf_protect_m
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import path, reverse
 
 from awsomeshop.csv_export import csv_response
 from awsomeshop.exceptions import ShopError
 
+if TYPE_CHECKING:  # these mixins are only ever mixed into ModelAdmins
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
 
-class ReadOnlyAdminMixin:
+
+class ReadOnlyAdminMixin(_AdminBase):
     """History (ledger rows, orders) is viewed and exported, never edited or deleted here."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -27,7 +34,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class CsvExportMixin:
+class CsvExportMixin(_AdminBase):
     """An "Export CSV" link on the change list that downloads exactly the filtered list."""
 
     change_list_template = "admin/change_list_with_export.html"
@@ -42,7 +49,7 @@ class CsvExportMixin:
         export = path("export/", self.admin_site.admin_view(self.export_view), name=f"{info[0]}_{info[1]}_export")
         return [export, *super().get_urls()]
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
@@ -55,7 +62,7 @@ class CsvExportMixin:
         return csv_response(filename=self.export_filename, header=self.export_header, rows=rows)
 
 
-class ShopErrorAsMessageMixin:
+class ShopErrorAsMessageMixin(_AdminBase):
     """A business refusal raised while saving becomes an error message on the same page; the
     service's transaction has rolled back, so nothing was saved."""
 
@@ -76,18 +83,20 @@ class ShopErrorAsMessageMixin:
             return self._refusal_redirect(request, refusal)
 
 
-class ServicesOwnTheirTransactionsMixin:
+class ServicesOwnTheirTransactionsMixin(_AdminBase):
     """Django's admin saves and deletes inside a transaction of its own. Our services own theirs
     (durable, and run again after a deadlock), and every write this admin makes goes through a
     service, so its forms run outside the admin's transaction: a service would refuse to nest."""
 
     @csrf_protect_m
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        return self._changeform_view(request, object_id, form_url, extra_context)
+        # Django's own view body, without the transaction its public view wraps it in (the
+        # stubs do not list private methods).
+        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
 
     @csrf_protect_m
     def delete_view(self, request, object_id, extra_context=None):
-        return self._delete_view(request, object_id, extra_context)
+        return self._delete_view(request, object_id, extra_context)  # type: ignore[attr-defined]
 
     def changelist_view(self, request, extra_context=None):
         """The list's editable columns, saved by one service call (`save_list_edits`) instead of
@@ -104,7 +113,8 @@ class ServicesOwnTheirTransactionsMixin:
                 if changed:
                     self.save_list_edits(request, changed)
                     for form in changed:
-                        self.log_change(request, form.instance, self.construct_change_message(request, form, None))
+                        message = self.construct_change_message(request, form, [])  # type: ignore[arg-type]
+                        self.log_change(request, form.instance, message)
                     name = self.opts.verbose_name if len(changed) == 1 else self.opts.verbose_name_plural
                     self.message_user(request, f"{len(changed)} {name} changed.", messages.SUCCESS)
                 return HttpResponseRedirect(request.get_full_path())

@@ -52,10 +52,11 @@ def error_body(*, code: str, message: str, details: dict | None = None) -> dict:
 
 def _drf_error(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
-        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return error_body(code="invalid", message="The request is not valid; see details.", details=details)
-    details = {"wait_seconds": exc.wait} if isinstance(exc, exceptions.Throttled) else None
-    code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return error_body(code="invalid", message="The request is not valid; see details.", details=dict(fields))
+    details = {"wait_seconds": getattr(exc, "wait", None)} if isinstance(exc, exceptions.Throttled) else None
+    codes = exc.get_codes()
+    code = codes if isinstance(codes, str) else str(exc.default_code)
     return error_body(code=code, message=str(exc.detail), details=details)
 
 
@@ -76,7 +77,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
-    if response is not None:
+    if response is not None and isinstance(exc, exceptions.APIException):
         response.data = _drf_error(exc)
     return response
 

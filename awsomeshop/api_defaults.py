@@ -51,6 +51,9 @@ class CountingRateThrottle(SimpleRateThrottle):
     count, so a burst gets exactly the rate through (DRF's read-and-write-back let two or three
     times as many through). The counters live in the default cache, shared in production."""
 
+    duration: int
+    num_requests: int
+
     def allow_request(self, request, view) -> bool:
         if self.rate is None or (key := self.get_cache_key(request, view)) is None:
             return True
@@ -94,7 +97,10 @@ class WriteRateThrottle(CountingRateThrottle, UserRateThrottle):
             return True
         self.scope = scope
         self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:  # a scope without a rate is not throttled
+            return True
+        self.num_requests, self.duration = num_requests, duration
         return super().allow_request(request, view)
 
 

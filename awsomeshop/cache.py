@@ -13,6 +13,8 @@ from django.db import connections, router, transaction
 
 
 class LockingDatabaseCache(DatabaseCache):
+    _table: str  # set by DatabaseCache from LOCATION
+
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         alias = router.db_for_write(self.cache_model_class)

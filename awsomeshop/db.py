@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from django.db import OperationalError, connection, models, transaction
 
@@ -32,7 +32,13 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-class MySQLColumnTypeMixin:
+if TYPE_CHECKING:  # the mixin is only ever mixed into a Field
+    _FieldBase = models.Field
+else:
+    _FieldBase = object
+
+
+class MySQLColumnTypeMixin(_FieldBase):
     """Use the column type the documented MySQL schema names; other databases keep Django's."""
 
     mysql_type: str

@@ -8,6 +8,7 @@ default for a secret and refuses to start without one.
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -223,6 +224,7 @@ PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=5 * 1024 * 
 
 AWS_REGION = env.str("AWS_REGION", default="us-east-2")
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")  # local | s3
+MEDIA_BACKEND: dict[str, Any]
 if MEDIA_STORAGE == "s3":
     MEDIA_BACKEND = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -391,5 +393,8 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # Not news: boto3 found the task role's credentials; the development server's reloader.
+        "botocore": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
     },
 }

@@ -40,6 +40,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Connection-level errors mean the database is unreachable; anything else is a bug (a 500).
     unavailable = isinstance(exception, OperationalError | InterfaceError)
     status = 503 if unavailable else 500
+    response: HttpResponse
     if _is_api(request):
         if unavailable:
             body = error_body(code="service_unavailable", message="The service is unavailable; try again in a moment.")

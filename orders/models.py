@@ -34,6 +34,8 @@ class Order(models.Model):
     created_at = TimestampColumn(auto_now_add=True)
     # Not in the documented schema: the client's key for this redemption, so a retried request
     # returns this order instead of buying a second one.
+    # The balance the redemption left, set by order_redeem on the order it returns (not a column).
+    balance_after: int | None = None
     idempotency_key = ExactCharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
 
     class Meta:

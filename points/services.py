@@ -20,7 +20,7 @@ from orders.models import Order
 from .exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, SelfAward, UnknownUser
 from .models import AwardBatch, PointsTransaction, UserPoints
 
-REASON_MAX_LENGTH = PointsTransaction._meta.get_field("description").max_length
+REASON_MAX_LENGTH: int = PointsTransaction._meta.get_field("description").max_length or 255
 BALANCE_FIELDS = ("current_points", "total_earned", "total_redeemed")
 
 

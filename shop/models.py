@@ -11,7 +11,7 @@ from awsomeshop.db import TextColumn, TimestampColumn, new_id
 from .images import validate_product_image
 
 
-def product_image_path(_product: "Product", filename: str) -> str:
+def product_image_path(_product: "Product | None", filename: str) -> str:
     """A generated name, so two uploads called photo.jpg never overwrite each other."""
     return f"products/{new_id()}{PurePath(filename).suffix.lower()}"
 

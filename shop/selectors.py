@@ -23,7 +23,7 @@ def product_get_active(*, product_id: str) -> Product:
 def product_category_list() -> list[str]:
     """The categories of active products, sorted."""
     categories = product_list().exclude(category__isnull=True).exclude(category="").values_list("category", flat=True)
-    return sorted(set(categories))
+    return sorted({category for category in categories if category})
 
 
 def catalog_version_get() -> int | None:

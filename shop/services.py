@@ -59,7 +59,7 @@ def _image_store(upload: File) -> str:
     clean = product_image_clean_copy(upload)
     storage = Product._meta.get_field("image").storage
     try:
-        return storage.save(product_image_path(None, clean.name), clean)
+        return storage.save(product_image_path(None, clean.name or "product.png"), clean)
     except (BotoCoreError, ClientError, OSError) as error:
         raise ImageStorageUnavailable(
             "The image could not be stored just now, so nothing was saved. Try again in a few minutes.",

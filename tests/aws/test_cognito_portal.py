@@ -138,3 +138,49 @@ def test_sync_reads_every_member_of_the_hr_group_past_the_first_page(cognito_poo
     call_command("sync_cognito_users")
 
     assert set(Group.objects.get(name="HR").user_set.values_list("pk", flat=True)) == subs
+
+
+def test_against_the_emulator_the_reset_code_is_printed_since_no_mail_goes_out(client, cognito_pool, caplog):
+    cognito_pool.user_create("emma@example.com", password="Password1", permanent=True)
+
+    client.post(reverse("password_reset"), {"email": "emma@example.com"})
+    (line,) = [r.getMessage() for r in caplog.records if "password reset code" in r.getMessage()]
+    code = line.rsplit(" ", 1)[-1]
+    done = client.post(
+        reverse("password_reset_confirm"), {"code": code, "password1": "Another1a", "password2": "Another1a"}
+    )
+
+    assert line.startswith("Local AWS emulator: the password reset code for emma@example.com is ")
+    assert done["Location"] == LOGIN
+
+
+def test_make_token_prints_an_id_token_the_api_takes(cognito_pool, capsys):
+    cognito_pool.user_create("emma@example.com", password="Password1", permanent=True)
+    call_command("sync_cognito_users")
+    capsys.readouterr()
+
+    call_command("cognito_token", email="emma@example.com", password="Password1")
+    token = capsys.readouterr().out.strip()
+
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/me").json()["email"] == "emma@example.com"
+
+
+def test_seed_demo_gives_the_pools_demo_users_their_roles_and_history(cognito_pool, capsys):
+    from shop.demo_users import DEMO_USERS
+
+    for user in DEMO_USERS:
+        cognito_pool.user_create(user.email, password=user.cognito_password, permanent=True, hr=user.group == "HR")
+    call_command("sync_cognito_users")
+
+    call_command("seed_demo", cognito=True)
+
+    employee = User.objects.get(email="employee@awsomeshop.local")
+    assert employee.points.current_points > 0
+    assert User.objects.get(email="catalog@awsomeshop.local").groups.filter(name="Catalog managers").exists()
+    assert User.objects.get(email="admin@awsomeshop.local").is_superuser
+    assert User.objects.get(email="hr@awsomeshop.local").groups.filter(name="HR").exists()
+    assert "employee@awsomeshop.local" in capsys.readouterr().out

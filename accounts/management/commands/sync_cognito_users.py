@@ -15,8 +15,6 @@ class Command(BaseCommand):
             report = cognito_users_sync()
         except ShopError as error:
             raise CommandError(error.message) from error
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Users: {report.created} created, {report.updated} updated, {report.unchanged} unchanged."
-            )
-        )
+        if options["verbosity"] > 0:
+            summary = f"Users: {report.created} created, {report.updated} updated, {report.unchanged} unchanged."
+            self.stdout.write(self.style.SUCCESS(summary))

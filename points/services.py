@@ -91,14 +91,21 @@ def self_award_refuse(*, user_id: str, awarded_by_id: str | None) -> None:
 
 
 def _user_points_ensure(*, user_id: str) -> None:
-    """Create the user's balance row on first use; a concurrent creator wins harmlessly."""
+    """Create the user's balance row on first use. Concurrent first awards must not deadlock:
+    a plain INSERT that meets another's new row takes a shared lock and then wants an exclusive
+    one for the credit, and two such transactions wait for each other. An upsert takes the
+    exclusive lock at once (MySQL: ON DUPLICATE KEY UPDATE), so they queue instead."""
     if UserPoints.objects.filter(pk=user_id).exists():
         return
-    try:
-        with transaction.atomic():
-            UserPoints.objects.create(user_id=user_id)
-    except IntegrityError:
-        pass  # Another transaction created it first; READ COMMITTED lets us see it now.
+    now = timezone.now()
+    # MySQL's upsert applies to the primary key by itself; SQLite wants it named.
+    named = transaction.get_connection().features.supports_update_conflicts_with_target
+    UserPoints.objects.bulk_create(
+        [UserPoints(user_id=user_id, created_at=now, updated_at=now)],
+        update_conflicts=True,
+        update_fields=["updated_at"],
+        unique_fields=["user"] if named else None,
+    )
 
 
 def _balance_of(*, user_id: str) -> int:

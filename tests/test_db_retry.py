@@ -100,3 +100,47 @@ def test_a_deadlock_in_the_middle_of_a_redemption_yields_exactly_one_order(emplo
     assert UserPoints.objects.get(pk=employee.pk).current_points == 700
     assert Product.objects.get(pk=product.pk).stock_quantity == 4
     assert_ledger_consistent()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_request_log_line_says_how_many_times_a_transaction_ran_again(
+    employee, product, give_points, monkeypatch, caplog
+):
+    from rest_framework.authtoken.models import Token
+
+    give_points(employee, 1000)
+    record = order_services.points_transaction_record
+    attempts = []
+
+    def deadlock_once(**kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise DEADLOCK
+        return record(**kwargs)
+
+    monkeypatch.setattr(order_services, "points_transaction_record", deadlock_once)
+    token = Token.objects.create(user=employee).key
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with caplog.at_level("INFO", logger="awsomeshop.request"):
+        response = api.post("/api/v1/orders", {"product_id": product.pk}, format="json")
+
+    (line,) = [r for r in caplog.records if r.name == "awsomeshop.request"]
+    assert response.status_code == 201
+    assert line.db_retries == 1
+
+
+@pytest.mark.mysql_only
+@pytest.mark.django_db
+def test_a_lock_wait_ends_well_inside_the_read_timeout():
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@innodb_lock_wait_timeout")
+        lock_wait = cursor.fetchone()[0]
+
+    assert lock_wait == 5
+    assert lock_wait * 3 <= settings.DATABASES["default"]["OPTIONS"]["read_timeout"]

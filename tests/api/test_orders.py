@@ -151,7 +151,9 @@ def test_redemptions_are_throttled_per_user(employee_api, employee, give_points)
 
 @pytest.mark.mysql_only
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_requests_with_one_key_give_one_order_and_twenty_equal_answers(api_as, give_points):
+def test_twenty_concurrent_requests_with_one_key_give_one_order_and_twenty_equal_answers(
+    api_as, give_points, deadlock_retries
+):
     employee = UserFactory()
     product = ProductFactory(points_cost=100, stock_quantity=50)
     give_points(employee, 1000)
@@ -168,6 +170,7 @@ def test_twenty_concurrent_requests_with_one_key_give_one_order_and_twenty_equal
     assert Order.objects.count() == 1
     assert UserPoints.objects.get(pk=employee.pk).current_points == 900
     assert_ledger_consistent()
+    assert deadlock_retries.count == 0
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])

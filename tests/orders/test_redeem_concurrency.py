@@ -42,7 +42,7 @@ def test_fifty_users_racing_for_the_last_ten_units_get_exactly_ten_orders(give_p
     assert deadlock_retries.count == 0
 
 
-def test_one_user_firing_thirty_redemptions_with_points_for_three_gets_three(employee, give_points):
+def test_one_user_firing_thirty_redemptions_with_points_for_three_gets_three(employee, give_points, deadlock_retries):
     product = ProductFactory(points_cost=100, stock_quantity=100)
     give_points(employee, 300)
 
@@ -56,6 +56,7 @@ def test_one_user_firing_thirty_redemptions_with_points_for_three_gets_three(emp
     assert (balance.current_points, balance.total_redeemed) == (0, 300)
     assert Product.objects.get(pk=product.pk).stock_quantity == 97
     assert_ledger_consistent()
+    assert deadlock_retries.count == 0
 
 
 def test_interleaved_awards_and_redemptions_from_sixteen_threads_keep_the_ledger_clean(
@@ -96,7 +97,7 @@ def test_interleaved_awards_and_redemptions_from_sixteen_threads_keep_the_ledger
     assert deadlock_retries.count == 0
 
 
-def test_concurrent_first_awards_create_one_balance_row(hr_user):
+def test_concurrent_first_awards_create_one_balance_row(hr_user, deadlock_retries):
     newcomer = UserFactory()
 
     outcomes = run_concurrently(
@@ -106,3 +107,4 @@ def test_concurrent_first_awards_create_one_balance_row(hr_user):
     assert all(isinstance(o, PointsTransaction) for o in outcomes), outcomes
     assert UserPoints.objects.get(pk=newcomer.pk).current_points == 200
     assert_ledger_consistent()
+    assert deadlock_retries.count == 0

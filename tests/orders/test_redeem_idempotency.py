@@ -70,7 +70,7 @@ def test_a_malformed_key_is_refused(employee, product, give_points, key):
 
 @pytest.mark.mysql_only
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_requests_with_one_key_make_one_order(employee, give_points):
+def test_twenty_concurrent_requests_with_one_key_make_one_order(employee, give_points, deadlock_retries):
     product = ProductFactory(points_cost=100, stock_quantity=50)
     give_points(employee, 1000)
 
@@ -83,3 +83,4 @@ def test_twenty_concurrent_requests_with_one_key_make_one_order(employee, give_p
     assert PointsTransaction.objects.filter(transaction_type="redeemed").count() == 1
     assert UserPoints.objects.get(pk=employee.pk).current_points == 900
     assert_ledger_consistent()
+    assert deadlock_retries.count == 0

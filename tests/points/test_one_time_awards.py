@@ -156,7 +156,7 @@ def test_the_award_api_refuses_a_malformed_key(hr_api, employee):
 
 @pytest.mark.mysql_only
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_award_calls_with_one_key_pay_once(hr_user, employee):
+def test_concurrent_award_calls_with_one_key_pay_once(hr_user, employee, deadlock_retries):
     from django.contrib.auth.models import Permission
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
@@ -176,6 +176,7 @@ def test_concurrent_award_calls_with_one_key_pay_once(hr_user, employee):
     assert {status for status, _ in statuses} == {201}
     assert len({transaction_id for _, transaction_id in statuses}) == 1
     assert balance(employee) == 75
+    assert deadlock_retries.count == 0
 
 
 @pytest.mark.django_db

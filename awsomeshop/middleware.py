@@ -16,7 +16,8 @@ logger = logging.getLogger("awsomeshop.request")
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 user_id_var: ContextVar[str] = ContextVar("user_id", default="-")
 
-HEALTH_PATH = "/health/"
+HEALTH_PATH = "/health/"  # readiness: the app can serve, database included (people, alarms)
+LIVENESS_PATH = "/health/live/"  # liveness: the process is up and answers (the ALB, ECS)
 # Request ids we accept from the caller: the ALB's trace id or a client's own.
 INCOMING_ID_HEADERS = ("HTTP_X_REQUEST_ID", "HTTP_X_AMZN_TRACE_ID")
 
@@ -31,14 +32,18 @@ def database_is_up() -> bool:
 
 
 class HealthCheckMiddleware:
-    """GET /health/: 200 when the database answers, 503 otherwise. Answered here, first, because
-    the ALB calls it by the task's IP over plain HTTP (no allowed host, no HTTPS), without auth,
-    and every 30 seconds per task, so it stays out of the request log."""
+    """GET /health/live/: 200 whenever the process answers; the ALB and ECS ask it, so a database
+    away for maintenance does not make them replace every task (the app answers 503s meanwhile
+    and recovers by itself). GET /health/: 200 when the database answers too, 503 otherwise.
+    Answered here, first: they come by the task's IP over plain HTTP (no allowed host, no HTTPS),
+    without auth, every 30 seconds per task, and stay out of the request log."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == LIVENESS_PATH:
+            return JsonResponse({"status": "ok"})
         if request.path != HEALTH_PATH:
             return self.get_response(request)
         if database_is_up():

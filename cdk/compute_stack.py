@@ -1,7 +1,7 @@
 """[Compute, Load balancer] ECS Fargate: cluster, task definition, service with auto scaling,
-behind an HTTPS application load balancer."""
+behind an HTTPS application load balancer; and the nightly ledger check as a scheduled task."""
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, TimeZone
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
@@ -12,14 +12,25 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
+from constructs import Construct, IDependable
 from data_stack import DATABASE_NAME, stack_suffix
 from network_stack import APP_PORT, NetworkStack
 
 CONTAINER_NAME = "awsomeshop-web"
-HEALTH_CHECK_PATH = "/health/"
+# Liveness: the process is up and serves. Not /health/ (readiness: it asks the database): during
+# RDS maintenance every target would turn unhealthy and ECS would replace every task, again and
+# again, instead of the app answering 503s until the database is back.
+HEALTH_CHECK_PATH = "/health/live/"
 COOLDOWN = Duration.seconds(300)
+MIN_TASKS, MAX_TASKS = 2, 10
+# gunicorn in each task (gunicorn.conf.py reads them): every thread may hold one database
+# connection, so MAX_TASKS × workers × threads is the app's connection budget (tests/test_compute.py
+# holds it under 80 % of the instance's max_connections; docs/scaling.md).
+GUNICORN_WORKERS, GUNICORN_THREADS = 1, 4
+LEDGER_CHECK_FAMILY = "awsomeshop-ledger-check"
 
 
 class ComputeStack(Stack):
@@ -40,6 +51,7 @@ class ComputeStack(Stack):
         domain_name: str,
         image_tag: str,
         database: rds.IDatabaseInstance,
+        ecs_service_linked_role: IDependable,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -48,13 +60,29 @@ class ComputeStack(Stack):
             "Cluster",
             cluster_name="awsomeshop-cluster",
             vpc=network.vpc,
-            enable_fargate_capacity_providers=True,
             container_insights_v2=ecs.ContainerInsights.ENABLED,
         )
+        # In a fresh account ECS's service-linked role must exist before the first cluster.
+        self.cluster.node.add_dependency(ecs_service_linked_role)
+        # FARGATE only (the spec asks for no Spot), declared here so the service and the schedule
+        # can depend on it: created before them, deleted after them on `cdk destroy`. The id keeps
+        # the logical id CDK's own association had, so an existing stack updates it in place.
+        self.capacity_providers = ecs.CfnClusterCapacityProviderAssociations(
+            self.cluster,
+            "Cluster",
+            cluster=self.cluster.cluster_name,
+            capacity_providers=["FARGATE"],
+            default_capacity_provider_strategy=[
+                ecs.CfnClusterCapacityProviderAssociations.CapacityProviderStrategyProperty(
+                    capacity_provider="FARGATE", weight=1
+                )
+            ],
+        )
+        # No fixed name: the group is kept when the stack is destroyed, and a fixed name would make
+        # the next deploy fail with AlreadyExists. Its name is a stack output.
         self.log_group = logs.LogGroup(
             self,
             "AppLogs",
-            log_group_name="/ecs/awsomeshop-core-task",
             retention=logs.RetentionDays.ONE_MONTH,
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -68,32 +96,55 @@ class ComputeStack(Stack):
             task_role=task_role,
         )
         secret = ecs.Secret.from_secrets_manager
+        # The app's settings and secrets, the same for the web service and the scheduled tasks.
+        self.app_environment = {
+            "AWS_REGION": self.region,
+            "LOG_LEVEL": "INFO",
+            "DJANGO_ENV": "production",
+            "ALLOWED_HOSTS": f"{domain_name},.{domain_name}",
+            "AUTH_BACKEND": "cognito",
+            "MEDIA_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": image_bucket.bucket_name,
+            "DB_HOST": database.db_instance_endpoint_address,
+            "DB_PORT": database.db_instance_endpoint_port,
+            "DB_NAME": DATABASE_NAME,
+        }
+        self.app_secrets = {
+            "SECRET_KEY": secret(django_secret),
+            "DB_USER": secret(db_secret, "username"),
+            "DB_PASSWORD": secret(db_secret, "password"),
+            "COGNITO_USER_POOL_ID": secret(cognito_secret, "user_pool_id"),
+            "COGNITO_APP_CLIENT_ID": secret(cognito_secret, "client_id"),
+            "COGNITO_APP_CLIENT_SECRET": secret(cognito_secret, "client_secret"),
+        }
+        self.image = ecs.ContainerImage.from_ecr_repository(repository, tag=image_tag)
         self.container = self.task_definition.add_container(
             "App",
             container_name=CONTAINER_NAME,
-            image=ecs.ContainerImage.from_ecr_repository(repository, tag=image_tag),
+            image=self.image,
             port_mappings=[ecs.PortMapping(container_port=APP_PORT, host_port=APP_PORT)],
             logging=ecs.LogDrivers.aws_logs(stream_prefix="app", log_group=self.log_group),
             environment={
-                "AWS_REGION": self.region,
-                "LOG_LEVEL": "INFO",
-                "DJANGO_ENV": "production",
-                "ALLOWED_HOSTS": f"{domain_name},.{domain_name}",
-                "AUTH_BACKEND": "cognito",
-                "MEDIA_STORAGE": "s3",
-                "AWS_STORAGE_BUCKET_NAME": image_bucket.bucket_name,
-                "DB_HOST": database.db_instance_endpoint_address,
-                "DB_PORT": database.db_instance_endpoint_port,
-                "DB_NAME": DATABASE_NAME,
+                **self.app_environment,
+                "GUNICORN_WORKERS": str(GUNICORN_WORKERS),
+                "GUNICORN_THREADS": str(GUNICORN_THREADS),
             },
-            secrets={
-                "SECRET_KEY": secret(django_secret),
-                "DB_USER": secret(db_secret, "username"),
-                "DB_PASSWORD": secret(db_secret, "password"),
-                "COGNITO_USER_POOL_ID": secret(cognito_secret, "user_pool_id"),
-                "COGNITO_APP_CLIENT_ID": secret(cognito_secret, "client_id"),
-                "COGNITO_APP_CLIENT_SECRET": secret(cognito_secret, "client_secret"),
-            },
+            secrets=self.app_secrets,
+            # The image has no curl; Python asks the liveness endpoint, as the ALB does.
+            health_check=ecs.HealthCheck(
+                command=[
+                    "CMD",
+                    "python",
+                    "-c",
+                    "import sys, urllib.request; "
+                    f"sys.exit(urllib.request.urlopen('http://127.0.0.1:{APP_PORT}{HEALTH_CHECK_PATH}', timeout=4)"
+                    ".status != 200)",
+                ],
+                interval=Duration.seconds(30),
+                timeout=Duration.seconds(5),
+                retries=3,
+                start_period=Duration.seconds(30),
+            ),
         )
         self.service = ecs.FargateService(
             self,
@@ -111,10 +162,57 @@ class ComputeStack(Stack):
             vpc_subnets=ec2.SubnetSelection(subnets=network.private_subnets),
             assign_public_ip=False,
             health_check_grace_period=Duration.seconds(60),
+            # The tasks carry the stack's tags (Environment, Project, Owner): Fargate is the
+            # largest line of the bill, and cost allocation reads the tags of the tasks.
+            propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            enable_ecs_managed_tags=True,
         )
+        self.service.node.add_dependency(self.capacity_providers)
         self._load_balancer_build(network, certificate)
         self._auto_scaling_build()
+        self._ledger_check_build(network, execution_role, task_role)
         self._outputs()
+
+    def _ledger_check_build(self, network: NetworkStack, execution_role: iam.IRole, task_role: iam.IRole) -> None:
+        """`manage.py check_points_ledger` every night: balances against the ledger, orders against
+        their ledger rows, stock never negative. It exits 1 on a problem; the monitoring stack's
+        rule sees the stopped task and alarms."""
+        self.ledger_check_task_definition = ecs.FargateTaskDefinition(
+            self,
+            "LedgerCheckTaskDefinition",
+            family=LEDGER_CHECK_FAMILY,
+            cpu=256,
+            memory_limit_mib=512,
+            execution_role=execution_role,
+            task_role=task_role,
+        )
+        self.ledger_check_task_definition.add_container(
+            "LedgerCheck",
+            container_name=LEDGER_CHECK_FAMILY,
+            image=self.image,
+            command=["python", "manage.py", "check_points_ledger"],
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="ledger-check", log_group=self.log_group),
+            environment=self.app_environment,
+            secrets=self.app_secrets,
+        )
+        self.ledger_check_schedule = scheduler.Schedule(
+            self,
+            "LedgerCheckSchedule",
+            schedule=scheduler.ScheduleExpression.cron(minute="30", hour="2", time_zone=TimeZone.ETC_UTC),
+            description="check_points_ledger, nightly at 02:30 UTC, before the 03:00 backup window",
+            target=scheduler_targets.EcsRunFargateTask(
+                self.cluster,
+                task_definition=self.ledger_check_task_definition,
+                vpc_subnets=ec2.SubnetSelection(subnets=network.private_subnets),
+                security_groups=[network.ecs_sg],
+                assign_public_ip=False,
+                capacity_provider_strategies=[ecs.CapacityProviderStrategy(capacity_provider="FARGATE", weight=1)],
+                propagate_tags=True,
+                enable_ecs_managed_tags=True,
+                retry_attempts=2,
+            ),
+        )
+        self.ledger_check_schedule.node.add_dependency(self.capacity_providers)
 
     def _load_balancer_build(self, network: NetworkStack, certificate: acm.ICertificate) -> None:
         self.logs_bucket = s3.Bucket(
@@ -166,7 +264,7 @@ class ComputeStack(Stack):
         self.load_balancer.add_redirect(source_port=80, target_port=443, open=False)
 
     def _auto_scaling_build(self) -> None:
-        scaling = self.service.auto_scale_task_count(min_capacity=2, max_capacity=10)
+        scaling = self.service.auto_scale_task_count(min_capacity=MIN_TASKS, max_capacity=MAX_TASKS)
         scaling.scale_on_cpu_utilization(
             "CpuTarget", target_utilization_percent=70, scale_in_cooldown=COOLDOWN, scale_out_cooldown=COOLDOWN
         )
@@ -205,3 +303,4 @@ class ComputeStack(Stack):
         CfnOutput(self, "TaskDefinitionArn", value=self.task_definition.task_definition_arn)
         CfnOutput(self, "ContainerName", value=CONTAINER_NAME)
         CfnOutput(self, "LoadBalancerDns", value=self.load_balancer.load_balancer_dns_name)
+        CfnOutput(self, "LogGroupName", value=self.log_group.log_group_name)

@@ -1,11 +1,14 @@
-"""The deployment's settings, read from CDK context (cdk.json, or `-c key=value` on the command line).
+"""The deployment's settings, from CDK context: cdk.json (committed, so every later `cdk deploy`
+uses the same values), or `-c key=value` on the command line.
 
-Every value has a default; docs/deploy.md says what each means.
+Every value has a default so `make synth` and the tests run offline; a deploy with a placeholder
+stops with a message (docs/deploy.md says what each value means).
 """
 
 from dataclasses import dataclass
 
 from aws_cdk import App
+from aws_cdk import aws_rds as rds
 
 DEFAULTS = {
     "region": "us-east-2",
@@ -14,9 +17,28 @@ DEFAULTS = {
     "owner": "platform-team",
     "domain_name": "awsomeshop.example.com",
     "alarm_email": "ops@awsomeshop.example.com",
-    "image_tag": "latest",
+    "image_tag": "git-sha-of-the-image",
     "db_engine_version": "8.4.10",
 }
+# What must be set for a real deploy: a placeholder there would deploy a wrong certificate, host
+# list, alarm address or image.
+DEPLOY_VALUES = ("account", "domain_name", "alarm_email", "image_tag")
+# Set by main.local_context(): `make synth` and the tests, which may use the placeholders.
+OFFLINE_SYNTH = "offline_synth"
+
+
+class ConfigError(Exception):
+    """A deploy value that cannot work; the message says what to set."""
+
+
+def rds_mysql_versions_offered() -> list[str]:
+    """The MySQL versions aws-cdk-lib knows RDS still offers (it marks the others deprecated)."""
+    offered = []
+    for name, member in vars(rds.MysqlEngineVersion).items():
+        documentation = getattr(getattr(member, "fget", None), "__doc__", None) or ""
+        if name.startswith("VER_") and name.count("_") == 3 and ":deprecated:" not in documentation:
+            offered.append(name[4:].replace("_", "."))
+    return sorted(offered, key=lambda version: tuple(int(part) for part in version.split(".")))
 
 
 @dataclass(frozen=True)
@@ -32,8 +54,30 @@ class DeployConfig:
 
     @classmethod
     def from_app(cls, app: App) -> "DeployConfig":
-        return cls(**{key: str(app.node.try_get_context(key) or default) for key, default in DEFAULTS.items()})
+        config = cls(**{key: str(app.node.try_get_context(key) or default) for key, default in DEFAULTS.items()})
+        config.check(placeholders_allowed=bool(app.node.try_get_context(OFFLINE_SYNTH)))
+        return config
+
+    def check(self, *, placeholders_allowed: bool) -> None:
+        offered = rds_mysql_versions_offered()
+        if self.db_engine_version not in offered:
+            raise ConfigError(
+                f"db_engine_version {self.db_engine_version} is not offered by RDS any more; choose one of "
+                f"{', '.join(offered)} (8.4 is the long-term release; 8.0 is billed extended support)."
+            )
+        if self.image_tag == "latest":
+            raise ConfigError("image_tag must name one image for good (the git commit), never the mutable `latest`.")
+        placeholders = [key for key in DEPLOY_VALUES if getattr(self, key) == DEFAULTS[key]]
+        if placeholders and not placeholders_allowed:
+            raise ConfigError(
+                f"These deploy values are still the placeholders: {', '.join(placeholders)}. Set them in "
+                "cdk/cdk.json and commit it (docs/deploy.md, step 2), so every later deploy uses them."
+            )
 
     @property
     def db_engine_major(self) -> str:
         return ".".join(self.db_engine_version.split(".")[:2])
+
+    @property
+    def rds_engine_version(self) -> rds.MysqlEngineVersion:
+        return getattr(rds.MysqlEngineVersion, "VER_" + self.db_engine_version.replace(".", "_"))

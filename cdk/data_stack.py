@@ -12,7 +12,6 @@ from network_stack import NetworkStack
 
 DATABASE_NAME = "awsomeshop"
 DATABASE_USER = "awsomeshop"
-ECR_REPOSITORY = "awsomeshop"
 
 
 def stack_suffix(stack: Stack) -> str:
@@ -29,8 +28,7 @@ class DataStack(Stack):
         network: NetworkStack,
         db_secret: secretsmanager.ISecret,
         task_role: iam.IRole,
-        db_engine_version: str,
-        db_engine_major: str,
+        db_engine_version: rds.MysqlEngineVersion,
         domain_name: str,
         **kwargs,
     ) -> None:
@@ -39,9 +37,8 @@ class DataStack(Stack):
             self,
             "Database",
             instance_identifier="awsomeshop-db",
-            engine=rds.DatabaseInstanceEngine.mysql(
-                version=rds.MysqlEngineVersion.of(db_engine_version, db_engine_major)
-            ),
+            # A version RDS still offers (config.DeployConfig checks it against aws-cdk-lib's list).
+            engine=rds.DatabaseInstanceEngine.mysql(version=db_engine_version),
             instance_type=ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
             storage_type=rds.StorageType.GP2,
             allocated_storage=20,
@@ -73,11 +70,15 @@ class DataStack(Stack):
             removal_policy=RemovalPolicy.SNAPSHOT,
         )
         self.image_bucket = self._image_bucket_build(task_role, domain_name)
+        # No fixed name: the repository is kept when the stack is destroyed, and a fixed name would
+        # make the next deploy fail with AlreadyExists. Its URI is a stack output.
         self.repository = ecr.Repository(
             self,
             "Repository",
-            repository_name=ECR_REPOSITORY,
             image_scan_on_push=True,
+            # A tag names one image for good: a task replaced later runs what was deployed, and a
+            # rollback to an older tag brings that image back.
+            image_tag_mutability=ecr.TagMutability.IMMUTABLE,
             lifecycle_rules=[ecr.LifecycleRule(description="Keep the last 30 images", max_image_count=30)],
             removal_policy=RemovalPolicy.RETAIN,
         )

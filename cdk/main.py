@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aws_cdk import App, Environment, Tags
 from compute_stack import ComputeStack
-from config import DeployConfig
+from config import OFFLINE_SYNTH, DeployConfig
 from data_stack import DataStack
 from monitoring_stack import BillingStack, MonitoringStack
 from network_stack import NetworkStack
@@ -20,6 +20,8 @@ def local_context() -> dict:
     cdk.context.json (availability zones), so `python main.py` synthesizes offline too."""
     context = json.loads((HERE / "cdk.json").read_text())["context"]
     context.update(json.loads((HERE / "cdk.context.json").read_text()))
+    # Offline, the placeholders are fine; a deploy through the CDK CLI gets none of this.
+    context[OFFLINE_SYNTH] = True
     return context
 
 
@@ -44,8 +46,7 @@ def build_app(app: App | None = None) -> App:
         network=network,
         db_secret=security.db_secret,
         task_role=security.task_role,
-        db_engine_version=config.db_engine_version,
-        db_engine_major=config.db_engine_major,
+        db_engine_version=config.rds_engine_version,
         domain_name=config.domain_name,
     )
     compute = ComputeStack(
@@ -66,6 +67,7 @@ def build_app(app: App | None = None) -> App:
         domain_name=config.domain_name,
         image_tag=config.image_tag,
         database=data.database,
+        ecs_service_linked_role=security.ecs_service_linked_role,
     )
     MonitoringStack(
         app,
@@ -73,6 +75,7 @@ def build_app(app: App | None = None) -> App:
         env=env,
         service=compute.service,
         cluster=compute.cluster,
+        ledger_check_family=compute.ledger_check_task_definition.family,
         load_balancer=compute.load_balancer,
         target_group=compute.target_group,
         database=data.database,

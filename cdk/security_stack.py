@@ -1,22 +1,26 @@
-"""[Security] Cognito (users and the web client), the secrets the tasks read, the ECS roles and
-the TLS certificate."""
+"""[Security] Cognito (users and the web client), the secrets the tasks read, the ECS roles,
+ECS's service-linked role, and the TLS certificate."""
 
 from aws_cdk import Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 HR_GROUP = "hr"
-METRICS_NAMESPACE = "AWSomeShop"
-# The Cognito admin calls the app makes: provisioning employees, syncing the pool, reading groups.
+# The Cognito calls the app makes that IAM authorizes: provisioning an employee (AdminCreateUser,
+# AdminGetUser) and syncing the pool (ListUsers, ListUsersInGroup). Sign-in, challenges and
+# password reset are public client calls with no IAM. cdk/tests/test_iam_from_code.py reads the
+# calls from accounts/cognito.py and fails when this list and the code disagree.
 COGNITO_ADMIN_ACTIONS = [
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminGetUser",
-    "cognito-idp:AdminListGroupsForUser",
     "cognito-idp:ListUsers",
+    "cognito-idp:ListUsersInGroup",
 ]
+ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
 
 
 class SecurityStack(Stack):
@@ -25,6 +29,7 @@ class SecurityStack(Stack):
         self._user_pool_build()
         self._secrets_build()
         self._roles_build()
+        self._ecs_service_linked_role_build()
         self.certificate = acm.Certificate(
             self,
             "Certificate",
@@ -59,6 +64,9 @@ class SecurityStack(Stack):
             id_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.days(30),
             prevent_user_existence_errors=True,
+            # The app signs in with USER_PASSWORD_AUTH; no hosted UI, so no OAuth flows, scopes or
+            # callback URLs for anyone to misuse.
+            disable_o_auth=True,
         )
         cognito.CfnUserPoolGroup(
             self, "HrGroup", user_pool_id=self.user_pool.user_pool_id, group_name=HR_GROUP, description="HR staff"
@@ -120,10 +128,31 @@ class SecurityStack(Stack):
         self.task_role.add_to_policy(
             iam.PolicyStatement(actions=COGNITO_ADMIN_ACTIONS, resources=[self.user_pool.user_pool_arn])
         )
-        self.task_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["cloudwatch:PutMetricData"],
-                resources=["*"],  # PutMetricData has no resource; the namespace condition limits it
-                conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
-            )
+
+    def _ecs_service_linked_role_build(self) -> None:
+        """ECS's service-linked role exists in an account once ECS was used; in a fresh account the
+        first cluster or service can fail with "Unable to assume the service linked role". Create it
+        first, and take "already exists" (InvalidInput) as done; it is never deleted (other ECS
+        services in the account may use it)."""
+        role_arn = f"arn:{self.partition}:iam::{self.account}:role/aws-service-role/ecs.amazonaws.com/"
+        self.ecs_service_linked_role = cr.AwsCustomResource(
+            self,
+            "EcsServiceLinkedRole",
+            on_create=cr.AwsSdkCall(
+                service="IAM",
+                action="createServiceLinkedRole",
+                parameters={"AWSServiceName": "ecs.amazonaws.com"},
+                physical_resource_id=cr.PhysicalResourceId.of(ECS_SERVICE_LINKED_ROLE),
+                ignore_error_codes_matching="InvalidInput",
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(
+                        actions=["iam:CreateServiceLinkedRole"],
+                        resources=[role_arn + ECS_SERVICE_LINKED_ROLE],
+                        conditions={"StringLike": {"iam:AWSServiceName": "ecs.amazonaws.com"}},
+                    )
+                ]
+            ),
+            install_latest_aws_sdk=False,
         )

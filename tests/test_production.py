@@ -125,6 +125,19 @@ def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
     assert response.json()["database"] == "down"
 
 
+def test_liveness_is_200_while_the_database_is_away_and_touches_no_database(client, monkeypatch):
+    # No django_db mark: any database access in this test raises, so a 200 proves none happened.
+    from awsomeshop import middleware
+
+    monkeypatch.setattr(middleware, "database_is_up", lambda: False)
+
+    response = client.get("/health/live/", HTTP_HOST="10.0.1.23")  # the ALB asks by the task's IP
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert client.get("/health/").status_code == 503  # readiness still says what is wrong
+
+
 @pytest.mark.django_db
 def test_each_request_is_logged_once_with_its_id_status_and_duration(client, caplog, employee):
     client.force_login(employee)

@@ -11,12 +11,26 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk import App  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
-from main import build_app, local_context  # noqa: E402
+from config import DEFAULTS, OFFLINE_SYNTH  # noqa: E402
+from main import HERE, build_app  # noqa: E402
+
+
+def test_context(**overrides) -> dict:
+    """The defaults (not cdk.json, whose deploy values are the operator's) with the committed
+    lookups (availability zones): what these tests assert does not move when someone deploys."""
+    import json
+
+    lookups = json.loads((HERE / "cdk.context.json").read_text())
+    return {**DEFAULTS, **lookups, OFFLINE_SYNTH: True, **overrides}
+
+
+def app_with(outdir, **overrides) -> App:
+    return build_app(App(outdir=str(outdir), context=test_context(**overrides)))
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory) -> App:
-    return build_app(App(outdir=str(tmp_path_factory.mktemp("cdk.out")), context=local_context()))
+    return app_with(tmp_path_factory.mktemp("cdk.out"))
 
 
 def stack_template(app: App, name: str) -> Template:

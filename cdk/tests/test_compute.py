@@ -1,3 +1,5 @@
+import pytest
+
 """[ECS Fargate Configuration, Auto Scaling, Load balancer]."""
 
 from aws_cdk.assertions import Match
@@ -56,12 +58,10 @@ def test_container_image_port_and_logs(compute):
     app = container(compute)
     assert app["PortMappings"] == [{"ContainerPort": 8000, "HostPort": 8000, "Protocol": "tcp"}]
     image = app["Image"]["Fn::Join"][1]
-    assert ":latest" in image
+    assert ":git-sha-of-the-image" in image  # the tag from the context: the image's git commit
     assert "Repository" in str(image)  # the awsomeshop ECR repository of the data stack
     assert app["LogConfiguration"]["LogDriver"] == "awslogs"
-    compute.has_resource_properties(
-        "AWS::Logs::LogGroup", {"LogGroupName": "/ecs/awsomeshop-core-task", "RetentionInDays": 30}
-    )
+    compute.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
 
 
 def test_container_environment_and_secrets(compute):
@@ -189,14 +189,15 @@ def test_https_listener_with_the_certificate_and_http_redirect(compute):
     )
 
 
-def test_target_group_on_8000_health_checked_at_health(compute):
+def test_target_group_on_8000_health_checked_at_liveness(compute):
     compute.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::TargetGroup",
         {
             "Port": 8000,
             "Protocol": "HTTP",
             "TargetType": "ip",
-            "HealthCheckPath": "/health/",
+            # Liveness, not the database: RDS maintenance must not take every target out of service.
+            "HealthCheckPath": "/health/live/",
             "Matcher": {"HttpCode": "200"},
         },
     )
@@ -205,3 +206,78 @@ def test_target_group_on_8000_health_checked_at_health(compute):
 def test_outputs_for_running_migrate_as_a_one_off_task(compute, network):
     assert {"PrivateSubnets", "TaskSecurityGroup"} <= set(network.find_outputs("*"))
     assert {"ClusterName", "TaskDefinitionArn", "ContainerName"} <= set(compute.find_outputs("*"))
+
+
+# --- Issue 18: a first deploy that works, a service that stays up ------------------------------
+def test_connection_budget_stays_under_80_percent_of_max_connections(compute):
+    """Every gunicorn thread may hold a database connection: at the scaling maximum the tasks
+    (plus the nightly ledger check and a one-off migrate) stay under the RdsConnectionsHigh alarm."""
+    from monitoring_stack import DB_T3_MICRO_MAX_CONNECTIONS
+
+    (target,) = compute.find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
+    max_tasks = target["Properties"]["MaxCapacity"]
+    environment = {e["Name"]: e["Value"] for e in container(compute)["Environment"]}
+    per_task = int(environment["GUNICORN_WORKERS"]) * int(environment["GUNICORN_THREADS"])
+    one_off_tasks = 2  # the ledger check and a migrate, one connection each
+
+    assert max_tasks * per_task + one_off_tasks <= int(0.8 * DB_T3_MICRO_MAX_CONNECTIONS)
+
+
+def test_the_tasks_carry_the_stacks_tags(compute):
+    (service,) = compute.find_resources("AWS::ECS::Service").values()
+    assert service["Properties"]["PropagateTags"] == "SERVICE"
+    assert service["Properties"]["EnableECSManagedTags"] is True
+    tags = {t["Key"]: t["Value"] for t in service["Properties"]["Tags"]}
+    assert {"Environment", "Project", "Owner"} <= set(tags)
+
+
+def test_the_container_checks_liveness_without_the_database(compute):
+    check = container(compute)["HealthCheck"]
+    assert "/health/live/" in " ".join(check["Command"])
+
+
+def test_only_fargate_and_the_service_waits_for_the_association(compute):
+    (association_id, association), *others = compute.find_resources(
+        "AWS::ECS::ClusterCapacityProviderAssociations"
+    ).items()
+    assert others == []
+    assert association["Properties"]["CapacityProviders"] == ["FARGATE"]
+    (service,) = compute.find_resources("AWS::ECS::Service").values()
+    assert association_id in service["DependsOn"]
+
+
+def test_no_image_is_named_latest_and_the_log_group_has_no_fixed_name(compute):
+    import json
+
+    assert "latest" not in json.dumps(compute.to_json())
+    (log_group,) = compute.find_resources("AWS::Logs::LogGroup").values()
+    assert log_group["DeletionPolicy"] == "Retain" and "LogGroupName" not in log_group["Properties"]
+
+
+def test_the_ledger_is_checked_every_night_on_fargate(compute):
+    (schedule,) = compute.find_resources("AWS::Scheduler::Schedule").values()
+    properties = schedule["Properties"]
+    assert properties["ScheduleExpression"] == "cron(30 2 * * ? *)"
+    target = properties["Target"]["EcsParameters"]
+    assert target["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE", "Weight": 1}]
+    definitions = compute.find_resources("AWS::ECS::TaskDefinition")
+    (ledger,) = [d for d in definitions.values() if d["Properties"]["Family"] == "awsomeshop-ledger-check"]
+    (ledger_container,) = ledger["Properties"]["ContainerDefinitions"]
+    assert ledger_container["Command"] == ["python", "manage.py", "check_points_ledger"]
+
+
+def test_a_deploy_with_placeholder_values_stops_with_a_clear_message(tmp_path):
+    from aws_cdk import App
+    from config import DEFAULTS, ConfigError
+    from main import build_app
+
+    with pytest.raises(ConfigError, match="still the placeholders: account, domain_name, alarm_email, image_tag"):
+        build_app(App(outdir=str(tmp_path), context=dict(DEFAULTS)))  # what the CDK CLI passes, no offline flag
+
+
+def test_latest_is_refused_as_an_image_tag(tmp_path):
+    from config import ConfigError
+    from conftest import app_with
+
+    with pytest.raises(ConfigError, match="never the mutable `latest`"):
+        app_with(tmp_path, image_tag="latest")

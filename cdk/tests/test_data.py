@@ -1,3 +1,5 @@
+import pytest
+
 """[RDS MySQL Configuration, S3 Storage Configuration]."""
 
 from aws_cdk.assertions import Match
@@ -48,16 +50,24 @@ def test_database_password_comes_from_secrets_manager(data):
     assert instance["MasterUsername"] == "awsomeshop"
 
 
-def test_engine_version_8_0_35_can_be_chosen_by_context(tmp_path):
-    from aws_cdk import App
+def test_an_engine_version_rds_still_offers_can_be_chosen_by_context(tmp_path):
     from aws_cdk.assertions import Template
-    from main import build_app, local_context
+    from conftest import app_with
 
-    app = build_app(App(outdir=str(tmp_path), context={**local_context(), "db_engine_version": "8.0.35"}))
+    app = app_with(tmp_path, db_engine_version="8.0.42")
 
     Template.from_stack(app.node.find_child("AwsomeshopDataStack")).has_resource_properties(
-        "AWS::RDS::DBInstance", {"EngineVersion": "8.0.35"}
+        "AWS::RDS::DBInstance", {"EngineVersion": "8.0.42"}
     )
+
+
+@pytest.mark.parametrize("version", ["8.0.35", "8.0.41", "5.7.44", "9.9.9"])
+def test_an_engine_version_rds_no_longer_offers_is_refused_with_the_choices(tmp_path, version):
+    from config import ConfigError
+    from conftest import app_with
+
+    with pytest.raises(ConfigError, match=f"db_engine_version {version} is not offered by RDS any more.*8\\.4\\.10"):
+        app_with(tmp_path, db_engine_version=version)
 
 
 def test_image_bucket_private_sse_s3_with_bucket_key_and_no_versioning(data):
@@ -102,5 +112,9 @@ def test_image_bucket_policy_denies_plain_http_and_grants_only_the_task_role(dat
     }
 
 
-def test_ecr_repository_awsomeshop(data):
-    data.has_resource_properties("AWS::ECR::Repository", {"RepositoryName": "awsomeshop"})
+def test_ecr_repository_keeps_its_images_immutable_and_has_no_fixed_name(data):
+    (repository,) = data.find_resources("AWS::ECR::Repository").values()
+    assert repository["Properties"]["ImageTagMutability"] == "IMMUTABLE"
+    assert repository["Properties"]["ImageScanningConfiguration"] == {"ScanOnPush": True}
+    # Kept on destroy, so a fixed name would make the next deploy fail with AlreadyExists.
+    assert repository["DeletionPolicy"] == "Retain" and "RepositoryName" not in repository["Properties"]

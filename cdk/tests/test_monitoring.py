@@ -20,7 +20,6 @@ def test_alarm_topic_with_email_subscription(monitoring):
         ("awsomeshop-RdsCpuHigh", "CPUUtilization", 80, 1, "GreaterThanThreshold", 300),
         ("awsomeshop-RdsFreeStorageLow", "FreeStorageSpace", 2 * 1024**3, 1, "LessThanThreshold", 300),
         ("awsomeshop-AlbResponseTimeHigh", "TargetResponseTime", 5, 1, "GreaterThanThreshold", 300),
-        ("awsomeshop-Alb5xxErrors", "HTTPCode_Target_5XX_Count", 10, 1, "GreaterThanThreshold", 300),
         ("awsomeshop-AlbNoHealthyHost", "HealthyHostCount", 1, 1, "LessThanThreshold", 60),
     ],
 )
@@ -37,6 +36,34 @@ def test_every_alarm_of_the_spec_notifies_the_topic(monitoring, name, metric, th
             "AlarmActions": [{"Ref": Match.string_like_regexp("AlarmTopic")}],
         },
     )
+
+
+def test_the_5xx_alarm_counts_the_targets_and_the_load_balancers_own_errors(monitoring):
+    (alarm,) = [
+        a["Properties"]
+        for a in monitoring.find_resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"] == "awsomeshop-Alb5xxErrors"
+    ]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    names = {m["MetricStat"]["Metric"]["MetricName"] for m in metrics.values() if "MetricStat" in m}
+    assert names == {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"}
+    (expression,) = [m for m in metrics.values() if "Expression" in m]
+    assert expression["Expression"] == "FILL(targets, 0) + FILL(alb, 0)"
+    assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["ComparisonOperator"]) == (
+        10,
+        1,
+        "GreaterThanThreshold",
+    )
+    assert [action["Ref"][: len("AlarmTopic")] for action in alarm["AlarmActions"]] == ["AlarmTopic"]
+
+
+def test_no_billing_alarm_sits_below_the_monthly_baseline(billing):
+    from monitoring_stack import BILLING_THRESHOLDS_USD
+
+    baseline = 125  # docs/deploy.md, "Monthly cost estimate"
+    thresholds = [a["Properties"]["Threshold"] for a in billing.find_resources("AWS::CloudWatch::Alarm").values()]
+    assert sorted(thresholds) == list(BILLING_THRESHOLDS_USD)
+    assert min(thresholds) > baseline
 
 
 def test_rds_connection_threshold_is_80_percent_of_db_t3_micro_max_connections():
@@ -61,7 +88,7 @@ def test_dashboard_shows_the_same_metrics(monitoring):
         assert metric in body
 
 
-@pytest.mark.parametrize("threshold", [50, 100, 150])
+@pytest.mark.parametrize("threshold", [150, 200, 300])
 def test_billing_alarms_in_us_east_1(app, billing, threshold):
     assert app.node.find_child("AwsomeshopBillingStack").region == "us-east-1"
     billing.has_resource_properties(
@@ -91,3 +118,20 @@ def test_tags_environment_project_owner_on_everything(request, stack):
         tags = resource["Properties"].get("Tags") or resource["Properties"].get("UserPoolTags")
         pairs = {t["Key"]: t["Value"] for t in tags} if isinstance(tags, list) else tags
         assert {"Environment": "production", "Project": "AWSomeShop", "Owner": "platform-team"}.items() <= pairs.items()
+
+
+def test_a_failed_nightly_ledger_check_alarms(monitoring):
+    (rule,) = monitoring.find_resources("AWS::Events::Rule").values()
+    pattern = rule["Properties"]["EventPattern"]
+    assert pattern["detail"]["group"] == ["family:awsomeshop-ledger-check"]
+    assert {"containers": {"exitCode": [{"anything-but": 0}]}} in pattern["detail"]["$or"]
+    monitoring.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "awsomeshop-LedgerCheckFailed",
+            "Namespace": "AWS/Events",
+            "MetricName": "TriggeredRules",
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+        },
+    )

@@ -102,17 +102,33 @@ def test_execution_role_has_the_ecs_managed_policy_and_reads_the_three_secrets(s
     assert len(secret_reads) == 3
 
 
-def test_task_role_may_call_cognito_admin_on_its_pool_and_put_metrics_in_its_namespace(security):
+def test_task_role_may_call_cognito_admin_on_its_pool_only(security):
     policies = security.find_resources(
         "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": Match.string_like_regexp("EcsTaskRole")}]}}
     )
     statements = [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
-    cognito = next(s for s in statements if any(a.startswith("cognito-idp:") for a in s["Action"]))
+    (cognito,) = statements
     assert "UserPool" in str(cognito["Resource"])
     assert "*" not in str(cognito["Resource"])
-    metrics = next(s for s in statements if s["Action"] == "cloudwatch:PutMetricData")
-    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "AWSomeShop"}}
     assert not any("s3:" in str(s["Action"]) for s in statements)  # S3 access is granted by the bucket policy
+
+
+def test_the_web_client_has_no_oauth_flows_scopes_or_callbacks(security):
+    (client,) = security.find_resources("AWS::Cognito::UserPoolClient").values()
+    properties = client["Properties"]
+    assert properties["AllowedOAuthFlowsUserPoolClient"] is False
+    assert not {"AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs"} & set(properties)
+    assert properties["ExplicitAuthFlows"] == ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def test_ecs_service_linked_role_is_created_first_and_already_there_is_fine(app, security, compute):
+    (resource,) = security.find_resources("Custom::AWS").values()
+    create = str(resource["Properties"]["Create"])
+    assert "createServiceLinkedRole" in create and "ecs.amazonaws.com" in create
+    assert "InvalidInput" in create  # "has been taken": the role exists, nothing to do
+    compute_stack = app.node.find_child("AwsomeshopComputeStack")
+    security_stack = app.node.find_child("AwsomeshopSecurityStack")
+    assert security_stack in compute_stack.dependencies
 
 
 def test_secrets_named_as_in_the_spec(security):

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from django.db import OperationalError, connection, models, transaction
 
+from awsomeshop.db_router import wrote_var
+
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
@@ -108,7 +110,11 @@ def atomic_with_retry(func: Callable[P, R] | None = None, *, attempts: int = 4):
             for attempt in range(1, attempts + 1):
                 try:
                     with transaction.atomic(durable=True):
-                        return func(*args, **kwargs)
+                        result = func(*args, **kwargs)
+                    # Reads later in this request go to the primary, which has what was just
+                    # committed (a read replica may not yet: awsomeshop/db_router.py).
+                    wrote_var.set(True)
+                    return result
                 except OperationalError as error:
                     if attempt == attempts or not is_retryable(error):
                         raise

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 
 from awsomeshop.db import db_retries_var
+from awsomeshop.db_router import wrote_var
 
 logger = logging.getLogger("awsomeshop.request")
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -70,6 +71,7 @@ class RequestLogMiddleware:
         request_token = request_id_var.set(request_id)
         user_token = user_id_var.set("-")
         retries_token = db_retries_var.set(0)
+        wrote_token = wrote_var.set(False)
         started = time.monotonic()
         try:
             response = self.get_response(request)
@@ -95,6 +97,7 @@ class RequestLogMiddleware:
             request_id_var.reset(request_token)
             user_id_var.reset(user_token)
             db_retries_var.reset(retries_token)
+            wrote_var.reset(wrote_token)
 
 
 class RequestContextFilter(logging.Filter):

@@ -143,6 +143,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing at once with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica (Aurora's reader endpoint, an RDS read replica), off by default: set
+# DB_REPLICA_HOST and the selectors' reads outside transactions go there (awsomeshop/db_router.py).
+if env.str("DB_REPLICA_HOST", default=""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "HOST": env.str("DB_REPLICA_HOST"),
+        "TEST": {**DATABASES["default"].get("TEST", {}), "MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["awsomeshop.db_router.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
+from nag import accept
 from network_stack import NetworkStack
 
 DATABASE_NAME = "awsomeshop"
@@ -69,6 +70,11 @@ class DataStack(Stack):
             deletion_protection=True,
             removal_policy=RemovalPolicy.SNAPSHOT,
         )
+        accept(
+            self.database,
+            ("RDS3", "The spec's single-AZ db.t3.micro; Multi-AZ doubles the cost (docs/scaling.md says when)."),
+            ("RDS11", "The spec's port 3306; only the tasks' security group may reach it."),
+        )
         self.image_bucket = self._image_bucket_build(task_role, domain_name)
         # No fixed name: the repository is kept when the stack is destroyed, and a fixed name would
         # make the next deploy fail with AlreadyExists. Its URI is a stack output.
@@ -104,6 +110,7 @@ class DataStack(Stack):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
+        accept(bucket, ("S1", "Private; only the app's role reads and writes it; CloudTrail records its API calls."))
         # Only the app's task role reads and writes images.
         bucket.add_to_resource_policy(
             iam.PolicyStatement(

@@ -2,7 +2,9 @@
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
 from constructs import Construct
+from nag import accept
 
 VPC_CIDR = "10.0.0.0/16"
 # The spec's pair is in the first AZ. An ALB and an RDS subnet group need two AZs, so a second pair
@@ -33,6 +35,14 @@ class NetworkStack(Stack):
         )
         self._subnets_build()
         self._security_groups_build()
+        # Who talked to whom, for an incident: rejected and accepted flows, kept 30 days.
+        self.vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+                logs.LogGroup(self, "FlowLogs", retention=logs.RetentionDays.ONE_MONTH)
+            ),
+        )
+        accept(self.alb_sg, ("EC23", "A public web site: 443 from anywhere, and 80 only to redirect to 443."))
         # For `aws ecs run-task` (the one-off migrate task, docs/deploy.md).
         CfnOutput(self, "PrivateSubnets", value=",".join(s.subnet_id for s in self.private_subnets))
         CfnOutput(self, "TaskSecurityGroup", value=self.ecs_sg.security_group_id)

@@ -1,6 +1,6 @@
 """[Data] RDS MySQL, the product-image bucket and the container image repository."""
 
-from aws_cdk import Aws, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
@@ -88,6 +88,7 @@ class DataStack(Stack):
             lifecycle_rules=[ecr.LifecycleRule(description="Keep the last 30 images", max_image_count=30)],
             removal_policy=RemovalPolicy.RETAIN,
         )
+        CfnOutput(self, "RepositoryUri", value=self.repository.repository_uri)  # docker push here (docs/deploy.md)
 
     def _image_bucket_build(self, task_role: iam.IRole, domain_name: str) -> s3.Bucket:
         bucket = s3.Bucket(

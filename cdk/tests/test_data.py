@@ -118,3 +118,7 @@ def test_ecr_repository_keeps_its_images_immutable_and_has_no_fixed_name(data):
     assert repository["Properties"]["ImageScanningConfiguration"] == {"ScanOnPush": True}
     # Kept on destroy, so a fixed name would make the next deploy fail with AlreadyExists.
     assert repository["DeletionPolicy"] == "Retain" and "RepositoryName" not in repository["Properties"]
+
+
+def test_the_repository_uri_is_an_output_for_docker_push(data):
+    assert "RepositoryUri" in data.find_outputs("*")

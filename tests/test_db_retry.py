@@ -79,19 +79,29 @@ def test_public_services_refuse_to_run_nested(employee, product, hr_user, servic
     assert Order.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_deadlock_in_the_middle_of_a_redemption_yields_exactly_one_order(employee, product, give_points, monkeypatch):
-    give_points(employee, 1000)
+@pytest.fixture
+def deadlock_once_in_the_ledger_write(monkeypatch) -> list[int]:
+    """MySQL picks the redemption as a deadlock's victim once, after the debit, the stock take and
+    the order insert; returns the list of attempts."""
     record = order_services.points_transaction_record
-    attempts = []
+    attempts: list[int] = []
 
     def deadlock_once(**kwargs):
         attempts.append(1)
         if len(attempts) == 1:
-            raise DEADLOCK  # after the debit, the stock take and the order insert
+            raise DEADLOCK
         return record(**kwargs)
 
     monkeypatch.setattr(order_services, "points_transaction_record", deadlock_once)
+    return attempts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlock_in_the_middle_of_a_redemption_yields_exactly_one_order(
+    employee, product, give_points, deadlock_once_in_the_ledger_write
+):
+    give_points(employee, 1000)
+    attempts = deadlock_once_in_the_ledger_write
 
     order_redeem(user_id=employee.pk, product_id=product.pk)
 
@@ -104,21 +114,11 @@ def test_a_deadlock_in_the_middle_of_a_redemption_yields_exactly_one_order(emplo
 
 @pytest.mark.django_db(transaction=True)
 def test_the_request_log_line_says_how_many_times_a_transaction_ran_again(
-    employee, product, give_points, monkeypatch, caplog
+    employee, product, give_points, deadlock_once_in_the_ledger_write, caplog
 ):
     from rest_framework.authtoken.models import Token
 
     give_points(employee, 1000)
-    record = order_services.points_transaction_record
-    attempts = []
-
-    def deadlock_once(**kwargs):
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise DEADLOCK
-        return record(**kwargs)
-
-    monkeypatch.setattr(order_services, "points_transaction_record", deadlock_once)
     token = Token.objects.create(user=employee).key
     from rest_framework.test import APIClient
 

@@ -14,6 +14,15 @@ from aws_cdk.assertions import Template  # noqa: E402
 from config import DEFAULTS, OFFLINE_SYNTH  # noqa: E402
 from main import HERE, build_app  # noqa: E402
 
+STACKS = [
+    "AwsomeshopNetworkStack",
+    "AwsomeshopSecurityStack",
+    "AwsomeshopDataStack",
+    "AwsomeshopComputeStack",
+    "AwsomeshopMonitoringStack",
+    "AwsomeshopBillingStack",
+]
+
 
 def test_context(**overrides) -> dict:
     """The defaults (not cdk.json, whose deploy values are the operator's) with the committed

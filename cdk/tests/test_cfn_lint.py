@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import STACKS
 
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 # (rule, stack) -> why we accept it.
@@ -19,14 +20,6 @@ ACCEPTED = {
         "In CDK's own AwsCustomResource that reads the Cognito client secret into Secrets Manager; generated code."
     ),
 }
-STACKS = [
-    "AwsomeshopNetworkStack",
-    "AwsomeshopSecurityStack",
-    "AwsomeshopDataStack",
-    "AwsomeshopComputeStack",
-    "AwsomeshopMonitoringStack",
-    "AwsomeshopBillingStack",
-]
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -5,16 +5,7 @@ import pytest
 from aws_cdk import Aspects, Stack
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
-from conftest import app_with
-
-STACKS = [
-    "AwsomeshopNetworkStack",
-    "AwsomeshopSecurityStack",
-    "AwsomeshopDataStack",
-    "AwsomeshopComputeStack",
-    "AwsomeshopMonitoringStack",
-    "AwsomeshopBillingStack",
-]
+from conftest import STACKS, app_with
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,11 @@ run-aws: setup
 	@scripts/run-aws.sh
 
 # A Bearer token for the API from `make run-aws`'s emulator (run that in another terminal first):
-#   make token EMAIL=hr@awsomeshop.local   (PASSWORD=... for users other than the demo ones)
+#   make token EMAIL=hr@awsomeshop.local   (other users than the demo ones are asked their password)
 EMAIL ?= employee@awsomeshop.local
 token: setup
 	@test -f var/aws.env || { echo "Start make run-aws first (in another terminal)." >&2; exit 1; }
-	@set -a; . var/aws.env; set +a; \
-	  $(PY) manage.py cognito_token --email "$(EMAIL)" $(if $(PASSWORD),--password "$(PASSWORD)")
+	@set -a; . var/aws.env; set +a; $(PY) manage.py cognito_token --email "$(EMAIL)"
 
 # Known vulnerabilities in the pinned requirements (needs PyPI's JSON API or OSV to be reachable).
 audit: setup

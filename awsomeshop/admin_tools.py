@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters, csrf_protect_m
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import path, reverse
@@ -109,7 +109,9 @@ class ServicesOwnTheirTransactionsMixin(_AdminBase):
             queryset = self._get_list_editable_queryset(request, FormSet.get_default_prefix())
             formset = FormSet(request.POST, request.FILES, queryset=queryset)
             if formset.is_valid():
-                changed = [form for form in formset.forms if form.has_changed()]
+                if any(form.has_changed() for form in formset.extra_forms):
+                    raise BadRequest("The list edits the products it shows; it does not add any.")
+                changed = [form for form in formset.initial_forms if form.has_changed()]
                 if changed:
                     self.save_list_edits(request, changed)
                     for form in changed:

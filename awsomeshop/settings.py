@@ -396,7 +396,7 @@ LOGGING = {
             "filters": ["request_context"],
         }
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
     "loggers": {
         # Our request log replaces Django's own lines for the same requests.
         "django.server": {"level": "WARNING"},

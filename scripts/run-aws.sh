@@ -11,7 +11,8 @@ mkdir -p var
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 .venv/bin/moto_server -H 127.0.0.1 -p "$PORT" > var/moto.log 2>&1 &
 moto=$!
-trap 'kill $moto 2>/dev/null || true' EXIT
+# var/aws.env says the emulator is up (for `make token`): gone with it.
+trap 'kill $moto 2>/dev/null || true; rm -f var/aws.env' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/moto-api/" >/dev/null 2>&1 && break; sleep 0.2; done
 .venv/bin/python scripts/aws_emulator_setup.py "http://127.0.0.1:$PORT" > var/aws.env
 # shellcheck disable=SC1091

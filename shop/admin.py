@@ -9,9 +9,8 @@ from django.utils.html import format_html
 from awsomeshop.admin_tools import ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 from awsomeshop.forms import WholeNumberField
 
-from .models import Product
+from .models import STOCK_MAX, Product
 from .services import (
-    STOCK_MAX,
     ProductEdit,
     product_active_set,
     product_create,

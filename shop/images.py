@@ -5,7 +5,7 @@ import io
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 # Larger than any product photo needs; smaller than what makes Pillow or a browser struggle.
@@ -52,6 +52,9 @@ def product_image_clean_copy(upload) -> ContentFile:
     file (a script, an HTML page, metadata) is ever stored or served."""
     image = _open_verified(upload)
     image_format = image.format
+    # Phone photos are stored sideways with an orientation tag; turn the pixels instead, since
+    # the re-encoded copy keeps no metadata.
+    image = ImageOps.exif_transpose(image) or image
     if image_format == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     buffer = io.BytesIO()

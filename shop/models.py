@@ -2,8 +2,9 @@ import time
 from contextvars import ContextVar
 from pathlib import PurePath
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, signals
 from django.urls import reverse
 
 from awsomeshop.db import TextColumn, TimestampColumn, new_id
@@ -16,6 +17,8 @@ def product_image_path(_product: "Product | None", filename: str) -> str:
     return f"products/{new_id()}{PurePath(filename).suffix.lower()}"
 
 
+# The largest price and stock a product may have, whichever screen sets them.
+POINTS_COST_MAX = STOCK_MAX = 1_000_000
 # Set by shop.services while one of its functions writes products (see `catalog_write`).
 catalog_write_var: ContextVar[bool] = ContextVar("catalog_write", default=False)
 
@@ -26,6 +29,11 @@ def _require_catalog_write() -> None:
             "Products change only through shop.services: the catalog cache's freshness and the lock "
             "order depend on that one write path."
         )
+
+
+def _refuse_raw_writes(sender, instance, raw: bool = False, **kwargs) -> None:
+    """`loaddata` and other raw saves skip Product.save; they meet the same rule here."""
+    _require_catalog_write()
 
 
 class ProductQuerySet(models.QuerySet):
@@ -57,7 +65,9 @@ class Product(models.Model):
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="product_id")
     name = models.CharField(max_length=255)
     description = TextColumn(max_length=5000, blank=True, null=True)
-    points_cost = models.IntegerField(help_text="Points one unit costs.")
+    points_cost = models.IntegerField(
+        help_text="Points one unit costs.", validators=[MinValueValidator(1), MaxValueValidator(POINTS_COST_MAX)]
+    )
     category = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
     # The documented column is `image_url`; it holds the image's name in the media storage.
     image = models.ImageField(
@@ -70,7 +80,9 @@ class Product(models.Model):
         help_text="JPEG, PNG or WebP, up to 5 MB.",
     )
     is_active = models.BooleanField(default=True, db_default=True, help_text="Inactive products are hidden.")
-    stock_quantity = models.IntegerField(default=0, db_default=0)
+    stock_quantity = models.IntegerField(
+        default=0, db_default=0, validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)]
+    )
     created_at = TimestampColumn(auto_now_add=True)
     updated_at = TimestampColumn(auto_now=True)
 
@@ -143,3 +155,7 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return f"catalog version {self.version}"
+
+
+signals.pre_save.connect(_refuse_raw_writes, sender=Product, dispatch_uid="shop.product.one_write_path")
+signals.pre_delete.connect(_refuse_raw_writes, sender=Product, dispatch_uid="shop.product.one_write_path.delete")

@@ -22,11 +22,17 @@ from awsomeshop.db import atomic_with_retry
 
 from .exceptions import ImageStorageUnavailable, OutOfStock, PriceChanged, ProductUnavailable, StockChanged
 from .images import product_image_clean_copy, validate_product_image
-from .models import CATALOG_VERSION_ROW, CatalogVersion, Product, catalog_write_var, product_image_path
+from .models import (
+    CATALOG_VERSION_ROW,
+    STOCK_MAX,
+    CatalogVersion,
+    Product,
+    catalog_write_var,
+    product_image_path,
+)
 
 # What a catalog manager may change on a product; stock and availability have their own rules.
 EDITABLE_FIELDS = {"name", "description", "category", "points_cost", "image", "is_active", "stock_quantity"}
-STOCK_MAX = 1_000_000
 
 
 @contextmanager
@@ -43,6 +49,13 @@ def catalog_write(*, changed: bool = True) -> Iterator[None]:
         catalog_write_var.reset(token)
     if changed:
         _catalog_version_bump()
+
+
+@atomic_with_retry
+def catalog_refresh() -> None:
+    """Move the catalog version on by hand, after a change made outside the app (an operator's
+    SQL): every cached page and count is made again on its next read."""
+    _catalog_version_bump()
 
 
 def _catalog_version_bump() -> None:

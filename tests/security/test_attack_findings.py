@@ -161,3 +161,118 @@ def test_the_balance_in_the_header_needs_a_user_only_when_there_is_one(rf):
     from points.context_processors import balance
 
     assert balance(rf.get("/")) == {}
+
+
+# --- The second attack (issues 14 and 19) ------------------------------------------------------
+def test_a_list_edit_that_smuggles_an_added_row_is_refused_not_a_500(client, catalog_manager):
+    product, other = ProductFactory(stock_quantity=3), ProductFactory(stock_quantity=4)
+    client.force_login(catalog_manager)
+    client.raise_request_exception = False
+
+    response = client.post(
+        reverse("admin:shop_product_changelist"),
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": product.pk,
+            "form-0-stock_quantity": "3",
+            "initial-form-0-stock_quantity": "3",
+            "form-0-is_active": "on",
+            "form-1-id": other.pk,
+            "form-1-stock_quantity": "9",
+            "initial-form-1-stock_quantity": "9",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 400
+    assert Product.objects.get(pk=other.pk).stock_quantity == 4
+
+
+def test_loading_products_from_a_fixture_goes_through_the_one_write_path_or_not_at_all(tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    product = ProductFactory(points_cost=100)
+    fixture = tmp_path / "products.json"
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "shop.product",
+                    "pk": product.pk,
+                    "fields": {
+                        "name": "Cheap now",
+                        "points_cost": 1,
+                        "stock_quantity": 99,
+                        "is_active": True,
+                        "created_at": "2026-11-01T00:00:00Z",
+                        "updated_at": "2026-11-01T00:00:00Z",
+                    },
+                }
+            ]
+        )
+    )
+
+    with pytest.raises(RuntimeError, match="Products change only through shop.services"):
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert Product.objects.get(pk=product.pk).points_cost == 100
+
+
+def test_after_a_change_made_outside_the_app_one_command_refreshes_every_cached_page():
+    from django.core.management import call_command
+
+    from shop.selectors import catalog_version_get
+
+    before = catalog_version_get()
+    call_command("catalog_refresh", verbosity=0)
+
+    assert catalog_version_get() > before
+
+
+@pytest.mark.parametrize("field", ["stock_quantity", "points_cost"])
+def test_every_product_path_keeps_numbers_in_their_range(client, catalog_manager, field):
+    from shop.services import product_update
+
+    product = ProductFactory(stock_quantity=3, points_cost=10)
+    too_many = {"stock_quantity": 1_000_001, "points_cost": 1_000_001}[field]
+
+    with pytest.raises(Exception, match="less than or equal to 1000000"):
+        product_update(product_id=product.pk, changes={field: too_many}, stock_seen=3)
+    client.force_login(catalog_manager)
+    form = {"name": "Lamp", "category": "", "description": "", "points_cost": 10, "stock_quantity": 3}
+    response = client.post(reverse("admin:shop_product_add"), {**form, field: too_many})
+
+    assert response.context["adminform"].form.errors[field]
+    assert Product.objects.get(pk=product.pk).stock_quantity == 3
+
+
+def test_a_phone_photo_is_stored_upright():
+    import io
+
+    from PIL import Image
+
+    from shop.images import product_image_clean_copy
+
+    photo = Image.new("RGB", (40, 20), "teal")
+    exif = photo.getexif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to show
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", exif=exif)
+    from tests.images import upload
+
+    stored = Image.open(
+        io.BytesIO(product_image_clean_copy(upload(buffer.getvalue(), "photo.jpg", "image/jpeg")).read())
+    )
+
+    assert stored.size == (20, 40)
+    assert stored.getexif().get(0x0112) in (None, 1)
+
+
+def test_a_lower_case_log_level_is_a_log_level(tmp_path):
+    from tests.test_production import PRODUCTION_ENV, manage
+
+    result = manage("check", env={**PRODUCTION_ENV, "LOG_LEVEL": "info"})
+
+    assert result.returncode == 0, result.stderr

@@ -1,3 +1,5 @@
+import getpass
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,15 +15,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--email", required=True)
-        parser.add_argument("--password", help="Defaults to the demo user's emulator password.")
+        parser.add_argument(
+            "--password", help="Defaults to the demo user's emulator password; asked for when there is none."
+        )
 
     def handle(self, *args, email: str, password: str | None, **options) -> None:
         if settings.AUTH_BACKEND != "cognito":
             raise CommandError("This needs AUTH_BACKEND=cognito (locally: `make run-aws` in another terminal).")
         demo = {user.email: user.cognito_password for user in DEMO_USERS}
-        password = password or demo.get(email.lower())
+        password = password or demo.get(email.lower()) or getpass.getpass(f"Password for {email}: ")
         if not password:
-            raise CommandError(f"{email} is not a demo user: give --password (PASSWORD=... with make token).")
+            raise CommandError(f"{email} is not a demo user: give its password.")
         try:
             result = cognito.sign_in(email=email.lower(), password=password)
         except cognito.CognitoError as refusal:

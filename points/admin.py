@@ -18,7 +18,8 @@ from awsomeshop.exceptions import ShopError
 from .csv_awards import award_file_read
 from .forms import AwardFileForm, AwardForm, EmployeeForm
 from .models import AwardBatch, Employee, PointsTransaction
-from .services import Award, AwardOutcome, points_award_batch
+from .selectors import award_batch_same_recent
+from .services import Award, AwardOutcome, award_fingerprint, points_award_batch
 
 AWARD_FILE_SIGNING_SALT = "points.award-file"
 AWARD_FILE_MAX_AGE = 3600  # seconds a preview may wait for its confirmation
@@ -180,8 +181,15 @@ class EmployeeAdmin(admin.ModelAdmin):
             salt=AWARD_FILE_SIGNING_SALT,
             compress=True,
         )
+        same = award_batch_same_recent(fingerprint=award_fingerprint(preview.awards())) if preview.valid else None
         return self._page(
-            request, "award_file.html", title=title, form=AwardFileForm(), preview=preview, payload=payload
+            request,
+            "award_file.html",
+            title=title,
+            form=AwardFileForm(),
+            preview=preview,
+            payload=payload,
+            same_batch=same,
         )
 
     def _award_file_confirm(self, request: HttpRequest) -> HttpResponse:

@@ -89,6 +89,8 @@ class AwardBatch(models.Model):
 
     class Meta:
         db_table = "points_award_batches"
+        # "Were the same awards applied lately?" when a file is previewed.
+        indexes = [models.Index(fields=["fingerprint", "created_at"], name="idx_award_batch_fingerprint")]
         constraints = [
             # NULLs never collide: forms and files are unique by their id alone.
             models.UniqueConstraint(fields=["awarded_by", "client_key"], name="award_batches_client_key_unique"),

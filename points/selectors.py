@@ -1,12 +1,14 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from orders.models import Order
 from shop.models import Product
 
-from .models import PointsTransaction, UserPoints
+from .models import AwardBatch, PointsTransaction, UserPoints
 
 
 def user_points_get(*, user_id: str) -> UserPoints:
@@ -19,6 +21,14 @@ def user_points_for_request(request) -> UserPoints:
     if not hasattr(request, "_user_points"):
         request._user_points = user_points_get(user_id=request.user.pk)
     return request._user_points
+
+
+def award_batch_same_recent(*, fingerprint: str, days: int = 30) -> AwardBatch | None:
+    """The latest batch of the same awards (who, how much, why) in the last `days`: a file
+    uploaded twice is two batches, so the second preview says when the first was applied."""
+    since = timezone.now() - timedelta(days=days)
+    batches = AwardBatch.objects.filter(fingerprint=fingerprint, created_at__gte=since)
+    return batches.select_related("awarded_by").order_by("-created_at").first()
 
 
 def points_transaction_list(*, user_id: str) -> QuerySet[PointsTransaction]:

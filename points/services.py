@@ -254,7 +254,7 @@ def _awards_clean(awards: list[Award], *, awarded_by_id: str) -> list[Award]:
     return resolved
 
 
-def _fingerprint(awards: list[Award]) -> str:
+def award_fingerprint(awards: list[Award]) -> str:
     """What the person confirmed, independent of order: who, how much and why."""
     lines = sorted(json.dumps([a.user_id, a.amount, a.reason], ensure_ascii=False) for a in awards)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
@@ -281,7 +281,7 @@ def _batch_replay(batch: AwardBatch, *, fingerprint: str) -> AwardOutcome:
 def _award_batch_apply(
     *, awards: list[Award], awarded_by_id: str, source: str, batch_id: str | None, client_key: str | None
 ) -> AwardOutcome:
-    fingerprint = _fingerprint(awards)
+    fingerprint = award_fingerprint(awards)
     if existing := _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=awarded_by_id):
         return _batch_replay(existing, fingerprint=fingerprint)
     # The batch row first: a concurrent duplicate waits on its key before touching any balance.
@@ -340,7 +340,7 @@ def points_award_batch(
         existing = _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=awarded_by_id)
         if existing is None:
             raise
-        return _batch_replay(existing, fingerprint=_fingerprint(cleaned))
+        return _batch_replay(existing, fingerprint=award_fingerprint(cleaned))
 
 
 def points_debit(*, user_id: str, amount: int, balance: int | None = None) -> None:

@@ -209,3 +209,18 @@ def test_hr_cannot_include_themselves_in_a_bulk_award_or_a_file(hr, hr_staff, em
 
     assert (balance(employee), balance(hr_staff)) == (0, 0)
     assert [line.error for line in preview.context["preview"].lines] == ["You cannot award points to yourself.", None]
+
+
+@pytest.mark.django_db
+def test_the_same_file_uploaded_again_warns_that_it_was_applied_and_by_whom(hr, hr_staff, employee):
+    text = f"employee,amount,reason\n{employee.email},500,Q3\n"
+    first = preview_of(hr, text)
+    hr.post(AWARD_FILE, {"payload": first.context["payload"], "confirm": "1"})
+
+    again = preview_of(hr, text)
+    other = preview_of(hr, f"employee,amount,reason\n{employee.email},501,Q3\n")
+
+    html = again.content.decode()
+    assert "The same awards were applied on " in html and f"by {hr_staff.email}" in html
+    assert "The same awards were applied" not in other.content.decode()
+    assert balance(employee) == 500

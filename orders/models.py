@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
+from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 
 
 class Order(models.Model):
@@ -36,7 +37,7 @@ class Order(models.Model):
     # returns this order instead of buying a second one.
     # The balance the redemption left, set by order_redeem on the order it returns (not a column).
     balance_after: int | None = None
-    idempotency_key = ExactCharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
+    idempotency_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
 
     class Meta:
         db_table = "orders"

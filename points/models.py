@@ -4,6 +4,7 @@ from django.db.models import F, Q
 
 from accounts.models import User
 from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
+from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 
 
 class Employee(User):
@@ -79,7 +80,7 @@ class AwardBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="award_batches", db_index=False
     )
     source = models.CharField(max_length=4, choices=Source.choices)
-    client_key = ExactCharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
+    client_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
     fingerprint = models.CharField(max_length=64)
     award_count = models.PositiveIntegerField()
     points_total = models.BigIntegerField()

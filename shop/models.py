@@ -31,13 +31,15 @@ def _require_catalog_write() -> None:
         )
 
 
-def _refuse_raw_writes(sender, instance, raw: bool = False, **kwargs) -> None:
-    """`loaddata` and other raw saves skip Product.save; they meet the same rule here."""
+def _refuse_saves_elsewhere(sender, instance, **kwargs) -> None:
+    """Every save of a product, raw ones (`loaddata`) included, sends this signal before anything
+    is written: one place for the rule on saves."""
     _require_catalog_write()
 
 
 class ProductQuerySet(models.QuerySet):
-    """Reads as usual; every way the ORM writes products checks that shop.services is writing."""
+    """Reads as usual. The writes that send no pre_save signal check here; deletes check before
+    Django's deletion opens its transaction (a refusal inside it would break the caller's)."""
 
     def update(self, **kwargs) -> int:
         _require_catalog_write()
@@ -110,10 +112,6 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        _require_catalog_write()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("shop:product_detail", kwargs={"product_id": self.pk})
 
@@ -157,5 +155,4 @@ class CatalogVersion(models.Model):
         return f"catalog version {self.version}"
 
 
-signals.pre_save.connect(_refuse_raw_writes, sender=Product, dispatch_uid="shop.product.one_write_path")
-signals.pre_delete.connect(_refuse_raw_writes, sender=Product, dispatch_uid="shop.product.one_write_path.delete")
+signals.pre_save.connect(_refuse_saves_elsewhere, sender=Product, dispatch_uid="shop.product.one_write_path")

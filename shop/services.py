@@ -87,12 +87,19 @@ def _image_discard(name: str | None) -> None:
             Product._meta.get_field("image").storage.delete(name)
 
 
-def _with_stored_image(changes: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    image = changes.get("image")
-    if not image or isinstance(image, str):
-        return changes, None
+@contextmanager
+def _image_stored_first(image: File | str | None) -> Iterator[str | None]:
+    """Store a new upload before the product's transaction and give its name; if the change is then
+    refused, delete the file again. A name already stored (or no image) passes through."""
+    if isinstance(image, str) or not image:
+        yield image if isinstance(image, str) and image else None
+        return
     stored = _image_store(image)
-    return {**changes, "image": stored}, stored
+    try:
+        yield stored
+    except BaseException:
+        _image_discard(stored)
+        raise
 
 
 # --- Products ------------------------------------------------------------------------------
@@ -116,13 +123,9 @@ def product_create(
         is_active=is_active,
     )
     product.full_clean(exclude=["image"])
-    stored = _image_store(image) if image else None
-    product.image = stored
-    try:
+    with _image_stored_first(image) as stored:
+        product.image = stored
         return _product_insert(product=product)
-    except BaseException:
-        _image_discard(stored)
-        raise
 
 
 @atomic_with_retry
@@ -147,15 +150,10 @@ def product_update(*, product_id: str, changes: dict[str, Any], stock_seen: int 
     """Change a product's fields. A new stock level needs the level the editor saw (`stock_seen`)
     and is applied only if the stock is still that: redemptions may have taken units since the
     form was opened, and overwriting them would sell units that are gone."""
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
-    changes, stored = _with_stored_image(changes)
-    try:
+    with _image_stored_first(changes.get("image")) as stored:
+        if "image" in changes:
+            changes = {**changes, "image": stored or ""}
         (product,) = _products_edit(edits=[ProductEdit(product_id, changes, stock_seen)])
-    except BaseException:
-        _image_discard(stored)
-        raise
     return product
 
 
@@ -170,6 +168,9 @@ class ProductEdit:
 
 @atomic_with_retry
 def _products_edit(*, edits: list[ProductEdit]) -> list[Product]:
+    unknown = {field for edit in edits for field in edit.changes} - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     locked = {product.pk: product for product in _locked_products([edit.product_id for edit in edits])}
     missing = [edit.product_id for edit in edits if edit.product_id not in locked]
     if missing:
@@ -211,10 +212,6 @@ def _stock_seen_check(product: Product, stock_seen: int | None) -> None:
 
 def product_list_edit(*, edits: list[ProductEdit]) -> list[Product]:
     """Several products' changes from the admin's list, in one transaction: all or none."""
-    for edit in edits:
-        unknown = set(edit.changes) - EDITABLE_FIELDS
-        if unknown:
-            raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     return _products_edit(edits=edits) if edits else []
 
 

@@ -3,6 +3,7 @@ seed_demo and the tests use the same names."""
 
 HR = "HR"
 CATALOG_MANAGERS = "Catalog managers"
+FULFILMENT = "Fulfilment"
 
 ROLE_PERMISSIONS = {
     # View and add employees and their balances, award points, view the ledger and the orders.
@@ -18,6 +19,17 @@ ROLE_PERMISSIONS = {
         ("shop", "view_product"),
         ("shop", "add_product"),
         ("shop", "change_product"),
+        ("shop", "view_productoption"),
+        ("shop", "add_productoption"),
+        ("shop", "change_productoption"),
+    ],
+    # Work the queue of orders: move them along, cancel with a reason (which refunds), attach and
+    # load codes for digital rewards. No points, no products, no employees.
+    FULFILMENT: [
+        ("orders", "view_fulfilmentorder"),
+        ("orders", "fulfil_order"),
+        ("orders", "view_vouchercode"),
+        ("orders", "add_vouchercode"),
     ],
 }
 

@@ -19,6 +19,13 @@ from awsomeshop.idempotency import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
 )
+from orders.exceptions import (
+    InvalidOrderDetails,
+    InvalidStatusChange,
+    InvalidVoucherCode,
+    OrderNotCancellable,
+    OrderNotFound,
+)
 from points.exceptions import (
     BalanceLimitReached,
     InsufficientPoints,
@@ -27,7 +34,14 @@ from points.exceptions import (
     SelfAward,
     UnknownUser,
 )
-from shop.exceptions import OutOfStock, PriceChanged, ProductChanged, ProductUnavailable
+from shop.exceptions import (
+    InvalidOption,
+    OutOfStock,
+    PriceChanged,
+    ProductChanged,
+    ProductUnavailable,
+    StockFromOptions,
+)
 
 # How each business refusal reads over HTTP. Anything not listed is a 422.
 SHOP_ERROR_STATUS = {
@@ -43,6 +57,13 @@ SHOP_ERROR_STATUS = {
     InsufficientPoints: status.HTTP_422_UNPROCESSABLE_ENTITY,
     IdempotencyKeyReused: status.HTTP_422_UNPROCESSABLE_ENTITY,
     BalanceLimitReached: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    InvalidOption: status.HTTP_400_BAD_REQUEST,
+    InvalidOrderDetails: status.HTTP_400_BAD_REQUEST,
+    InvalidVoucherCode: status.HTTP_400_BAD_REQUEST,
+    OrderNotFound: status.HTTP_404_NOT_FOUND,
+    OrderNotCancellable: status.HTTP_409_CONFLICT,
+    InvalidStatusChange: status.HTTP_409_CONFLICT,
+    StockFromOptions: status.HTTP_409_CONFLICT,
 }
 
 

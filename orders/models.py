@@ -3,19 +3,40 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
+from awsomeshop.db import EnumColumn, ExactCharField, TextColumn, TimestampColumn, new_id
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
+from shop.models import DeliveryMethod
+
+ADDRESS_MAX_LENGTH = 500
+PICKUP_LOCATION_MAX_LENGTH = 200
+NOTE_MAX_LENGTH = 300
+VOUCHER_CODE_MAX_LENGTH = 300
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order is. The documented schema knew only Delivered; these are a superset."""
+
+    PLACED = "Placed", "Placed"
+    PROCESSING = "Processing", "Processing"
+    SHIPPED = "Shipped", "Shipped"
+    READY_FOR_PICKUP = "Ready for pickup", "Ready for pickup"
+    DELIVERED = "Delivered", "Delivered"
+    CANCELLED = "Cancelled", "Cancelled"
+
+
+# The orders fulfilment staff still have to act on.
+OPEN_STATUSES = (OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP)
 
 
 class Order(models.Model):
     """One unit of a product redeemed by an employee; maps onto the documented `orders` table.
 
-    Orders are history: they are never edited or deleted, and they keep their product and user
-    (both PROTECTed).
+    Orders are history: they are never deleted, and they keep their product and user (both
+    PROTECTed). Only orders.services changes one: its status (each change a row in
+    OrderStatusChange), its shipping details, and a cancellation, which refunds through the ledger.
     """
 
-    class Status(models.TextChoices):
-        DELIVERED = "Delivered", "Delivered"
+    Status = OrderStatus
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="order_id")
     # The documented schema has no foreign key to a users table; Django joins on it all the same.
@@ -31,13 +52,28 @@ class Order(models.Model):
         "shop.Product", on_delete=models.PROTECT, related_name="orders", db_column="product_id", db_index=False
     )
     points_used = models.IntegerField()
-    status = EnumColumn(max_length=9, choices=Status.choices, default=Status.DELIVERED, db_default=Status.DELIVERED)
+    status = EnumColumn(max_length=16, choices=Status.choices, default=Status.PLACED, db_default=Status.PLACED)
     created_at = TimestampColumn(auto_now_add=True)
     # Not in the documented schema: the client's key for this redemption, so a retried request
     # returns this order instead of buying a second one.
+    idempotency_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
+    # Not in the documented schema either (nullable additions): what was ordered and where it goes.
+    option = models.ForeignKey(
+        "shop.ProductOption",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        db_column="option_id",
+    )
+    delivery_method = models.CharField(max_length=8, choices=DeliveryMethod.choices, null=True, blank=True)  # noqa: DJ001 - NULL on orders from before delivery methods
+    delivery_address = TextColumn(max_length=ADDRESS_MAX_LENGTH, null=True, blank=True)
+    pickup_location = models.CharField(max_length=PICKUP_LOCATION_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
+    note = models.CharField(max_length=NOTE_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001 - the employee's answer to the product's question
+    carrier = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    tracking_number = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     # The balance the redemption left, set by order_redeem on the order it returns (not a column).
     balance_after: int | None = None
-    idempotency_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
 
     class Meta:
         db_table = "orders"
@@ -46,10 +82,12 @@ class Order(models.Model):
             models.Index(fields=["user"], name="idx_user_orders"),
             models.Index(fields=["created_at"], name="idx_order_date"),
             models.Index(fields=["user", "created_at", "id"], name="idx_user_orders_date"),
+            # The fulfilment queue: open orders, oldest first.
+            models.Index(fields=["status", "created_at"], name="idx_order_status_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(points_used__gte=0), name="orders_points_used_not_negative"),
-            models.CheckConstraint(condition=Q(status__in=["Delivered"]), name="orders_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="orders_status_valid"),
             # NULLs never collide, so orders without a key are not limited.
             models.UniqueConstraint(fields=["user", "idempotency_key"], name="orders_user_idempotency_key_unique"),
         ]
@@ -64,3 +102,75 @@ class Order(models.Model):
     def short_number(self) -> str:
         """What people read out and type: the first block of the id, upper-case."""
         return self.pk.split("-")[0].upper()
+
+    @property
+    def is_cancellable_by_employee(self) -> bool:
+        return self.status == OrderStatus.PLACED
+
+
+class FulfilmentOrder(Order):
+    """The orders as fulfilment staff work them: the same rows, their own admin and permission."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "order to fulfil"
+        verbose_name_plural = "fulfilment queue"
+        permissions = [("fulfil_order", "Can fulfil orders: change their status, cancel them, attach codes")]
+
+
+class OrderStatusChange(models.Model):
+    """One step of an order's life after it was placed: who moved it, when, from what to what, why.
+    Append-only; written by orders.services in the transaction that changes the status."""
+
+    id = models.BigAutoField(primary_key=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="status_changes", db_column="order_id")
+    from_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    note = models.CharField(max_length=500, blank=True, default="")
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "order_status_changes"
+        ordering = ["created_at", "id"]
+        verbose_name = "order status change"
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class VoucherCode(models.Model):
+    """A code or link for a digital product: loaded in a pool (a CSV of codes) and handed out one
+    per order, or attached to one order by fulfilment staff. Only the order's employee and
+    fulfilment staff ever see it."""
+
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
+    product = models.ForeignKey(
+        "shop.Product", on_delete=models.PROTECT, related_name="voucher_codes", db_column="product_id", db_index=False
+    )
+    # Codes are case-sensitive: compared byte for byte.
+    code = ExactCharField(max_length=VOUCHER_CODE_MAX_LENGTH)
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="voucher", db_column="order_id"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    created_at = TimestampColumn(auto_now_add=True)
+    assigned_at = TimestampColumn(null=True, blank=True)
+
+    class Meta:
+        db_table = "voucher_codes"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["product", "order", "created_at"], name="idx_voucher_pool")]
+        constraints = [models.UniqueConstraint(fields=["product", "code"], name="voucher_codes_unique_per_product")]
+
+    def __str__(self) -> str:
+        # Never the code itself: this string shows in logs and admin messages.
+        return f"Code for {self.product_id}" + (f" (order {self.order_id})" if self.order_id else " (unused)")
+
+    @property
+    def is_link(self) -> bool:
+        return self.code.startswith(("https://", "http://"))

@@ -7,6 +7,10 @@ query building cost more than those statements (docs/performance.md). Each table
 with its app's services (points, shop); this function only orders them.
 """
 
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import IntegrityError, connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
@@ -14,11 +18,34 @@ from django.utils import timezone
 from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from points.models import PointsTransaction, UserPoints
-from points.services import points_debit, points_transaction_record
-from shop.models import Product
-from shop.services import price_changed, product_lock_for_order, product_stock_take
+from points.services import points_debit, points_refund, points_transaction_record
+from shop.models import DeliveryMethod, Product, ProductOption
+from shop.services import (
+    price_changed,
+    product_lock,
+    product_lock_for_order,
+    product_option_for_order,
+    product_stock_return,
+    product_stock_take,
+)
 
-from .models import Order
+from .exceptions import (
+    InvalidOrderDetails,
+    InvalidStatusChange,
+    InvalidVoucherCode,
+    OrderNotCancellable,
+    OrderNotFound,
+)
+from .models import (
+    ADDRESS_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    PICKUP_LOCATION_MAX_LENGTH,
+    VOUCHER_CODE_MAX_LENGTH,
+    Order,
+    OrderStatus,
+    OrderStatusChange,
+    VoucherCode,
+)
 
 _ORDERS, _BALANCES = Order._meta.db_table, UserPoints._meta.db_table
 _SQL: dict[str, str] = {}
@@ -36,7 +63,13 @@ def _sql(name: str) -> str:
         _SQL["account"] = f"SELECT current_points FROM {_BALANCES} WHERE user_id = %s{lock}"  # noqa: S608
         _SQL["insert"] = (
             f"INSERT INTO {_ORDERS} (order_id, user_id, product_id, points_used, status, created_at, "  # noqa: S608
-            "idempotency_key) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            "idempotency_key, option_id, delivery_method, delivery_address, pickup_location, note) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        )
+        # The oldest unused code of a digital product (its product row is locked: hand-outs queue there).
+        _SQL["free_code"] = (
+            f"SELECT id, code FROM {VoucherCode._meta.db_table} WHERE product_id = %s AND order_id IS NULL "  # noqa: S608
+            f"ORDER BY created_at, id LIMIT 1{lock}"
         )
     return _SQL[name]
 
@@ -58,18 +91,109 @@ def _account_lock(*, user_id: str, product_id: str, idempotency_key: str | None)
     return row[0], row[1], bool(row[2])
 
 
-def _order_insert(*, user_id: str, product: Product, idempotency_key: str | None) -> Order:
+# --- What the order needs: an option, where it goes, the employee's note -----------------------
+@dataclass(frozen=True)
+class OrderDetails:
+    """What the employee gave at the confirmation step; which parts are needed depends on the
+    product (its options, its delivery method, its question)."""
+
+    option_id: str | None = None
+    delivery_address: str | None = None
+    pickup_location: str | None = None
+    note: str | None = None
+
+
+def _text_clean(value: object, *, what: str, max_length: int, multiline: bool = False) -> str:
+    """Trimmed text without control characters (newlines allowed where asked), or ''."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidOrderDetails(f"The {what} must be text.", field=what)
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    allowed = {"\n"} if multiline else set()
+    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
+        raise InvalidOrderDetails(f"The {what} contains characters that cannot be printed.", field=what)
+    if len(text) > max_length:
+        raise InvalidOrderDetails(f"The {what} can be at most {max_length} characters.", field=what)
+    return text
+
+
+def order_details_clean(*, product: Product, details: OrderDetails) -> dict[str, str | None]:
+    """The delivery columns for this product's order, or the first refusal in the employee's
+    words: an address for what is shipped, a pickup place for what is collected, nothing for a
+    digital reward; an answer to the product's question when it asks one, nothing otherwise."""
+    address = _text_clean(details.delivery_address, what="address", max_length=ADDRESS_MAX_LENGTH, multiline=True)
+    location = _text_clean(details.pickup_location, what="pickup location", max_length=PICKUP_LOCATION_MAX_LENGTH)
+    note = _text_clean(details.note, what="note", max_length=NOTE_MAX_LENGTH, multiline=True)
+    method = product.delivery
+    if method == DeliveryMethod.SHIPPED and not address:
+        raise InvalidOrderDetails(f"Say where “{product.name}” should be shipped: give your address.", field="address")
+    if method == DeliveryMethod.PICKUP and not location:
+        raise InvalidOrderDetails(
+            f"Say where you will pick up “{product.name}”: your office and desk.", field="pickup_location"
+        )
+    if method != DeliveryMethod.SHIPPED and address:
+        raise InvalidOrderDetails(f"“{product.name}” is not shipped, so it takes no address.", field="address")
+    if method != DeliveryMethod.PICKUP and location:
+        raise InvalidOrderDetails(
+            f"“{product.name}” is not picked up, so it takes no pickup location.", field="pickup_location"
+        )
+    if product.note_prompt and not note:
+        raise InvalidOrderDetails(f"Answer the question for “{product.name}”: {product.note_prompt}", field="note")
+    if not product.note_prompt and note:
+        raise InvalidOrderDetails(f"“{product.name}” asks no question, so it takes no note.", field="note")
+    return {
+        "delivery_method": method,
+        "delivery_address": address or None,
+        "pickup_location": location or None,
+        "note": note or None,
+    }
+
+
+def _free_code_take(*, product: Product) -> tuple[str, str] | None:
+    """The oldest unused code of a digital product, locked (the product's lock already orders
+    hand-outs), as (id, code); None when the pool is empty."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql("free_code"), [product.pk])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _order_insert(
+    *,
+    user_id: str,
+    product: Product,
+    idempotency_key: str | None,
+    option: ProductOption | None,
+    delivery: dict[str, str | None],
+    status: str,
+) -> Order:
     order = Order(
         id=new_id(),
         user_id=user_id,
         product=product,
         points_used=product.points_cost,
-        status=Order.Status.DELIVERED,
+        status=status,
         created_at=timezone.now(),
         idempotency_key=idempotency_key,
+        option=option,
+        **delivery,
     )
     created_at = connection.ops.adapt_datetimefield_value(order.created_at)
-    values = [order.pk, user_id, product.pk, order.points_used, order.status.value, created_at, idempotency_key]
+    values: list[Any] = [
+        order.pk,
+        user_id,
+        product.pk,
+        order.points_used,
+        OrderStatus(status).value,
+        created_at,
+        idempotency_key,
+        option.pk if option else None,
+        delivery["delivery_method"],
+        delivery["delivery_address"],
+        delivery["pickup_location"],
+        delivery["note"],
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_sql("insert"), values)
     order._state.adding = False
@@ -85,7 +209,12 @@ def _key_reused(order_id: str) -> IdempotencyKeyReused:
 
 @atomic_with_retry
 def _order_redeem(
-    *, user_id: str, product_id: str, idempotency_key: str | None, expected_points_cost: int | None
+    *,
+    user_id: str,
+    product_id: str,
+    idempotency_key: str | None,
+    expected_points_cost: int | None,
+    details: OrderDetails,
 ) -> Order:
     balance, existing_id, same_product = _account_lock(
         user_id=user_id, product_id=product_id, idempotency_key=idempotency_key
@@ -98,9 +227,23 @@ def _order_redeem(
     cost = product.points_cost
     if expected_points_cost is not None and cost != expected_points_cost:
         raise price_changed(product=product, expected=expected_points_cost, current=cost)
+    option = product_option_for_order(product=product, option_id=details.option_id)
+    delivery = order_details_clean(product=product, details=details)
     points_debit(user_id=user_id, amount=cost, balance=balance)
-    product_stock_take(product=product)
-    order = _order_insert(user_id=user_id, product=product, idempotency_key=idempotency_key)
+    product_stock_take(product=product, option=option)
+    code = _free_code_take(product=product) if product.delivery == DeliveryMethod.DIGITAL else None
+    status = OrderStatus.DELIVERED if code else OrderStatus.PLACED
+    order = _order_insert(
+        user_id=user_id,
+        product=product,
+        idempotency_key=idempotency_key,
+        option=option,
+        delivery=delivery,
+        status=status,
+    )
+    if code:
+        _code_assign(code_id=code[0], order=order)
+        _status_record(order=order, from_status=OrderStatus.PLACED, to_status=status, note="Code handed out")
     row = points_transaction_record(
         user_id=user_id,
         transaction_type=PointsTransaction.Type.REDEEMED,
@@ -128,9 +271,17 @@ def _order_for_key(*, user_id: str, product_id: str, idempotency_key: str) -> Or
 
 
 def order_redeem(
-    *, user_id: str, product_id: str, idempotency_key: str | None = None, expected_points_cost: int | None = None
+    *,
+    user_id: str,
+    product_id: str,
+    idempotency_key: str | None = None,
+    expected_points_cost: int | None = None,
+    details: OrderDetails | None = None,
 ) -> Order:
-    """Spend the product's price from the user's points and take one unit of its stock.
+    """Spend the product's price from the user's points and take one unit of its stock (of the
+    option picked in `details`, when the product has options), with the delivery details and note
+    the product needs. A digital product's order takes the oldest unused code of its pool and is
+    delivered at once; without a free code it waits, Placed, for fulfilment staff.
 
     Locks are taken in one order everywhere (the account, then the product, then the new rows),
     so redemptions wait for each other instead of deadlocking; when MySQL still picks a victim,
@@ -146,6 +297,7 @@ def order_redeem(
             product_id=product_id,
             idempotency_key=idempotency_key,
             expected_points_cost=expected_points_cost,
+            details=details or OrderDetails(),
         )
     except IntegrityError:
         # The unique (user, key) index caught a race the lock did not (a user with no balance row).
@@ -155,3 +307,274 @@ def order_redeem(
         if existing is None:
             raise
         return existing
+
+
+# --- Status changes: each one a row in the order's history, made in one place -------------------
+# Where an order may go next. Cancelled is reached only through order_cancel (it refunds), and
+# Delivered from Placed or Processing only for a digital order, when its code is attached.
+_NEXT = {
+    OrderStatus.PLACED: {OrderStatus.PROCESSING},
+    OrderStatus.PROCESSING: {OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    OrderStatus.READY_FOR_PICKUP: {OrderStatus.DELIVERED},
+}
+# The step that only fits one delivery method.
+_METHOD_OF_STEP = {OrderStatus.SHIPPED: DeliveryMethod.SHIPPED, OrderStatus.READY_FOR_PICKUP: DeliveryMethod.PICKUP}
+STAFF_CANCELLABLE = (OrderStatus.PLACED, OrderStatus.PROCESSING)
+CANCEL_REASON_MAX_LENGTH = 500
+
+
+def _status_record(
+    *, order: Order, from_status: str, to_status: str, changed_by_id: str | None = None, note: str = ""
+) -> OrderStatusChange:
+    """The one place an order's status change is written down, in the change's transaction.
+    (Telling the employee, by e-mail or in the portal, belongs here too: every change passes.)"""
+    return OrderStatusChange.objects.create(
+        order=order, from_status=from_status, to_status=to_status, changed_by_id=changed_by_id, note=note[:500]
+    )
+
+
+def _status_set(
+    *, order: Order, to_status: str, changed_by_id: str | None, note: str = "", **columns: str | None
+) -> None:
+    """Move the locked order to `to_status` (with any shipping columns) and record the step."""
+    from_status = order.status
+    Order.objects.filter(pk=order.pk, status=from_status).update(status=to_status, **columns)
+    order.status = to_status
+    for name, value in columns.items():
+        setattr(order, name, value)
+    _status_record(order=order, from_status=from_status, to_status=to_status, changed_by_id=changed_by_id, note=note)
+
+
+def _step_refusal(order: Order, to_status: OrderStatus) -> str | None:
+    """Why the order cannot take this step, or None if it can."""
+    if to_status == OrderStatus.CANCELLED:
+        return "cancelling refunds the points: use Cancel"
+    method = order.delivery_method
+    if to_status in _METHOD_OF_STEP and method != _METHOD_OF_STEP[to_status]:
+        return f"it is {DeliveryMethod(method).label.lower() if method else 'an order from before delivery methods'}"
+    if method == DeliveryMethod.DIGITAL and to_status == OrderStatus.DELIVERED:
+        return "a digital order is delivered by attaching its code"
+    if to_status not in _NEXT.get(order.status, set()):
+        return f"it is {order.get_status_display().lower()}"
+    return None
+
+
+@dataclass(frozen=True)
+class StatusChangeOutcome:
+    """What a bulk status change did: the orders it moved, those already there, those refused."""
+
+    changed: list[Order]
+    already: list[Order]
+    refused: list[tuple[Order, str]]
+
+
+def _locked_orders(order_ids: list[str]) -> list[Order]:
+    """The orders, locked in primary-key order (the order every fulfilment step takes them in)."""
+    return list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk"))
+
+
+@atomic_with_retry
+def order_status_change(
+    *,
+    order_ids: list[str],
+    to_status: str,
+    changed_by_id: str,
+    carrier: str = "",
+    tracking_numbers: dict[str, str] | None = None,
+    note: str = "",
+) -> StatusChangeOutcome:
+    """Move orders a step along (Processing, Shipped, Ready for pickup, Delivered). Each order's
+    row is locked and its status read again, so a step raced by a cancellation or another step
+    happens once or not at all; orders already there are left alone (a repeated action is a no-op).
+    Shipping needs the carrier and each order's tracking number."""
+    to_status = OrderStatus(to_status)
+    tracking_numbers = tracking_numbers or {}
+    if to_status == OrderStatus.SHIPPED:
+        carrier = _text_clean(carrier, what="carrier", max_length=100)
+        if not carrier:
+            raise InvalidStatusChange("Say which carrier ships the orders.", field="carrier")
+    changed, already, refused = [], [], []
+    for order in _locked_orders(order_ids):
+        if order.status == to_status:
+            already.append(order)
+            continue
+        if reason := _step_refusal(order, to_status):
+            refused.append((order, reason))
+            continue
+        columns = {}
+        if to_status == OrderStatus.SHIPPED:
+            tracking = _text_clean(tracking_numbers.get(order.pk), what="tracking number", max_length=100)
+            if not tracking:
+                raise InvalidStatusChange(f"Give the tracking number of order {order.short_number}.", order_id=order.pk)
+            columns = {"carrier": carrier, "tracking_number": tracking}
+        _status_set(order=order, to_status=to_status, changed_by_id=changed_by_id, note=note, **columns)
+        changed.append(order)
+    return StatusChangeOutcome(changed=changed, already=already, refused=refused)
+
+
+# --- Cancellation: the points back through the ledger, the unit back in stock, exactly once ----
+@dataclass(frozen=True)
+class CancelOutcome:
+    """The cancelled order, and whether this call cancelled it (False: it already was)."""
+
+    order: Order
+    cancelled_now: bool
+    refund: PointsTransaction | None
+
+
+def _order_for_cancel(*, order_id: str, user_id: str | None) -> Order:
+    orders = Order.objects.filter(pk=order_id)
+    if user_id is not None:
+        orders = orders.filter(user_id=user_id)
+    order = orders.select_related("product").first()
+    if order is None:
+        raise OrderNotFound("No such order.", order_id=str(order_id)[:255])
+    return order
+
+
+def _account_lock_for_refund(user_id: str) -> None:
+    list(UserPoints.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
+
+
+@atomic_with_retry
+def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason: str) -> CancelOutcome:
+    order = _order_for_cancel(order_id=order_id, user_id=None if by_staff else cancelled_by_id)
+    if order.status == OrderStatus.CANCELLED:
+        return CancelOutcome(order=order, cancelled_now=False, refund=None)
+    # Locks in the order every write uses: the account, the product, then the order itself,
+    # whose status is read again under its lock: a second cancel or a step raced this one.
+    _account_lock_for_refund(order.user_id)
+    product_lock(product_id=order.product_id)
+    (locked,) = _locked_orders([order.pk])
+    locked.product = order.product
+    if locked.status == OrderStatus.CANCELLED:
+        return CancelOutcome(order=locked, cancelled_now=False, refund=None)
+    allowed = STAFF_CANCELLABLE if by_staff else (OrderStatus.PLACED,)
+    if locked.status not in allowed:
+        raise OrderNotCancellable(
+            f"Order {locked.short_number} is {locked.get_status_display().lower()}, so it can no longer be cancelled."
+            + ("" if by_staff else " Ask the fulfilment team if something is wrong with it."),
+            order_id=locked.pk,
+            status=locked.status,
+        )
+    _status_set(order=locked, to_status=OrderStatus.CANCELLED, changed_by_id=cancelled_by_id, note=reason)
+    product_stock_return(product_id=locked.product_id, option_id=locked.option_id)
+    refund = (
+        points_refund(
+            user_id=locked.user_id,
+            amount=locked.points_used,
+            order=locked,
+            description=f"Refund: order {locked.short_number} ({order.product.name}) cancelled",
+        )
+        if locked.points_used
+        else None
+    )
+    return CancelOutcome(order=locked, cancelled_now=True, refund=refund)
+
+
+def order_cancel(*, order_id: str, cancelled_by_id: str, reason: str = "", by_staff: bool = False) -> CancelOutcome:
+    """Cancel an order: its points come back (a `refunded` ledger row linked to it) and its unit
+    goes back in stock, once, however many cancels race. The employee cancels their own order
+    while it is Placed; fulfilment staff (`by_staff`) any order while Placed or Processing, with a
+    reason. Cancelling a cancelled order again changes nothing and says so (`cancelled_now`)."""
+    reason = _text_clean(reason, what="reason", max_length=CANCEL_REASON_MAX_LENGTH, multiline=True)
+    if by_staff and not reason:
+        raise OrderNotCancellable("Give a reason for the cancellation; the employee sees it.", field="reason")
+    if not isinstance(order_id, str) or not order_id:
+        raise OrderNotFound("No such order.")
+    return _order_cancel(order_id=order_id, cancelled_by_id=cancelled_by_id, by_staff=by_staff, reason=reason)
+
+
+# --- Digital rewards: codes and links -----------------------------------------------------------
+def _code_clean(code: object) -> str:
+    text = _text_clean(code, what="code", max_length=VOUCHER_CODE_MAX_LENGTH)
+    if not text:
+        raise InvalidVoucherCode("Give the code or link.")
+    return text
+
+
+def _code_assign(*, code_id: str, order: Order) -> None:
+    VoucherCode.objects.filter(pk=code_id, order__isnull=True).update(order=order, assigned_at=timezone.now())
+
+
+def _waiting_digital_orders(product_id: str) -> list[Order]:
+    """The product's digital orders still without a code, oldest first, locked (after the product)."""
+    waiting = Order.objects.filter(
+        product_id=product_id,
+        delivery_method=DeliveryMethod.DIGITAL,
+        status__in=STAFF_CANCELLABLE,
+        voucher__isnull=True,
+    ).order_by("created_at", "pk")
+    return list(waiting.select_for_update())
+
+
+def _code_deliver(*, order: Order, code_id: str, changed_by_id: str | None, note: str) -> None:
+    _code_assign(code_id=code_id, order=order)
+    _status_set(order=order, to_status=OrderStatus.DELIVERED, changed_by_id=changed_by_id, note=note)
+
+
+@atomic_with_retry
+def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> Order:
+    """Attach a code or link to a digital order waiting for one; the order is then delivered and
+    the employee sees the code on it. Attaching the same code again is a no-op."""
+    code = _code_clean(code)
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound("No such order.", order_id=str(order_id)[:255])
+    product_lock(product_id=order.product_id)
+    (order,) = _locked_orders([order.pk])
+    existing = VoucherCode.objects.filter(order=order).first()
+    if existing is not None:
+        if existing.code == code:
+            return order
+        raise InvalidVoucherCode(f"Order {order.short_number} has a code already.", order_id=order.pk)
+    if order.delivery_method != DeliveryMethod.DIGITAL:
+        raise InvalidVoucherCode(f"Order {order.short_number} is not a digital reward.", order_id=order.pk)
+    if order.status not in STAFF_CANCELLABLE:
+        raise InvalidVoucherCode(
+            f"Order {order.short_number} is {order.get_status_display().lower()}.", order_id=order.pk
+        )
+    if VoucherCode.objects.filter(product_id=order.product_id, code=code).exists():
+        raise InvalidVoucherCode("This code is already used for this product; codes are handed out once.")
+    voucher = VoucherCode.objects.create(product_id=order.product_id, code=code, added_by_id=attached_by_id)
+    _code_deliver(order=order, code_id=voucher.pk, changed_by_id=attached_by_id, note="Code attached")
+    return order
+
+
+@dataclass(frozen=True)
+class CodeImportOutcome:
+    """What loading a file of codes did."""
+
+    added: int
+    already_loaded: int
+    handed_out: int
+
+
+@atomic_with_retry
+def voucher_codes_import(*, product_id: str, codes: list[str], added_by_id: str | None) -> CodeImportOutcome:
+    """Load codes for a digital product, one per future order; orders already waiting for a code
+    get one at once, oldest first. Codes already loaded are left out, so loading the same file
+    again adds nothing."""
+    product = Product.objects.filter(pk=product_id).only("pk", "name", "delivery_method").first()
+    if product is None:
+        raise InvalidVoucherCode("This product no longer exists.", product_id=str(product_id)[:255])
+    if product.delivery != DeliveryMethod.DIGITAL:
+        raise InvalidVoucherCode(f"“{product.name}” is not a digital reward, so it takes no codes.")
+    cleaned = list(dict.fromkeys(_code_clean(code) for code in codes))
+    if not cleaned:
+        raise InvalidVoucherCode("The file has no codes.")
+    product_lock(product_id=product.pk)
+    known = set(VoucherCode.objects.filter(product=product, code__in=cleaned).values_list("code", flat=True))
+    new = [code for code in cleaned if code not in known]
+    now = timezone.now()
+    VoucherCode.objects.bulk_create(
+        [VoucherCode(product=product, code=code, added_by_id=added_by_id, created_at=now) for code in new]
+    )
+    waiting = _waiting_digital_orders(product.pk)
+    free = list(
+        VoucherCode.objects.filter(product=product, order__isnull=True).order_by("created_at", "id")[: len(waiting)]
+    )
+    for order, voucher in zip(waiting, free, strict=False):
+        _code_deliver(order=order, code_id=voucher.pk, changed_by_id=added_by_id, note="Code handed out")
+    return CodeImportOutcome(added=len(new), already_loaded=len(known), handed_out=min(len(waiting), len(free)))

@@ -21,8 +21,9 @@ class UserPoints(models.Model):
     """An employee's balance; maps onto the documented `user_points` table.
 
     Only `points.services` and `orders.services` change it, always together with a ledger row, so
-    `current_points == total_earned - total_redeemed == sum(earned) - sum(redeemed)`. The
-    database enforces the first equality and non-negative figures.
+    `current_points == total_earned - total_redeemed`, with `total_earned == sum(earned)` and
+    `total_redeemed == sum(redeemed) - sum(refunded)`. The database enforces the first equality
+    and non-negative figures.
     """
 
     user = models.OneToOneField(
@@ -105,12 +106,15 @@ class PointsTransaction(models.Model):
     """One append-only ledger row; maps onto the documented `points_transactions` table.
 
     `points_amount` is always positive; `transaction_type` says which way it went. Corrections are
-    new rows, never edits.
+    new rows, never edits: a cancelled order's points come back as a `refunded` row linked to the
+    order, and the balance's `total_redeemed` goes down by it (it counts what orders that stand
+    cost), so `current_points = total_earned - total_redeemed` still holds.
     """
 
     class Type(models.TextChoices):
         EARNED = "earned", "Earned"
         REDEEMED = "redeemed", "Redeemed"
+        REFUNDED = "refunded", "Refunded"
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="transaction_id")
     user = models.ForeignKey(
@@ -169,14 +173,16 @@ class PointsTransaction(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(points_amount__gt=0), name="points_transactions_amount_positive"),
             models.CheckConstraint(
-                condition=Q(transaction_type__in=["earned", "redeemed"]), name="points_transactions_type_valid"
+                condition=Q(transaction_type__in=["earned", "redeemed", "refunded"]),
+                name="points_transactions_type_valid",
             ),
         ]
 
     def __str__(self) -> str:
-        sign = "+" if self.transaction_type == self.Type.EARNED else "-"
+        sign = "-" if self.transaction_type == self.Type.REDEEMED else "+"
         return f"{sign}{self.points_amount} for {self.user_id}"
 
     @property
     def signed_amount(self) -> int:
-        return self.points_amount if self.transaction_type == self.Type.EARNED else -self.points_amount
+        """What the row did to the balance: awards and refunds add, redemptions take."""
+        return -self.points_amount if self.transaction_type == self.Type.REDEEMED else self.points_amount

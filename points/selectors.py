@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orders.models import Order
-from shop.models import Product
+from shop.models import Product, ProductOption
 
 from .models import AwardBatch, PointsTransaction, UserPoints
 
@@ -67,12 +67,23 @@ def _ledger_total(transaction_type: str) -> Coalesce:
 
 def _balance_problems() -> list[LedgerProblem]:
     problems = []
+    # Refunds count against what was redeemed: total_redeemed is what the orders that stand cost.
     balances = UserPoints.objects.annotate(
         ledger_earned=_ledger_total(PointsTransaction.Type.EARNED),
         ledger_redeemed=_ledger_total(PointsTransaction.Type.REDEEMED),
-    ).values_list("user_id", "current_points", "total_earned", "total_redeemed", "ledger_earned", "ledger_redeemed")
-    for user_id, current, earned, redeemed, ledger_earned, ledger_redeemed in balances.iterator():
-        expected = (ledger_earned - ledger_redeemed, ledger_earned, ledger_redeemed)
+        ledger_refunded=_ledger_total(PointsTransaction.Type.REFUNDED),
+    ).values_list(
+        "user_id",
+        "current_points",
+        "total_earned",
+        "total_redeemed",
+        "ledger_earned",
+        "ledger_redeemed",
+        "ledger_refunded",
+    )
+    for user_id, current, earned, redeemed, ledger_earned, ledger_redeemed, ledger_refunded in balances.iterator():
+        net_redeemed = ledger_redeemed - ledger_refunded
+        expected = (ledger_earned - net_redeemed, ledger_earned, net_redeemed)
         if (current, earned, redeemed) != expected:
             problems.append(
                 LedgerProblem(
@@ -91,6 +102,7 @@ def _balance_problems() -> list[LedgerProblem]:
         .annotate(
             earned=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.EARNED), default=0),
             redeemed=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.REDEEMED), default=0),
+            refunded=Sum("points_amount", filter=Q(transaction_type=PointsTransaction.Type.REFUNDED), default=0),
         )
     )
     for row in without_balance:
@@ -98,7 +110,8 @@ def _balance_problems() -> list[LedgerProblem]:
             LedgerProblem(
                 "user",
                 row["user_id"],
-                f"ledger rows ({row['earned']} earned, {row['redeemed']} redeemed) but no balance row",
+                f"ledger rows ({row['earned']} earned, {row['redeemed']} redeemed, {row['refunded']} refunded) "
+                "but no balance row",
             )
         )
     return problems
@@ -116,19 +129,67 @@ def _order_problems() -> list[LedgerProblem]:
     )
     for row in mismatched.values_list("id", "order_id"):
         problems.append(LedgerProblem("transaction", row[0], f"amount differs from order {row[1]}'s points_used"))
-    orphans = PointsTransaction.objects.filter(transaction_type=redeemed, order__isnull=True).values_list(
-        "id", flat=True
+    orphans = PointsTransaction.objects.filter(
+        transaction_type__in=[redeemed, PointsTransaction.Type.REFUNDED], order__isnull=True
+    ).values_list("id", "transaction_type")
+    problems.extend(LedgerProblem("transaction", row_id, f"{kind} without an order") for row_id, kind in orphans)
+    return problems + _refund_problems()
+
+
+def _refund_problems() -> list[LedgerProblem]:
+    """A cancelled order has exactly one refund of what it cost (none if it cost nothing); any
+    other order has none. Refunds go to the order's own employee."""
+    refunded = PointsTransaction.Type.REFUNDED
+    refunds = Count("points_transactions", filter=Q(points_transactions__transaction_type=refunded))
+    refund_total = Sum("points_transactions__points_amount", filter=Q(points_transactions__transaction_type=refunded))
+    orders = Order.objects.annotate(refunds=refunds, refund_total=Coalesce(refund_total, 0))
+    cancelled = Order.Status.CANCELLED
+    wrong = orders.filter(
+        Q(status=cancelled, points_used__gt=0) & (~Q(refunds=1) | ~Q(refund_total=F("points_used")))
+        | ~Q(status=cancelled) & Q(refunds__gt=0)
     )
-    problems.extend(LedgerProblem("transaction", row_id, "redemption without an order") for row_id in orphans)
+    problems = [
+        LedgerProblem("order", order_id, f"{status} with {count} refund row(s) of {total} points; it cost {used}")
+        for order_id, status, count, total, used in wrong.values_list(
+            "id", "status", "refunds", "refund_total", "points_used"
+        )
+    ]
+    elsewhere = PointsTransaction.objects.filter(transaction_type=refunded, order__isnull=False).exclude(
+        user_id=F("order__user_id")
+    )
+    problems.extend(
+        LedgerProblem("transaction", row_id, f"refund to another employee than order {order_id}'s")
+        for row_id, order_id in elsewhere.values_list("id", "order_id")
+    )
     return problems
 
 
 def _stock_problems() -> list[LedgerProblem]:
     negative = Product.objects.filter(stock_quantity__lt=0).values_list("id", "stock_quantity")
-    return [LedgerProblem("product", product_id, f"negative stock {stock}") for product_id, stock in negative]
+    problems = [LedgerProblem("product", product_id, f"negative stock {stock}") for product_id, stock in negative]
+    options_total = Subquery(
+        ProductOption.objects.filter(product_id=OuterRef("pk"))
+        .order_by()
+        .values("product_id")
+        .annotate(total=Sum("stock_quantity"))
+        .values("total")
+    )
+    with_options = Product.objects.filter(options__isnull=False).distinct().annotate(options_stock=options_total)
+    problems.extend(
+        LedgerProblem("product", product_id, f"stock {stock} but its options hold {options_stock}")
+        for product_id, stock, options_stock in with_options.exclude(stock_quantity=F("options_stock")).values_list(
+            "id", "stock_quantity", "options_stock"
+        )
+    )
+    negative_options = ProductOption.objects.filter(stock_quantity__lt=0).values_list("id", "stock_quantity")
+    problems.extend(
+        LedgerProblem("option", option_id, f"negative stock {stock}") for option_id, stock in negative_options
+    )
+    return problems
 
 
 def ledger_problem_list() -> list[LedgerProblem]:
-    """Every balance that disagrees with the ledger, every order without exactly one matching
-    ledger row, and every product whose stock went negative."""
+    """Every balance that disagrees with the ledger (refunds included), every order without exactly
+    one matching redemption row (and, if cancelled, one matching refund), and every product whose
+    stock went negative or differs from the sum of its options'."""
     return _balance_problems() + _order_problems() + _stock_problems()

@@ -362,3 +362,30 @@ def points_debit(*, user_id: str, amount: int, balance: int | None = None) -> No
         balance=balance,
         missing=amount - balance,
     )
+
+
+_REFUND_SQL = (
+    f"UPDATE {UserPoints._meta.db_table} SET current_points = current_points + %s, "  # noqa: S608 - names only
+    "total_redeemed = total_redeemed - %s, updated_at = %s WHERE user_id = %s AND total_redeemed >= %s"
+)
+
+
+def points_refund(*, user_id: str, amount: int, order: Order, description: str) -> PointsTransaction:
+    """Give back what a cancelled order cost, inside the cancellation's transaction (which holds
+    the account's lock): `total_redeemed` goes down by the refund, so it keeps counting what the
+    orders that stand cost, and one `refunded` ledger row links the refund to the order."""
+    _require_transaction()
+    connection = transaction.get_connection()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_REFUND_SQL, [amount, amount, now, user_id, amount])
+        if cursor.rowcount != 1:
+            # Only an order's own redemption is ever refunded, so its points are in total_redeemed.
+            raise RuntimeError(f"Refund of {amount} for order {order.pk}: the balance has not redeemed as much.")
+    return points_transaction_record(
+        user_id=user_id,
+        transaction_type=PointsTransaction.Type.REFUNDED,
+        amount=amount,
+        description=description,
+        order=order,
+    )

@@ -9,13 +9,14 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts import roles
-from orders.services import order_redeem
+from orders.models import OrderStatus
+from orders.services import OrderDetails, order_redeem, order_status_change, voucher_codes_import
 from points.models import PointsTransaction
 from points.services import points_award
 
 from .demo_users import DEMO_USERS
-from .models import Product
-from .services import product_create
+from .models import DeliveryMethod, Product
+from .services import product_create, product_option_create
 
 CATEGORY_COLOURS = {
     "Tech": ((37, 99, 235), (14, 165, 233)),
@@ -78,13 +79,45 @@ CATALOG = [
 ]
 RETIRED_PRODUCTS = {"Retro game console"}
 
+# How each category is delivered, and the products that differ from their category.
+CATEGORY_DELIVERY = {
+    "Tech": DeliveryMethod.SHIPPED,
+    "Home & Office": DeliveryMethod.PICKUP,
+    "Wellbeing": DeliveryMethod.DIGITAL,
+    "Experiences": DeliveryMethod.DIGITAL,
+    "Apparel": DeliveryMethod.SHIPPED,
+    "Food & Drink": DeliveryMethod.PICKUP,
+    "Gift cards": DeliveryMethod.DIGITAL,
+}
+PRODUCT_DELIVERY = {
+    "Yoga mat": DeliveryMethod.SHIPPED,
+    "Fitness tracker": DeliveryMethod.SHIPPED,
+    "Coffee subscription, three months": DeliveryMethod.SHIPPED,
+}
+# Options with their own stock: (label, [(name, stock), ...]); the product's stock is their sum.
+PRODUCT_OPTIONS = {
+    "AWSomeShop hoodie": ("Size", [("S", 6), ("M", 12), ("L", 10), ("XL", 7)]),
+    "AWSomeShop T-shirt": (
+        "Colour and size",
+        [("Navy, S", 10), ("Navy, M", 15), ("Navy, L", 12), ("Grey, S", 0), ("Grey, M", 10), ("Grey, L", 8)],
+    ),
+    "Rain jacket": ("Size", [("S", 1), ("M", 3), ("L", 2)]),
+}
+NOTE_PROMPTS = {
+    "Charity donation": "Which charity should receive the donation?",
+    "Team lunch": "Who is coming along, and when would suit you?",
+}
+# Digital rewards whose codes are loaded in advance and handed out at once, one per order.
+CODE_POOLS = {"Bookshop gift card": "BOOK", "Meditation app, one year": "CALM", "Gym day pass bundle": "GYM"}
+
 
 DEMO_AWARDS = [
     (1500, "Welcome to AWSomeShop"),
     (800, "Q3 recognition: shipped the new onboarding"),
     (500, "Hackathon winner"),
 ]
-DEMO_REDEMPTIONS = ["AWSomeShop hoodie", "Insulated bottle"]
+DEMO_ADDRESS = "Emma Employee\n12 Harbour Street\nBristol BS1 4RN"
+DEMO_DESK = "Bristol office, 3rd floor, desk 3.14"
 
 
 def product_image_draw(*, name: str, category: str, size: tuple[int, int] = (800, 600)) -> bytes:
@@ -112,7 +145,7 @@ def catalog_seed() -> int:
         if name in existing:
             continue
         image = ContentFile(product_image_draw(name=name, category=category), name=f"{name}.png")
-        product_create(
+        product = product_create(
             name=name,
             category=category,
             points_cost=cost,
@@ -120,7 +153,15 @@ def catalog_seed() -> int:
             description=description,
             is_active=name not in RETIRED_PRODUCTS,
             image=image,
+            delivery_method=PRODUCT_DELIVERY.get(name, CATEGORY_DELIVERY[category]),
+            option_label=PRODUCT_OPTIONS.get(name, ("", []))[0],
+            note_prompt=NOTE_PROMPTS.get(name, ""),
         )
+        for position, (option, option_stock) in enumerate(PRODUCT_OPTIONS.get(name, ("", []))[1]):
+            product_option_create(product_id=product.pk, name=option, stock_quantity=option_stock, position=position)
+        if name in CODE_POOLS:
+            codes = [f"{CODE_POOLS[name]}-{product.pk[:4].upper()}-{number:04d}" for number in range(1, 21)]
+            voucher_codes_import(product_id=product.pk, codes=codes, added_by_id=None)
         created += 1
     return created
 
@@ -152,13 +193,36 @@ def _users_seed(*, cognito: bool) -> dict[str, object]:
     return users
 
 
-def _history_seed(*, employee, awarded_by) -> bool:
+def _history_seed(*, employee, awarded_by, fulfilment) -> bool:
+    """Awards, and three orders at three points of their life: a hoodie in size M shipped to the
+    employee's address, a bottle waiting at their desk, a gift card whose code came at once."""
     if PointsTransaction.objects.filter(user=employee).exists():
         return False
     for amount, reason in DEMO_AWARDS:
         points_award(user_id=employee.pk, amount=amount, reason=reason, awarded_by_id=awarded_by.pk)
-    for name in DEMO_REDEMPTIONS:
-        order_redeem(user_id=employee.pk, product_id=Product.objects.get(name=name).pk)
+    hoodie = Product.objects.get(name="AWSomeShop hoodie")
+    address = DEMO_ADDRESS.replace("Emma Employee", employee.get_full_name() or employee.email)
+    shipped = order_redeem(
+        user_id=employee.pk,
+        product_id=hoodie.pk,
+        details=OrderDetails(option_id=hoodie.options.get(name="M").pk, delivery_address=address),
+    )
+    bottle = order_redeem(
+        user_id=employee.pk,
+        product_id=Product.objects.get(name="Insulated bottle").pk,
+        details=OrderDetails(pickup_location=DEMO_DESK),
+    )
+    order_redeem(user_id=employee.pk, product_id=Product.objects.get(name="Bookshop gift card").pk)
+    steps = [
+        ([shipped.pk, bottle.pk], OrderStatus.PROCESSING, {}),
+        (
+            [shipped.pk],
+            OrderStatus.SHIPPED,
+            {"carrier": "Royal Mail", "tracking_numbers": {shipped.pk: "RM123456785GB"}},
+        ),
+    ]
+    for order_ids, status, extra in steps:
+        order_status_change(order_ids=order_ids, to_status=status, changed_by_id=fulfilment.pk, **extra)
     return True
 
 
@@ -170,6 +234,6 @@ def demo_seed(*, cognito: bool = False) -> dict[str, object]:
     history_for = [
         email
         for email in ("employee@awsomeshop.local", "colleague@awsomeshop.local")
-        if _history_seed(employee=users[email], awarded_by=hr)
+        if _history_seed(employee=users[email], awarded_by=hr, fulfilment=users["fulfilment@awsomeshop.local"])
     ]
     return {"products_created": products_created, "users": DEMO_USERS, "history_for": history_for}

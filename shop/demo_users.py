@@ -35,6 +35,16 @@ DEMO_USERS = [
         is_staff=True,
         group=roles.CATALOG_MANAGERS,
     ),
+    DemoUser(
+        "fulfilment@awsomeshop.local",
+        "fulfilment-demo-2026",
+        "Fulfilment2026",
+        "Femi",
+        "Fulfilment",
+        "fulfilment",
+        is_staff=True,
+        group=roles.FULFILMENT,
+    ),
     DemoUser("admin@awsomeshop.local", "admin-demo-2026", "Admin2026", "Ada", "Admin", "superuser", True, True),
 ]
 # In the emulator only: a user who must choose a password at first sign-in.

@@ -33,3 +33,15 @@ class ImageStorageUnavailable(ShopError):
     """The image store (S3) did not take the file."""
 
     code = "image_storage_unavailable"
+
+
+class StockFromOptions(ShopError):
+    """The product's stock is the sum of its options' stock and is set on each option."""
+
+    code = "stock_from_options"
+
+
+class InvalidOption(ShopError):
+    """The option asked for is missing, unknown, or not the product's; or an option's name is."""
+
+    code = "invalid_option"

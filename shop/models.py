@@ -58,11 +58,21 @@ class ProductQuerySet(models.QuerySet):
         return super().bulk_update(*args, **kwargs)
 
 
+class DeliveryMethod(models.TextChoices):
+    """How a product reaches the employee, and so what the confirmation step asks."""
+
+    SHIPPED = "shipped", "Shipped to an address"
+    PICKUP = "pickup", "Picked up at the office"
+    DIGITAL = "digital", "Digital: a code or link"
+
+
 class Product(models.Model):
     """Something employees can redeem points for; maps onto the documented `products` table.
 
     Written only by shop.services (the model and its queryset refuse anything else), so every
-    change takes the same locks and moves the catalog version the same way."""
+    change takes the same locks and moves the catalog version the same way. A product with
+    options keeps in `stock_quantity` the sum of its options' stock (the services keep both in
+    one transaction; `check_points_ledger` checks it)."""
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="product_id")
     name = models.CharField(max_length=255)
@@ -87,6 +97,23 @@ class Product(models.Model):
     )
     created_at = TimestampColumn(auto_now_add=True)
     updated_at = TimestampColumn(auto_now=True)
+    # Not in the documented schema: how it is delivered and what the employee is asked.
+    delivery_method = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
+        max_length=8,
+        choices=DeliveryMethod.choices,
+        default=DeliveryMethod.SHIPPED,
+        null=True,
+        help_text="What the confirmation step asks: an address, a pickup place, or nothing (a code follows).",
+    )
+    option_label = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
+        max_length=40, blank=True, null=True, help_text="What the options are, e.g. “Size” or “Size and colour”."
+    )
+    note_prompt = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
+        max_length=200,
+        blank=True,
+        null=True,
+        help_text="A question the employee must answer when redeeming, e.g. “Which charity should receive it?”.",
+    )
 
     objects = ProductQuerySet.as_manager()
 
@@ -114,6 +141,51 @@ class Product(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("shop:product_detail", kwargs={"product_id": self.pk})
+
+    def delete(self, *args, **kwargs):
+        _require_catalog_write()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock_quantity > 0
+
+    @property
+    def delivery(self) -> str:
+        """The delivery method; rows adopted from the documented schema have none and are shipped."""
+        return self.delivery_method or DeliveryMethod.SHIPPED
+
+    @property
+    def options_name(self) -> str:
+        return self.option_label or "Option"
+
+
+class ProductOption(models.Model):
+    """A variant of a product (a size, a colour) with its own stock. Written only by shop.services,
+    which keeps the product's stock equal to the sum of its options' stock."""
+
+    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="option_id")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options", db_column="product_id")
+    name = models.CharField(max_length=100, help_text="What the employee picks, e.g. “M” or “Navy, M”.")
+    stock_quantity = models.IntegerField(
+        default=0, db_default=0, validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)]
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Options are listed in this order.")
+    created_at = TimestampColumn(auto_now_add=True)
+    updated_at = TimestampColumn(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        db_table = "product_options"
+        ordering = ["product", "position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="product_options_stock_not_negative"),
+            models.UniqueConstraint(fields=["product", "name"], name="product_options_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} – {self.name}" if self.product_id else self.name
 
     def delete(self, *args, **kwargs):
         _require_catalog_write()
@@ -156,3 +228,4 @@ class CatalogVersion(models.Model):
 
 
 signals.pre_save.connect(_refuse_saves_elsewhere, sender=Product, dispatch_uid="shop.product.one_write_path")
+signals.pre_save.connect(_refuse_saves_elsewhere, sender=ProductOption, dispatch_uid="shop.option.one_write_path")

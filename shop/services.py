@@ -20,19 +20,41 @@ from django.utils import timezone
 
 from awsomeshop.db import atomic_with_retry
 
-from .exceptions import ImageStorageUnavailable, OutOfStock, PriceChanged, ProductUnavailable, StockChanged
+from .exceptions import (
+    ImageStorageUnavailable,
+    InvalidOption,
+    OutOfStock,
+    PriceChanged,
+    ProductUnavailable,
+    StockChanged,
+    StockFromOptions,
+)
 from .images import product_image_clean_copy, validate_product_image
 from .models import (
     CATALOG_VERSION_ROW,
     STOCK_MAX,
     CatalogVersion,
+    DeliveryMethod,
     Product,
+    ProductOption,
     catalog_write_var,
     product_image_path,
 )
 
 # What a catalog manager may change on a product; stock and availability have their own rules.
-EDITABLE_FIELDS = {"name", "description", "category", "points_cost", "image", "is_active", "stock_quantity"}
+EDITABLE_FIELDS = {
+    "name",
+    "description",
+    "category",
+    "points_cost",
+    "image",
+    "is_active",
+    "stock_quantity",
+    "delivery_method",
+    "option_label",
+    "note_prompt",
+}
+OPTION_EDITABLE_FIELDS = {"name", "stock_quantity", "position"}
 
 
 @contextmanager
@@ -112,6 +134,9 @@ def product_create(
     category: str = "",
     is_active: bool = True,
     image: File | None = None,
+    delivery_method: str = DeliveryMethod.SHIPPED,
+    option_label: str = "",
+    note_prompt: str = "",
 ) -> Product:
     """Add a product to the catalog, validated against the model's rules."""
     product = Product(
@@ -121,6 +146,9 @@ def product_create(
         description=description,
         category=category,
         is_active=is_active,
+        delivery_method=delivery_method,
+        option_label=option_label,
+        note_prompt=note_prompt,
     )
     product.full_clean(exclude=["image"])
     with _image_stored_first(image) as stored:
@@ -181,6 +209,7 @@ def _products_edit(*, edits: list[ProductEdit]) -> list[Product]:
 
 def _product_edit(product: Product, edit: ProductEdit) -> Product:
     if "stock_quantity" in edit.changes:
+        _stock_not_from_options(product_ids=[product.pk])
         _stock_seen_check(product, edit.stock_seen)
     exclude = []
     for field, value in edit.changes.items():
@@ -192,7 +221,18 @@ def _product_edit(product: Product, edit: ProductEdit) -> Product:
     return product
 
 
-def _stock_seen_check(product: Product, stock_seen: int | None) -> None:
+def _stock_not_from_options(*, product_ids: list[str]) -> None:
+    """A product with options has the sum of its options' stock: it is set on each option."""
+    names = list(Product.objects.filter(pk__in=product_ids, options__isnull=False).values_list("name", flat=True))
+    if names:
+        raise StockFromOptions(
+            f"The stock of “{sorted(set(names))[0]}” is the sum of its options' stock; set it on each option "
+            "(Product options) instead. Nothing was saved.",
+            products=sorted(set(names)),
+        )
+
+
+def _stock_seen_check(product: Product | ProductOption, stock_seen: int | None) -> None:
     if stock_seen is None:
         # Without the level the editor saw we cannot tell their number from a redemption's.
         raise StockChanged(
@@ -235,6 +275,7 @@ def product_stock_set(*, product_ids: list[str], quantity: int) -> int:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= STOCK_MAX:
         raise ValueError(f"Stock is a whole number from 0 to {STOCK_MAX:,}.")
     locked = [p.pk for p in _locked_products(product_ids).only("pk")]
+    _stock_not_from_options(product_ids=locked)
     with catalog_write(changed=bool(locked)):
         return Product.objects.filter(pk__in=locked).update(stock_quantity=quantity, updated_at=timezone.now())
 
@@ -250,10 +291,81 @@ def product_delete(*, product_ids: list[str]) -> int:
     return len(products)
 
 
+# --- Options: each with its own stock; the product's stock is their sum ----------------------
+def _option_name_clean(*, product: Product, name: object, option_id: str | None = None) -> str:
+    text = name.strip() if isinstance(name, str) else ""
+    if not text:
+        raise InvalidOption("Give the option a name, e.g. “M” or “Navy, M”.")
+    max_length = ProductOption._meta.get_field("name").max_length or 100
+    if len(text) > max_length:
+        raise InvalidOption(f"An option's name can be at most {max_length} characters.")
+    # Case-insensitively unique: “m” beside “M” is a typo, not a second size.
+    others = ProductOption.objects.filter(product=product).exclude(pk=option_id).values_list("name", flat=True)
+    if text.casefold() in {other.casefold() for other in others}:
+        raise InvalidOption(f"“{product.name}” already has an option called “{text}”.")
+    return text
+
+
+@atomic_with_retry
+def product_option_create(*, product_id: str, name: str, stock_quantity: int = 0, position: int = 0) -> ProductOption:
+    """Add an option to a product; its stock is added to the product's. The first option of a
+    product that had stock of its own replaces that stock (it now lives on the options)."""
+    product = _locked_products([product_id]).first()
+    if product is None:
+        raise ProductUnavailable("This product no longer exists.", product_id=product_id)
+    option = ProductOption(
+        product=product,
+        name=_option_name_clean(product=product, name=name),
+        stock_quantity=stock_quantity,
+        position=position,
+    )
+    option.full_clean(exclude=["product"])
+    with catalog_write():
+        option.save(force_insert=True)
+        _product_stock_from_options(product)
+    return option
+
+
+@atomic_with_retry
+def product_option_update(*, option_id: str, changes: dict[str, Any], stock_seen: int | None = None) -> ProductOption:
+    """Rename, reorder or restock an option. A new stock level needs the level the editor saw,
+    as for products: redemptions take units from options too."""
+    unknown = set(changes) - OPTION_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    product_id = ProductOption.objects.filter(pk=option_id).values_list("product_id", flat=True).first()
+    product = _locked_products([product_id]).first() if product_id else None
+    option = ProductOption.objects.select_for_update().filter(pk=option_id).first() if product else None
+    if product is None or option is None:
+        raise InvalidOption("This option no longer exists.", option_id=option_id)
+    if "stock_quantity" in changes:
+        _stock_seen_check(option, stock_seen)
+    if "name" in changes:
+        changes = {**changes, "name": _option_name_clean(product=product, name=changes["name"], option_id=option.pk)}
+    for field, value in changes.items():
+        setattr(option, field, value)
+    option.full_clean(exclude=["product"])
+    with catalog_write(changed="stock_quantity" in changes):
+        option.save()
+        _product_stock_from_options(product)
+    return option
+
+
+def _product_stock_from_options(product: Product) -> None:
+    """Set the locked product's stock to the sum of its options' (inside catalog_write)."""
+    total = sum(ProductOption.objects.filter(product=product).values_list("stock_quantity", flat=True))
+    Product.objects.filter(pk=product.pk).update(stock_quantity=min(total, STOCK_MAX), updated_at=timezone.now())
+
+
+def product_options_for_order(*, product_id: str) -> list[ProductOption]:
+    """A product's options in their order, for the confirmation step and the API."""
+    return list(ProductOption.objects.filter(product_id=product_id).order_by("position", "name", "pk"))
+
+
 # --- Redemptions (inside orders.services.order_redeem's transaction) -------------------------
 # Plain SQL: these run on every redemption, where the ORM's query building cost more than the
 # statements themselves (docs/performance.md). Built once, for the database in use.
-_PRODUCTS = Product._meta.db_table
+_PRODUCTS, _OPTIONS = Product._meta.db_table, ProductOption._meta.db_table
 _ORDER_SQL: dict[str, str] = {}
 
 
@@ -261,12 +373,18 @@ def _order_sql(name: str) -> str:
     if not _ORDER_SQL:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         _ORDER_SQL["lock"] = (
-            "SELECT product_id, name, points_cost, stock_quantity, image_url, category "  # noqa: S608
-            f"FROM {_PRODUCTS} WHERE product_id = %s AND is_active{lock}"
+            "SELECT product_id, name, points_cost, stock_quantity, image_url, category, delivery_method, "  # noqa: S608
+            f"note_prompt, (SELECT COUNT(*) FROM {_OPTIONS} o WHERE o.product_id = p.product_id) "
+            f"FROM {_PRODUCTS} p WHERE product_id = %s AND is_active{lock}"
         )
         _ORDER_SQL["take"] = (
             f"UPDATE {_PRODUCTS} SET stock_quantity = stock_quantity - %s, updated_at = %s "  # noqa: S608
             "WHERE product_id = %s AND is_active AND points_cost = %s AND stock_quantity >= %s"
+        )
+        _ORDER_SQL["option"] = f"SELECT name, stock_quantity FROM {_OPTIONS} WHERE option_id = %s AND product_id = %s"  # noqa: S608
+        _ORDER_SQL["take_option"] = (
+            f"UPDATE {_OPTIONS} SET stock_quantity = stock_quantity - %s, updated_at = %s "  # noqa: S608
+            "WHERE option_id = %s AND product_id = %s AND stock_quantity >= %s"
         )
     return _ORDER_SQL[name]
 
@@ -285,15 +403,44 @@ def product_lock_for_order(*, product_id: str) -> Product:
         row = cursor.fetchone()
     if row is None:
         raise ProductUnavailable("This product is not available.", product_id=product_id)
-    pk, name, points_cost, stock, image, category = row
+    pk, name, points_cost, stock, image, category, delivery_method, note_prompt, option_count = row
     product = Product(
-        id=pk, name=name, points_cost=points_cost, stock_quantity=stock, image=image, category=category, is_active=True
+        id=pk,
+        name=name,
+        points_cost=points_cost,
+        stock_quantity=stock,
+        image=image,
+        category=category,
+        is_active=True,
+        delivery_method=delivery_method,
+        note_prompt=note_prompt,
     )
     product._state.adding = False
+    product.option_count = option_count  # type: ignore[attr-defined]  # read by product_option_for_order
     return product
 
 
-def product_stock_take(*, product: Product, quantity: int = 1) -> None:
+def product_option_for_order(*, product: Product, option_id: object) -> ProductOption | None:
+    """The option the employee picked, checked against the locked product: required when the
+    product has options, refused when it has none or the option is another product's."""
+    _in_order_transaction("product_option_for_order")
+    if not getattr(product, "option_count", 0):
+        if option_id not in (None, ""):
+            raise InvalidOption(f"“{product.name}” has no options to choose from.", option_id=str(option_id)[:255])
+        return None
+    if not isinstance(option_id, str) or not option_id:
+        raise InvalidOption(f"Choose an option of “{product.name}”.", product_id=product.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(_order_sql("option"), [option_id, product.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise InvalidOption(f"That option is not one of “{product.name}”'s.", option_id=option_id[:255])
+    option = ProductOption(id=option_id, product=product, name=row[0], stock_quantity=row[1])
+    option._state.adding = False
+    return option
+
+
+def product_stock_take(*, product: Product, option: ProductOption | None = None, quantity: int = 1) -> None:
     """Take units of stock for an order, inside the caller's transaction.
 
     The update re-checks what the caller read (active, same price), so a product deactivated or
@@ -304,6 +451,14 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
     _in_order_transaction("product_stock_take")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
+        if option is not None:
+            cursor.execute(_order_sql("take_option"), [quantity, now, option.pk, product.pk, quantity])
+            if not cursor.rowcount:
+                raise OutOfStock(
+                    f"“{product.name}” in {option.name} is out of stock; choose another option.",
+                    product_id=product.pk,
+                    option_id=option.pk,
+                )
         cursor.execute(_order_sql("take"), [quantity, now, product.pk, product.points_cost, quantity])
         taken = cursor.rowcount
     if taken:
@@ -317,6 +472,28 @@ def product_stock_take(*, product: Product, quantity: int = 1) -> None:
     if current["points_cost"] != product.points_cost:
         raise price_changed(product=product, expected=product.points_cost, current=current["points_cost"])
     raise OutOfStock(f"“{product.name}” is out of stock.", product_id=product.pk)
+
+
+def product_stock_return(*, product_id: str, option_id: str | None, quantity: int = 1) -> None:
+    """Put the units of a cancelled order back, inside the cancellation's transaction (which has
+    locked the product, after the account). A product that was sold out is a catalog change."""
+    _in_order_transaction("product_stock_return")
+    was_sold_out = not Product.objects.filter(pk=product_id, stock_quantity__gt=0).exists()
+    with catalog_write(changed=was_sold_out):
+        if option_id is not None:
+            ProductOption.objects.filter(pk=option_id, stock_quantity__lte=STOCK_MAX - quantity).update(
+                stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
+            )
+        Product.objects.filter(pk=product_id, stock_quantity__lte=STOCK_MAX - quantity).update(
+            stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
+        )
+
+
+def product_lock(*, product_id: str) -> None:
+    """Lock a product row, active or not, inside a fulfilment step's transaction (the account
+    first, when the step also moves points): cancellations and code hand-outs queue here."""
+    _in_order_transaction("product_lock")
+    list(Product.objects.select_for_update().filter(pk=product_id).values_list("pk", flat=True))
 
 
 def price_changed(*, product: Product, expected: int, current: int) -> PriceChanged:

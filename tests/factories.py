@@ -37,6 +37,9 @@ class ProductFactory(factory.django.DjangoModelFactory):
     points_cost = 100
     stock_quantity = 10
     is_active = True
+    # Digital rewards ask for no delivery details, so tests of other things need not give them;
+    # the tests of delivery details choose the method they are about.
+    delivery_method = "digital"
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

@@ -10,8 +10,9 @@ def ledger_sum(user_id: str) -> int:
     sums = PointsTransaction.objects.filter(user_id=user_id).aggregate(
         earned=Sum("points_amount", filter=Q(transaction_type="earned"), default=0),
         redeemed=Sum("points_amount", filter=Q(transaction_type="redeemed"), default=0),
+        refunded=Sum("points_amount", filter=Q(transaction_type="refunded"), default=0),
     )
-    return sums["earned"] - sums["redeemed"]
+    return sums["earned"] - sums["redeemed"] + sums["refunded"]
 
 
 def assert_ledger_consistent() -> None:

@@ -15,7 +15,15 @@ def test_the_roles_have_exactly_the_permissions_they_need():
         return sorted(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
     assert codenames("HR") == ["add_employee", "award_points", "view_employee", "view_order", "view_pointstransaction"]
-    assert codenames("Catalog managers") == ["add_product", "change_product", "view_product"]
+    assert codenames("Catalog managers") == [
+        "add_product",
+        "add_productoption",
+        "change_product",
+        "change_productoption",
+        "view_product",
+        "view_productoption",
+    ]
+    assert codenames("Fulfilment") == ["add_vouchercode", "fulfil_order", "view_fulfilmentorder", "view_vouchercode"]
 
 
 def test_hr_cannot_change_products(client, hr_staff):

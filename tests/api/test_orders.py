@@ -27,7 +27,7 @@ def test_redeeming_returns_201_with_the_order_and_my_new_balance(employee_api, e
     assert body["order"]["id"] == order.pk
     assert body["order"]["product"]["name"] == "Hoodie"
     assert body["order"]["points_used"] == 300
-    assert body["order"]["status"] == "Delivered"
+    assert body["order"]["status"] == "Placed"
     assert body["balance_after"] == 700
 
 

@@ -34,7 +34,7 @@ def test_redeem_debits_points_takes_stock_and_records_order_and_ledger(employee,
     balance = UserPoints.objects.get(pk=employee.pk)
     assert (balance.current_points, balance.total_earned, balance.total_redeemed) == (700, 1000, 300)
     assert Product.objects.get(pk=product.pk).stock_quantity == 4
-    assert (order.user, order.product, order.points_used, order.status) == (employee, product, 300, "Delivered")
+    assert (order.user, order.product, order.points_used, order.status) == (employee, product, 300, "Placed")
     ledger_row = PointsTransaction.objects.get(order=order)
     assert ledger_row.transaction_type == "redeemed"
     assert ledger_row.points_amount == 300

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.apis import TokenApi
-from orders.apis import OrderDetailApi, OrderListCreateApi
+from orders.apis import OrderCancelApi, OrderDetailApi, OrderListCreateApi
 from points.apis import AwardCreateApi, MeApi, MyTransactionListApi
 from shop.apis import CategoryListApi, ProductDetailApi, ProductListApi
 
@@ -17,6 +17,7 @@ v1 = [
     path("me/transactions", MyTransactionListApi.as_view(), name="my_transactions"),
     path("orders", OrderListCreateApi.as_view(), name="order_list"),
     path("orders/<str:order_id>", OrderDetailApi.as_view(), name="order_detail"),
+    path("orders/<str:order_id>/cancel", OrderCancelApi.as_view(), name="order_cancel"),
     path("awards", AwardCreateApi.as_view(), name="award_create"),
 ]
 

@@ -1,27 +1,67 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
+from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ShopErrorAsMessageMixin
+from awsomeshop.csv_export import csv_response
+from awsomeshop.exceptions import ShopError
+from shop.models import DeliveryMethod, Product
 
-from .models import Order
+from .csv_codes import code_file_read
+from .models import OPEN_STATUSES, FulfilmentOrder, Order, OrderStatus, VoucherCode
+from .services import (
+    CANCEL_REASON_MAX_LENGTH,
+    StatusChangeOutcome,
+    order_cancel,
+    order_code_attach,
+    order_status_change,
+    voucher_codes_import,
+)
 
 
 @admin.register(Order)
 class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Orders are history: read-only here; filter, search and export them."""
+    """Orders are history: read-only here (HR's view); filter, search and export them. Codes of
+    digital rewards are not shown: only the employee and fulfilment staff see those."""
 
-    list_display = ["short_number", "created_at", "user_email", "product", "points_used", "status"]
-    list_filter = ["status", "created_at", "product__category"]
+    list_display = ["short_number", "created_at", "user_email", "product", "option", "points_used", "status"]
+    list_filter = ["status", "delivery_method", "created_at", "product__category"]
     search_fields = ["id", "user__email", "user__first_name", "user__last_name", "product__name"]
-    list_select_related = ["user", "product"]
+    list_select_related = ["user", "product", "option"]
     list_per_page = 100
     export_filename = "orders.csv"
-    export_header = ["order_id", "created_at", "user_id", "email", "product_id", "product", "points_used", "status"]
+    export_header = [
+        "order_id",
+        "created_at",
+        "user_id",
+        "email",
+        "product_id",
+        "product",
+        "option",
+        "points_used",
+        "status",
+        "delivery_method",
+    ]
     # The detail page links only where HR may go: the portal's order page is the employee's own
     # (a 404 for anyone else), and the product and user admins are other roles'.
     view_on_site = False
-    fields = ["id", "short_number", "created_at", "employee", "product_name", "points_used", "status"]
+    fields = [
+        "id",
+        "short_number",
+        "created_at",
+        "employee",
+        "product_name",
+        "option",
+        "points_used",
+        "status",
+        "delivery_method",
+        "history",
+    ]
     readonly_fields = fields
 
     @admin.display(description="order", ordering="id")
@@ -41,6 +81,23 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def product_name(self, order: Order) -> str:
         return order.product.name
 
+    @admin.display(description="history")
+    def history(self, order: Order) -> str:
+        changes = order.status_changes.select_related("changed_by")
+        rows = [
+            (
+                change.created_at.strftime("%Y-%m-%d %H:%M"),
+                change.from_status,
+                change.to_status,
+                _who(change),
+                change.note,
+            )
+            for change in changes
+        ]
+        if not rows:
+            return "Placed; no change since."
+        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}: {} → {} by {} {}</li>", rows))
+
     def export_row(self, order: Order) -> list[object]:
         return [
             order.pk,
@@ -49,6 +106,357 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             order.user.email,
             order.product_id,
             order.product.name,
+            order.option.name if order.option_id else "",
             order.points_used,
             order.status,
+            order.delivery_method or "",
         ]
+
+
+def _who(change) -> str:
+    return change.changed_by.email if change.changed_by_id else "the system"
+
+
+class QueueStatusFilter(admin.SimpleListFilter):
+    """The queue shows the orders still to act on unless asked for another status."""
+
+    title = "status"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("open", "To do (not delivered or cancelled)"), *OrderStatus.choices, ("all", "All")]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "open") == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        if value == "all":
+            return queryset
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if value in OrderStatus.values:
+            return queryset.filter(status=value)
+        return queryset.none()
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=CANCEL_REASON_MAX_LENGTH,
+        label="Reason (the employee sees it)",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(max_length=100, label="Carrier")
+
+
+class CodeFileForm(forms.Form):
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(delivery_method=DeliveryMethod.DIGITAL).order_by("name"),
+        help_text="Only digital rewards take codes.",
+    )
+    file = forms.FileField(help_text="CSV or text: one code or link per line, in the first column.")
+
+
+@admin.register(FulfilmentOrder)
+class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelAdmin):
+    """The fulfilment queue: open orders oldest first, with the steps that move them on. Every
+    step is a service call that locks the orders and reads their status again, so a repeated or
+    raced step happens once; a cancellation refunds through the ledger."""
+
+    list_display = [
+        "short_number",
+        "created_at",
+        "user_email",
+        "product",
+        "option",
+        "delivery_method",
+        "destination",
+        "status",
+        "tracking",
+    ]
+    list_filter = [QueueStatusFilter, "delivery_method", "product"]
+    search_fields = ["id", "user__email", "user__first_name", "user__last_name", "product__name", "tracking_number"]
+    list_select_related = ["user", "product", "option"]
+    list_per_page = 100
+    ordering = ["created_at", "id"]
+    actions = [
+        "mark_processing",
+        "mark_shipped",
+        "mark_ready_for_pickup",
+        "mark_delivered",
+        "attach_codes",
+        "cancel_orders",
+        "pick_list",
+    ]
+    view_on_site = False
+    export_filename = "packing-list.csv"
+    export_header = [
+        "order",
+        "placed",
+        "employee",
+        "email",
+        "product",
+        "option",
+        "quantity",
+        "delivery",
+        "address",
+        "pickup_location",
+        "note",
+        "status",
+        "carrier",
+        "tracking_number",
+    ]
+    fields = [
+        "id",
+        "short_number",
+        "created_at",
+        "user_email",
+        "product",
+        "option",
+        "status",
+        "delivery_method",
+        "delivery_address",
+        "pickup_location",
+        "note",
+        "carrier",
+        "tracking_number",
+        "code",
+        "history",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_fulfil_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("orders.fulfil_order")
+
+    @admin.display(description="order", ordering="id")
+    def short_number(self, order: Order) -> str:
+        return order.short_number
+
+    @admin.display(description="employee", ordering="user__email")
+    def user_email(self, order: Order) -> str:
+        return f"{order.user.get_full_name()} <{order.user.email}>".strip()
+
+    @admin.display(description="deliver to")
+    def destination(self, order: Order) -> str:
+        return (order.delivery_address or order.pickup_location or "—").replace("\n", ", ")
+
+    @admin.display(description="tracking")
+    def tracking(self, order: Order) -> str:
+        return f"{order.carrier} {order.tracking_number}" if order.tracking_number else "—"
+
+    @admin.display(description="code or link")
+    def code(self, order: Order) -> str:
+        return VoucherCode.objects.filter(order=order).values_list("code", flat=True).first() or "—"
+
+    history = OrderAdmin.history
+
+    def export_row(self, order: Order) -> list[object]:
+        return [
+            order.short_number,
+            order.created_at.isoformat(),
+            order.user.get_full_name(),
+            order.user.email,
+            order.product.name,
+            order.option.name if order.option_id else "",
+            1,
+            order.delivery_method or "",
+            order.delivery_address or "",
+            order.pickup_location or "",
+            order.note or "",
+            order.status,
+            order.carrier or "",
+            order.tracking_number or "",
+        ]
+
+    # --- The steps ------------------------------------------------------------------------
+    def _ids(self, queryset: QuerySet) -> list[str]:
+        return list(queryset.values_list("pk", flat=True))
+
+    def _report(self, request: HttpRequest, outcome: StatusChangeOutcome, done: str) -> None:
+        if outcome.changed:
+            numbers = ", ".join(order.short_number for order in outcome.changed)
+            self.message_user(request, f"{len(outcome.changed)} marked {done}: {numbers}.", messages.SUCCESS)
+        if outcome.already:
+            numbers = ", ".join(order.short_number for order in outcome.already)
+            self.message_user(request, f"Already {done}, left as they were: {numbers}.", messages.INFO)
+        for order, reason in outcome.refused:
+            self.message_user(request, f"Order {order.short_number} not marked {done}: {reason}.", messages.WARNING)
+
+    def _step(self, request: HttpRequest, queryset: QuerySet, to_status: str, done: str) -> None:
+        outcome = order_status_change(order_ids=self._ids(queryset), to_status=to_status, changed_by_id=request.user.pk)
+        self._report(request, outcome, done)
+
+    @admin.action(description="Mark selected orders processing", permissions=["fulfil"])
+    def mark_processing(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._step(request, queryset, OrderStatus.PROCESSING, "processing")
+
+    @admin.action(description="Mark selected orders ready for pickup", permissions=["fulfil"])
+    def mark_ready_for_pickup(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._step(request, queryset, OrderStatus.READY_FOR_PICKUP, "ready for pickup")
+
+    @admin.action(description="Mark selected orders delivered", permissions=["fulfil"])
+    def mark_delivered(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._step(request, queryset, OrderStatus.DELIVERED, "delivered")
+
+    @admin.action(description="Mark selected orders shipped…", permissions=["fulfil"])
+    def mark_shipped(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        orders = list(queryset.select_related("user", "product", "option").order_by("created_at", "id"))
+        form = ShipForm(request.POST if "apply" in request.POST else None)
+        tracking = {order.pk: request.POST.get(f"tracking-{order.pk}", "") for order in orders}
+        if form.is_valid():
+            try:
+                outcome = order_status_change(
+                    order_ids=[order.pk for order in orders],
+                    to_status=OrderStatus.SHIPPED,
+                    changed_by_id=request.user.pk,
+                    carrier=form.cleaned_data["carrier"],
+                    tracking_numbers=tracking,
+                )
+            except ShopError as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                self._report(request, outcome, "shipped")
+                return None
+        rows = [(order, tracking.get(order.pk, "")) for order in orders]
+        return self._action_page(request, "ship.html", "Mark orders shipped", "mark_shipped", orders, form, rows=rows)
+
+    @admin.action(description="Attach codes to selected digital orders…", permissions=["fulfil"])
+    def attach_codes(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        orders = list(queryset.select_related("user", "product").order_by("created_at", "id"))
+        codes = {order.pk: request.POST.get(f"code-{order.pk}", "").strip() for order in orders}
+        if "apply" in request.POST:
+            attached = []
+            for order in orders:
+                if not codes[order.pk]:
+                    continue
+                try:
+                    attached.append(
+                        order_code_attach(order_id=order.pk, code=codes[order.pk], attached_by_id=request.user.pk)
+                    )
+                except ShopError as refusal:
+                    self.message_user(request, f"Order {order.short_number}: {refusal.message}", messages.WARNING)
+            if attached:
+                numbers = ", ".join(order.short_number for order in attached)
+                self.message_user(request, f"Codes attached, orders delivered: {numbers}.", messages.SUCCESS)
+            else:
+                self.message_user(request, "No code was attached.", messages.WARNING)
+            return None
+        rows = [(order, codes.get(order.pk, "")) for order in orders]
+        return self._action_page(request, "attach_codes.html", "Attach codes", "attach_codes", orders, None, rows=rows)
+
+    @admin.action(description="Cancel selected orders and refund…", permissions=["fulfil"])
+    def cancel_orders(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        orders = list(queryset.select_related("user", "product").order_by("created_at", "id"))
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for order in orders:
+                self._cancel_one(request, order, form.cleaned_data["reason"])
+            return None
+        return self._action_page(request, "cancel.html", "Cancel orders", "cancel_orders", orders, form)
+
+    def _cancel_one(self, request: HttpRequest, order: Order, reason: str) -> None:
+        try:
+            outcome = order_cancel(order_id=order.pk, cancelled_by_id=request.user.pk, reason=reason, by_staff=True)
+        except ShopError as refusal:
+            self.message_user(request, refusal.message, messages.WARNING)
+            return
+        if outcome.cancelled_now:
+            self.message_user(
+                request,
+                f"Order {order.short_number} cancelled: {order.points_used:,} points refunded to {order.user.email}.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, f"Order {order.short_number} was already cancelled.", messages.INFO)
+
+    @admin.action(description="Download a pick list of selected orders (CSV)", permissions=["fulfil"])
+    def pick_list(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        orders = queryset.select_related("user", "product", "option").order_by("product__name", "option__name")
+        return csv_response(
+            filename="pick-list.csv", header=self.export_header, rows=(self.export_row(o) for o in orders)
+        )
+
+    def _action_page(self, request, template, title, action, orders, form, rows=None) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "form": form,
+            "orders": orders,
+            "rows": rows,
+            "action": action,
+            "changelist": reverse("admin:orders_fulfilmentorder_changelist"),
+        }
+        return TemplateResponse(request, f"admin/orders/fulfilmentorder/{template}", context)
+
+
+@admin.register(VoucherCode)
+class VoucherCodeAdmin(admin.ModelAdmin):
+    """Codes and links of digital rewards, for fulfilment staff: "Add" loads a file of codes for
+    a product, handed out one per order (orders waiting for one get theirs at once)."""
+
+    list_display = ["product", "code", "order_link", "created_at", "assigned_at"]
+    list_filter = ["product", ("order", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "order__id"]
+    list_select_related = ["product", "order"]
+    fields = ["product", "code", "order_link", "added_by", "created_at", "assigned_at"]
+    readonly_fields = fields
+
+    @admin.display(description="order")
+    def order_link(self, voucher: VoucherCode) -> str:
+        if not voucher.order_id:
+            return "unused"
+        url = reverse("admin:orders_fulfilmentorder_change", args=[voucher.order_id])
+        return format_html('<a href="{}">{}</a>', url, voucher.order.short_number)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CodeFileForm(request.POST or None, request.FILES or None)
+        if form.is_valid():
+            try:
+                codes = code_file_read(form.cleaned_data["file"])
+                outcome = voucher_codes_import(
+                    product_id=form.cleaned_data["product"].pk, codes=codes, added_by_id=request.user.pk
+                )
+            except ShopError as refusal:
+                form.add_error("file", refusal.message)
+            else:
+                self.message_user(
+                    request,
+                    f"{outcome.added} new code(s) loaded for “{form.cleaned_data['product'].name}”"
+                    f"{f', {outcome.already_loaded} already there and left out' if outcome.already_loaded else ''}; "
+                    f"{outcome.handed_out} handed out to orders that were waiting.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:orders_vouchercode_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Load codes",
+            "opts": self.opts,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/orders/vouchercode/load.html", context)

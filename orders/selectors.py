@@ -1,19 +1,57 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from points.models import PointsTransaction
 from shop.models import Product
 
-from .models import Order
+from .models import Order, OrderStatus, VoucherCode
 
 
 def order_list_for_user(*, user_id: str) -> QuerySet[Order]:
-    """The user's orders, newest first, each with its product in the same query."""
-    return Order.objects.filter(user_id=user_id).select_related("product").order_by("-created_at", "-id")
+    """The user's orders, newest first, each with its product and option in the same query."""
+    return Order.objects.filter(user_id=user_id).select_related("product", "option").order_by("-created_at", "-id")
 
 
 def order_get_for_user(*, user_id: str, order_id: str) -> Order | None:
     """The user's order with this id; None for an unknown id or somebody else's order."""
     return order_list_for_user(user_id=user_id).filter(pk=order_id).first()
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One step of an order's life as the employee sees it."""
+
+    status: str
+    label: str
+    at: datetime
+    note: str
+
+
+def order_timeline(*, order: Order) -> list[TimelineStep]:
+    """The order's life, oldest first: placed, then each recorded change with its note (a
+    cancellation's reason, a code handed out). Who made a change is staff's to know, not shown."""
+    steps = [TimelineStep(OrderStatus.PLACED, "Placed", order.created_at, "")]
+    for change in order.status_changes.order_by("created_at", "id"):
+        steps.append(TimelineStep(change.to_status, change.get_to_status_display(), change.created_at, change.note))
+    return steps
+
+
+def order_code_get(*, order: Order) -> str | None:
+    """The code or link of a digital order, for its own employee's page or fulfilment staff."""
+    return VoucherCode.objects.filter(order=order).values_list("code", flat=True).first()
+
+
+def order_delivery_last(*, user_id: str) -> dict[str, str]:
+    """The address and the pickup place the user gave last, to fill in the next confirmation."""
+    orders = Order.objects.filter(user_id=user_id).order_by("-created_at", "-id")
+    found = {}
+    for field in ("delivery_address", "pickup_location"):
+        value = orders.exclude(**{f"{field}__isnull": True}).values_list(field, flat=True).first()
+        if value:
+            found[field] = value
+    return found
 
 
 def order_redeem_blocker(*, product: Product, balance: int) -> str | None:

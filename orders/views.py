@@ -8,12 +8,22 @@ from django.views.decorators.http import require_http_methods
 from awsomeshop.exceptions import ShopError
 from awsomeshop.portal import paginate, portal_page
 from points.selectors import user_points_for_request
-from shop.exceptions import PriceChanged
+from shop.exceptions import InvalidOption, OutOfStock, PriceChanged
+from shop.models import Product
+from shop.selectors import product_option_list
 from shop.views import product_active_or_404
 
-from .forms import RedeemForm
-from .selectors import order_get_for_user, order_list_for_user, order_redeem_blocker
-from .services import order_redeem
+from .exceptions import InvalidOrderDetails, OrderNotCancellable, OrderNotFound
+from .forms import CancelOrderForm, RedeemForm
+from .selectors import (
+    order_code_get,
+    order_delivery_last,
+    order_get_for_user,
+    order_list_for_user,
+    order_redeem_blocker,
+    order_timeline,
+)
+from .services import order_cancel, order_redeem
 
 ORDERS_PER_PAGE = 20
 
@@ -22,38 +32,64 @@ ORDERS_PER_PAGE = 20
 @require_http_methods(["GET", "POST"])
 def redeem_page(request: HttpRequest, product_id: str) -> HttpResponse:
     product = product_active_or_404(product_id)
+    options = product_option_list(product_id=product.pk)
     if request.method == "POST":
-        return _redeem(request, product_id=product.pk)
+        return _redeem(request, product=product, options=options)
+    initial = {
+        "idempotency_key": uuid.uuid4(),
+        "expected_points_cost": product.points_cost,
+        **order_delivery_last(user_id=request.user.pk),
+    }
+    return _confirm_page(request, RedeemForm(initial=initial, product=product, options=options))
+
+
+def _confirm_page(request: HttpRequest, form: RedeemForm) -> HttpResponse:
+    product = form.product
     balance = user_points_for_request(request).current_points
-    blocker = order_redeem_blocker(product=product, balance=balance)
     context = {
         "product": product,
-        "blocker": blocker,
+        "blocker": order_redeem_blocker(product=product, balance=balance),
         "balance_after": balance - product.points_cost,
-        "form": RedeemForm(initial={"idempotency_key": uuid.uuid4(), "expected_points_cost": product.points_cost}),
+        "form": form,
     }
     return render(request, "orders/redeem_confirm.html", context)
 
 
-def _redeem(request: HttpRequest, *, product_id: str) -> HttpResponse:
-    form = RedeemForm(request.POST)
+def _redeem(request: HttpRequest, *, product: Product, options: list) -> HttpResponse:
+    form = RedeemForm(request.POST, product=product, options=options)
     if not form.is_valid():
-        messages.error(request, "That confirmation has expired. Please confirm the redemption again.")
-        return redirect("orders:redeem", product_id=product_id)
+        if form.errors.keys() & {"idempotency_key", "expected_points_cost"}:
+            messages.error(request, "That confirmation has expired. Please confirm the redemption again.")
+            return redirect("orders:redeem", product_id=product.pk)
+        return _confirm_page(request, form)
     try:
         order = order_redeem(
             user_id=request.user.pk,
-            product_id=product_id,
+            product_id=product.pk,
             idempotency_key=form.cleaned_data["idempotency_key"],
             expected_points_cost=form.cleaned_data["expected_points_cost"],
+            details=form.details(),
         )
+    except (InvalidOrderDetails, InvalidOption) as refusal:
+        # What the employee typed stays on the page, with the service's words beside the field.
+        form.add_error(form.refusal_field(refusal.details.get("field", "option")), refusal.message)
+        return _confirm_page(request, form)
+    except OutOfStock as refusal:
+        if "option_id" not in refusal.details:
+            messages.error(request, refusal.message)
+            return redirect("shop:product_detail", product_id=product.pk)
+        # That option sold out meanwhile: choose another on a page that shows what is left.
+        form = RedeemForm(request.POST, product=product, options=product_option_list(product_id=product.pk))
+        form.is_valid()
+        form.add_error("option_id", refusal.message)
+        return _confirm_page(request, form)
     except PriceChanged as refusal:
         # Ask again, on the confirmation page with the new price and a new key.
         messages.error(request, refusal.message)
-        return redirect("orders:redeem", product_id=product_id)
+        return redirect("orders:redeem", product_id=product.pk)
     except ShopError as refusal:
         messages.error(request, refusal.message)
-        return redirect("shop:product_detail", product_id=product_id)
+        return redirect("shop:product_detail", product_id=product.pk)
     messages.success(request, f"Done! Order {order.short_number} is yours.")
     return redirect(order)
 
@@ -69,4 +105,33 @@ def order_detail_page(request: HttpRequest, order_id: str) -> HttpResponse:
     order = order_get_for_user(user_id=request.user.pk, order_id=order_id)
     if order is None:
         raise Http404("No such order.")
-    return render(request, "orders/order_detail.html", {"order": order})
+    context = {
+        "order": order,
+        "timeline": order_timeline(order=order),
+        "code": order_code_get(order=order),
+        "cancel_form": CancelOrderForm() if order.is_cancellable_by_employee else None,
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+@portal_page
+@require_http_methods(["POST"])
+def order_cancel_page(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The employee cancels their own order while it is Placed; a second click finds it cancelled."""
+    form = CancelOrderForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        outcome = order_cancel(order_id=order_id, cancelled_by_id=request.user.pk, reason=reason)
+    except OrderNotFound as missing:
+        raise Http404(missing.message) from missing
+    except OrderNotCancellable as refusal:
+        messages.error(request, refusal.message)
+        return redirect("orders:order_detail", order_id=order_id)
+    order = outcome.order
+    if outcome.cancelled_now:
+        messages.success(
+            request, f"Order {order.short_number} is cancelled: {order.points_used:,} points are back in your balance."
+        )
+    else:
+        messages.info(request, f"Order {order.short_number} was already cancelled; its points came back then.")
+    return redirect(order)

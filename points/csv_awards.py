@@ -4,12 +4,11 @@ Nothing here writes: it turns a file into a preview of valid and refused lines, 
 before `points_award_bulk` applies the valid ones.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
+from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.exceptions import ShopError
 
 from .services import (
@@ -20,7 +19,6 @@ from .services import (
     user_ids_resolve,
 )
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 EMPLOYEE_COLUMNS = ("employee", "email", "e-mail", "user_id", "user id")
 
@@ -67,26 +65,8 @@ class AwardPreview:
         return [Award(line.user_id, line.amount, line.reason) for line in self.valid]
 
 
-def _decoded(raw: bytes) -> str:
-    if b"\x00" in raw:
-        raise AwardFileRefused("This is not a CSV file (it contains binary data). Export the sheet as CSV.")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise AwardFileRefused(
-            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and upload it again."
-        ) from error
-
-
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    # newline="": the csv module's own line handling, so old Mac files (CR only) read too.
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as error:
-        raise AwardFileRefused(f"The file is not valid CSV: {error}.") from error
-    if not rows:
-        raise AwardFileRefused("The file is empty.")
+def _rows(upload) -> list[tuple[int, list[str]]]:
+    rows = csv_rows_read(upload, refused=AwardFileRefused)
     header = [cell.strip().lower() for cell in rows[0][1]]
     if len(header) < 3 or header[0] not in EMPLOYEE_COLUMNS or header[1:3] != ["amount", "reason"]:
         raise AwardFileRefused(
@@ -114,12 +94,7 @@ def _employees(keys: set[str]) -> dict[str, tuple[str, str]]:
 
 def award_file_read(upload, *, awarded_by_id: str) -> AwardPreview:
     """The preview of an uploaded award file, or AwardFileRefused for a file we cannot read."""
-    raw = upload.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise AwardFileRefused(
-            f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB; split it and upload the parts."
-        )
-    rows = _rows(_decoded(raw))
+    rows = _rows(upload)
     lines = [AwardLine(number, *(cell.strip() for cell in (row + ["", "", ""])[:3])) for number, row in rows]
     employees = _employees({line.employee for line in lines if line.employee})
     first_line_of: dict[str, int] = {}

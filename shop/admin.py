@@ -4,18 +4,21 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from awsomeshop.admin_tools import ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 from awsomeshop.forms import WholeNumberField
 
-from .models import STOCK_MAX, Product
+from .models import STOCK_MAX, Product, ProductOption
 from .services import (
     ProductEdit,
     product_active_set,
     product_create,
     product_delete,
     product_list_edit,
+    product_option_create,
+    product_option_update,
     product_stock_set,
     product_update,
 )
@@ -67,7 +70,7 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
     search_fields = ["name", "description", "category", "id"]
     list_per_page = 50
     actions = ["activate", "deactivate", "set_stock"]
-    readonly_fields = ["id", "image_preview", "created_at", "updated_at"]
+    readonly_fields = ["id", "image_preview", "options_summary", "created_at", "updated_at"]
     fields = [
         "name",
         "category",
@@ -75,12 +78,32 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
         "points_cost",
         "stock_quantity",
         "is_active",
+        "delivery_method",
+        "note_prompt",
+        "option_label",
+        "options_summary",
         "image",
         "image_preview",
         "id",
         "created_at",
         "updated_at",
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None):
+        # A product with options has their stock, summed: it is set on each option.
+        if obj is not None and obj.options.exists():
+            return [*self.readonly_fields, "stock_quantity"]
+        return self.readonly_fields
+
+    @admin.display(description="Options")
+    def options_summary(self, product: Product) -> str:
+        add = reverse("admin:shop_productoption_add") + f"?product={product.pk}"
+        options = list(product.options.all()) if product.pk else []
+        if not options:
+            return format_html('None. <a href="{}">Add an option</a> (a size, a colour) with its own stock.', add)
+        listed = ", ".join(f"{option.name}: {option.stock_quantity}" for option in options)
+        changelist = reverse("admin:shop_productoption_changelist") + f"?product__id__exact={product.pk}"
+        return format_html('{} · <a href="{}">Change</a> · <a href="{}">Add</a>', listed, changelist, add)
 
     @admin.display(description="")
     def thumbnail(self, product: Product) -> str:
@@ -123,6 +146,9 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
                 category=data["category"] or "",
                 is_active=data["is_active"],
                 image=data["image"] or None,
+                delivery_method=data["delivery_method"],
+                option_label=data["option_label"] or "",
+                note_prompt=data["note_prompt"] or "",
             )
         # The admin goes on with `obj` (its messages, its log entry, the redirect): make it the saved row.
         obj.__dict__.update(saved.__dict__)
@@ -181,3 +207,51 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
             "action": "set_stock",
         }
         return TemplateResponse(request, "admin/shop/product/set_stock.html", context)
+
+
+class ProductOptionForm(forms.ModelForm):
+    class Meta:
+        model = ProductOption
+        fields = ["product", "name", "stock_quantity", "position"]
+
+
+@admin.register(ProductOption)
+class ProductOptionAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    """A product's options (sizes, colours), each with its own stock; the product's stock is their
+    sum. Saves go through shop.services, with the stock the editor saw, as for products."""
+
+    form = ProductOptionForm
+    list_display = ["product", "name", "stock_quantity", "position"]
+    list_filter = ["product"]
+    search_fields = ["name", "product__name"]
+    list_select_related = ["product"]
+    ordering = ["product__name", "position", "name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ProductOption | None = None):
+        return ["product"] if obj is not None else []
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.IntegerField):
+            kwargs["form_class"] = WholeNumberField
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "stock_quantity":
+            formfield.show_hidden_initial = True
+        return formfield
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProductOption | None = None) -> bool:
+        # Orders keep their option; an option no longer offered is set to 0 in stock.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ProductOption, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in form.changed_data if name != "product"}
+            saved = product_option_update(option_id=obj.pk, changes=changes, stock_seen=_stock_seen(form))
+        else:
+            saved = product_option_create(
+                product_id=data["product"].pk,
+                name=data["name"],
+                stock_quantity=data["stock_quantity"],
+                position=data["position"],
+            )
+        obj.__dict__.update(saved.__dict__)

@@ -14,7 +14,7 @@ from awsomeshop.api import error_responses
 from .filters import CatalogFilterBackend, ProductFilter
 from .models import Product
 from .pagination import CatalogPagination
-from .selectors import product_category_list, product_get_active, product_list
+from .selectors import product_category_list, product_get_active, product_list, product_option_list
 
 
 def product_image_url(product: Product, request: HttpRequest) -> str | None:
@@ -98,11 +98,51 @@ class ProductListApi(generics.ListAPIView):
         return product_list()
 
 
-@extend_schema(tags=["catalog"], responses={200: ProductOutputSerializer, **error_responses(401, 404)})
+class ProductOptionOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    stock_quantity = serializers.IntegerField()
+    in_stock = serializers.BooleanField()
+
+
+class ProductDetailOutputSerializer(ProductOutputSerializer):
+    """One product with what its order needs: the options (each with its stock), how it is
+    delivered, and the question the employee answers."""
+
+    options = ProductOptionOutputSerializer(many=True, read_only=True)
+    delivery_method = serializers.ChoiceField(
+        choices=Product._meta.get_field("delivery_method").choices,
+        read_only=True,
+        help_text="shipped: send `delivery_address`; pickup: send `pickup_location`; digital: neither.",
+    )
+    option_label = serializers.CharField(read_only=True, help_text="What the options are, e.g. “Size”.")
+    note_prompt = serializers.CharField(
+        read_only=True, allow_null=True, help_text="When set, the order needs a `note` answering it."
+    )
+
+    class Meta(ProductOutputSerializer.Meta):
+        fields = [*ProductOutputSerializer.Meta.fields, "options", "delivery_method", "option_label", "note_prompt"]
+        read_only_fields = fields
+
+    def to_representation(self, product: Product) -> dict:
+        options = product_option_list(product_id=product.pk)
+        return {
+            **super().to_representation(product),
+            "options": [
+                {"id": o.pk, "name": o.name, "stock_quantity": o.stock_quantity, "in_stock": o.in_stock}
+                for o in options
+            ],
+            "delivery_method": product.delivery,
+            "option_label": product.options_name if options else None,
+            "note_prompt": product.note_prompt or None,
+        }
+
+
+@extend_schema(tags=["catalog"], responses={200: ProductDetailOutputSerializer, **error_responses(401, 404)})
 class ProductDetailApi(APIView):
     def get(self, request: Request, product_id: str) -> Response:
         product = product_get_active(product_id=product_id)
-        return Response(ProductOutputSerializer(product, context={"request": request}).data)
+        return Response(ProductDetailOutputSerializer(product, context={"request": request}).data)
 
 
 @extend_schema(

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from awsomeshop.db import fetch_value
 
 from .exceptions import ProductUnavailable
-from .models import CATALOG_VERSION_ROW, CatalogVersion, Product
+from .models import CATALOG_VERSION_ROW, CatalogVersion, Product, ProductOption
 
 
 def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
@@ -18,6 +18,12 @@ def product_get_active(*, product_id: str) -> Product:
     if product is None:
         raise ProductUnavailable("This product is not available.", product_id=product_id)
     return product
+
+
+def product_option_list(*, product_id: str) -> list[ProductOption]:
+    """A product's options in their order, with their stock: the product page, the confirmation
+    step and the API show which are left."""
+    return list(ProductOption.objects.filter(product_id=product_id).order_by("position", "name", "pk"))
 
 
 def product_category_list() -> list[str]:

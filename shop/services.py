@@ -357,11 +357,6 @@ def _product_stock_from_options(product: Product) -> None:
     Product.objects.filter(pk=product.pk).update(stock_quantity=min(total, STOCK_MAX), updated_at=timezone.now())
 
 
-def product_options_for_order(*, product_id: str) -> list[ProductOption]:
-    """A product's options in their order, for the confirmation step and the API."""
-    return list(ProductOption.objects.filter(product_id=product_id).order_by("position", "name", "pk"))
-
-
 # --- Redemptions (inside orders.services.order_redeem's transaction) -------------------------
 # Plain SQL: these run on every redemption, where the ORM's query building cost more than the
 # statements themselves (docs/performance.md). Built once, for the database in use.

@@ -8,7 +8,7 @@ from points.selectors import user_points_for_request
 from .exceptions import ProductUnavailable
 from .filters import ProductFilter
 from .pagination import catalog_paginator_for
-from .selectors import product_category_list, product_get_active, product_list
+from .selectors import product_category_list, product_get_active, product_list, product_option_list
 
 PRODUCTS_PER_PAGE = 12
 
@@ -36,4 +36,5 @@ def product_detail_page(request: HttpRequest, product_id: str) -> HttpResponse:
     product = product_active_or_404(product_id)
     balance = user_points_for_request(request)
     blocker = order_redeem_blocker(product=product, balance=balance.current_points)
-    return render(request, "shop/product_detail.html", {"product": product, "blocker": blocker})
+    options = product_option_list(product_id=product.pk)
+    return render(request, "shop/product_detail.html", {"product": product, "blocker": blocker, "options": options})

@@ -141,6 +141,13 @@ def catalog_manager(db):
     return staff_in(CATALOG_MANAGERS, "kai.catalog@example.com")
 
 
+@pytest.fixture
+def fulfilment_staff(db):
+    from accounts.roles import FULFILMENT
+
+    return staff_in(FULFILMENT, "femi.fulfilment@example.com")
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -62,7 +62,14 @@ def cognito_down(stopped_emulator, settings):
 
 def test_an_upload_with_s3_down_gets_a_clear_admin_message_and_saves_nothing(client, catalog_manager, s3_down):
     client.force_login(catalog_manager)
-    form = {"name": "Lamp", "points_cost": 10, "stock_quantity": 1, "is_active": "on", "image": upload(image_bytes())}
+    form = {
+        "name": "Lamp",
+        "points_cost": 10,
+        "stock_quantity": 1,
+        "is_active": "on",
+        "delivery_method": "shipped",
+        "image": upload(image_bytes()),
+    }
 
     started = time.monotonic()
     response = client.post(reverse("admin:shop_product_add"), form, follow=True)

@@ -56,7 +56,14 @@ def fetch(url: str) -> bytes:
 
 def add_product_with_image(client, catalog_manager, content: bytes, name: str = "Lamp") -> Product:
     client.force_login(catalog_manager)
-    form = {"name": name, "points_cost": 100, "stock_quantity": 3, "is_active": "on", "image": upload(content)}
+    form = {
+        "name": name,
+        "points_cost": 100,
+        "stock_quantity": 3,
+        "is_active": "on",
+        "delivery_method": "shipped",
+        "image": upload(content),
+    }
     response = client.post(reverse("admin:shop_product_add"), form)
     assert response.status_code == 302, response.content.decode()[:1000]
     return Product.objects.get(name=name)

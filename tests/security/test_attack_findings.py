@@ -81,7 +81,14 @@ def test_the_portal_confirmation_takes_the_price_in_ascii_digits_only(client, em
 )
 def test_the_product_form_takes_numbers_in_ascii_digits_only(client, catalog_manager, field, value):
     client.force_login(catalog_manager)
-    form = {"name": "Lamp", "category": "Home", "description": "", "points_cost": 30, "stock_quantity": 10}
+    form = {
+        "name": "Lamp",
+        "category": "Home",
+        "description": "",
+        "points_cost": 30,
+        "stock_quantity": 10,
+        "delivery_method": "shipped",
+    }
 
     response = client.post(reverse("admin:shop_product_add"), {**form, field: value})
 
@@ -241,7 +248,14 @@ def test_every_product_path_keeps_numbers_in_their_range(client, catalog_manager
     with pytest.raises(Exception, match="less than or equal to 1000000"):
         product_update(product_id=product.pk, changes={field: too_many}, stock_seen=3)
     client.force_login(catalog_manager)
-    form = {"name": "Lamp", "category": "", "description": "", "points_cost": 10, "stock_quantity": 3}
+    form = {
+        "name": "Lamp",
+        "category": "",
+        "description": "",
+        "points_cost": 10,
+        "stock_quantity": 3,
+        "delivery_method": "shipped",
+    }
     response = client.post(reverse("admin:shop_product_add"), {**form, field: too_many})
 
     assert response.context["adminform"].form.errors[field]

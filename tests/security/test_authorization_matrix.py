@@ -12,13 +12,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
 from awsomeshop.db import new_id
+from orders.models import VoucherCode
 from orders.services import order_redeem
 from points.services import Award, points_award_batch
 from shop.models import Product
+from shop.services import product_option_create
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-ROLES = ["anonymous", "employee", "other_employee", "hr", "catalog_manager", "superuser"]
+ROLES = ["anonymous", "employee", "other_employee", "hr", "catalog_manager", "fulfilment", "superuser"]
+STAFF_ROLES = ("hr", "catalog_manager", "fulfilment", "superuser")
 
 
 def named_patterns(patterns=None, prefix="", namespace=""):
@@ -33,7 +36,7 @@ def named_patterns(patterns=None, prefix="", namespace=""):
 
 
 @pytest.fixture
-def world(employee, hr_staff, catalog_manager, give_points):
+def world(employee, hr_staff, catalog_manager, fulfilment_staff, give_points):
     other = UserFactory(email="other@example.com")
     superuser = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
     product = ProductFactory(name="Mug", points_cost=10, stock_quantity=10)
@@ -56,9 +59,12 @@ def world(employee, hr_staff, catalog_manager, give_points):
             "other_employee": other,
             "hr": hr_staff,
             "catalog_manager": catalog_manager,
+            "fulfilment": fulfilment_staff,
             "superuser": superuser,
         },
         "product": product,
+        "option": product_option_create(product_id=ProductFactory(name="Tee").pk, name="M", stock_quantity=3),
+        "voucher": VoucherCode.objects.create(product=product, code="SECRET-1"),
         "order": order,
         "others_order": others_order,
         "transaction": order.points_transactions.get(),
@@ -79,6 +85,9 @@ def object_for(name: str, world) -> str:
     return {
         "shop_product": world["product"].pk,
         "orders_order": world["order"].pk,
+        "orders_fulfilmentorder": world["order"].pk,
+        "orders_vouchercode": world["voucher"].pk,
+        "shop_productoption": world["option"].pk,
         "points_pointstransaction": world["transaction"].pk,
         "points_employee": world["employee"].pk,
         "accounts_user": world["employee"].pk,
@@ -119,7 +128,7 @@ def admin_rule(
         ]
         return {
             **ADMIN_STAFF_ONLY,
-            **{role: (200 if role in allowed else 403) for role in ("hr", "catalog_manager", "superuser")},
+            **{role: (200 if role in allowed else 403) for role in STAFF_ROLES},
         }
 
     return expect
@@ -137,6 +146,9 @@ ADMIN_MODELS = {
     "points_employee": admin_rule({"hr", "superuser"}, add={"hr", "superuser"}),
     "points_pointstransaction": admin_rule({"hr", "superuser"}),
     "orders_order": admin_rule({"hr", "superuser"}),
+    "orders_fulfilmentorder": admin_rule({"fulfilment", "superuser"}),
+    "orders_vouchercode": admin_rule({"fulfilment", "superuser"}, add={"fulfilment", "superuser"}),
+    "shop_productoption": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
 }
 
 EXACT = {
@@ -152,6 +164,7 @@ EXACT = {
     "orders:redeem": PORTAL,
     "orders:order_list": PORTAL,
     "orders:order_detail": {"anonymous": 302, "employee": 200, "default": 404},  # only the owner
+    "orders:order_cancel": {"anonymous": 302, "employee": 405, "default": 405},  # a POST, the owner's
     "points:history": PORTAL,
     # API: 401 without credentials; orders are the owner's; awards are HR's
     "v1:token": {"anonymous": 401, "default": 405},  # POST signs in; GET is not a thing
@@ -162,6 +175,7 @@ EXACT = {
     "v1:my_transactions": {"anonymous": 401, "default": 200},
     "v1:order_list": {"anonymous": 401, "default": 200},
     "v1:order_detail": {"anonymous": 401, "employee": 200, "default": 404},
+    "v1:order_cancel": {"anonymous": 401, "default": 405},  # a POST; others' orders are 404 (tests/api)
     # Permission before method: only HR gets as far as "GET is not allowed".
     "v1:award_create": {"anonymous": 401, "hr": 405, "superuser": 405, "default": 403},
     "schema": {role: 200 for role in ROLES},
@@ -175,16 +189,17 @@ EXACT = {
     "admin:autocomplete": {**ADMIN_STAFF_ONLY, "default": 403},  # needs a model and field to complete
     "admin:jsi18n": {**ADMIN_STAFF_ONLY, "default": 200},
     "admin:view_on_site": {**ADMIN_STAFF_ONLY, "default": 302},
-    "admin:app_list": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 404, "superuser": 200},
-    "admin:auth_user_password_change": {**ADMIN_STAFF_ONLY, "hr": 403, "catalog_manager": 403, "superuser": 200},
-    "admin:points_employee_award": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
-    "admin:points_employee_award_file": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
-    "admin:points_employee_award_result": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
-    "admin:points_pointstransaction_export": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
-    "admin:orders_order_export": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 403, "superuser": 200},
+    "admin:app_list": {**ADMIN_STAFF_ONLY, "hr": 200, "catalog_manager": 404, "fulfilment": 404, "superuser": 200},
+    "admin:auth_user_password_change": {**ADMIN_STAFF_ONLY, "superuser": 200, "default": 403},
+    "admin:points_employee_award": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:points_employee_award_file": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:points_employee_award_result": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:points_pointstransaction_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:orders_order_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:orders_fulfilmentorder_export": {**ADMIN_STAFF_ONLY, "fulfilment": 200, "superuser": 200, "default": 403},
     # Permission first for change and delete; history looks the (missing) row up first.
-    "admin:axes_accessfailurelog_change": {**ADMIN_STAFF_ONLY, "hr": 403, "catalog_manager": 403, "superuser": 302},
-    "admin:axes_accessfailurelog_delete": {**ADMIN_STAFF_ONLY, "hr": 403, "catalog_manager": 403, "superuser": 302},
+    "admin:axes_accessfailurelog_change": {**ADMIN_STAFF_ONLY, "superuser": 302, "default": 403},
+    "admin:axes_accessfailurelog_delete": {**ADMIN_STAFF_ONLY, "superuser": 302, "default": 403},
     "admin:axes_accessfailurelog_history": {**ADMIN_STAFF_ONLY, "default": 302},
 }
 

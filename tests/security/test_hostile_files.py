@@ -73,7 +73,14 @@ def manager(client, catalog_manager):
 def add_product(client, image) -> object:
     return client.post(
         reverse("admin:shop_product_add"),
-        {"name": "P", "points_cost": 5, "stock_quantity": 1, "is_active": "on", "image": image},
+        {
+            "name": "P",
+            "points_cost": 5,
+            "stock_quantity": 1,
+            "is_active": "on",
+            "delivery_method": "shipped",
+            "image": image,
+        },
     )
 
 

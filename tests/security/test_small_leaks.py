@@ -20,7 +20,14 @@ def test_a_product_form_without_the_stock_it_showed_does_not_overwrite_the_stock
 
     response = client.post(
         reverse("admin:shop_product_change", args=[product.pk]),
-        {"name": "Mug", "category": "Home", "description": "", "points_cost": 10, "stock_quantity": 50},
+        {
+            "name": "Mug",
+            "category": "Home",
+            "description": "",
+            "points_cost": 10,
+            "stock_quantity": 50,
+            "delivery_method": "shipped",
+        },
     )
 
     assert Product.objects.get(pk=product.pk).stock_quantity == 4

@@ -29,6 +29,7 @@ def product_form(**overrides) -> dict:
         "points_cost": 400,
         "stock_quantity": 7,
         "is_active": "on",
+        "delivery_method": "shipped",
         **overrides,
     }
 

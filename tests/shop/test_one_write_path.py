@@ -30,6 +30,7 @@ def product_form(product: Product, **changes) -> dict:
         "points_cost": product.points_cost,
         "stock_quantity": product.stock_quantity,
         "initial-stock_quantity": product.stock_quantity,
+        "delivery_method": product.delivery,
         **({"is_active": "on"} if product.is_active else {}),
         **changes,
     }
@@ -119,6 +120,7 @@ def test_a_product_added_in_the_admin_or_by_import_shows_in_the_next_cached_cata
             "points_cost": 50,
             "stock_quantity": 3,
             "is_active": "on",
+            "delivery_method": "pickup",
         },
     )
     product_import(products=[Product(name="Teapot", points_cost=60, stock_quantity=2)])

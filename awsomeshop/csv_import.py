@@ -1,0 +1,33 @@
+"""Reading uploaded CSV files (award files, voucher codes): size, encoding and CSV syntax checked
+once, each refusal in words a spreadsheet user can act on."""
+
+import csv
+import io
+
+from awsomeshop.exceptions import ShopError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def csv_rows_read(upload, *, refused: type[ShopError]) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of an uploaded CSV file with their line numbers, or `refused` with why."""
+    raw = upload.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise refused(f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB; split it and upload the parts.")
+    if b"\x00" in raw:
+        raise refused("This is not a CSV file (it contains binary data). Export the sheet as CSV.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise refused(
+            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and upload it again."
+        ) from error
+    # newline="": the csv module's own line handling, so old Mac files (CR only) read too.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise refused(f"The file is not valid CSV: {error}.") from error
+    if not rows:
+        raise refused("The file is empty.")
+    return rows

@@ -127,6 +127,18 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string and nothing else. DRF's CharField turns 12 into "12"; a number where an
+    address or a reason belongs is a client bug to report."""
+
+    default_error_messages = {"not_string": "A JSON string is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_string")
+        return super().to_internal_value(data)
+
+
 ErrorSerializer = inline_serializer(
     name="Error",
     fields={

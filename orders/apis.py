@@ -6,7 +6,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from awsomeshop.api import StrictInputSerializer, StrictIntegerField, error_responses, idempotency_key_header
+from awsomeshop.api import (
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+    error_responses,
+    idempotency_key_header,
+)
 from shop.apis import iso_datetime, product_image_url
 
 from .exceptions import OrderNotFound
@@ -87,7 +93,7 @@ def order_detail_data(order: Order, *, request: Request) -> dict:
 
 
 def _optional_text(max_length: int, help_text: str) -> serializers.CharField:
-    return serializers.CharField(
+    return StrictCharField(
         required=False,
         allow_blank=True,
         allow_null=True,
@@ -105,7 +111,7 @@ class RedeemInputSerializer(StrictInputSerializer):
         help_text="The price the user confirmed. If the price is another now, nothing is charged: 409 "
         "`price_changed` with the current price in `details.points_cost`.",
     )
-    option_id = serializers.CharField(
+    option_id = StrictCharField(
         required=False, allow_null=True, max_length=255, help_text="Required when the product has options."
     )
     delivery_address = _optional_text(ADDRESS_MAX_LENGTH, "Required when the product is shipped; refused otherwise.")

@@ -16,6 +16,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from awsomeshop.db import atomic_with_retry, new_id
+from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from points.models import PointsTransaction, UserPoints
 from points.services import points_debit, points_refund, points_transaction_record
@@ -103,18 +104,25 @@ class OrderDetails:
     note: str | None = None
 
 
-def _text_clean(value: object, *, what: str, max_length: int, multiline: bool = False) -> str:
+def _text_clean(
+    value: object,
+    *,
+    what: str,
+    max_length: int,
+    multiline: bool = False,
+    invalid: type[ShopError] = InvalidOrderDetails,
+) -> str:
     """Trimmed text without control characters (newlines allowed where asked), or ''."""
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidOrderDetails(f"The {what} must be text.", field=what)
+        raise invalid(f"The {what} must be text.", field=what)
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     allowed = {"\n"} if multiline else set()
     if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
-        raise InvalidOrderDetails(f"The {what} contains characters that cannot be printed.", field=what)
+        raise invalid(f"The {what} contains characters that cannot be printed.", field=what)
     if len(text) > max_length:
-        raise InvalidOrderDetails(f"The {what} can be at most {max_length} characters.", field=what)
+        raise invalid(f"The {what} can be at most {max_length} characters.", field=what)
     return text
 
 
@@ -339,7 +347,9 @@ def _status_set(
 ) -> None:
     """Move the locked order to `to_status` (with any shipping columns) and record the step."""
     from_status = order.status
-    Order.objects.filter(pk=order.pk, status=from_status).update(status=to_status, **columns)
+    if Order.objects.filter(pk=order.pk, status=from_status).update(status=to_status, **columns) != 1:
+        # The caller holds the order's lock, so its status cannot have moved: a bug, not a race.
+        raise RuntimeError(f"Order {order.pk} is no longer {from_status}; its row was not locked.")
     order.status = to_status
     for name, value in columns.items():
         setattr(order, name, value)
@@ -391,7 +401,7 @@ def order_status_change(
     to_status = OrderStatus(to_status)
     tracking_numbers = tracking_numbers or {}
     if to_status == OrderStatus.SHIPPED:
-        carrier = _text_clean(carrier, what="carrier", max_length=100)
+        carrier = _text_clean(carrier, what="carrier", max_length=100, invalid=InvalidStatusChange)
         if not carrier:
             raise InvalidStatusChange("Say which carrier ships the orders.", field="carrier")
     changed, already, refused = [], [], []
@@ -404,7 +414,9 @@ def order_status_change(
             continue
         columns = {}
         if to_status == OrderStatus.SHIPPED:
-            tracking = _text_clean(tracking_numbers.get(order.pk), what="tracking number", max_length=100)
+            tracking = _text_clean(
+                tracking_numbers.get(order.pk), what="tracking number", max_length=100, invalid=InvalidStatusChange
+            )
             if not tracking:
                 raise InvalidStatusChange(f"Give the tracking number of order {order.short_number}.", order_id=order.pk)
             columns = {"carrier": carrier, "tracking_number": tracking}
@@ -480,7 +492,7 @@ def order_cancel(*, order_id: str, cancelled_by_id: str, reason: str = "", by_st
     reason. Cancelling a cancelled order again changes nothing and says so (`cancelled_now`)."""
     reason = _text_clean(reason, what="reason", max_length=CANCEL_REASON_MAX_LENGTH, multiline=True)
     if by_staff and not reason:
-        raise OrderNotCancellable("Give a reason for the cancellation; the employee sees it.", field="reason")
+        raise InvalidOrderDetails("Give a reason for the cancellation; the employee sees it.", field="reason")
     if not isinstance(order_id, str) or not order_id:
         raise OrderNotFound("No such order.")
     return _order_cancel(order_id=order_id, cancelled_by_id=cancelled_by_id, by_staff=by_staff, reason=reason)
@@ -488,7 +500,7 @@ def order_cancel(*, order_id: str, cancelled_by_id: str, reason: str = "", by_st
 
 # --- Digital rewards: codes and links -----------------------------------------------------------
 def _code_clean(code: object) -> str:
-    text = _text_clean(code, what="code", max_length=VOUCHER_CODE_MAX_LENGTH)
+    text = _text_clean(code, what="code", max_length=VOUCHER_CODE_MAX_LENGTH, invalid=InvalidVoucherCode)
     if not text:
         raise InvalidVoucherCode("Give the code or link.")
     return text

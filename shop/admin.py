@@ -252,6 +252,7 @@ class ProductOptionAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMi
                 product_id=data["product"].pk,
                 name=data["name"],
                 stock_quantity=data["stock_quantity"],
-                position=data["position"],
+                # Untouched, the new option goes last.
+                position=data["position"] if "position" in form.changed_data else None,
             )
         obj.__dict__.update(saved.__dict__)

@@ -307,12 +307,18 @@ def _option_name_clean(*, product: Product, name: object, option_id: str | None 
 
 
 @atomic_with_retry
-def product_option_create(*, product_id: str, name: str, stock_quantity: int = 0, position: int = 0) -> ProductOption:
-    """Add an option to a product; its stock is added to the product's. The first option of a
-    product that had stock of its own replaces that stock (it now lives on the options)."""
+def product_option_create(
+    *, product_id: str, name: str, stock_quantity: int = 0, position: int | None = None
+) -> ProductOption:
+    """Add an option to a product (last, unless a position is given); its stock is added to the
+    product's. The first option of a product that had stock of its own replaces that stock (it
+    now lives on the options)."""
     product = _locked_products([product_id]).first()
     if product is None:
         raise ProductUnavailable("This product no longer exists.", product_id=product_id)
+    if position is None:
+        positions = ProductOption.objects.filter(product=product).values_list("position", flat=True)
+        position = max(positions, default=-1) + 1
     option = ProductOption(
         product=product,
         name=_option_name_clean(product=product, name=name),

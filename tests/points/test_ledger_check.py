@@ -81,3 +81,65 @@ def test_ledger_check_catches_negative_stock_in_a_database_without_the_constrain
         stock_write_behind_the_apps_back(product, 0)
 
     assert f"product {product.pk}: negative stock -2" in capsys.readouterr().err
+
+
+def raw(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.django_db
+def test_ledger_check_passes_with_refunds_and_options(employee, give_points, capsys):
+    from orders.services import order_cancel
+    from tests.orders.fulfilment import hoodie_with_sizes, shipped_order
+
+    give_points(employee, 1000)
+    hoodie, sizes = hoodie_with_sizes(S=1, M=2)
+    order = shipped_order(employee, hoodie, option_id=sizes["S"])
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+
+    call_command("check_points_ledger")
+
+    assert "The points ledger is consistent" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_ledger_check_catches_a_cancelled_order_without_its_refund(employee, product, give_points, capsys):
+    give_points(employee, 1000)
+    order = order_redeem(user_id=employee.pk, product_id=product.pk)
+    raw("UPDATE orders SET status = 'Cancelled' WHERE order_id = %s", [order.pk])
+
+    with pytest.raises(CommandError):
+        call_command("check_points_ledger")
+
+    assert f"order {order.pk}: Cancelled with 0 refund row(s) of 0 points; it cost 300" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_ledger_check_catches_a_refund_of_an_order_that_stands(employee, product, give_points, capsys):
+    from django.db import transaction
+
+    from points.services import points_refund
+
+    give_points(employee, 1000)
+    order = order_redeem(user_id=employee.pk, product_id=product.pk)
+    with transaction.atomic():
+        points_refund(user_id=employee.pk, amount=300, order=order, description="Refund without a cancel")
+
+    with pytest.raises(CommandError):
+        call_command("check_points_ledger")
+
+    assert f"order {order.pk}: Placed with 1 refund row(s) of 300 points; it cost 300" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_ledger_check_catches_a_product_whose_stock_is_not_its_options_sum(capsys):
+    from tests.orders.fulfilment import hoodie_with_sizes
+
+    hoodie, _sizes = hoodie_with_sizes(S=1, M=2)
+    raw("UPDATE products SET stock_quantity = 9 WHERE product_id = %s", [hoodie.pk])
+
+    with pytest.raises(CommandError):
+        call_command("check_points_ledger")
+
+    assert f"product {hoodie.pk}: stock 9 but its options hold 3" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """A Hypothesis state machine drives random sequences of the operations that move points and
-stock, and after every step checks the invariants the ledger promises."""
+stock (awards, redemptions of products and of options, cancellations with their refunds, steps
+of fulfilment, restocks, repricing), and after every step checks the invariants the ledger promises."""
 
 import pytest
 from django.db import connection
@@ -9,11 +10,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from awsomeshop.exceptions import ShopError
 from orders.models import Order
-from orders.services import order_redeem
+from orders.services import OrderDetails, order_cancel, order_redeem, order_status_change
 from points.models import PointsTransaction
 from points.services import points_award
-from shop.models import Product
-from shop.services import product_active_set, product_stock_set, product_update
+from shop.models import Product, ProductOption
+from shop.services import (
+    product_active_set,
+    product_option_create,
+    product_option_update,
+    product_stock_set,
+    product_update,
+)
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent
@@ -24,7 +31,13 @@ class LedgerMachine(RuleBasedStateMachine):
     def setup(self):
         self.users = [UserFactory().pk for _ in range(3)]
         self.products = [ProductFactory(points_cost=cost, stock_quantity=3).pk for cost in (50, 120, 300)]
+        # A fourth product whose stock lives on two options.
+        sized = ProductFactory(points_cost=80, stock_quantity=0)
+        self.options = [product_option_create(product_id=sized.pk, name=n, stock_quantity=2).pk for n in ("S", "M")]
+        self.sized = sized.pk
+        self.staff = UserFactory().pk
         self.orders_made = Order.objects.count()
+        self.cancelled = Order.objects.filter(status="Cancelled").count()
 
     @rule(user=st.integers(0, 2), amount=st.integers(1, 400))
     def award(self, user, amount):
@@ -54,6 +67,46 @@ class LedgerMachine(RuleBasedStateMachine):
         assert unexpected == []
         self.orders_made += sum(isinstance(o, Order) for o in outcomes)
 
+    @rule(user=st.integers(0, 2), option=st.integers(0, 1))
+    def redeem_an_option(self, user, option):
+        try:
+            order_redeem(
+                user_id=self.users[user], product_id=self.sized, details=OrderDetails(option_id=self.options[option])
+            )
+            self.orders_made += 1
+        except ShopError:
+            pass
+
+    @rule(option=st.integers(0, 1), quantity=st.integers(0, 4))
+    def restock_an_option(self, option, quantity):
+        seen = ProductOption.objects.get(pk=self.options[option]).stock_quantity
+        product_option_update(option_id=self.options[option], changes={"stock_quantity": quantity}, stock_seen=seen)
+
+    @rule(pick=st.integers(0, 1000), by_staff=st.booleans())
+    def cancel(self, pick, by_staff):
+        orders = list(Order.objects.order_by("created_at", "id").values_list("pk", "user_id"))
+        if not orders:
+            return
+        order_id, user_id = orders[pick % len(orders)]
+        try:
+            outcome = order_cancel(
+                order_id=order_id,
+                cancelled_by_id=self.staff if by_staff else user_id,
+                reason="Property test",
+                by_staff=by_staff,
+            )
+            self.cancelled += outcome.cancelled_now
+        except ShopError:
+            pass
+
+    @rule(pick=st.integers(0, 1000))
+    def start_processing(self, pick):
+        orders = list(Order.objects.order_by("created_at", "id").values_list("pk", flat=True))
+        if orders:
+            order_status_change(
+                order_ids=[orders[pick % len(orders)]], to_status="Processing", changed_by_id=self.staff
+            )
+
     @rule(product=st.integers(0, 2), quantity=st.integers(0, 5))
     def restock(self, product, quantity):
         product_stock_set(product_ids=[self.products[product]], quantity=quantity)
@@ -78,6 +131,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def every_redemption_is_one_order_and_one_ledger_row(self):
         redemptions = PointsTransaction.objects.filter(transaction_type="redeemed").count()
         assert Order.objects.count() == redemptions == getattr(self, "orders_made", redemptions)
+
+    @invariant()
+    def every_cancellation_is_one_refund(self):
+        refunds = PointsTransaction.objects.filter(transaction_type="refunded").count()
+        assert Order.objects.filter(status="Cancelled").count() == refunds == getattr(self, "cancelled", refunds)
 
 
 LedgerMachine.TestCase.settings = settings(

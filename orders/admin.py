@@ -286,6 +286,14 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
         ]
 
     # --- The steps ------------------------------------------------------------------------
+    def _selected(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """The orders the person ticked, whatever the list's status filter now hides: a second
+        submit of a step finds them moved on and says so, instead of doing nothing in silence."""
+        if request.POST.get("select_across") == "1":
+            return queryset
+        ids = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        return self.get_queryset(request).filter(pk__in=ids)
+
     def _ids(self, queryset: QuerySet) -> list[str]:
         return list(queryset.values_list("pk", flat=True))
 
@@ -300,7 +308,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
             self.message_user(request, f"Order {order.short_number} not marked {done}: {reason}.", messages.WARNING)
 
     def _step(self, request: HttpRequest, queryset: QuerySet, to_status: str, done: str) -> None:
-        outcome = order_status_change(order_ids=self._ids(queryset), to_status=to_status, changed_by_id=request.user.pk)
+        ids = self._ids(self._selected(request, queryset))
+        outcome = order_status_change(order_ids=ids, to_status=to_status, changed_by_id=request.user.pk)
         self._report(request, outcome, done)
 
     @admin.action(description="Mark selected orders processing", permissions=["fulfil"])
@@ -317,7 +326,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
 
     @admin.action(description="Mark selected orders shipped…", permissions=["fulfil"])
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        orders = list(queryset.select_related("user", "product", "option").order_by("created_at", "id"))
+        orders = list(self._selected(request, queryset).select_related("user", "product", "option"))
         form = ShipForm(request.POST if "apply" in request.POST else None)
         tracking = {order.pk: request.POST.get(f"tracking-{order.pk}", "") for order in orders}
         if form.is_valid():
@@ -339,7 +348,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
 
     @admin.action(description="Attach codes to selected digital orders…", permissions=["fulfil"])
     def attach_codes(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        orders = list(queryset.select_related("user", "product").order_by("created_at", "id"))
+        orders = list(self._selected(request, queryset).select_related("user", "product"))
         codes = {order.pk: request.POST.get(f"code-{order.pk}", "").strip() for order in orders}
         if "apply" in request.POST:
             attached = []
@@ -363,7 +372,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
 
     @admin.action(description="Cancel selected orders and refund…", permissions=["fulfil"])
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        orders = list(queryset.select_related("user", "product").order_by("created_at", "id"))
+        orders = list(self._selected(request, queryset).select_related("user", "product"))
         form = CancelForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             for order in orders:
@@ -388,7 +397,11 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
 
     @admin.action(description="Download a pick list of selected orders (CSV)", permissions=["fulfil"])
     def pick_list(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        orders = queryset.select_related("user", "product", "option").order_by("product__name", "option__name")
+        orders = (
+            self._selected(request, queryset)
+            .select_related("user", "product", "option")
+            .order_by("product__name", "option__position", "option__name")
+        )
         return csv_response(
             filename="pick-list.csv", header=self.export_header, rows=(self.export_row(o) for o in orders)
         )

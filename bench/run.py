@@ -84,6 +84,9 @@ def products_add(count: int, *, start: int = 0) -> None:
                 points_cost=50 + (i * 37) % 2000,
                 stock_quantity=1_000_000,
                 image=f"products/bench-{i % 50}.png",
+                # Digital rewards need no delivery details in the request; their redemption also
+                # looks for a code in the (empty) pool, which the figures include.
+                delivery_method="digital",
             )
         )
         if len(batch) == 5000:
@@ -495,7 +498,7 @@ def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: flo
                 )
                 cursor.execute(
                     "INSERT INTO orders (order_id, user_id, product_id, points_used, status, created_at,"
-                    " idempotency_key) VALUES (%s, %s, %s, %s, 'Delivered', %s, %s)",
+                    " idempotency_key) VALUES (%s, %s, %s, %s, 'Placed', %s, %s)",
                     [order_id, user_id, product_id, cost, now, uuid.uuid4().hex],
                 )
                 cursor.execute(

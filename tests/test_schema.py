@@ -117,15 +117,22 @@ def manage(*args: str, database: str) -> subprocess.CompletedProcess:
 
 ADOPTION_SCRIPT = """
 from django.contrib.auth import get_user_model
-from orders.services import order_redeem
+from django.db import connection
+from orders.services import OrderDetails, order_cancel, order_redeem
 from points.services import points_award
-from shop.services import product_create
+from shop.services import product_create, product_option_create
 user = get_user_model().objects.create_user("adopted@example.com", "pw")
 points_award(user_id=user.pk, amount=500, reason="First award on the adopted database")
-product = product_create(name="Mug", points_cost=200, stock_quantity=2)
-order = order_redeem(user_id=user.pk, product_id=product.pk)
+with connection.cursor() as cursor:  # a product as the documented DDL knows them: no delivery method
+    cursor.execute("INSERT INTO products (product_id, name, points_cost, stock_quantity) VALUES ('old', 'Old mug', 50, 3)")
+old = order_redeem(user_id=user.pk, product_id="old", details=OrderDetails(delivery_address="1 Road"))
+product = product_create(name="Mug", points_cost=200, stock_quantity=0)
+option = product_option_create(product_id=product.pk, name="Blue", stock_quantity=2)
+order = order_redeem(user_id=user.pk, product_id=product.pk, details=OrderDetails(option_id=option.pk, delivery_address="1 Road"))
+order_cancel(order_id=old.pk, cancelled_by_id=user.pk)
 print("balance", type(user).objects.get(pk=user.pk).points.current_points)
-print("order", order.points_used, order.status)
+print("order", order.points_used, order.status, order.option.name)
+print("cancelled", type(old).objects.get(pk=old.pk).status)
 """
 
 
@@ -160,7 +167,8 @@ def test_a_database_created_from_the_documented_ddl_is_adopted_with_fake_initial
     used = manage("shell", "-c", ADOPTION_SCRIPT, database=ddl_database)
     assert used.returncode == 0, used.stderr
     assert "balance 300" in used.stdout
-    assert "order 200 Delivered" in used.stdout
+    assert "order 200 Placed Blue" in used.stdout
+    assert "cancelled Cancelled" in used.stdout
 
     check = manage("check_points_ledger", database=ddl_database)
     assert check.returncode == 0, check.stderr

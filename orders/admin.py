@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ShopErrorAsMessageMixin
@@ -171,17 +172,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
     step is a service call that locks the orders and reads their status again, so a repeated or
     raced step happens once; a cancellation refunds through the ledger."""
 
-    list_display = [
-        "short_number",
-        "created_at",
-        "user_email",
-        "product",
-        "option",
-        "delivery_method",
-        "destination",
-        "status",
-        "tracking",
-    ]
+    # Short columns, so the whole row fits a laptop's screen: the order page has the rest.
+    list_display = ["short_number", "placed", "employee_name", "what", "delivery", "destination", "status", "tracking"]
     list_filter = [QueueStatusFilter, "delivery_method", "product"]
     search_fields = ["id", "user__email", "user__first_name", "user__last_name", "product__name", "tracking_number"]
     list_select_related = ["user", "product", "option"]
@@ -253,9 +245,28 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
     def user_email(self, order: Order) -> str:
         return f"{order.user.get_full_name()} <{order.user.email}>".strip()
 
+    @admin.display(description="placed", ordering="created_at")
+    def placed(self, order: Order) -> str:
+        return timezone.localtime(order.created_at).strftime("%d %b %Y, %H:%M")
+
+    @admin.display(description="employee", ordering="user__last_name")
+    def employee_name(self, order: Order) -> str:
+        return format_html(
+            '<span title="{}">{}</span>', order.user.email, order.user.get_full_name() or order.user.email
+        )
+
+    @admin.display(description="product", ordering="product__name")
+    def what(self, order: Order) -> str:
+        return f"{order.product.name} · {order.option.name}" if order.option_id else order.product.name
+
+    @admin.display(description="delivery", ordering="delivery_method")
+    def delivery(self, order: Order) -> str:
+        return {"shipped": "Ship", "pickup": "Pickup", "digital": "Digital"}.get(order.delivery_method or "", "—")
+
     @admin.display(description="deliver to")
     def destination(self, order: Order) -> str:
-        return (order.delivery_address or order.pickup_location or "—").replace("\n", ", ")
+        text = (order.delivery_address or order.pickup_location or "—").replace("\n", ", ")
+        return text if len(text) <= 48 else text[:47] + "…"
 
     @admin.display(description="tracking")
     def tracking(self, order: Order) -> str:

@@ -113,7 +113,7 @@ class FulfilmentOrder(Order):
 
     class Meta:
         proxy = True
-        verbose_name = "order to fulfil"
+        verbose_name = "order"
         verbose_name_plural = "fulfilment queue"
         permissions = [("fulfil_order", "Can fulfil orders: change their status, cancel them, attach codes")]
 

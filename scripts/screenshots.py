@@ -46,7 +46,9 @@ def main() -> None:
             page.get_by_label("Size").select_option(label="L")
             shoot(page, "confirm-options", width)
             page.goto("/orders/")
-            page.get_by_role("link", name=page.locator("tr", has_text="AWSomeShop hoodie").locator("a").first.inner_text()).click()
+            page.get_by_role(
+                "link", name=page.locator("tr", has_text="AWSomeShop hoodie").locator("a").first.inner_text()
+            ).click()
             shoot(page, "order-timeline", width)
             page.close()
         page = browser.new_page(base_url=BASE_URL, viewport={"width": 1440, "height": 860})

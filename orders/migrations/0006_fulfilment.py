@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             fields=[
             ],
             options={
-                'verbose_name': 'order to fulfil',
+                'verbose_name': 'order',
                 'verbose_name_plural': 'fulfilment queue',
                 'permissions': [('fulfil_order', 'Can fulfil orders: change their status, cancel them, attach codes')],
                 'proxy': True,

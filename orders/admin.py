@@ -309,6 +309,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
         return list(queryset.values_list("pk", flat=True))
 
     def _report(self, request: HttpRequest, outcome: StatusChangeOutcome, done: str) -> None:
+        if not (outcome.changed or outcome.already or outcome.refused):
+            self.message_user(request, "No order matched the selection; nothing changed.", messages.WARNING)
         if outcome.changed:
             numbers = ", ".join(order.short_number for order in outcome.changed)
             self.message_user(request, f"{len(outcome.changed)} marked {done}: {numbers}.", messages.SUCCESS)
@@ -362,20 +364,22 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
         orders = list(self._selected(request, queryset).select_related("user", "product"))
         codes = {order.pk: request.POST.get(f"code-{order.pk}", "").strip() for order in orders}
         if "apply" in request.POST:
-            attached = []
+            attached, unchanged = [], []
             for order in orders:
                 if not codes[order.pk]:
                     continue
                 try:
-                    attached.append(
-                        order_code_attach(order_id=order.pk, code=codes[order.pk], attached_by_id=request.user.pk)
-                    )
+                    outcome = order_code_attach(order_id=order.pk, code=codes[order.pk], attached_by_id=request.user.pk)
                 except ShopError as refusal:
                     self.message_user(request, f"Order {order.short_number}: {refusal.message}", messages.WARNING)
+                    continue
+                (attached if outcome.attached_now else unchanged).append(order)
+            for order in unchanged:
+                self.message_user(request, f"Order {order.short_number} has this code already; nothing changed.")
             if attached:
                 numbers = ", ".join(order.short_number for order in attached)
                 self.message_user(request, f"Codes attached, orders delivered: {numbers}.", messages.SUCCESS)
-            else:
+            elif not unchanged:
                 self.message_user(request, "No code was attached.", messages.WARNING)
             return None
         rows = [(order, codes.get(order.pk, "")) for order in orders]
@@ -388,6 +392,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
         if form.is_valid():
             for order in orders:
                 self._cancel_one(request, order, form.cleaned_data["reason"])
+            if not orders:
+                self.message_user(request, "No order matched the selection; nothing changed.", messages.WARNING)
             return None
         return self._action_page(request, "cancel.html", "Cancel orders", "cancel_orders", orders, form)
 

@@ -239,7 +239,8 @@ class OrderCancelApi(APIView):
     throttle_scope = "redemptions"
 
     def post(self, request: Request, order_id: str) -> Response:
-        payload = CancelInputSerializer(data=request.data if request.data else {})
+        # No body is no reason; any body must be an object (`[]` or `false` is a 400, not a cancel).
+        payload = CancelInputSerializer(data=request.data if request.body else {})
         payload.is_valid(raise_exception=True)
         try:
             outcome = order_cancel(

@@ -1,25 +1,53 @@
-"""Reading a file of voucher codes: one code or link per line (the first column), an optional
-`code` header. Nothing here writes; orders.services.voucher_codes_import loads what it returns."""
+"""Reading a file of voucher codes: one code or link per line. With a header line, the column
+whose name says "code" (or link, url, voucher); without one, the first column. Comma, semicolon
+or tab separated. Nothing here writes; orders.services.voucher_codes_import loads what it returns."""
 
 from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.exceptions import ShopError
 
 MAX_CODES = 10_000
-HEADERS = {"code", "codes", "voucher", "link", "url"}
+HEADERS = ("code", "codes", "voucher", "voucher code", "link", "url")
+# A cell starting with one of these is a formula to a spreadsheet: no gift card reads like that.
+FORMULA_STARTS = ("=", "+", "@")
 
 
 class CodeFileRefused(ShopError):
     code = "code_file_refused"
 
 
+def _code_column(header: list[str]) -> int | None:
+    """The code column of a header line, or None when the first line is no header."""
+    names = [cell.strip().lower() for cell in header]
+    for index, name in enumerate(names):
+        if name in HEADERS:
+            return index
+    for index, name in enumerate(names):
+        if "code" in name:
+            return index
+    return None
+
+
 def code_file_read(upload) -> list[str]:
     """The codes of an uploaded file in file order, or CodeFileRefused for a file we cannot read."""
-    rows = csv_rows_read(upload, refused=CodeFileRefused)
-    if rows[0][1][0].strip().lower() in HEADERS:
+    rows = csv_rows_read(upload, refused=CodeFileRefused, delimiters=",;\t")
+    column = _code_column(rows[0][1])
+    if column is None:
+        column = 0
+    else:
         rows = rows[1:]
-    codes = [row[0].strip() for _number, row in rows if row and row[0].strip()]
+    codes = []
+    for number, row in rows:
+        code = row[column].strip() if column < len(row) else ""
+        if code.startswith(FORMULA_STARTS):
+            raise CodeFileRefused(
+                f"The code on line {number} starts with “{code[0]}”, as a spreadsheet formula does; "
+                "check the file and upload it again. Nothing was loaded.",
+                line=number,
+            )
+        if code:
+            codes.append(code)
     if not codes:
-        raise CodeFileRefused("The file has no codes: put one code or link per line, in the first column.")
+        raise CodeFileRefused("The file has no codes: put one code or link per line, under a “code” header.")
     if len(codes) > MAX_CODES:
         raise CodeFileRefused(f"The file has {len(codes):,} codes; load at most {MAX_CODES:,} at a time.")
     return codes

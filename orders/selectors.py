@@ -68,4 +68,5 @@ def order_balance_after(*, order: Order) -> int | None:
     (the redemption that made the order knows it already)."""
     if (known := getattr(order, "balance_after", None)) is not None:
         return known
-    return PointsTransaction.objects.filter(order=order).values_list("balance_after", flat=True).first()
+    redemption = PointsTransaction.objects.filter(order=order, transaction_type=PointsTransaction.Type.REDEEMED)
+    return redemption.values_list("balance_after", flat=True).first()

@@ -7,7 +7,6 @@ query building cost more than those statements (docs/performance.md). Each table
 with its app's services (points, shop); this function only orders them.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
+from awsomeshop.text import text_clean
 from points.models import PointsTransaction, UserPoints
 from points.services import points_debit, points_refund, points_transaction_record
 from shop.models import DeliveryMethod, Product, ProductOption
@@ -112,18 +112,7 @@ def _text_clean(
     multiline: bool = False,
     invalid: type[ShopError] = InvalidOrderDetails,
 ) -> str:
-    """Trimmed text without control characters (newlines allowed where asked), or ''."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise invalid(f"The {what} must be text.", field=what)
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    allowed = {"\n"} if multiline else set()
-    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
-        raise invalid(f"The {what} contains characters that cannot be printed.", field=what)
-    if len(text) > max_length:
-        raise invalid(f"The {what} can be at most {max_length} characters.", field=what)
-    return text
+    return text_clean(value, what=what, max_length=max_length, multiline=multiline, invalid=invalid)
 
 
 def order_details_clean(*, product: Product, details: OrderDetails) -> dict[str, str | None]:
@@ -210,7 +199,8 @@ def _order_insert(
 
 def _key_reused(order_id: str) -> IdempotencyKeyReused:
     return IdempotencyKeyReused(
-        "This idempotency key was already used for a different redemption; use a new key for a new request.",
+        "This idempotency key was already used for a different redemption (another product, option or "
+        "delivery details); use a new key for a new request.",
         order_id=order_id,
     )
 
@@ -228,9 +218,10 @@ def _order_redeem(
         user_id=user_id, product_id=product_id, idempotency_key=idempotency_key
     )
     if existing_id is not None:
-        if not same_product:
+        existing = Order.objects.select_related("product", "option").get(pk=existing_id)
+        if not same_product or not _same_details(existing, details):
             raise _key_reused(existing_id)
-        return Order.objects.select_related("product").get(pk=existing_id)
+        return existing
     product = product_lock_for_order(product_id=product_id)
     cost = product.points_cost
     if expected_points_cost is not None and cost != expected_points_cost:
@@ -264,16 +255,31 @@ def _order_redeem(
     return order
 
 
-def _order_for_key(*, user_id: str, product_id: str, idempotency_key: str) -> Order | None:
-    """The order this key already made, if any; a key reused for another product is refused.
+def _same_details(order: Order, details: OrderDetails) -> bool:
+    """Whether a retry asks for what the key's order has: the same option (ids in any letter
+    case, as UUIDs are) and the same delivery details and note, as they were cleaned and stored.
+    A client retrying with a corrected size must hear that its key is taken, not get the old size."""
+    asked_option = str(details.option_id).lower() if details.option_id else None
+    if (order.option_id.lower() if order.option_id else None) != asked_option:
+        return False
+    asked = {
+        "delivery_address": _text_clean(details.delivery_address, what="address", max_length=10_000, multiline=True),
+        "pickup_location": _text_clean(details.pickup_location, what="pickup location", max_length=10_000),
+        "note": _text_clean(details.note, what="note", max_length=10_000, multiline=True),
+    }
+    return all((getattr(order, field) or "") == value for field, value in asked.items())
+
+
+def _order_for_key(*, user_id: str, product_id: str, idempotency_key: str, details: OrderDetails) -> Order | None:
+    """The order this key already made, if any; a key reused for another request is refused.
     The database compares the product ids, as it resolved them for the first request."""
     order = (
         Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key)
-        .select_related("product")
+        .select_related("product", "option")
         .annotate(same_product=ExpressionWrapper(Q(product_id=product_id), output_field=BooleanField()))
         .first()
     )
-    if order is not None and not order.same_product:
+    if order is not None and not (order.same_product and _same_details(order, details)):
         raise _key_reused(order.pk)
     return order
 
@@ -311,7 +317,9 @@ def order_redeem(
         # The unique (user, key) index caught a race the lock did not (a user with no balance row).
         if idempotency_key is None:
             raise
-        existing = _order_for_key(user_id=user_id, product_id=product_id, idempotency_key=idempotency_key)
+        existing = _order_for_key(
+            user_id=user_id, product_id=product_id, idempotency_key=idempotency_key, details=details or OrderDetails()
+        )
         if existing is None:
             raise
         return existing
@@ -360,6 +368,8 @@ def _step_refusal(order: Order, to_status: OrderStatus) -> str | None:
     """Why the order cannot take this step, or None if it can."""
     if to_status == OrderStatus.CANCELLED:
         return "cancelling refunds the points: use Cancel"
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
+        return f"it is {order.get_status_display().lower()}"
     method = order.delivery_method
     if to_status in _METHOD_OF_STEP and method != _METHOD_OF_STEP[to_status]:
         return f"it is {DeliveryMethod(method).label.lower() if method else 'an order from before delivery methods'}"
@@ -526,10 +536,18 @@ def _code_deliver(*, order: Order, code_id: str, changed_by_id: str | None, note
     _status_set(order=order, to_status=OrderStatus.DELIVERED, changed_by_id=changed_by_id, note=note)
 
 
+@dataclass(frozen=True)
+class CodeAttachOutcome:
+    """The order, and whether this call attached its code (False: it had this code already)."""
+
+    order: Order
+    attached_now: bool
+
+
 @atomic_with_retry
-def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> Order:
+def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> CodeAttachOutcome:
     """Attach a code or link to a digital order waiting for one; the order is then delivered and
-    the employee sees the code on it. Attaching the same code again is a no-op."""
+    the employee sees the code on it. Attaching the same code again is a no-op that says so."""
     code = _code_clean(code)
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
@@ -539,7 +557,7 @@ def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> Order
     existing = VoucherCode.objects.filter(order=order).first()
     if existing is not None:
         if existing.code == code:
-            return order
+            return CodeAttachOutcome(order=order, attached_now=False)
         raise InvalidVoucherCode(f"Order {order.short_number} has a code already.", order_id=order.pk)
     if order.delivery_method != DeliveryMethod.DIGITAL:
         raise InvalidVoucherCode(f"Order {order.short_number} is not a digital reward.", order_id=order.pk)
@@ -551,7 +569,7 @@ def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> Order
         raise InvalidVoucherCode("This code is already used for this product; codes are handed out once.")
     voucher = VoucherCode.objects.create(product_id=order.product_id, code=code, added_by_id=attached_by_id)
     _code_deliver(order=order, code_id=voucher.pk, changed_by_id=attached_by_id, note="Code attached")
-    return order
+    return CodeAttachOutcome(order=order, attached_now=True)
 
 
 @dataclass(frozen=True)

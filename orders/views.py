@@ -119,12 +119,15 @@ def order_detail_page(request: HttpRequest, order_id: str) -> HttpResponse:
 def order_cancel_page(request: HttpRequest, order_id: str) -> HttpResponse:
     """The employee cancels their own order while it is Placed; a second click finds it cancelled."""
     form = CancelOrderForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        # Nothing is cancelled on a reason we cannot keep: say why, on the order's page.
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("orders:order_detail", order_id=order_id)
     try:
-        outcome = order_cancel(order_id=order_id, cancelled_by_id=request.user.pk, reason=reason)
+        outcome = order_cancel(order_id=order_id, cancelled_by_id=request.user.pk, reason=form.cleaned_data["reason"])
     except OrderNotFound as missing:
         raise Http404(missing.message) from missing
-    except OrderNotCancellable as refusal:
+    except (OrderNotCancellable, InvalidOrderDetails) as refusal:
         messages.error(request, refusal.message)
         return redirect("orders:order_detail", order_id=order_id)
     order = outcome.order

@@ -66,7 +66,7 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
     list_display = ["thumbnail", "name", "category", "points_cost", "stock_quantity", "is_active"]
     list_display_links = ["thumbnail", "name"]
     list_editable = ["stock_quantity", "is_active"]
-    list_filter = ["is_active", StockFilter, "category"]
+    list_filter = ["is_active", StockFilter, "category", "delivery_method"]
     search_fields = ["name", "description", "category", "id"]
     list_per_page = 50
     actions = ["activate", "deactivate", "set_stock"]

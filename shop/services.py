@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from awsomeshop.db import atomic_with_retry
+from awsomeshop.text import text_clean
 
 from .exceptions import (
     ImageStorageUnavailable,
@@ -293,12 +294,10 @@ def product_delete(*, product_ids: list[str]) -> int:
 
 # --- Options: each with its own stock; the product's stock is their sum ----------------------
 def _option_name_clean(*, product: Product, name: object, option_id: str | None = None) -> str:
-    text = name.strip() if isinstance(name, str) else ""
+    max_length = ProductOption._meta.get_field("name").max_length or 100
+    text = text_clean(name, what="option's name", max_length=max_length, invalid=InvalidOption)
     if not text:
         raise InvalidOption("Give the option a name, e.g. “M” or “Navy, M”.")
-    max_length = ProductOption._meta.get_field("name").max_length or 100
-    if len(text) > max_length:
-        raise InvalidOption(f"An option's name can be at most {max_length} characters.")
     # Case-insensitively unique: “m” beside “M” is a typo, not a second size.
     others = ProductOption.objects.filter(product=product).exclude(pk=option_id).values_list("name", flat=True)
     if text.casefold() in {other.casefold() for other in others}:
@@ -358,9 +357,15 @@ def product_option_update(*, option_id: str, changes: dict[str, Any], stock_seen
 
 
 def _product_stock_from_options(product: Product) -> None:
-    """Set the locked product's stock to the sum of its options' (inside catalog_write)."""
+    """Set the locked product's stock to the sum of its options' (inside catalog_write); a sum
+    past what a product may hold is refused, and the transaction rolls back."""
     total = sum(ProductOption.objects.filter(product=product).values_list("stock_quantity", flat=True))
-    Product.objects.filter(pk=product.pk).update(stock_quantity=min(total, STOCK_MAX), updated_at=timezone.now())
+    if total > STOCK_MAX:
+        raise InvalidOption(
+            f"“{product.name}” can hold at most {STOCK_MAX:,} units in all; its options would hold {total:,}.",
+            product_id=product.pk,
+        )
+    Product.objects.filter(pk=product.pk).update(stock_quantity=total, updated_at=timezone.now())
 
 
 # --- Redemptions (inside orders.services.order_redeem's transaction) -------------------------
@@ -479,15 +484,22 @@ def product_stock_return(*, product_id: str, option_id: str | None, quantity: in
     """Put the units of a cancelled order back, inside the cancellation's transaction (which has
     locked the product, after the account). A product that was sold out is a catalog change."""
     _in_order_transaction("product_stock_return")
-    was_sold_out = not Product.objects.filter(pk=product_id, stock_quantity__gt=0).exists()
-    with catalog_write(changed=was_sold_out):
+    product = Product.objects.filter(pk=product_id).only("pk", "name", "stock_quantity").get()
+    has_options = ProductOption.objects.filter(product=product).exists()
+    with catalog_write(changed=product.stock_quantity <= 0):
+        if not has_options:
+            Product.objects.filter(pk=product_id, stock_quantity__lte=STOCK_MAX - quantity).update(
+                stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
+            )
+            return
+        # The stock lives on the options now: the unit goes back to its option, if it had one
+        # (an order from before the product had options has none to go back to), and the
+        # product keeps their sum.
         if option_id is not None:
             ProductOption.objects.filter(pk=option_id, stock_quantity__lte=STOCK_MAX - quantity).update(
                 stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
             )
-        Product.objects.filter(pk=product_id, stock_quantity__lte=STOCK_MAX - quantity).update(
-            stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
-        )
+        _product_stock_from_options(product)
 
 
 def product_lock(*, product_id: str) -> None:

@@ -1,0 +1,27 @@
+"""Text that people type and other people read (addresses, notes, option names, codes): one rule
+for what it may contain, so a fulfilment list or a pick list shows what was typed and nothing
+that hides or reorders it."""
+
+import unicodedata
+
+from awsomeshop.exceptions import ShopError
+
+# Control characters, format characters (zero-width, bidirectional overrides) and the Unicode
+# line and paragraph separators: invisible, or they change how the text around them reads.
+REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def text_clean(value: object, *, what: str, max_length: int, invalid: type[ShopError], multiline: bool = False) -> str:
+    """The text trimmed, with line endings as \\n (where several lines are allowed), or '' for
+    nothing; `invalid` with the reason for anything else."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise invalid(f"The {what} must be text.", field=what)
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    allowed = {"\n"} if multiline else set()
+    if any(unicodedata.category(char) in REFUSED_CATEGORIES and char not in allowed for char in text):
+        raise invalid(f"The {what} contains characters that cannot be printed.", field=what)
+    if len(text) > max_length:
+        raise invalid(f"The {what} can be at most {max_length} characters.", field=what)
+    return text

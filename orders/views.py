@@ -13,7 +13,7 @@ from shop.models import Product
 from shop.selectors import product_option_list
 from shop.views import product_active_or_404
 
-from .exceptions import InvalidOrderDetails, OrderNotCancellable, OrderNotFound
+from .exceptions import IdempotencyKeyReused, InvalidOrderDetails, OrderNotCancellable, OrderNotFound
 from .forms import CancelOrderForm, RedeemForm
 from .selectors import (
     order_code_get,
@@ -83,6 +83,13 @@ def _redeem(request: HttpRequest, *, product: Product, options: list) -> HttpRes
         form.is_valid()
         form.add_error("option_id", refusal.message)
         return _confirm_page(request, form)
+    except IdempotencyKeyReused as reused:
+        # The page was sent back (the browser's Back button) with other choices: its one-time
+        # key already placed an order. Show that order's number and a fresh confirmation.
+        placed = order_get_for_user(user_id=request.user.pk, order_id=reused.details.get("order_id", ""))
+        number = f" {placed.short_number}" if placed else ""
+        messages.error(request, f"That confirmation already placed order{number}. Confirm again to order another one.")
+        return redirect("orders:redeem", product_id=product.pk)
     except PriceChanged as refusal:
         # Ask again, on the confirmation page with the new price and a new key.
         messages.error(request, refusal.message)

@@ -165,3 +165,18 @@ def test_the_product_page_says_which_options_are_left(signed_in):
     assert "Shipped to an address" in page
     assert re.search(r"option-chip-out\">S<", page)
     assert "M · 2 left" in page
+
+
+def test_a_confirmation_sent_again_with_another_size_points_to_the_order_it_placed(signed_in, employee):
+    hoodie, sizes = hoodie_with_sizes(S=2, M=2)
+    html = confirm_page(signed_in, hoodie)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    url = reverse("orders:redeem", kwargs={"product_id": hoodie.pk})
+    form = {"idempotency_key": key, "expected_points_cost": 300, "delivery_address": ADDRESS}
+    signed_in.post(url, {**form, "option_id": sizes["S"]})
+
+    again = signed_in.post(url, {**form, "option_id": sizes["M"]}, follow=True)
+
+    order = Order.objects.get()
+    assert f"That confirmation already placed order {order.short_number}." in again.content.decode()
+    assert (Order.objects.count(), order.option_id) == (1, sizes["S"])

@@ -24,7 +24,8 @@ from points.services import points_award
 from shop.services import product_create
 user = get_user_model().objects.create_user("load@example.com", "Load-test-1")
 points_award(user_id=user.pk, amount=100000, reason="Load test")
-product = product_create(name="Sticker", points_cost=1, stock_quantity=100000)
+# A digital reward: the load sends no delivery details.
+product = product_create(name="Sticker", points_cost=1, stock_quantity=100000, delivery_method="digital")
 print(Token.objects.create(user=user).key, product.pk)
 """
 

@@ -13,6 +13,8 @@ ROLE_PERMISSIONS = {
         ("points", "award_points"),
         ("points", "view_pointstransaction"),
         ("orders", "view_order"),
+        ("notifications", "view_notification"),
+        ("notifications", "resend_notification"),
     ],
     # Add and change products (images, stock, price, activation). Never delete: orders keep products.
     CATALOG_MANAGERS: [
@@ -34,17 +36,21 @@ ROLE_PERMISSIONS = {
 }
 
 
-def roles_sync(*, group_model, permission_model) -> None:
+def roles_sync(*, group_model, permission_model, strict: bool = True) -> None:
     """Create the role groups with exactly their permissions. Takes the models so the data
-    migration can pass its historical ones."""
+    migrations can pass their historical ones. An early data migration runs before the tables of
+    later apps exist (`strict=False`): it leaves their permissions to the migration that comes
+    after them, which syncs again."""
     for role, permissions in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
-        group.permissions.set(
-            [
-                permission_model.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in permissions
-            ]
-        )
+        found = [
+            permission_model.objects.filter(content_type__app_label=app, codename=codename).first()
+            for app, codename in permissions
+        ]
+        if strict and None in found:
+            missing = [f"{app}.{codename}" for (app, codename), perm in zip(permissions, found, strict=True) if not perm]
+            raise LookupError(f"No such permission: {', '.join(missing)}")
+        group.permissions.set([permission for permission in found if permission is not None])
 
 
 def roles_sync_from_migration(apps, schema_editor) -> None:
@@ -56,4 +62,6 @@ def roles_sync_from_migration(apps, schema_editor) -> None:
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles_sync(group_model=apps.get_model("auth", "Group"), permission_model=apps.get_model("auth", "Permission"))
+    roles_sync(
+        group_model=apps.get_model("auth", "Group"), permission_model=apps.get_model("auth", "Permission"), strict=False
+    )

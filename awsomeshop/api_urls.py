@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.apis import TokenApi
+from notifications.apis import MyNotificationListApi, NotificationReadAllApi, NotificationReadApi
 from orders.apis import OrderCancelApi, OrderDetailApi, OrderListCreateApi
 from points.apis import AwardCreateApi, MeApi, MyTransactionListApi
 from shop.apis import CategoryListApi, ProductDetailApi, ProductListApi
@@ -15,6 +16,9 @@ v1 = [
     path("categories", CategoryListApi.as_view(), name="category_list"),
     path("me", MeApi.as_view(), name="me"),
     path("me/transactions", MyTransactionListApi.as_view(), name="my_transactions"),
+    path("me/notifications", MyNotificationListApi.as_view(), name="my_notifications"),
+    path("me/notifications/read-all", NotificationReadAllApi.as_view(), name="notifications_read_all"),
+    path("me/notifications/<str:notification_id>/read", NotificationReadApi.as_view(), name="notification_read"),
     path("orders", OrderListCreateApi.as_view(), name="order_list"),
     path("orders/<str:order_id>", OrderDetailApi.as_view(), name="order_detail"),
     path("orders/<str:order_id>/cancel", OrderCancelApi.as_view(), name="order_cancel"),

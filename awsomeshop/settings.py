@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "shop",
     "points",
     "orders",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "points.context_processors.balance",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -375,6 +377,39 @@ if IS_PRODUCTION:
 
 # --- Logs: one JSON object per line on stdout for CloudWatch (text locally) -----------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
+# --- E-mail and notifications (notifications/services.py) ---------------------------------------
+# EMAIL_BACKEND: "file" writes each message under var/mail/ (make run shows them there), "console"
+# prints them, "ses" sends through Amazon SES (django-ses; the task role needs ses:SendRawEmail on
+# the verified identity of DEFAULT_FROM_EMAIL), "smtp" uses EMAIL_HOST/EMAIL_PORT. Tests use
+# Django's locmem backend (pytest-django sets it).
+_EMAIL_BACKENDS = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "ses": "django_ses.SESBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = env.str("EMAIL_BACKEND", default="ses" if IS_PRODUCTION else "file")
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND is one of {', '.join(_EMAIL_BACKENDS)}, not {_email_backend!r}.")
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AWSomeShop <rewards@awsomeshop.local>")
+AWS_SES_REGION_NAME = env.str("AWS_SES_REGION_NAME", default=AWS_REGION)
+# Only for a local emulator (moto); AWS itself is found from the region.
+AWS_SES_REGION_ENDPOINT_URL = env.str("AWS_SES_ENDPOINT_URL", default="") or None
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", default="awsomeshop.local")
+# After commit: "thread" (a background thread per process), "inline" (in the request), "off"
+# (only `manage.py send_notifications`). The command sends whatever is left either way.
+NOTIFICATIONS_SEND_ON_COMMIT = env.str("NOTIFICATIONS_SEND_ON_COMMIT", default="thread")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# How long a sender's claim on a row lasts; a row still claimed after this is sent again.
+NOTIFICATION_CLAIM_SECONDS = env.int("NOTIFICATION_CLAIM_SECONDS", default=300)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

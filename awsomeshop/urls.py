@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("shop.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

@@ -18,6 +18,7 @@ from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from awsomeshop.text import text_clean
+from notifications.services import notify_order_placed, notify_order_status
 from points.models import PointsTransaction, UserPoints
 from points.services import points_debit, points_refund, points_transaction_record
 from shop.models import DeliveryMethod, Product, ProductOption
@@ -240,6 +241,7 @@ def _order_redeem(
         delivery=delivery,
         status=status,
     )
+    notify_order_placed(order=order)
     if code:
         _code_assign(code_id=code[0], order=order)
         _status_record(order=order, from_status=OrderStatus.PLACED, to_status=status, note="Code handed out")
@@ -343,11 +345,13 @@ CANCEL_REASON_MAX_LENGTH = 500
 def _status_record(
     *, order: Order, from_status: str, to_status: str, changed_by_id: str | None = None, note: str = ""
 ) -> OrderStatusChange:
-    """The one place an order's status change is written down, in the change's transaction.
-    (Telling the employee, by e-mail or in the portal, belongs here too: every change passes.)"""
-    return OrderStatusChange.objects.create(
+    """The one place an order's status change is written down, in the change's transaction, with
+    the employee's notification (in the portal and by e-mail after commit): every change passes."""
+    change = OrderStatusChange.objects.create(
         order=order, from_status=from_status, to_status=to_status, changed_by_id=changed_by_id, note=note[:500]
     )
+    notify_order_status(order=order, from_status=from_status, to_status=to_status, note=note)
+    return change
 
 
 def _status_set(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
+from notifications.services import notify_points_awarded
 from orders.models import Order
 
 from .exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, SelfAward, UnknownUser
@@ -207,6 +208,9 @@ def _points_credit(
         awarded_by_id=awarded_by_id,
         batch=batch,
         balance_after=balance["current_points"],
+    )
+    notify_points_awarded(
+        user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id, balance=balance["current_points"]
     )
     return row, balance
 

@@ -52,6 +52,13 @@ def _throttle_clock_in_mid_window(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _notifications_sent_by_the_tests(settings):
+    """Tests send notification e-mails when they mean to (`notifications_send`); a background
+    sender thread would race their assertions. tests/notifications tries the other modes."""
+    settings.NOTIFICATIONS_SEND_ON_COMMIT = "off"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

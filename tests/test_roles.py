@@ -14,7 +14,15 @@ def test_the_roles_have_exactly_the_permissions_they_need():
     def codenames(name):
         return sorted(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
-    assert codenames("HR") == ["add_employee", "award_points", "view_employee", "view_order", "view_pointstransaction"]
+    assert codenames("HR") == [
+        "add_employee",
+        "award_points",
+        "resend_notification",
+        "view_employee",
+        "view_notification",
+        "view_order",
+        "view_pointstransaction",
+    ]
     assert codenames("Catalog managers") == [
         "add_product",
         "add_productoption",

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
 from awsomeshop.db import new_id
+from notifications.models import Notification
 from orders.models import VoucherCode
 from orders.services import order_redeem
 from points.services import Award, points_award_batch
@@ -65,6 +66,7 @@ def world(employee, hr_staff, catalog_manager, fulfilment_staff, give_points):
         "product": product,
         "option": product_option_create(product_id=ProductFactory(name="Tee").pk, name="M", stock_quantity=3),
         "voucher": VoucherCode.objects.create(product=product, code="SECRET-1"),
+        "notification": Notification.objects.filter(recipient=employee).first(),
         "order": order,
         "others_order": others_order,
         "transaction": order.points_transactions.get(),
@@ -87,6 +89,7 @@ def object_for(name: str, world) -> str:
         "orders_order": world["order"].pk,
         "orders_fulfilmentorder": world["order"].pk,
         "orders_vouchercode": world["voucher"].pk,
+        "notifications_notification": str(world["notification"].pk),
         "shop_productoption": world["option"].pk,
         "points_pointstransaction": world["transaction"].pk,
         "points_employee": world["employee"].pk,
@@ -108,6 +111,7 @@ def concrete(name: str, pattern: str, world) -> str:
         "<path:object_id>", world["product"].pk if name == "admin:view_on_site" else object_for(name, world)
     )
     path = path.replace("<id>", world["employee"].pk).replace("<str:batch_id>", world["award_batch"].pk)
+    path = path.replace("<str:notification_id>", str(world["notification"].pk))
     return "/" + path
 
 
@@ -148,6 +152,7 @@ ADMIN_MODELS = {
     "orders_order": admin_rule({"hr", "superuser"}),
     "orders_fulfilmentorder": admin_rule({"fulfilment", "superuser"}),
     "orders_vouchercode": admin_rule({"fulfilment", "superuser"}, add={"fulfilment", "superuser"}),
+    "notifications_notification": admin_rule({"hr", "superuser"}),
     "shop_productoption": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
 }
 
@@ -166,6 +171,10 @@ EXACT = {
     "orders:order_detail": {"anonymous": 302, "employee": 200, "default": 404},  # only the owner
     "orders:order_cancel": {"anonymous": 302, "employee": 405, "default": 405},  # a POST, the owner's
     "points:history": PORTAL,
+    "notifications:list": PORTAL,
+    "notifications:preferences": PORTAL,
+    "notifications:read_all": {"anonymous": 302, "default": 405},  # a POST
+    "notifications:open": {"anonymous": 302, "default": 405},  # a POST; someone else's: tests/notifications
     # API: 401 without credentials; orders are the owner's; awards are HR's
     "v1:token": {"anonymous": 401, "default": 405},  # POST signs in; GET is not a thing
     "v1:product_list": {"anonymous": 401, "default": 200},
@@ -173,6 +182,9 @@ EXACT = {
     "v1:category_list": {"anonymous": 401, "default": 200},
     "v1:me": {"anonymous": 401, "default": 200},
     "v1:my_transactions": {"anonymous": 401, "default": 200},
+    "v1:my_notifications": {"anonymous": 401, "default": 200},
+    "v1:notifications_read_all": {"anonymous": 401, "default": 405},
+    "v1:notification_read": {"anonymous": 401, "default": 405},
     "v1:order_list": {"anonymous": 401, "default": 200},
     "v1:order_detail": {"anonymous": 401, "employee": 200, "default": 404},
     "v1:order_cancel": {"anonymous": 401, "default": 405},  # a POST; others' orders are 404 (tests/api)

@@ -1,0 +1,45 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .models import Notification
+from .services import notifications_resend
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """HR's view of the outbox: what was sent to whom, and what failed after every attempt, with
+    "send again". Bodies stay out of the list: they are the employee's to read."""
+
+    list_display = ["created_at", "recipient_email", "kind", "title", "email_status", "attempts", "last_error"]
+    list_filter = ["email_status", "kind"]
+    search_fields = ["recipient__email", "title"]
+    list_select_related = ["recipient"]
+    list_per_page = 100
+    actions = ["send_again"]
+    fields = ["recipient_email", "kind", "title", "created_at", "email_status", "attempts", "sent_at", "last_error"]
+    readonly_fields = fields
+
+    @admin.display(description="to", ordering="recipient__email")
+    def recipient_email(self, notification: Notification) -> str:
+        return notification.recipient.email
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notifications.resend_notification")
+
+    @admin.action(description="Send the selected failed e-mails again", permissions=["resend"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = notifications_resend(ids=list(queryset.values_list("pk", flat=True)))
+        if count:
+            self.message_user(request, f"{count} e-mail(s) will be sent again.", messages.SUCCESS)
+        else:
+            self.message_user(request, "None of the selected e-mails had failed; nothing to send again.")

@@ -1,0 +1,6 @@
+from django import forms
+
+
+class PreferencesForm(forms.Form):
+    awards_email = forms.BooleanField(required=False, label="E-mail me when I am given points")
+    orders_email = forms.BooleanField(required=False, label="E-mail me when my orders move on")

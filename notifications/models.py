@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from awsomeshop.db import TimestampColumn
+
+
+class Topic(models.TextChoices):
+    """What an employee can turn off by e-mail, one switch each."""
+
+    AWARDS = "awards", "Awards"
+    ORDERS = "orders", "Order updates"
+    # Always sent: money taken back or returned by someone else, which people must hear of.
+    REQUIRED = "required", "Required"
+
+
+class Notification(models.Model):
+    """One thing that happened, told to one person: a row of their notifications list and, unless
+    they turned its topic off, an e-mail. Written by the service that made the change, in the
+    change's transaction (the outbox); `notifications.services.notifications_send` sends the
+    e-mail after commit, claiming the row so no two senders send it."""
+
+    class Kind(models.TextChoices):
+        POINTS_AWARDED = "points_awarded", "Points awarded"
+        ORDER_PLACED = "order_placed", "Order placed"
+        ORDER_STATUS = "order_status", "Order status changed"
+        ORDER_CANCELLED = "order_cancelled", "Order cancelled and refunded"
+        CODE_READY = "code_ready", "Code ready"
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not e-mailed (turned off, or no address)"
+
+    id = models.BigAutoField(primary_key=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    topic = models.CharField(max_length=10, choices=Topic.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=2000)
+    link = models.CharField(max_length=300, help_text="The portal page it is about, as a path.")
+    created_at = TimestampColumn(auto_now_add=True)
+    read_at = TimestampColumn(null=True, blank=True)
+    # The e-mail's delivery: claimed by one sender at a time (`claimed_by` until `claimed_until`).
+    email_status = models.CharField(max_length=8, choices=EmailStatus.choices)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = TimestampColumn(null=True, blank=True)
+    claimed_by = models.CharField(max_length=36, null=True, blank=True)  # noqa: DJ001 - NULL: unclaimed
+    claimed_until = TimestampColumn(null=True, blank=True)
+    sent_at = TimestampColumn(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        db_table = "notifications"
+        ordering = ["-created_at", "-id"]
+        permissions = [("resend_notification", "Can send failed notification e-mails again")]
+        indexes = [
+            models.Index(fields=["recipient", "created_at", "id"], name="idx_notification_recipient"),
+            models.Index(fields=["recipient", "read_at"], name="idx_notification_unread"),
+            # The sender's query: due rows, oldest first.
+            models.Index(fields=["email_status", "next_attempt_at", "id"], name="idx_notification_outbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email_status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="notifications_email_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """Which topics an employee wants by e-mail; no row means all of them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    awards_email = models.BooleanField(default=True, help_text="E-mail me when I am given points.")
+    orders_email = models.BooleanField(default=True, help_text="E-mail me when my orders move on.")
+
+    class Meta:
+        db_table = "notification_preferences"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: awards {self.awards_email}, orders {self.orders_email}"
+
+    def wants(self, topic: str) -> bool:
+        return {Topic.AWARDS: self.awards_email, Topic.ORDERS: self.orders_email}.get(topic, True)

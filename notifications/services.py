@@ -1,0 +1,323 @@
+"""Telling people what happened: a transactional outbox and its sender.
+
+The service that makes a change calls `notify` inside its own transaction, so the notification
+row commits with the change or not at all; nothing is sent inside a transaction. After commit,
+the row's e-mail is sent (`transaction.on_commit`, for speed) and `manage.py send_notifications`
+(every minute in the deployment) sends whatever is left. A sender claims rows first, in a short
+transaction of its own (`SELECT … FOR UPDATE SKIP LOCKED`, then an UPDATE that only takes rows
+still unclaimed), sends outside any transaction, then marks them sent. So two senders never send
+the same row, and a mail service that is down loses nothing: the row is tried again with backoff,
+and after the last attempt it is marked failed for HR to send again.
+
+The one window left: a sender that dies after the mail service took a message and before it
+marked the row sent. The row's claim runs out (`NOTIFICATION_CLAIM_SECONDS`) and another sender
+sends it again, so that person gets it twice. Every copy carries the same Message-ID
+(`<notification-ID@…>`), which mail clients use to fold duplicates.
+"""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from awsomeshop.db import atomic_with_retry, new_id
+
+from .models import Notification, NotificationPreference, Topic
+
+logger = logging.getLogger(__name__)
+
+TOPIC_OF_KIND = {
+    Notification.Kind.POINTS_AWARDED: Topic.AWARDS,
+    Notification.Kind.ORDER_PLACED: Topic.ORDERS,
+    Notification.Kind.ORDER_STATUS: Topic.ORDERS,
+    Notification.Kind.CODE_READY: Topic.ORDERS,
+    Notification.Kind.ORDER_CANCELLED: Topic.REQUIRED,
+}
+# Seconds to wait before attempt 2, 3, 4, 5 of an e-mail.
+BACKOFF_SECONDS = (60, 300, 1800, 7200)
+_DUE = Notification.EmailStatus
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A notification is written in the transaction of the change it tells about.")
+
+
+# --- Writing: in the change's transaction ------------------------------------------------------
+def notify(*, recipient_id: str, kind: str, title: str, body: str, link: str) -> Notification:
+    """Record that something happened to `recipient_id`, inside the caller's transaction, and
+    send its e-mail once that transaction commits (unless they turned the topic off)."""
+    _require_transaction()
+    topic = TOPIC_OF_KIND[Notification.Kind(kind)]
+    recipient: Mapping[str, Any] = (
+        get_user_model()
+        .objects.filter(pk=recipient_id)
+        .values("email", "notification_preference__awards_email", "notification_preference__orders_email")
+        .first()
+        or {}
+    )
+    wanted = {
+        Topic.AWARDS: recipient.get("notification_preference__awards_email"),
+        Topic.ORDERS: recipient.get("notification_preference__orders_email"),
+    }.get(topic)
+    emailed = bool(recipient.get("email")) and wanted is not False
+    notification = Notification.objects.create(
+        recipient_id=recipient_id,
+        kind=kind,
+        topic=topic,
+        title=title[:200],
+        body=body[:2000],
+        link=link,
+        email_status=_DUE.PENDING if emailed else _DUE.SKIPPED,
+        next_attempt_at=timezone.now() if emailed else None,
+    )
+    if emailed:
+        transaction.on_commit(lambda: _dispatch([notification.pk]))
+    return notification
+
+
+def _name_of(user_id: str | None) -> str:
+    if user_id is None:
+        return "AWSomeShop"
+    user = get_user_model().objects.filter(pk=user_id).only("first_name", "last_name", "email").first()
+    return (user.get_full_name() or user.email) if user else "AWSomeShop"
+
+
+def notify_points_awarded(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None, balance: int) -> None:
+    """An award: who gave the points and why, and the balance it left."""
+    notify(
+        recipient_id=user_id,
+        kind=Notification.Kind.POINTS_AWARDED,
+        title=f"{_name_of(awarded_by_id)} gave you {amount:,} points",
+        body=f"“{reason}”\nYour balance is now {balance:,} points.",
+        link=reverse("points:history"),
+    )
+
+
+def _what(order) -> str:
+    return f"{order.product.name} ({order.option.name})" if order.option_id else order.product.name
+
+
+def notify_order_placed(*, order) -> None:
+    where = order.delivery_address or order.pickup_location
+    delivery = f"\nIt goes to: {where}" if where else "\nYour code or link comes with the order."
+    notify(
+        recipient_id=order.user_id,
+        kind=Notification.Kind.ORDER_PLACED,
+        title=f"Order {order.short_number} is placed: {_what(order)}",
+        body=f"{order.points_used:,} points for {_what(order)}.{delivery}",
+        link=order.get_absolute_url(),
+    )
+
+
+# What the employee reads for each step; the code itself is never e-mailed (only the portal shows it).
+_STEP_WORDS = {
+    "Processing": ("is being prepared", "The team has started on it."),
+    "Shipped": ("is on its way", "{carrier}, tracking number {tracking}."),
+    "Ready for pickup": ("is ready for pickup", "Pick it up at {pickup}."),
+    "Delivered": ("is delivered", "Enjoy it!"),
+}
+
+
+def notify_order_status(*, order, from_status: str, to_status: str, note: str) -> None:
+    """A step of an order's life, in the step's transaction."""
+    number, what = order.short_number, _what(order)
+    if to_status == "Cancelled":
+        reason = f"\nReason: {note}" if note else ""
+        kind = Notification.Kind.ORDER_CANCELLED
+        title = f"Order {number} is cancelled: {order.points_used:,} points are back"
+        body = f"{what} is cancelled and its {order.points_used:,} points are back in your balance.{reason}"
+    elif to_status == "Delivered" and order.delivery_method == "digital":
+        kind = Notification.Kind.CODE_READY
+        title = f"Your code for {order.product.name} is ready"
+        body = "Open the order to see your code or link. Only you can see it."
+    else:
+        headline, detail = _STEP_WORDS.get(to_status, (f"is {to_status.lower()}", ""))
+        kind = Notification.Kind.ORDER_STATUS
+        title = f"Order {number} {headline}"
+        body = f"{what}: " + detail.format(
+            carrier=order.carrier or "", tracking=order.tracking_number or "", pickup=order.pickup_location or ""
+        )
+    notify(recipient_id=order.user_id, kind=kind, title=title, body=body, link=order.get_absolute_url())
+
+
+# --- Sending: after commit, each row by one sender ---------------------------------------------
+@dataclass(frozen=True)
+class SendReport:
+    """What one round of sending did."""
+
+    claimed: int
+    sent: int
+    retrying: int
+    failed: int
+
+
+def _due(now) -> Q:
+    """Rows to send: waiting and due, or claimed by a sender whose claim ran out (it died)."""
+    return Q(email_status=_DUE.PENDING, next_attempt_at__lte=now) | Q(email_status=_DUE.SENDING, claimed_until__lt=now)
+
+
+def _claim(*, limit: int, ids: list[int] | None, now) -> tuple[str, list[Notification]]:
+    """Claim up to `limit` due rows for this sender, in a short transaction of its own. SKIP
+    LOCKED lets concurrent senders pass over each other's rows instead of waiting; the UPDATE's
+    own condition is what makes a row one sender's (SQLite has no row locks)."""
+    token = new_id()
+    with transaction.atomic():
+        due = Notification.objects.filter(_due(now))
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        skip_locked = connection.features.has_select_for_update_skip_locked
+        picked = list(
+            due.order_by("id").select_for_update(skip_locked=skip_locked).values_list("pk", flat=True)[:limit]
+        )
+        if picked:
+            Notification.objects.filter(_due(now), pk__in=picked).update(
+                email_status=_DUE.SENDING,
+                claimed_by=token,
+                claimed_until=now + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS),
+                attempts=F("attempts") + 1,
+            )
+    claimed = Notification.objects.filter(claimed_by=token, email_status=_DUE.SENDING).select_related("recipient")
+    return token, list(claimed.order_by("id"))
+
+
+def notification_email(notification: Notification) -> EmailMultiAlternatives:
+    """The e-mail for a notification: plain text and HTML from the templates, with the person's
+    name, a link to the exact page, and one line on why they got it."""
+    recipient = notification.recipient
+    site = settings.SITE_URL.rstrip("/")
+    context = {
+        "notification": notification,
+        "name": recipient.first_name or recipient.get_full_name() or recipient.email,
+        "url": site + notification.link,
+        "preferences_url": site + reverse("notifications:preferences"),
+        "why": {
+            Topic.AWARDS: "You get this e-mail because points were given to you on AWSomeShop.",
+            Topic.ORDERS: "You get this e-mail because you ordered on AWSomeShop.",
+            Topic.REQUIRED: "You get this e-mail because points came back to your AWSomeShop balance; "
+            "these messages cannot be turned off.",
+        }[Topic(notification.topic)],
+        "can_turn_off": notification.topic != Topic.REQUIRED,
+    }
+    message = EmailMultiAlternatives(
+        subject=notification.title,
+        body=render_to_string("notifications/email/notification.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"Message-ID": f"<notification-{notification.pk}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"},
+    )
+    message.attach_alternative(render_to_string("notifications/email/notification.html", context), "text/html")
+    return message
+
+
+def _attempt_failed(notification: Notification, token: str, error: Exception, now) -> bool:
+    """Record a failed attempt; True when it was the last one (the row is failed now)."""
+    last = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+    delay = BACKOFF_SECONDS[min(notification.attempts, len(BACKOFF_SECONDS)) - 1]
+    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+        email_status=_DUE.FAILED if last else _DUE.PENDING,
+        next_attempt_at=None if last else now + timedelta(seconds=delay),
+        claimed_by=None,
+        claimed_until=None,
+        last_error=f"{type(error).__name__}: {error}"[:500],
+    )
+    return last
+
+
+def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> SendReport:
+    """Send the e-mails of due notifications (of `ids` only, when given), each by this sender
+    alone. A failure is recorded on its row and tried again later; it never stops the others."""
+    now = timezone.now()
+    token, claimed = _claim(limit=limit, ids=ids, now=now)
+    sent = retrying = failed = 0
+    if not claimed:
+        return SendReport(claimed=0, sent=0, retrying=0, failed=0)
+    mail = get_connection()
+    for notification in claimed:
+        try:
+            mail.send_messages([notification_email(notification)])
+        except Exception as error:  # noqa: BLE001 - any failure of the mail service is retried
+            logger.warning("Notification %s not sent (attempt %d): %s", notification.pk, notification.attempts, error)
+            if _attempt_failed(notification, token, error, timezone.now()):
+                failed += 1
+            else:
+                retrying += 1
+            continue
+        marked = Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+            email_status=_DUE.SENT, sent_at=timezone.now(), claimed_by=None, claimed_until=None, last_error=""
+        )
+        if not marked:  # our claim ran out and another sender took the row: it may go out twice
+            logger.warning("Notification %s was sent after its claim ran out", notification.pk)
+        sent += 1
+    return SendReport(claimed=len(claimed), sent=sent, retrying=retrying, failed=failed)
+
+
+@cache
+def _sender_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="notifications")
+
+
+def _send_in_background(ids: list[int]) -> None:
+    try:
+        notifications_send(ids=ids)
+    except Exception:  # the rows stay due: send_notifications picks them up
+        logger.exception("Sending notifications %s after commit failed", ids)
+    finally:
+        connection.close()
+
+
+def _dispatch(ids: list[int]) -> None:
+    """After commit: send now, in this thread or in the background, or leave it to the command."""
+    mode = settings.NOTIFICATIONS_SEND_ON_COMMIT
+    if mode == "inline":
+        try:
+            notifications_send(ids=ids)
+        except Exception:
+            logger.exception("Sending notifications %s after commit failed", ids)
+    elif mode == "thread":
+        _sender_pool().submit(_send_in_background, ids)
+
+
+# --- People's own actions ----------------------------------------------------------------------
+def notification_mark_read(*, user_id: str, notification_id: Any) -> bool:
+    """Mark one of the user's notifications read; False for anyone else's or an unknown id."""
+    if not isinstance(notification_id, int) and not (isinstance(notification_id, str) and notification_id.isdigit()):
+        return False
+    mine = Notification.objects.filter(pk=int(notification_id), recipient_id=user_id)
+    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return mine.exists()
+
+
+def notifications_mark_all_read(*, user_id: str) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_preferences_set(*, user_id: str, awards_email: bool, orders_email: bool) -> NotificationPreference:
+    """Which topics the user wants by e-mail from now on (notifications in the portal stay)."""
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user_id=user_id, defaults={"awards_email": bool(awards_email), "orders_email": bool(orders_email)}
+    )
+    return preference
+
+
+@atomic_with_retry
+def notifications_resend(*, ids: list[int]) -> int:
+    """Try failed e-mails again from the start (HR's "send again"); returns how many. Only failed
+    rows move, so a second click, or a row sent meanwhile, sends nothing twice."""
+    count = Notification.objects.filter(pk__in=ids, email_status=_DUE.FAILED).update(
+        email_status=_DUE.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
+    transaction.on_commit(lambda: _dispatch(list(ids)))
+    return count

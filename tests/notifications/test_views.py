@@ -1,0 +1,107 @@
+"""The portal's notifications, the API's, and the admin's outbox."""
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import Notification
+from notifications.services import notifications_send
+from points.services import points_award
+from tests.factories import UserFactory
+from tests.notifications.flaky import FlakyBackend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two(employee, hr_staff):
+    for amount in (10, 20):
+        points_award(user_id=employee.pk, amount=amount, reason="Thanks", awarded_by_id=hr_staff.pk)
+    return list(Notification.objects.filter(recipient=employee).order_by("id"))
+
+
+def test_the_header_counts_unread_and_opening_one_marks_it_read_and_goes_to_its_page(client, employee, two):
+    client.force_login(employee)
+
+    page = client.get(reverse("notifications:list")).content.decode()
+    opened = client.post(reverse("notifications:open", kwargs={"notification_id": two[0].pk}))
+    after = client.get(reverse("shop:product_list")).content.decode()
+
+    assert 'data-testid="unread-count">2<' in page
+    assert "gave you 20 points" in page and "gave you 10 points" in page
+    assert opened["Location"] == "/points/"
+    assert 'data-testid="unread-count">1<' in after
+    assert Notification.objects.get(pk=two[0].pk).is_read
+
+
+def test_nobody_opens_or_reads_someone_elses_notification(client, two):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("notifications:open", kwargs={"notification_id": two[0].pk}))
+    odd = client.post(reverse("notifications:open", kwargs={"notification_id": "1e5"}))
+
+    assert response["Location"] == reverse("notifications:list") == odd["Location"]
+    assert not Notification.objects.get(pk=two[0].pk).is_read
+
+
+def test_mark_all_read(client, employee, two):
+    client.force_login(employee)
+
+    response = client.post(reverse("notifications:read_all"), follow=True)
+
+    assert "All caught up." in response.content.decode()
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_preferences_turn_award_mails_off(client, employee, hr_staff):
+    client.force_login(employee)
+
+    response = client.post(reverse("notifications:preferences"), {"orders_email": "on"}, follow=True)
+    points_award(user_id=employee.pk, amount=5, reason="Thanks", awarded_by_id=hr_staff.pk)
+
+    assert "Saved: you get the e-mails you chose." in response.content.decode()
+    assert Notification.objects.get().email_status == "skipped"
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    assert '<input type="checkbox" name="awards_email" id="id_awards_email">' in page
+    assert '<input type="checkbox" name="orders_email" id="id_orders_email" checked>' in page
+
+
+def test_the_api_lists_mine_and_marks_them_read(employee_api, api_as, two):
+    listed = employee_api.get("/api/v1/me/notifications").json()
+    read = employee_api.post(f"/api/v1/me/notifications/{two[1].pk}/read")
+    again = employee_api.post(f"/api/v1/me/notifications/{two[1].pk}/read")
+    stranger = api_as(UserFactory()).post(f"/api/v1/me/notifications/{two[1].pk}/read")
+    nonsense = employee_api.post("/api/v1/me/notifications/../read")
+    all_read = employee_api.post("/api/v1/me/notifications/read-all")
+
+    assert [n["title"].split(" gave you ")[1] for n in listed["results"]] == ["20 points", "10 points"]
+    assert listed["results"][0]["url"] == "http://127.0.0.1:8000/points/"
+    assert (read.json(), again.json(), all_read.json()) == ({"unread": 1}, {"unread": 1}, {"unread": 0})
+    assert stranger.status_code == nonsense.status_code == 404
+    assert api_as(UserFactory()).get("/api/v1/me/notifications").json()["results"] == []
+
+
+def test_hr_sees_failed_mails_and_sends_them_again(client, hr_staff, two, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.flaky.FlakyBackend"
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    FlakyBackend.failures = 2
+    notifications_send()
+    FlakyBackend.failures = 0
+    client.force_login(hr_staff)
+    changelist = reverse("admin:notifications_notification_changelist")
+
+    page = client.get(changelist, {"email_status__exact": "failed"}).content.decode()
+    response = client.post(changelist, {"action": "send_again", "_selected_action": [n.pk for n in two]}, follow=True)
+    notifications_send()
+
+    assert "MailServiceDown" in page
+    assert "2 e-mail(s) will be sent again." in response.content.decode()
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+def test_only_hr_and_superusers_see_the_outbox(client, catalog_manager, fulfilment_staff, employee, two):
+    changelist = reverse("admin:notifications_notification_changelist")
+    for user in (catalog_manager, fulfilment_staff):
+        client.force_login(user)
+        assert client.get(changelist).status_code == 403
+        client.post(changelist, {"action": "send_again", "_selected_action": [two[0].pk]})
+    assert Notification.objects.get(pk=two[0].pk).email_status == "pending"

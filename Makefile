@@ -18,6 +18,7 @@ setup-runtime:
 run: setup-runtime
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py seed_demo
+	@$(PY) manage.py send_notifications > /dev/null
 	@$(PY) manage.py serve 127.0.0.1:8000
 
 # The app as in production (Cognito sign-in, S3 images) against a local AWS emulator.
@@ -71,6 +72,7 @@ screenshots: setup
 	rm -f var/screenshots.sqlite3
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py seed_demo > /dev/null
+	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) scripts/award_mail.py var/award-mail.html
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py runserver 127.0.0.1:8765 --noreload & \
 	  server=$$!; sleep 3; $(PY) scripts/screenshots.py http://127.0.0.1:8765; status=$$?; kill $$server; exit $$status
 

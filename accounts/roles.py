@@ -48,7 +48,9 @@ def roles_sync(*, group_model, permission_model, strict: bool = True) -> None:
             for app, codename in permissions
         ]
         if strict and None in found:
-            missing = [f"{app}.{codename}" for (app, codename), perm in zip(permissions, found, strict=True) if not perm]
+            missing = [
+                f"{app}.{codename}" for (app, codename), perm in zip(permissions, found, strict=True) if not perm
+            ]
             raise LookupError(f"No such permission: {', '.join(missing)}")
         group.permissions.set([permission for permission in found if permission is not None])
 

@@ -12,6 +12,8 @@ class Topic(models.TextChoices):
     ORDERS = "orders", "Order updates"
     # Always sent: money taken back or returned by someone else, which people must hear of.
     REQUIRED = "required", "Required"
+    # Staff's work: what is waiting for them.
+    STAFF = "staff", "Staff"
 
 
 class Notification(models.Model):
@@ -26,6 +28,7 @@ class Notification(models.Model):
         ORDER_STATUS = "order_status", "Order status changed"
         ORDER_CANCELLED = "order_cancelled", "Order cancelled and refunded"
         CODE_READY = "code_ready", "Code ready"
+        HR_SUMMARY = "hr_summary", "Daily summary for HR"
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -53,6 +56,8 @@ class Notification(models.Model):
     claimed_until = TimestampColumn(null=True, blank=True)
     sent_at = TimestampColumn(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True, default="")
+    # Set for what must be told at most once (a day's summary): unique per recipient.
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 - NULL: no such limit
 
     class Meta:
         db_table = "notifications"
@@ -69,6 +74,7 @@ class Notification(models.Model):
                 condition=Q(email_status__in=["pending", "sending", "sent", "failed", "skipped"]),
                 name="notifications_email_status_valid",
             ),
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notifications_dedupe_unique"),
         ]
 
     def __str__(self) -> str:

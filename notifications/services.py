@@ -16,8 +16,8 @@ sends it again, so that person gets it twice. Every copy carries the same Messag
 """
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -44,6 +44,7 @@ TOPIC_OF_KIND = {
     Notification.Kind.ORDER_STATUS: Topic.ORDERS,
     Notification.Kind.CODE_READY: Topic.ORDERS,
     Notification.Kind.ORDER_CANCELLED: Topic.REQUIRED,
+    Notification.Kind.HR_SUMMARY: Topic.STAFF,
 }
 # Seconds to wait before attempt 2, 3, 4, 5 of an e-mail.
 BACKOFF_SECONDS = (60, 300, 1800, 7200)
@@ -56,7 +57,9 @@ def _require_transaction() -> None:
 
 
 # --- Writing: in the change's transaction ------------------------------------------------------
-def notify(*, recipient_id: str, kind: str, title: str, body: str, link: str) -> Notification:
+def notify(
+    *, recipient_id: str, kind: str, title: str, body: str, link: str, dedupe_key: str | None = None
+) -> Notification:
     """Record that something happened to `recipient_id`, inside the caller's transaction, and
     send its e-mail once that transaction commits (unless they turned the topic off)."""
     _require_transaction()
@@ -82,6 +85,7 @@ def notify(*, recipient_id: str, kind: str, title: str, body: str, link: str) ->
         link=link,
         email_status=_DUE.PENDING if emailed else _DUE.SKIPPED,
         next_attempt_at=timezone.now() if emailed else None,
+        dedupe_key=dedupe_key,
     )
     if emailed:
         transaction.on_commit(lambda: _dispatch([notification.pk]))
@@ -208,6 +212,7 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
             Topic.ORDERS: "You get this e-mail because you ordered on AWSomeShop.",
             Topic.REQUIRED: "You get this e-mail because points came back to your AWSomeShop balance; "
             "these messages cannot be turned off.",
+            Topic.STAFF: "You get this e-mail because you are in the HR team of AWSomeShop.",
         }[Topic(notification.topic)],
         "can_turn_off": notification.topic != Topic.REQUIRED,
     }
@@ -288,6 +293,37 @@ def _dispatch(ids: list[int]) -> None:
             logger.exception("Sending notifications %s after commit failed", ids)
     elif mode == "thread":
         _sender_pool().submit(_send_in_background, ids)
+
+
+# --- HR's daily summary ------------------------------------------------------------------------
+@atomic_with_retry
+def hr_summary_send(*, day: str | None = None) -> int:
+    """Tell each HR user what waits for them, once a day and only when something does: e-mails
+    that failed after every attempt. (Awards waiting for approval join it with approvals.)
+    Returns how many were told; a second run the same day tells nobody again."""
+    from accounts.roles import HR  # the roles module imports no models; kept local all the same
+
+    day = day or timezone.localdate().isoformat()
+    failed = Notification.objects.filter(email_status=_DUE.FAILED).count()
+    if not failed:
+        return 0
+    hr_users = get_user_model().objects.filter(groups__name=HR, is_active=True).values_list("pk", flat=True)
+    told = 0
+    link = reverse("admin:notifications_notification_changelist") + "?email_status__exact=failed"
+    for user_id in hr_users:
+        if Notification.objects.filter(recipient_id=user_id, dedupe_key=f"hr-summary:{day}").exists():
+            continue
+        notify(
+            recipient_id=user_id,
+            kind=Notification.Kind.HR_SUMMARY,
+            title=f"{failed:,} e-mail{'s' if failed != 1 else ''} to employees could not be sent",
+            body="They were tried again and again and failed. Check the addresses and the mail service, "
+            "then send them again from the admin.",
+            link=link,
+            dedupe_key=f"hr-summary:{day}",
+        )
+        told += 1
+    return told
 
 
 # --- People's own actions ----------------------------------------------------------------------

@@ -144,3 +144,22 @@ def test_send_notifications_sends_what_is_left(awarded, capsys):
 
     assert len(mail.outbox) == 3
     assert "Notifications: 3 sent, 0 to try again later, 0 failed." in capsys.readouterr().out
+
+
+def test_hr_hears_of_failed_mails_once_a_day_and_only_when_there_are_some(awarded, flaky, settings, hr_staff):
+    from notifications.services import hr_summary_send
+
+    assert hr_summary_send(day="2026-12-03") == 0  # nothing to act on: nobody is told
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    awarded(count=2)
+    flaky.failures = 2
+    notifications_send()
+
+    told = hr_summary_send(day="2026-12-03")
+    again = hr_summary_send(day="2026-12-03")
+
+    summary = Notification.objects.get(kind="hr_summary")
+    assert (told, again) == (1, 0)
+    assert (summary.recipient_id, summary.title) == (hr_staff.pk, "2 e-mails to employees could not be sent")
+    assert summary.link == "/admin/notifications/notification/?email_status__exact=failed"
+    assert hr_summary_send(day="2026-12-04") == 1

@@ -16,6 +16,7 @@ sends it again, so that person gets it twice. Every copy carries the same Messag
 """
 
 import logging
+import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -67,7 +68,7 @@ def notify(
     recipient: Mapping[str, Any] = (
         get_user_model()
         .objects.filter(pk=recipient_id)
-        .values("email", "notification_preference__awards_email", "notification_preference__orders_email")
+        .values("email", "is_active", "notification_preference__awards_email", "notification_preference__orders_email")
         .first()
         or {}
     )
@@ -75,12 +76,13 @@ def notify(
         Topic.AWARDS: recipient.get("notification_preference__awards_email"),
         Topic.ORDERS: recipient.get("notification_preference__orders_email"),
     }.get(topic)
-    emailed = bool(recipient.get("email")) and wanted is not False
+    emailed = bool(recipient.get("email")) and bool(recipient.get("is_active")) and wanted is not False
     notification = Notification.objects.create(
         recipient_id=recipient_id,
         kind=kind,
         topic=topic,
-        title=title[:200],
+        # The title is the e-mail's subject: one line, whatever names and reasons it holds.
+        title=" ".join(title.split())[:200],
         body=body[:2000],
         link=link,
         email_status=_DUE.PENDING if emailed else _DUE.SKIPPED,
@@ -88,8 +90,28 @@ def notify(
         dedupe_key=dedupe_key,
     )
     if emailed:
-        transaction.on_commit(lambda: _dispatch([notification.pk]))
+        _send_after_commit(notification.pk)
     return notification
+
+
+class _AfterCommit:
+    """The e-mails a transaction wrote, sent in one round once it commits."""
+
+    def __init__(self, notification_id: int) -> None:
+        self.ids = [notification_id]
+
+    def __call__(self) -> None:
+        _dispatch(self.ids)
+
+
+def _send_after_commit(notification_id: int) -> None:
+    # One callback per transaction, however many notifications it writes (a batch of 200 awards
+    # is one round for the sender). A rolled back transaction drops its callbacks with it.
+    for _savepoints, callback, _robust in transaction.get_connection().run_on_commit:
+        if isinstance(callback, _AfterCommit):
+            callback.ids.append(notification_id)
+            return
+    transaction.on_commit(_AfterCommit(notification_id))
 
 
 def _name_of(user_id: str | None) -> str:
@@ -193,8 +215,20 @@ def _claim(*, limit: int, ids: list[int] | None, now) -> tuple[str, list[Notific
                 claimed_until=now + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS),
                 attempts=F("attempts") + 1,
             )
-    claimed = Notification.objects.filter(claimed_by=token, email_status=_DUE.SENDING).select_related("recipient")
-    return token, list(claimed.order_by("id"))
+    # From the primary: a read replica may not have the claim yet.
+    claimed = Notification.objects.using(DEFAULT_DB_ALIAS).filter(claimed_by=token, email_status=_DUE.SENDING)
+    return token, list(claimed.select_related("recipient").order_by("id"))
+
+
+def _claim_renewed(notification: Notification, token: str) -> bool:
+    """Whether this sender still holds the row, its claim renewed for one more message: a slow
+    mail service must not let a batch outlive its claim and another sender send the rest again."""
+    until = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    return bool(
+        Notification.objects.filter(
+            pk=notification.pk, claimed_by=token, email_status=_DUE.SENDING, claimed_until__gte=timezone.now()
+        ).update(claimed_until=until)
+    )
 
 
 def notification_email(notification: Notification) -> EmailMultiAlternatives:
@@ -244,13 +278,24 @@ def _attempt_failed(notification: Notification, token: str, error: Exception, no
 def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> SendReport:
     """Send the e-mails of due notifications (of `ids` only, when given), each by this sender
     alone. A failure is recorded on its row and tried again later; it never stops the others."""
-    now = timezone.now()
-    token, claimed = _claim(limit=limit, ids=ids, now=now)
-    sent = retrying = failed = 0
-    if not claimed:
+    try:
+        mail = get_connection()
+        mail.open()
+    except Exception:
+        # Nothing is claimed while the mail backend cannot even start: the rows stay due.
+        logger.exception("The mail backend could not be opened; no notification was claimed")
         return SendReport(claimed=0, sent=0, retrying=0, failed=0)
-    mail = get_connection()
+    token, claimed = _claim(limit=limit, ids=ids, now=timezone.now())
+    sent = retrying = failed = 0
     for notification in claimed:
+        if not _claim_renewed(notification, token):
+            continue  # another sender has it now
+        recipient = notification.recipient
+        if not recipient.email or not recipient.is_active:
+            Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+                email_status=_DUE.SKIPPED, claimed_by=None, claimed_until=None
+            )
+            continue
         try:
             mail.send_messages([notification_email(notification)])
         except Exception as error:  # noqa: BLE001 - any failure of the mail service is retried
@@ -266,6 +311,7 @@ def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> Sen
         if not marked:  # our claim ran out and another sender took the row: it may go out twice
             logger.warning("Notification %s was sent after its claim ran out", notification.pk)
         sent += 1
+    mail.close()
     return SendReport(claimed=len(claimed), sent=sent, retrying=retrying, failed=failed)
 
 
@@ -313,33 +359,44 @@ def hr_summary_send(*, day: str | None = None) -> int:
     for user_id in hr_users:
         if Notification.objects.filter(recipient_id=user_id, dedupe_key=f"hr-summary:{day}").exists():
             continue
-        notify(
-            recipient_id=user_id,
-            kind=Notification.Kind.HR_SUMMARY,
-            title=f"{failed:,} e-mail{'s' if failed != 1 else ''} to employees could not be sent",
-            body="They were tried again and again and failed. Check the addresses and the mail service, "
-            "then send them again from the admin.",
-            link=link,
-            dedupe_key=f"hr-summary:{day}",
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a summary sent meanwhile by another run
+                notify(
+                    recipient_id=user_id,
+                    kind=Notification.Kind.HR_SUMMARY,
+                    title=f"{failed:,} e-mail{'s' if failed != 1 else ''} to employees could not be sent",
+                    body="They were tried again and again and failed. Check the addresses and the mail "
+                    "service, then send them again from the admin.",
+                    link=link,
+                    dedupe_key=f"hr-summary:{day}",
+                )
+        except IntegrityError:
+            continue
         told += 1
     return told
 
 
 # --- People's own actions ----------------------------------------------------------------------
+NOTIFICATION_ID = re.compile(r"[0-9]{1,18}")
+
+
+@atomic_with_retry
 def notification_mark_read(*, user_id: str, notification_id: Any) -> bool:
-    """Mark one of the user's notifications read; False for anyone else's or an unknown id."""
-    if not isinstance(notification_id, int) and not (isinstance(notification_id, str) and notification_id.isdigit()):
+    """Mark one of the user's notifications read; False for anyone else's or an unknown id (ids
+    are ASCII digits: `str.isdigit` would take ², ① and other scripts' digits)."""
+    if not isinstance(notification_id, str) or not NOTIFICATION_ID.fullmatch(notification_id):
         return False
     mine = Notification.objects.filter(pk=int(notification_id), recipient_id=user_id)
     mine.filter(read_at__isnull=True).update(read_at=timezone.now())
     return mine.exists()
 
 
+@atomic_with_retry
 def notifications_mark_all_read(*, user_id: str) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).update(read_at=timezone.now())
 
 
+@atomic_with_retry
 def notification_preferences_set(*, user_id: str, awards_email: bool, orders_email: bool) -> NotificationPreference:
     """Which topics the user wants by e-mail from now on (notifications in the portal stay)."""
     preference, _ = NotificationPreference.objects.update_or_create(

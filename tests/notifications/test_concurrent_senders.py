@@ -36,3 +36,23 @@ def test_four_send_notifications_at_once_send_each_of_120_rows_once(hr_staff, de
     assert len(ids) == len(set(ids)) == 120
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
     assert deadlock_retries.count == 0
+
+
+def test_four_hr_summaries_at_once_tell_each_hr_user_once_and_all_finish(hr_staff, employee, settings):
+    from notifications.services import hr_summary_send
+
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    settings.EMAIL_BACKEND = "tests.notifications.flaky.FlakyBackend"
+    from points.services import points_award
+    from tests.notifications.flaky import FlakyBackend
+
+    points_award(user_id=employee.pk, amount=5, reason="Thanks", awarded_by_id=hr_staff.pk)
+    FlakyBackend.failures = 1
+    notifications_send()
+    FlakyBackend.failures = 0
+
+    outcomes = run_concurrently(hr_summary_send, [{"day": "2026-12-03"}] * 4)
+
+    assert all(isinstance(told, int) for told in outcomes), outcomes
+    assert sum(outcomes) == 1
+    assert Notification.objects.filter(kind="hr_summary").count() == 1

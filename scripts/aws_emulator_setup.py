@@ -64,7 +64,14 @@ def main(endpoint: str) -> None:
     boto3.client("s3", region_name=REGION, endpoint_url=endpoint).create_bucket(
         Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
+    # Notification e-mails go through SES, from a verified sender, as in production.
+    boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(
+        EmailAddress="rewards@awsomeshop.local"
+    )
     settings = {
+        "EMAIL_BACKEND": "ses",
+        "AWS_SES_ENDPOINT_URL": endpoint,
+        "DEFAULT_FROM_EMAIL": "rewards@awsomeshop.local",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": REGION,

@@ -87,6 +87,10 @@ def production_env(**overrides) -> dict:
         "SECURE_SSL_REDIRECT": "false",  # the tests speak plain HTTP to loopback, without the ALB
         "LOG_LEVEL": "WARNING",
         "GUNICORN_WORKERS": "1",
+        # No mail leaves this machine: notifications stay in the outbox (SES itself is tested
+        # against the emulator in tests/aws/test_ses_notifications.py).
+        "EMAIL_BACKEND": "console",
+        "NOTIFICATIONS_SEND_ON_COMMIT": "off",
         **overrides,
     }
 

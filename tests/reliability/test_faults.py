@@ -26,7 +26,7 @@ user = get_user_model().objects.create_user("load@example.com", "Load-test-1")
 points_award(user_id=user.pk, amount=100000, reason="Load test")
 # A digital reward: the load sends no delivery details.
 product = product_create(name="Sticker", points_cost=1, stock_quantity=100000, delivery_method="digital")
-print(Token.objects.create(user=user).key, product.pk)
+print("SEEDED", Token.objects.create(user=user).key, product.pk)
 """
 
 
@@ -56,7 +56,8 @@ def prepared(env: dict) -> tuple[str, str]:
     for step in (["collectstatic", "--noinput", "-v0"], ["migrate", "--noinput", "-v0"], ["shell", "-c", SEED]):
         result = run_manage(step, env)
         assert result.returncode == 0, result.stdout + result.stderr
-    token, product_id = result.stdout.split()[-2:]
+    seeded = next(line for line in result.stdout.splitlines() if line.startswith("SEEDED "))
+    token, product_id = seeded.split()[1:]
     return token, product_id
 
 

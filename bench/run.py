@@ -156,6 +156,10 @@ class Server:
             "GUNICORN_THREADS": str(threads),
             "STATIC_ROOT": str(RESULTS / "static"),
             "THROTTLE_REDEMPTIONS": "1000000/min",
+            # Each redemption's e-mail is written, after commit, by the background sender as in
+            # production; to files here, since no mail may leave this machine.
+            "EMAIL_BACKEND": "file",
+            "EMAIL_FILE_PATH": str(RESULTS / "mail"),
         }
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True

@@ -17,11 +17,10 @@ sends it again, so that person gets it twice. Every copy carries the same Messag
 
 import logging
 import re
+import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -315,18 +314,39 @@ def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> Sen
     return SendReport(claimed=len(claimed), sent=sent, retrying=retrying, failed=failed)
 
 
-@cache
-def _sender_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="notifications")
+class _BackgroundSender:
+    """One daemon thread per process that sends whatever is due each time a commit nudges it. A
+    burst of commits is one round, not a queue of them, and the thread never holds up the
+    process's exit (a worker's restart): rows it did not reach stay due for send_notifications."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def nudge(self) -> None:
+        with self._lock:
+            # After a fork (gunicorn's workers) the parent's thread is not alive here: start one.
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="notifications", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                # Failed rows wait for their next attempt, so a round ends once nothing is due.
+                while notifications_send(limit=100).claimed:
+                    pass
+            except Exception:  # the rows stay due: send_notifications picks them up
+                logger.exception("Sending notifications in the background failed")
+            finally:
+                connection.close()
 
 
-def _send_in_background(ids: list[int]) -> None:
-    try:
-        notifications_send(ids=ids)
-    except Exception:  # the rows stay due: send_notifications picks them up
-        logger.exception("Sending notifications %s after commit failed", ids)
-    finally:
-        connection.close()
+_background = _BackgroundSender()
 
 
 def _dispatch(ids: list[int]) -> None:
@@ -338,7 +358,7 @@ def _dispatch(ids: list[int]) -> None:
         except Exception:
             logger.exception("Sending notifications %s after commit failed", ids)
     elif mode == "thread":
-        _sender_pool().submit(_send_in_background, ids)
+        _background.nudge()
 
 
 # --- HR's daily summary ------------------------------------------------------------------------

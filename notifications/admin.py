@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from awsomeshop.admin_tools import ReadOnlyAdminMixin
+
 from .models import Notification
 from .services import notifications_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """HR's view of the outbox: what was sent to whom, and what failed after every attempt, with
     "send again". Bodies stay out of the list: they are the employee's to read."""
 
@@ -23,15 +25,6 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="to", ordering="recipient__email")
     def recipient_email(self, notification: Notification) -> str:
         return notification.recipient.email
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.resend_notification")

@@ -113,19 +113,20 @@ def _send_after_commit(notification_id: int) -> None:
     transaction.on_commit(_AfterCommit(notification_id))
 
 
-def _name_of(user_id: str | None) -> str:
+def awarder_name(user_id: str | None) -> str:
+    """The name an award's notification gives its giver (AWSomeShop for the system's own)."""
     if user_id is None:
         return "AWSomeShop"
     user = get_user_model().objects.filter(pk=user_id).only("first_name", "last_name", "email").first()
     return (user.get_full_name() or user.email) if user else "AWSomeShop"
 
 
-def notify_points_awarded(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None, balance: int) -> None:
+def notify_points_awarded(*, user_id: str, amount: int, reason: str, awarded_by_name: str, balance: int) -> None:
     """An award: who gave the points and why, and the balance it left."""
     notify(
         recipient_id=user_id,
         kind=Notification.Kind.POINTS_AWARDED,
-        title=f"{_name_of(awarded_by_id)} gave you {amount:,} points",
+        title=f"{awarded_by_name} gave you {amount:,} points",
         body=f"“{reason}”\nYour balance is now {balance:,} points.",
         link=reverse("points:history"),
     )

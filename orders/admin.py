@@ -15,6 +15,7 @@ from shop.models import DeliveryMethod, Product
 
 from .csv_codes import code_file_read
 from .models import OPEN_STATUSES, FulfilmentOrder, Order, OrderStatus, VoucherCode
+from .selectors import order_code_get
 from .services import (
     CANCEL_REASON_MAX_LENGTH,
     StatusChangeOutcome,
@@ -167,7 +168,7 @@ class CodeFileForm(forms.Form):
 
 
 @admin.register(FulfilmentOrder)
-class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelAdmin):
+class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The fulfilment queue: open orders oldest first, with the steps that move them on. Every
     step is a service call that locks the orders and reads their status again, so a repeated or
     raced step happens once; a cancellation refunds through the ledger."""
@@ -225,15 +226,6 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     def has_fulfil_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("orders.fulfil_order")
 
@@ -274,7 +266,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, admin.ModelA
 
     @admin.display(description="code or link")
     def code(self, order: Order) -> str:
-        return VoucherCode.objects.filter(order=order).values_list("code", flat=True).first() or "—"
+        return order_code_get(order=order) or "—"
 
     history = OrderAdmin.history
 

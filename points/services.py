@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
-from notifications.services import notify_points_awarded
+from notifications.services import awarder_name, notify_points_awarded
 from orders.models import Order
 
 from .exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, SelfAward, UnknownUser
@@ -185,9 +185,16 @@ def points_transaction_record(
 
 
 def _points_credit(
-    *, user_id: str, amount: int, reason: str, awarded_by_id: str | None, batch: AwardBatch | None = None
+    *,
+    user_id: str,
+    amount: int,
+    reason: str,
+    awarded_by_id: str | None,
+    awarded_by_name: str,
+    batch: AwardBatch | None = None,
 ) -> tuple[PointsTransaction, dict[str, int]]:
-    """Credit one award inside the caller's transaction: balance row first, then its ledger row.
+    """Credit one award inside the caller's transaction: balance row first, then its ledger row and
+    the employee's notification (`awarded_by_name`: looked up once per request, not per award).
     Takes a stored user id; returns the ledger row and the balance it left."""
     _user_points_ensure(user_id=user_id)
     credited = UserPoints.objects.filter(pk=user_id, total_earned__lte=INT_COLUMN_MAX - amount).update(
@@ -210,7 +217,11 @@ def _points_credit(
         balance_after=balance["current_points"],
     )
     notify_points_awarded(
-        user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id, balance=balance["current_points"]
+        user_id=user_id,
+        amount=amount,
+        reason=reason,
+        awarded_by_name=awarded_by_name,
+        balance=balance["current_points"],
     )
     return row, balance
 
@@ -222,7 +233,10 @@ def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str |
     amount, reason = points_amount_clean(amount), points_reason_clean(reason)
     user_id = _user_id_resolve(user_id)
     self_award_refuse(user_id=user_id, awarded_by_id=awarded_by_id)
-    return _points_credit(user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id)[0]
+    giver = awarder_name(awarded_by_id)
+    return _points_credit(
+        user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id, awarded_by_name=giver
+    )[0]
 
 
 @dataclass(frozen=True)
@@ -299,11 +313,17 @@ def _award_batch_apply(
         points_total=sum(award.amount for award in awards),
     )
     rows, balances = {}, {}
+    giver = awarder_name(awarded_by_id)
     # Accounts in user-id order, the order every batch uses, so two batches over the same people
     # wait for each other instead of deadlocking.
     for index, award in sorted(enumerate(awards), key=lambda pair: pair[1].user_id):
         rows[index], balances[award.user_id] = _points_credit(
-            user_id=award.user_id, amount=award.amount, reason=award.reason, awarded_by_id=awarded_by_id, batch=batch
+            user_id=award.user_id,
+            amount=award.amount,
+            reason=award.reason,
+            awarded_by_id=awarded_by_id,
+            awarded_by_name=giver,
+            batch=batch,
         )
     if source == AwardBatch.Source.API:
         batch.balances = balances

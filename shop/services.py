@@ -506,7 +506,7 @@ def product_lock(*, product_id: str) -> None:
     """Lock a product row, active or not, inside a fulfilment step's transaction (the account
     first, when the step also moves points): cancellations and code hand-outs queue here."""
     _in_order_transaction("product_lock")
-    list(Product.objects.select_for_update().filter(pk=product_id).values_list("pk", flat=True))
+    list(_locked_products([product_id]).values_list("pk", flat=True))
 
 
 def price_changed(*, product: Product, expected: int, current: int) -> PriceChanged:

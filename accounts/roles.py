@@ -6,12 +6,18 @@ CATALOG_MANAGERS = "Catalog managers"
 FULFILMENT = "Fulfilment"
 
 ROLE_PERMISSIONS = {
-    # View and add employees and their balances, award points, view the ledger and the orders.
+    # View and add employees and their balances, award, correct and approve points, view the
+    # ledger, the budgets, the orders and the audit log.
     HR: [
         ("points", "view_employee"),
         ("points", "add_employee"),
         ("points", "award_points"),
+        ("points", "approve_award"),
+        ("points", "view_awardbatch"),
+        ("points", "view_pointsbudget"),
+        ("points", "view_pointsbudgetlimit"),
         ("points", "view_pointstransaction"),
+        ("audit", "view_auditentry"),
         ("orders", "view_order"),
         ("notifications", "view_notification"),
         ("notifications", "resend_notification"),

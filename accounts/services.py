@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
+from audit.services import audit_record
 from awsomeshop.exceptions import ShopError
 
 from . import cognito
@@ -86,11 +87,21 @@ def employee_create(*, email: str, first_name: str = "", last_name: str = "") ->
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email=email).exists():
         raise AccountConflict(f"There is already an employee with the e-mail {email}.", email=email)
+    pool_user = None
     if settings.AUTH_BACKEND == "cognito":
         pool_user = cognito.user_create(email=email, first_name=first_name, last_name=last_name)
-        user, _created = _user_for_pool_user(pool_user=pool_user)
-        return user
-    return User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+    with transaction.atomic():  # the account and its audit entry together
+        if pool_user is not None:
+            user, _created = _user_for_pool_user(pool_user=pool_user)
+        else:
+            user = User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+        audit_record(
+            action="accounts.employee_add",
+            target=user,
+            after={"email": user.email, "first_name": user.first_name, "last_name": user.last_name},
+            employee_id=user.pk,
+        )
+    return user
 
 
 @dataclass(frozen=True)

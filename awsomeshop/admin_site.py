@@ -55,9 +55,14 @@ class ShopAdminSite(admin.AdminSite):
     site_title = "AWSomeShop admin"
 
     def register(self, model_or_iterable, admin_class=None, **options):
+        """Every ModelAdmin, ours and the libraries', takes only its own lookups and records what
+        its add, change and delete views change in the audit trail."""
+        from audit.admin import AuditedAdminMixin
+
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, FilterLookupsOnlyMixin):
-            admin_class = type(admin_class.__name__, (FilterLookupsOnlyMixin, admin_class), {})
+        missing = tuple(m for m in (FilterLookupsOnlyMixin, AuditedAdminMixin) if not issubclass(admin_class, m))
+        if missing:
+            admin_class = type(admin_class.__name__, (*missing, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)
 
 

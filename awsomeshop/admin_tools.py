@@ -86,7 +86,10 @@ class ShopErrorAsMessageMixin(_AdminBase):
 class ServicesOwnTheirTransactionsMixin(_AdminBase):
     """Django's admin saves and deletes inside a transaction of its own. Our services own theirs
     (durable, and run again after a deadlock), and every write this admin makes goes through a
-    service, so its forms run outside the admin's transaction: a service would refuse to nest."""
+    service, so its forms run outside the admin's transaction: a service would refuse to nest.
+    The services record the audit trail too, in their own transactions."""
+
+    audited_by_services = True
 
     @csrf_protect_m
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

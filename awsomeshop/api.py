@@ -27,11 +27,18 @@ from orders.exceptions import (
     OrderNotFound,
 )
 from points.exceptions import (
+    AwardRequestDecided,
     BalanceLimitReached,
     InsufficientPoints,
     InvalidAmount,
     InvalidReason,
+    OverBudget,
+    ReversalTooLarge,
+    SelfApproval,
     SelfAward,
+    SelfReversal,
+    UnknownAward,
+    UnknownAwardRequest,
     UnknownUser,
 )
 from shop.exceptions import (
@@ -49,6 +56,13 @@ SHOP_ERROR_STATUS = {
     InvalidReason: status.HTTP_400_BAD_REQUEST,
     InvalidIdempotencyKey: status.HTTP_400_BAD_REQUEST,
     SelfAward: status.HTTP_403_FORBIDDEN,
+    SelfReversal: status.HTTP_403_FORBIDDEN,
+    SelfApproval: status.HTTP_403_FORBIDDEN,
+    UnknownAward: status.HTTP_404_NOT_FOUND,
+    UnknownAwardRequest: status.HTTP_404_NOT_FOUND,
+    ReversalTooLarge: status.HTTP_409_CONFLICT,
+    AwardRequestDecided: status.HTTP_409_CONFLICT,
+    OverBudget: status.HTTP_422_UNPROCESSABLE_ENTITY,
     UnknownUser: status.HTTP_404_NOT_FOUND,
     ProductUnavailable: status.HTTP_404_NOT_FOUND,
     OutOfStock: status.HTTP_409_CONFLICT,
@@ -158,9 +172,12 @@ ERROR_DESCRIPTIONS = {
     401: "Not signed in, or the token is not valid.",
     403: "Signed in, but not allowed (`self_award`: nobody awards points to themselves).",
     404: "Not found (or not yours), or a page number past the last page.",
-    409: "Conflict: out of stock, or the price changed (`price_changed`, the current price in details).",
+    409: "Conflict: out of stock, the price changed (`price_changed`, the current price in details), a "
+    "reversal larger than can be taken back (`reversal_too_large`, `reversible` in details), or a request "
+    "decided already (`award_request_decided`).",
     413: "The request body is larger than the API takes.",
-    422: "Refused: not enough points, or an idempotency key reused for another request.",
+    422: "Refused: not enough points, over the budget (`over_budget`, the figures in details), or an "
+    "idempotency key reused for another request.",
     429: "Too many requests; retry after details.wait_seconds.",
 }
 

@@ -6,7 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.apis import TokenApi
 from notifications.apis import MyNotificationListApi, NotificationReadAllApi, NotificationReadApi
 from orders.apis import OrderCancelApi, OrderDetailApi, OrderListCreateApi
-from points.apis import AwardCreateApi, MeApi, MyTransactionListApi
+from points.apis import (
+    AwardCreateApi,
+    AwardRequestApproveApi,
+    AwardRequestListApi,
+    AwardRequestRejectApi,
+    AwardReversalApi,
+    MeApi,
+    MyTransactionListApi,
+)
 from shop.apis import CategoryListApi, ProductDetailApi, ProductListApi
 
 v1 = [
@@ -23,6 +31,10 @@ v1 = [
     path("orders/<str:order_id>", OrderDetailApi.as_view(), name="order_detail"),
     path("orders/<str:order_id>/cancel", OrderCancelApi.as_view(), name="order_cancel"),
     path("awards", AwardCreateApi.as_view(), name="award_create"),
+    path("awards/<str:award_id>/reversals", AwardReversalApi.as_view(), name="award_reversals"),
+    path("award-requests", AwardRequestListApi.as_view(), name="award_request_list"),
+    path("award-requests/<str:request_id>/approve", AwardRequestApproveApi.as_view(), name="award_request_approve"),
+    path("award-requests/<str:request_id>/reject", AwardRequestRejectApi.as_view(), name="award_request_reject"),
 ]
 
 urlpatterns = [

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "points",
     "orders",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changes what, for the audit trail: after the session's user is known.
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -206,6 +209,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Orders and award requests both have a `status`; each keeps its own enum's name.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "AwardRequestStatusEnum": "points.models.AwardBatch.Status",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -215,6 +223,9 @@ SPECTACULAR_SETTINGS = {
 # The most one award may give: large enough for any real bonus, small enough that a typo
 # (an extra three zeros) is refused instead of paid out.
 POINTS_MAX_AWARD = env.int("POINTS_MAX_AWARD", default=100_000)
+# Four eyes: an award of more than this many points waits for a second HR user's approval
+# before it credits anything (0: no award needs one).
+POINTS_APPROVAL_ABOVE = env.int("POINTS_APPROVAL_ABOVE", default=1_000)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -29,6 +29,9 @@ class Notification(models.Model):
         ORDER_CANCELLED = "order_cancelled", "Order cancelled and refunded"
         CODE_READY = "code_ready", "Code ready"
         HR_SUMMARY = "hr_summary", "Daily summary for HR"
+        POINTS_REVERSED = "points_reversed", "Award corrected"
+        AWARD_APPROVAL = "award_approval", "Award waiting for approval"
+        AWARD_DECIDED = "award_decided", "Award approved or rejected"
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

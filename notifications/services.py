@@ -45,6 +45,10 @@ TOPIC_OF_KIND = {
     Notification.Kind.CODE_READY: Topic.ORDERS,
     Notification.Kind.ORDER_CANCELLED: Topic.REQUIRED,
     Notification.Kind.HR_SUMMARY: Topic.STAFF,
+    # Points taken back are money: always told.
+    Notification.Kind.POINTS_REVERSED: Topic.REQUIRED,
+    Notification.Kind.AWARD_APPROVAL: Topic.STAFF,
+    Notification.Kind.AWARD_DECIDED: Topic.STAFF,
 }
 # Seconds to wait before attempt 2, 3, 4, 5 of an e-mail.
 BACKOFF_SECONDS = (60, 300, 1800, 7200)
@@ -129,6 +133,42 @@ def notify_points_awarded(*, user_id: str, amount: int, reason: str, awarded_by_
         title=f"{awarded_by_name} gave you {amount:,} points",
         body=f"“{reason}”\nYour balance is now {balance:,} points.",
         link=reverse("points:history"),
+    )
+
+
+def notify_points_reversed(*, user_id: str, amount: int, reason: str, award_reason: str, balance: int) -> None:
+    """A correction of an award: how much was taken back, why, and the balance it left."""
+    notify(
+        recipient_id=user_id,
+        kind=Notification.Kind.POINTS_REVERSED,
+        title=f"An award was corrected: {amount:,} points taken back",
+        body=f"The award “{award_reason}” was corrected by {amount:,} points: “{reason}”\n"
+        f"Your balance is now {balance:,} points.",
+        link=reverse("points:history"),
+    )
+
+
+def notify_award_approval_needed(*, approver_ids: list[str], requested_by_name: str, summary: str, link: str) -> None:
+    """A large award waits: every other HR user who may approve it hears of it."""
+    for approver_id in approver_ids:
+        notify(
+            recipient_id=approver_id,
+            kind=Notification.Kind.AWARD_APPROVAL,
+            title=f"{requested_by_name} asks you to approve {summary}",
+            body=f"{requested_by_name} asked for {summary}. It credits nothing until another HR user approves it.",
+            link=link,
+        )
+
+
+def notify_award_decided(*, requester_id: str, decided_by_name: str, summary: str, approved: bool, note: str) -> None:
+    verb = "approved" if approved else "rejected"
+    reason = f"\nReason: {note}" if note else ""
+    notify(
+        recipient_id=requester_id,
+        kind=Notification.Kind.AWARD_DECIDED,
+        title=f"{decided_by_name} {verb} your {summary}",
+        body=f"{decided_by_name} {verb} your {summary}.{reason}",
+        link=reverse("admin:points_awardbatch_changelist"),
     )
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, prefetch_related_objects
 from django.utils import timezone
 
+from audit.services import audit_record
 from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
@@ -351,6 +352,18 @@ def _status_record(
         order=order, from_status=from_status, to_status=to_status, changed_by_id=changed_by_id, note=note[:500]
     )
     notify_order_status(order=order, from_status=from_status, to_status=to_status, note=note)
+    # The audit trail too (a code's text never: only that one was attached).
+    after: dict[str, str | None] = {"status": to_status, "note": note[:500]}
+    if order.carrier or order.tracking_number:
+        after.update(carrier=order.carrier, tracking_number=order.tracking_number)
+    audit_record(
+        action="orders.status_change",
+        target=order,
+        before={"status": from_status},
+        after=after,
+        actor_id=changed_by_id,
+        employee_id=order.user_id,
+    )
     return change
 
 
@@ -616,4 +629,12 @@ def voucher_codes_import(*, product_id: str, codes: list[str], added_by_id: str 
     )
     for order, voucher in zip(waiting, free, strict=False):
         _code_deliver(order=order, code_id=voucher.pk, changed_by_id=added_by_id, note="Code handed out")
-    return CodeImportOutcome(added=len(new), already_loaded=len(known), handed_out=min(len(waiting), len(free)))
+    outcome = CodeImportOutcome(added=len(new), already_loaded=len(known), handed_out=min(len(waiting), len(free)))
+    if new:
+        audit_record(
+            action="orders.codes_load",
+            target=product,
+            after={"codes_added": outcome.added, "already_loaded": outcome.already_loaded},
+            actor_id=added_by_id,
+        )
+    return outcome

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from accounts.services import employee_create
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
@@ -16,10 +17,18 @@ from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
 
 from .csv_awards import award_file_read
-from .forms import AwardFileForm, AwardForm, EmployeeForm
-from .models import AwardBatch, Employee, PointsTransaction
-from .selectors import award_batch_same_recent
-from .services import Award, AwardOutcome, award_fingerprint, points_award_batch
+from .forms import AwardFileForm, AwardForm, BudgetForm, EmployeeForm, RejectionForm, ReversalForm
+from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
+from .selectors import award_batch_same_recent, budget_used, reversal_state
+from .services import (
+    Award,
+    AwardOutcome,
+    award_fingerprint,
+    award_request_approve,
+    award_request_reject,
+    points_award_batch,
+    points_reverse,
+)
 
 AWARD_FILE_SIGNING_SALT = "points.award-file"
 AWARD_FILE_MAX_AGE = 3600  # seconds a preview may wait for its confirmation
@@ -133,7 +142,9 @@ class EmployeeAdmin(admin.ModelAdmin):
         if form.is_valid() and self._award(request, list(queryset), form):
             return None
         employees = list(queryset)
-        title = f"Award points to {len(employees)} employee(s)"
+        title = ngettext(
+            "Award points to %(count)s employee", "Award points to %(count)s employees", len(employees)
+        ) % {"count": f"{len(employees):,}"}
         return self._page(request, "award.html", title=title, form=form, employees=employees, action="award_selected")
 
     def _award(self, request: HttpRequest, employees: list[Employee], form: AwardForm) -> bool:
@@ -149,11 +160,10 @@ class EmployeeAdmin(admin.ModelAdmin):
             self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
             return False
         if outcome.replayed:
-            self.message_user(
-                request,
-                f"These points were already awarded {_when_and_by_whom(outcome)}; nothing more was awarded.",
-                messages.WARNING,
-            )
+            self.message_user(request, _replayed_message(outcome, "These points were"), messages.WARNING)
+            return True
+        if outcome.batch.status == AwardBatch.Status.PENDING:
+            self.message_user(request, _waiting_message(outcome.batch), messages.WARNING)
             return True
         names = ", ".join(str(e) for e in employees[:3]) + (
             f" and {len(employees) - 3} more" if len(employees) > 3 else ""
@@ -212,14 +222,17 @@ class EmployeeAdmin(admin.ModelAdmin):
         except ShopError as refusal:
             self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:points_employee_award_file"))
+        batch = outcome.batch
         if outcome.replayed:
-            message = f"This file was already applied {_when_and_by_whom(outcome)}; nothing more was awarded."
-            self.message_user(request, message, messages.WARNING)
+            self.message_user(request, _replayed_message(outcome, "This file was"), messages.WARNING)
+        elif batch.status == AwardBatch.Status.PENDING:
+            self.message_user(request, _waiting_message(batch), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:points_awardbatch_change", args=[batch.pk]))
         else:
-            batch = outcome.batch
-            self.message_user(
-                request, f"Awarded {batch.points_total:,} points in {batch.award_count} award(s).", messages.SUCCESS
-            )
+            awards = ngettext("%(count)s award", "%(count)s awards", batch.award_count) % {
+                "count": f"{batch.award_count:,}"
+            }
+            self.message_user(request, f"Awarded {batch.points_total:,} points in {awards}.", messages.SUCCESS)
         # POST/redirect/GET: reloading the result page shows it again and pays nothing.
         return HttpResponseRedirect(reverse("admin:points_employee_award_result", args=[outcome.batch.pk]))
 
@@ -235,6 +248,22 @@ class EmployeeAdmin(admin.ModelAdmin):
 def _when_and_by_whom(outcome: AwardOutcome) -> str:
     when = timezone.localtime(outcome.batch.created_at).strftime("%Y-%m-%d at %H:%M %Z")
     return f"on {when} by {outcome.batch.awarded_by.email}"
+
+
+def _replayed_message(outcome: AwardOutcome, what: str) -> str:
+    """`what`: "This file was" or "These points were"."""
+    if outcome.batch.status == AwardBatch.Status.PENDING:
+        return f"{what} already asked for {_when_and_by_whom(outcome)} and wait for approval; nothing more was asked."
+    if outcome.batch.status == AwardBatch.Status.REJECTED:
+        return f"{what} already asked for {_when_and_by_whom(outcome)} and rejected; nothing was awarded."
+    return f"{what} already awarded {_when_and_by_whom(outcome)}; nothing more was awarded."
+
+
+def _waiting_message(batch: AwardBatch) -> str:
+    return (
+        f"Nothing is credited yet: awards above {settings.POINTS_APPROVAL_ABOVE:,} points need another HR "
+        f"user's approval. They have been asked to review the request ({batch.points_total:,} points)."
+    )
 
 
 @admin.register(PointsTransaction)
@@ -266,6 +295,7 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         "description",
         "order_link",
         "awarded_by_email",
+        "correction",
     ]
     readonly_fields = fields
     export_filename = "points-ledger.csv"
@@ -287,7 +317,71 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
 
     @admin.display(description="employee", ordering="user__email")
     def user_email(self, row: PointsTransaction) -> str:
-        return row.user.email
+        return format_html("{}<br><small>{}</small>", row.user.get_full_name() or row.user.email, row.user.email)
+
+    @admin.display(description="correction")
+    def correction(self, row: PointsTransaction) -> str:
+        if row.transaction_type == PointsTransaction.Type.REVERSED:
+            award = reverse("admin:points_pointstransaction_change", args=[row.reverses_id])
+            return format_html('Corrects <a href="{}">this award</a>.', award)
+        if row.transaction_type != PointsTransaction.Type.EARNED:
+            return "—"
+        state = reversal_state(award=row)
+        done = f"{state.reversed:,} of {state.award_points:,} points reversed so far. " if state.reversed else ""
+        if not state.reversible:
+            return done + "Nothing can be reversed now."
+        link = reverse("admin:points_pointstransaction_reverse", args=[row.pk])
+        return format_html('{}<a class="button" href="{}">Reverse this award…</a>', done, link)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        reverse_url = path(
+            "<path:object_id>/reverse/", wrap(self.reverse_view), name="points_pointstransaction_reverse"
+        )
+        return [reverse_url, *super().get_urls()]
+
+    def reverse_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Take back an award, whole or in part, with a reason: a new ledger row, once."""
+        if not request.user.has_perm("points.award_points"):
+            raise PermissionDenied
+        award = get_object_or_404(
+            PointsTransaction.objects.select_related("user", "awarded_by"),
+            pk=object_id,
+            transaction_type=PointsTransaction.Type.EARNED,
+        )
+        state = reversal_state(award=award)
+        form = ReversalForm(request.POST or None, reversible=state.reversible)
+        if form.is_valid():
+            try:
+                outcome = points_reverse(
+                    award_id=award.pk,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    reversed_by_id=request.user.pk,
+                    source=AwardBatch.Source.FORM,
+                    batch_id=str(form.cleaned_data["key"]),
+                )
+            except ShopError as refusal:
+                form.add_error("amount" if refusal.code == "reversal_too_large" else None, refusal.message)
+            else:
+                reversed_ = outcome.transaction.points_amount
+                message = (
+                    f"This correction was already made; nothing more was taken back ({reversed_:,} points)."
+                    if outcome.replayed
+                    else f"Took back {reversed_:,} points from {award.user.email}; their balance is now "
+                    f"{outcome.transaction.balance_after:,}."
+                )
+                self.message_user(request, message, messages.WARNING if outcome.replayed else messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:points_pointstransaction_change", args=[award.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Reverse an award to {award.user.get_full_name() or award.user.email}",
+            "award": award,
+            "state": state,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/points/pointstransaction/reverse.html", context)
 
     @admin.display(description="order")
     def order_link(self, row: PointsTransaction) -> str:
@@ -316,3 +410,130 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             row.order_id,
             row.awarded_by.email if row.awarded_by else "",
         ]
+
+
+@admin.register(AwardBatch)
+class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every award request and correction. A large award waits here for a second HR user, who
+    opens it and approves or rejects it (never their own)."""
+
+    list_display = ["created_at", "kind", "status", "awarded_by", "award_count", "points", "decided_by"]
+    list_filter = ["status", "kind", "source"]
+    list_select_related = ["awarded_by", "decided_by"]
+    search_fields = ["awarded_by__email", "id"]
+    list_per_page = 100
+
+    @admin.display(description="points", ordering="points_total")
+    def points(self, batch: AwardBatch) -> str:
+        return f"{batch.points_total:,}"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AwardBatch]:
+        return super().get_queryset(request).order_by("-created_at")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/decide/", wrap(self.decide_view), name="points_awardbatch_decide"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        """The request with its awards, and (while it waits, for another HR user) the decision."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return self._decision_page(request, batch, RejectionForm())
+
+    def _decision_page(self, request: HttpRequest, batch: AwardBatch, form: RejectionForm) -> TemplateResponse:
+        names = dict(Employee.objects.filter(pk__in=[row[0] for row in batch.requested]).values_list("pk", "email"))
+        awards = [{"email": names.get(row[0], row[0]), "amount": row[1], "reason": row[2]} for row in batch.requested]
+        can_decide = (
+            batch.status == AwardBatch.Status.PENDING
+            and request.user.has_perm("points.approve_award")
+            and request.user.pk != batch.awarded_by_id
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Award request: {batch}",
+            "batch": batch,
+            "awards": awards,
+            "transactions": batch.transactions.select_related("user").order_by("user__email"),
+            "can_decide": can_decide,
+            "own": request.user.pk == batch.awarded_by_id,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/points/awardbatch/decide.html", context)
+
+    def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:points_awardbatch_change", args=[object_id]))
+        if not request.user.has_perm("points.approve_award"):
+            raise PermissionDenied
+        batch = get_object_or_404(self.get_queryset(request), pk=object_id)
+        form = RejectionForm(request.POST if "reject" in request.POST else None)
+        try:
+            if "approve" in request.POST:
+                outcome = award_request_approve(batch_id=batch.pk, approved_by_id=request.user.pk)
+                message = (
+                    "You had already approved this request; nothing more was awarded."
+                    if outcome.replayed
+                    else f"Approved: {outcome.batch.points_total:,} points are credited."
+                )
+                self.message_user(request, message, messages.WARNING if outcome.replayed else messages.SUCCESS)
+            elif "reject" in request.POST and form.is_valid():
+                award_request_reject(batch_id=batch.pk, rejected_by_id=request.user.pk, note=form.cleaned_data["note"])
+                self.message_user(request, "Rejected: nothing was awarded.", messages.SUCCESS)
+            else:
+                batch.refresh_from_db()
+                return self._decision_page(request, batch, form)
+        except ShopError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:points_awardbatch_change", args=[batch.pk]))
+
+
+class PointsBudgetLimitInline(admin.TabularInline):
+    model = PointsBudgetLimit
+    extra = 1
+    autocomplete_fields: list[str] = []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "giver":
+            # Only people who can award points have a share of a budget.
+            from django.contrib.auth import get_user_model
+            from django.db.models import Q
+
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(
+                    Q(is_superuser=True)
+                    | Q(groups__permissions__codename="award_points")
+                    | Q(user_permissions__codename="award_points")
+                )
+                .distinct()
+                .order_by("email")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(PointsBudget)
+class PointsBudgetAdmin(admin.ModelAdmin):
+    """What HR may award per period (and each HR user's part), set by a superuser; HR sees them."""
+
+    form = BudgetForm
+    inlines = [PointsBudgetLimitInline]
+    list_display = ["starts_on", "ends_on", "budget", "used", "left", "note"]
+
+    @admin.display(description="budget", ordering="points")
+    def budget(self, budget: PointsBudget) -> str:
+        return f"{budget.points:,}"
+
+    @admin.display(description="awarded")
+    def used(self, budget: PointsBudget) -> str:
+        return f"{budget_used(budget=budget):,}"
+
+    @admin.display(description="left")
+    def left(self, budget: PointsBudget) -> str:
+        return f"{max(budget.points - budget_used(budget=budget), 0):,}"

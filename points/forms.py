@@ -3,9 +3,10 @@ import uuid
 from django import forms
 from django.conf import settings
 
-from awsomeshop.exceptions import rule_applied
+from awsomeshop.exceptions import ShopError, rule_applied
 
-from .services import points_amount_from_text, points_reason_clean
+from .models import PointsBudget
+from .services import budget_periods_check, points_amount_from_text, points_reason_clean
 
 ONE_TIME_KEY_MISSING = "This form has no valid one-time key; open it again from the employee list."
 
@@ -46,3 +47,54 @@ class EmployeeForm(forms.Form):
     email = forms.EmailField(max_length=254, label="E-mail address", help_text="They sign in with it.")
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
+
+
+class ReversalForm(forms.Form):
+    """A correction of one award: how much to take back and why, with a one-time key made when
+    the form is shown (a double submit reverses once)."""
+
+    amount = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}), label="Points to take back"
+    )
+    reason = forms.CharField(required=False, help_text="The employee sees this in their history and in an e-mail.")
+    key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": ONE_TIME_KEY_MISSING, "invalid": ONE_TIME_KEY_MISSING},
+    )
+
+    def __init__(self, *args, reversible: int | None = None, **kwargs):
+        kwargs.setdefault("initial", {"key": uuid.uuid4(), "amount": reversible})
+        super().__init__(*args, **kwargs)
+        if reversible is not None:
+            self.fields["amount"].help_text = f"At most {reversible:,} points can be taken back now."
+
+    def clean_amount(self) -> int:
+        return rule_applied(points_amount_from_text, self.cleaned_data["amount"], invalid=forms.ValidationError)
+
+    def clean_reason(self) -> str:
+        return rule_applied(points_reason_clean, self.cleaned_data["reason"], invalid=forms.ValidationError)
+
+
+class RejectionForm(forms.Form):
+    note = forms.CharField(required=False, label="Why not", help_text="The HR user who asked sees this.")
+
+    def clean_note(self) -> str:
+        return rule_applied(points_reason_clean, self.cleaned_data["note"], invalid=forms.ValidationError)
+
+
+class BudgetForm(forms.ModelForm):
+    """A budget's period is checked against the others by the service's rule, in its words."""
+
+    class Meta:
+        model = PointsBudget
+        fields = ["starts_on", "ends_on", "points", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on:
+            try:
+                budget_periods_check(starts_on=starts_on, ends_on=ends_on, budget_id=self.instance.pk)
+            except ShopError as refusal:
+                raise forms.ValidationError(refusal.message) from refusal
+        return cleaned

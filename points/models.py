@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
@@ -21,9 +22,10 @@ class UserPoints(models.Model):
     """An employee's balance; maps onto the documented `user_points` table.
 
     Only `points.services` and `orders.services` change it, always together with a ledger row, so
-    `current_points == total_earned - total_redeemed`, with `total_earned == sum(earned)` and
-    `total_redeemed == sum(redeemed) - sum(refunded)`. The database enforces the first equality
-    and non-negative figures.
+    `current_points == total_earned - total_redeemed`, with `total_earned == sum(earned) -
+    sum(reversed)` (a reversal corrects an award: those points were never really given) and
+    `total_redeemed == sum(redeemed) - sum(refunded)` (a refund undoes an order). The database
+    enforces the first equality and non-negative figures.
     """
 
     user = models.OneToOneField(
@@ -76,11 +78,35 @@ class AwardBatch(models.Model):
         FILE = "file", "CSV file"
         API = "api", "API"
 
+    class Kind(models.TextChoices):
+        AWARD = "award", "Award"
+        REVERSAL = "reversal", "Reversal"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        # Four-eyes: an award above POINTS_APPROVAL_ABOVE credits nothing until another HR user approves.
+        PENDING = "pending", "Waiting for approval"
+        REJECTED = "rejected", "Rejected"
+
     id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="award_batches", db_index=False
     )
     source = models.CharField(max_length=4, choices=Source.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.AWARD, db_default=Kind.AWARD)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.APPLIED, db_default=Status.APPLIED)
+    # What was asked for, [[user_id, amount, reason], …]: what an approver sees and applies.
+    requested = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_batches_decided",
+        help_text="The second HR user who approved or rejected it.",
+    )
+    decided_at = TimestampColumn(null=True, blank=True)
+    decision_note = models.CharField(max_length=255, blank=True, default="")
     client_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
     fingerprint = models.CharField(max_length=64)
     award_count = models.PositiveIntegerField()
@@ -92,14 +118,30 @@ class AwardBatch(models.Model):
     class Meta:
         db_table = "points_award_batches"
         # "Were the same awards applied lately?" when a file is previewed.
-        indexes = [models.Index(fields=["fingerprint", "created_at"], name="idx_award_batch_fingerprint")]
+        indexes = [
+            models.Index(fields=["fingerprint", "created_at"], name="idx_award_batch_fingerprint"),
+            models.Index(fields=["status", "created_at"], name="idx_award_batch_status"),
+        ]
+        verbose_name = "award request"
+        verbose_name_plural = "award requests"
+        permissions = [("approve_award", "Can approve another HR user's large award")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(status="applied") | Q(kind="award", status__in=["pending", "rejected"]),
+                name="award_batches_only_awards_wait",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True) | ~Q(status="pending"),
+                name="award_batches_pending_undecided",
+            ),
             # NULLs never collide: forms and files are unique by their id alone.
             models.UniqueConstraint(fields=["awarded_by", "client_key"], name="award_batches_client_key_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.award_count} award(s), {self.points_total} points"
+        what = "reversal" if self.kind == self.Kind.REVERSAL else ngettext("award", "awards", self.award_count)
+        count = "" if self.kind == self.Kind.REVERSAL else f"{self.award_count:,} "
+        return f"{count}{what} of {self.points_total:,} points ({self.get_status_display().lower()})"
 
 
 class PointsTransaction(models.Model):
@@ -108,13 +150,16 @@ class PointsTransaction(models.Model):
     `points_amount` is always positive; `transaction_type` says which way it went. Corrections are
     new rows, never edits: a cancelled order's points come back as a `refunded` row linked to the
     order, and the balance's `total_redeemed` goes down by it (it counts what orders that stand
-    cost), so `current_points = total_earned - total_redeemed` still holds.
+    cost); an award given by mistake is taken back, whole or in part, by a `reversed` row linked to
+    the award (`reverses`), and `total_earned` goes down by it. So `current_points = total_earned -
+    total_redeemed` still holds, and no award is ever reversed by more than it gave.
     """
 
     class Type(models.TextChoices):
         EARNED = "earned", "Earned"
         REDEEMED = "redeemed", "Redeemed"
         REFUNDED = "refunded", "Refunded"
+        REVERSED = "reversed", "Reversed"
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="transaction_id")
     user = models.ForeignKey(
@@ -155,7 +200,16 @@ class PointsTransaction(models.Model):
         null=True,
         blank=True,
         related_name="transactions",
-        help_text="The confirmed award request this row belongs to, for awards.",
+        help_text="The confirmed request this row belongs to, for awards and reversals.",
+    )
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+        db_index=False,
+        help_text="The award this reversal corrects.",
     )
 
     class Meta:
@@ -169,20 +223,77 @@ class PointsTransaction(models.Model):
             models.Index(fields=["order"], name="idx_transaction_order"),
             # "My transactions", newest first, read in index order at any ledger size.
             models.Index(fields=["user", "created_at", "id"], name="idx_user_transactions_date"),
+            models.Index(fields=["reverses"], name="idx_transaction_reverses"),
+            # The dashboard's and the budgets' sums of one type over a date range.
+            models.Index(fields=["transaction_type", "created_at"], name="idx_transaction_type_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(points_amount__gt=0), name="points_transactions_amount_positive"),
             models.CheckConstraint(
-                condition=Q(transaction_type__in=["earned", "redeemed", "refunded"]),
+                condition=Q(transaction_type__in=["earned", "redeemed", "refunded", "reversed"]),
                 name="points_transactions_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(transaction_type="reversed", reverses__isnull=False)
+                | (~Q(transaction_type="reversed") & Q(reverses__isnull=True)),
+                name="points_transactions_reversal_names_its_award",
             ),
         ]
 
     def __str__(self) -> str:
-        sign = "-" if self.transaction_type == self.Type.REDEEMED else "+"
-        return f"{sign}{self.points_amount} for {self.user_id}"
+        when = self.created_at.date().isoformat() if self.created_at else "new"
+        return f"{self.get_transaction_type_display()} {self.points_amount:,} points, {when}"
 
     @property
     def signed_amount(self) -> int:
-        """What the row did to the balance: awards and refunds add, redemptions take."""
-        return -self.points_amount if self.transaction_type == self.Type.REDEEMED else self.points_amount
+        """What the row did to the balance: awards and refunds add, redemptions and reversals take."""
+        taken = self.transaction_type in (self.Type.REDEEMED, self.Type.REVERSED)
+        return -self.points_amount if taken else self.points_amount
+
+
+class PointsBudget(models.Model):
+    """What the programme may award from `starts_on` to `ends_on` (both included, in TIME_ZONE's
+    days), set by a superuser. Awards made in the period draw from it and one that would go over
+    what is left is refused; a reversal gives its points back to the budget of its award's period.
+    Periods never overlap (`points.services.budget_periods_check`)."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    points = models.PositiveIntegerField(help_text="What HR may award in the period, all givers together.")
+    note = models.CharField(max_length=255, blank=True, default="")
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "points_budgets"
+        ordering = ["-starts_on"]
+        verbose_name = "budget"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="points_budgets_period_ordered"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="points_budgets_points_positive"),
+            models.UniqueConstraint(fields=["starts_on"], name="points_budgets_start_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points:,} points, {self.starts_on:%d %b %Y} to {self.ends_on:%d %b %Y}"
+
+
+class PointsBudgetLimit(models.Model):
+    """At most this much of a budget may one HR user award."""
+
+    budget = models.ForeignKey(PointsBudget, on_delete=models.CASCADE, related_name="limits")
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="budget_limits", verbose_name="HR user"
+    )
+    points = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "points_budget_limits"
+        verbose_name = "limit per HR user"
+        verbose_name_plural = "limits per HR user"
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "giver"], name="points_budget_limits_one_per_giver"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="points_budget_limits_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points:,} points"

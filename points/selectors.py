@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -8,7 +8,7 @@ from django.utils import timezone
 from orders.models import Order
 from shop.models import Product, ProductOption
 
-from .models import AwardBatch, PointsTransaction, UserPoints
+from .models import AwardBatch, PointsBudget, PointsTransaction, UserPoints
 
 
 def user_points_get(*, user_id: str) -> UserPoints:
@@ -72,6 +72,7 @@ def _balance_problems() -> list[LedgerProblem]:
         ledger_earned=_ledger_total(PointsTransaction.Type.EARNED),
         ledger_redeemed=_ledger_total(PointsTransaction.Type.REDEEMED),
         ledger_refunded=_ledger_total(PointsTransaction.Type.REFUNDED),
+        ledger_reversed=_ledger_total(PointsTransaction.Type.REVERSED),
     ).values_list(
         "user_id",
         "current_points",
@@ -80,10 +81,13 @@ def _balance_problems() -> list[LedgerProblem]:
         "ledger_earned",
         "ledger_redeemed",
         "ledger_refunded",
+        "ledger_reversed",
     )
-    for user_id, current, earned, redeemed, ledger_earned, ledger_redeemed, ledger_refunded in balances.iterator():
-        net_redeemed = ledger_redeemed - ledger_refunded
-        expected = (ledger_earned - net_redeemed, ledger_earned, net_redeemed)
+    for user_id, current, earned, redeemed, *ledger in balances.iterator():
+        ledger_earned, ledger_redeemed, ledger_refunded, ledger_reversed = ledger
+        # Reversals count against what was earned, as refunds count against what was redeemed.
+        net_earned, net_redeemed = ledger_earned - ledger_reversed, ledger_redeemed - ledger_refunded
+        expected = (net_earned - net_redeemed, net_earned, net_redeemed)
         if (current, earned, redeemed) != expected:
             problems.append(
                 LedgerProblem(
@@ -188,8 +192,116 @@ def _stock_problems() -> list[LedgerProblem]:
     return problems
 
 
+def _reversal_problems() -> list[LedgerProblem]:
+    """Every reversal names an award of the same employee, and no award is reversed by more than
+    it gave; every other row names none."""
+    reversed_ = PointsTransaction.Type.REVERSED
+    wrong_link = PointsTransaction.objects.filter(transaction_type=reversed_).filter(
+        Q(reverses__isnull=True)
+        | ~Q(reverses__transaction_type=PointsTransaction.Type.EARNED)
+        | ~Q(reverses__user_id=F("user_id"))
+    )
+    problems = [
+        LedgerProblem("transaction", row_id, "reversal without an award of the same employee")
+        for row_id in wrong_link.values_list("id", flat=True)
+    ]
+    linked = PointsTransaction.objects.exclude(transaction_type=reversed_).filter(reverses__isnull=False)
+    problems.extend(
+        LedgerProblem("transaction", row_id, f"{kind} row names an award it reverses")
+        for row_id, kind in linked.values_list("id", "transaction_type")
+    )
+    over = (
+        PointsTransaction.objects.filter(transaction_type=PointsTransaction.Type.EARNED, reversals__isnull=False)
+        .annotate(reversed_total=Sum("reversals__points_amount"))
+        .filter(reversed_total__gt=F("points_amount"))
+    )
+    problems.extend(
+        LedgerProblem("transaction", row_id, f"award of {amount} reversed by {total}")
+        for row_id, amount, total in over.values_list("id", "points_amount", "reversed_total")
+    )
+    return problems
+
+
 def ledger_problem_list() -> list[LedgerProblem]:
-    """Every balance that disagrees with the ledger (refunds included), every order without exactly
-    one matching redemption row (and, if cancelled, one matching refund), and every product whose
-    stock went negative or differs from the sum of its options'."""
-    return _balance_problems() + _order_problems() + _stock_problems()
+    """Every balance that disagrees with the ledger (refunds and reversals included), every order
+    without exactly one matching redemption row (and, if cancelled, one matching refund), every
+    reversal that does not fit its award, and every product whose stock went negative or differs
+    from the sum of its options'."""
+    return _balance_problems() + _order_problems() + _reversal_problems() + _stock_problems()
+
+
+# --- Corrections and budgets --------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReversalState:
+    """What an award can still be corrected by: never more than it gave, less what was reversed
+    already, nor more than the employee has left."""
+
+    award_points: int
+    reversed: int
+    balance: int
+
+    @property
+    def remaining(self) -> int:
+        return self.award_points - self.reversed
+
+    @property
+    def reversible(self) -> int:
+        return max(min(self.remaining, self.balance), 0)
+
+    def refusal(self, amount: int) -> str:
+        if self.remaining == 0:
+            return "This award has been reversed in full already; there is nothing left to reverse."
+        if amount > self.remaining:
+            return (
+                f"This award gave {self.award_points:,} points and {self.reversed:,} were reversed already: "
+                f"at most {self.reversible:,} can be reversed."
+            )
+        return (
+            f"The employee has already spent some of these points (balance {self.balance:,}): "
+            f"at most {self.reversible:,} can be reversed now."
+        )
+
+
+def reversal_state(*, award: PointsTransaction, balance: int | None = None) -> ReversalState:
+    """The award's reversal figures. `balance` is the employee's balance read under their lock,
+    when the caller holds it; without it, the figures are for showing, not for deciding."""
+    reversed_total = award.reversals.aggregate(total=Sum("points_amount", default=0))["total"]
+    if balance is None:
+        balance = user_points_get(user_id=award.user_id).current_points
+    return ReversalState(award_points=award.points_amount, reversed=reversed_total, balance=balance)
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def budget_period_today() -> dict[str, object]:
+    """The lookup of the budget that today's awards draw from (TIME_ZONE's today)."""
+    today = timezone.localdate()
+    return {"starts_on__lte": today, "ends_on__gte": today}
+
+
+def budget_used(*, budget: PointsBudget, giver_id: str | None = None) -> int:
+    """Points awarded in the budget's period (by `giver_id`, if given), less what was reversed of
+    those awards since: a correction gives its points back to the award's budget. Two SQL sums."""
+    period = (_day_start(budget.starts_on), _day_start(budget.ends_on + timedelta(days=1)))
+    awards = PointsTransaction.objects.filter(
+        transaction_type=PointsTransaction.Type.EARNED, created_at__gte=period[0], created_at__lt=period[1]
+    )
+    reversals = PointsTransaction.objects.filter(
+        transaction_type=PointsTransaction.Type.REVERSED,
+        reverses__created_at__gte=period[0],
+        reverses__created_at__lt=period[1],
+    )
+    if giver_id is not None:
+        awards, reversals = awards.filter(awarded_by_id=giver_id), reversals.filter(reverses__awarded_by_id=giver_id)
+    given = awards.aggregate(total=Sum("points_amount", default=0))["total"]
+    return given - reversals.aggregate(total=Sum("points_amount", default=0))["total"]
+
+
+def award_request_list(*, status: str | None = None) -> QuerySet[AwardBatch]:
+    """Award requests (not reversals), newest first, with who asked and who decided."""
+    requests = AwardBatch.objects.filter(kind=AwardBatch.Kind.AWARD).select_related("awarded_by", "decided_by")
+    if status:
+        requests = requests.filter(status=status)
+    return requests.order_by("-created_at")

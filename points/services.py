@@ -6,20 +6,45 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
-from notifications.services import awarder_name, notify_points_awarded
+from notifications.services import (
+    awarder_name,
+    notify_award_approval_needed,
+    notify_award_decided,
+    notify_points_awarded,
+    notify_points_reversed,
+)
 from orders.models import Order
 
-from .exceptions import BalanceLimitReached, InsufficientPoints, InvalidAmount, InvalidReason, SelfAward, UnknownUser
-from .models import AwardBatch, PointsTransaction, UserPoints
+from .exceptions import (
+    AwardRequestDecided,
+    BalanceLimitReached,
+    InsufficientPoints,
+    InvalidAmount,
+    InvalidBudget,
+    InvalidReason,
+    OverBudget,
+    ReversalTooLarge,
+    SelfApproval,
+    SelfAward,
+    SelfReversal,
+    UnknownAward,
+    UnknownAwardRequest,
+    UnknownUser,
+)
+from .models import AwardBatch, PointsBudget, PointsTransaction, UserPoints
+from .selectors import budget_period_today, budget_used, reversal_state
 
 REASON_MAX_LENGTH: int = PointsTransaction._meta.get_field("description").max_length or 255
 BALANCE_FIELDS = ("current_points", "total_earned", "total_redeemed")
@@ -126,6 +151,7 @@ _LEDGER_COLUMNS = (
     "balance_after",
     "awarded_by_id",
     "batch_id",
+    "reverses_id",
 )
 _LEDGER_INSERT_SQL = (
     f"INSERT INTO {PointsTransaction._meta.db_table} ({', '.join(_LEDGER_COLUMNS)}) "  # noqa: S608 - names only
@@ -147,6 +173,7 @@ def points_transaction_record(
     awarded_by_id: str | None = None,
     batch: AwardBatch | None = None,
     balance_after: int | None = None,
+    reverses_id: str | None = None,
 ) -> PointsTransaction:
     """Append the ledger row for a balance change made in the same transaction. `balance_after`
     is the balance the change left, when the caller knows it (it holds the row's lock)."""
@@ -163,6 +190,7 @@ def points_transaction_record(
         awarded_by_id=awarded_by_id,
         batch=batch,
         balance_after=balance_after,
+        reverses_id=reverses_id,
         created_at=timezone.now(),
     )
     connection = transaction.get_connection()
@@ -177,6 +205,7 @@ def points_transaction_record(
         row.balance_after,
         row.awarded_by_id,
         row.batch_id,
+        row.reverses_id,
     ]
     with connection.cursor() as cursor:
         cursor.execute(_LEDGER_INSERT_SQL, values)
@@ -233,10 +262,13 @@ def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str |
     amount, reason = points_amount_clean(amount), points_reason_clean(reason)
     user_id = _user_id_resolve(user_id)
     self_award_refuse(user_id=user_id, awarded_by_id=awarded_by_id)
+    budget_draw(awarded_by_id=awarded_by_id, points=amount)
     giver = awarder_name(awarded_by_id)
-    return _points_credit(
+    row = _points_credit(
         user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id, awarded_by_name=giver
     )[0]
+    _awards_audit([row], batch=None)
+    return row
 
 
 @dataclass(frozen=True)
@@ -295,6 +327,17 @@ def _batch_replay(batch: AwardBatch, *, fingerprint: str) -> AwardOutcome:
     return AwardOutcome(batch=batch, transactions=list(batch.transactions.order_by("id")), replayed=True)
 
 
+def approval_needed(awards: list[Award]) -> bool:
+    """Four eyes: a request with an award above POINTS_APPROVAL_ABOVE waits, whole, for a second
+    HR user (0 turns it off)."""
+    threshold = settings.POINTS_APPROVAL_ABOVE
+    return bool(threshold) and any(award.amount > threshold for award in awards)
+
+
+def _awards_requested(awards: list[Award]) -> list[list[object]]:
+    return [[award.user_id, award.amount, award.reason] for award in awards]
+
+
 @atomic_with_retry
 def _award_batch_apply(
     *, awards: list[Award], awarded_by_id: str, source: str, batch_id: str | None, client_key: str | None
@@ -302,6 +345,7 @@ def _award_batch_apply(
     fingerprint = award_fingerprint(awards)
     if existing := _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=awarded_by_id):
         return _batch_replay(existing, fingerprint=fingerprint)
+    waits = approval_needed(awards)
     # The batch row first: a concurrent duplicate waits on its key before touching any balance.
     batch = AwardBatch.objects.create(
         id=batch_id or new_id(),
@@ -311,9 +355,24 @@ def _award_batch_apply(
         fingerprint=fingerprint,
         award_count=len(awards),
         points_total=sum(award.amount for award in awards),
+        status=AwardBatch.Status.PENDING if waits else AwardBatch.Status.APPLIED,
+        requested=_awards_requested(awards),
     )
+    # Over budget is refused now, not only when approved: nobody should wait for a no.
+    budget_draw(awarded_by_id=awarded_by_id, points=batch.points_total)
+    if waits:
+        _approval_requested(batch)
+        audit_record(
+            actor_id=awarded_by_id, action="points.award_request", target=batch, after={"awards": batch.requested}
+        )
+        return AwardOutcome(batch=batch, transactions=[], replayed=False)
+    return _batch_credit(batch, awards)
+
+
+def _batch_credit(batch: AwardBatch, awards: list[Award]) -> AwardOutcome:
+    """Credit every award of a batch whose budget is drawn, in the caller's transaction."""
     rows, balances = {}, {}
-    giver = awarder_name(awarded_by_id)
+    giver = awarder_name(batch.awarded_by_id)
     # Accounts in user-id order, the order every batch uses, so two batches over the same people
     # wait for each other instead of deadlocking.
     for index, award in sorted(enumerate(awards), key=lambda pair: pair[1].user_id):
@@ -321,14 +380,55 @@ def _award_batch_apply(
             user_id=award.user_id,
             amount=award.amount,
             reason=award.reason,
-            awarded_by_id=awarded_by_id,
+            awarded_by_id=batch.awarded_by_id,
             awarded_by_name=giver,
             batch=batch,
         )
-    if source == AwardBatch.Source.API:
+    if batch.source == AwardBatch.Source.API:
         batch.balances = balances
         batch.save(update_fields=["balances"])
-    return AwardOutcome(batch=batch, transactions=[rows[index] for index in range(len(awards))], replayed=False)
+    transactions = [rows[index] for index in range(len(awards))]
+    _awards_audit(transactions, batch=batch)
+    return AwardOutcome(batch=batch, transactions=transactions, replayed=False)
+
+
+def _awards_audit(rows: list[PointsTransaction], *, batch: AwardBatch | None) -> None:
+    """One audit entry per award, in the employee's history, by the HR user who gave it."""
+    changes = [
+        Change(
+            row,
+            after={
+                "points": row.points_amount,
+                "reason": row.description,
+                "balance_after": row.balance_after,
+                "request": batch.pk if batch else None,
+            },
+            employee_id=row.user_id,
+        )
+        for row in rows
+    ]
+    audit_record_many(action="points.award", changes=changes, actor_id=rows[0].awarded_by_id if rows else None)
+
+
+def _approval_requested(batch: AwardBatch) -> None:
+    approvers = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="approve_award")
+            | Q(user_permissions__codename="approve_award")
+        )
+        .exclude(pk=batch.awarded_by_id)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    notify_award_approval_needed(
+        approver_ids=list(approvers),
+        requested_by_name=awarder_name(batch.awarded_by_id),
+        summary=str(batch).rsplit(" (", 1)[0],
+        link=reverse("admin:points_awardbatch_change", args=[batch.pk]),
+    )
 
 
 def points_award_batch(
@@ -413,3 +513,268 @@ def points_refund(*, user_id: str, amount: int, order: Order, description: str) 
         description=description,
         order=order,
     )
+
+
+# --- Budgets ------------------------------------------------------------------------------------
+def budget_draw(*, awarded_by_id: str | None, points: int) -> None:
+    """Refuse, with the figures, an award of `points` that the budget of today's period (or the
+    giver's limit in it) has not got left; no budget, no limit. Locks the period's budget row, so
+    concurrent awards are counted one after the other: a batch row is inserted before this and
+    accounts are locked after it, the order every award takes."""
+    _require_transaction()
+    budget = PointsBudget.objects.select_for_update().filter(**budget_period_today()).first()
+    if budget is None:
+        return
+    used = budget_used(budget=budget)
+    if used + points > budget.points:
+        raise _over_budget(budget, points=points, limit=budget.points, used=used, whose="The programme's budget")
+    limit = budget.limits.filter(giver_id=awarded_by_id).values_list("points", flat=True).first()
+    if awarded_by_id is not None and limit is not None:
+        used = budget_used(budget=budget, giver_id=awarded_by_id)
+        if used + points > limit:
+            raise _over_budget(budget, points=points, limit=limit, used=used, whose="Your limit")
+
+
+def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, whose: str) -> OverBudget:
+    left = max(limit - used, 0)
+    period = f"{budget.starts_on:%-d %b} to {budget.ends_on:%-d %b %Y}"
+    return OverBudget(
+        f"{whose} for {period} is {limit:,} points; {used:,} are awarded, so {left:,} are left "
+        f"and {points:,} cannot be awarded. Nothing was awarded.",
+        budget_points=limit,
+        used=used,
+        left=left,
+        requested=points,
+    )
+
+
+def budget_periods_check(*, starts_on: date, ends_on: date, budget_id: int | None = None) -> None:
+    """A budget's period: in order, and overlapping no other budget's (an award draws from one)."""
+    if ends_on < starts_on:
+        raise InvalidBudget("The period must end on or after the day it starts.")
+    overlapping = PointsBudget.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if budget_id is not None:
+        overlapping = overlapping.exclude(pk=budget_id)
+    if clash := overlapping.first():
+        raise InvalidBudget(f"This period overlaps the budget of {clash}; periods cannot overlap.")
+
+
+# --- Corrections --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReversalOutcome:
+    batch: AwardBatch
+    transaction: PointsTransaction
+    replayed: bool
+
+
+def points_reverse(
+    *,
+    award_id: str,
+    amount: int,
+    reason: str,
+    reversed_by_id: str,
+    source: str,
+    batch_id: str | None = None,
+    client_key: str | None = None,
+) -> ReversalOutcome:
+    """Take back an award given by mistake, whole or in part, at most once per request (named as
+    in `points_award_batch`). The reversal is a new `reversed` ledger row linked to the award;
+    it never takes the balance below zero nor reverses more than the award gave: refused, it
+    says the most that can be reversed now (`details["reversible"]`)."""
+    if (batch_id is None) == (client_key is None):
+        raise ValueError("A reversal is named by exactly one of batch_id and client_key.")
+    client_key = idempotency_key_clean(client_key)
+    amount, reason = points_amount_clean(amount), points_reason_clean(reason)
+    apply = functools.partial(
+        _points_reverse_apply,
+        award_id=str(award_id),
+        amount=amount,
+        reason=reason,
+        reversed_by_id=reversed_by_id,
+        source=source,
+        batch_id=batch_id,
+        client_key=client_key,
+    )
+    try:
+        return apply()
+    except IntegrityError:
+        existing = _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=reversed_by_id)
+        if existing is None:
+            raise
+        return _reversal_replay(existing, fingerprint=_reversal_fingerprint(str(award_id), amount, reason))
+
+
+def _reversal_fingerprint(award_id: str, amount: int, reason: str) -> str:
+    return hashlib.sha256(json.dumps(["reversal", award_id, amount, reason], ensure_ascii=False).encode()).hexdigest()
+
+
+def _reversal_replay(batch: AwardBatch, *, fingerprint: str) -> ReversalOutcome:
+    if batch.kind != AwardBatch.Kind.REVERSAL or batch.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This key was already used for another request; start again for a new reversal.",
+            batch_id=batch.pk,
+            created_at=batch.created_at.isoformat(),
+        )
+    return ReversalOutcome(batch=batch, transaction=batch.transactions.get(), replayed=True)
+
+
+@atomic_with_retry
+def _points_reverse_apply(
+    *,
+    award_id: str,
+    amount: int,
+    reason: str,
+    reversed_by_id: str,
+    source: str,
+    batch_id: str | None,
+    client_key: str | None,
+) -> ReversalOutcome:
+    fingerprint = _reversal_fingerprint(award_id, amount, reason)
+    if existing := _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=reversed_by_id):
+        return _reversal_replay(existing, fingerprint=fingerprint)
+    award = (
+        PointsTransaction.objects.filter(pk=award_id, transaction_type=PointsTransaction.Type.EARNED)
+        .only("id", "user_id", "points_amount", "description")
+        .first()
+    )
+    if award is None:
+        raise UnknownAward("There is no award with this id.", award_id=award_id[:255])
+    if award.user_id == reversed_by_id:
+        raise SelfReversal("You cannot correct an award made to yourself; ask another HR user.")
+    batch = AwardBatch.objects.create(
+        id=batch_id or new_id(),
+        awarded_by_id=reversed_by_id,
+        source=source,
+        kind=AwardBatch.Kind.REVERSAL,
+        client_key=client_key,
+        fingerprint=fingerprint,
+        award_count=1,
+        points_total=amount,
+        requested=[[award.user_id, amount, reason, award.pk]],
+    )
+    # The account's lock orders every change to these points: other reversals of the award (all
+    # for the same account), redemptions and refunds. Read under it, the figures are final.
+    balance = UserPoints.objects.select_for_update().filter(pk=award.user_id).values_list("current_points", flat=True)
+    current = balance.first() or 0
+    state = reversal_state(award=award, balance=current)
+    if amount > state.reversible:
+        raise ReversalTooLarge(state.refusal(amount), reversible=state.reversible, requested=amount)
+    with transaction.get_connection().cursor() as cursor:
+        now = transaction.get_connection().ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(_REVERSE_SQL, [amount, amount, now, award.user_id, amount, amount])
+        if cursor.rowcount != 1:  # the checks above hold the lock, so this is a bug, not a race
+            raise RuntimeError(f"Reversal of {amount} on award {award.pk} would take the balance below zero.")
+    row = points_transaction_record(
+        user_id=award.user_id,
+        transaction_type=PointsTransaction.Type.REVERSED,
+        amount=amount,
+        description=reason,
+        awarded_by_id=reversed_by_id,
+        batch=batch,
+        balance_after=current - amount,
+        reverses_id=award.pk,
+    )
+    notify_points_reversed(
+        user_id=award.user_id,
+        amount=amount,
+        reason=reason,
+        award_reason=award.description or "",
+        balance=current - amount,
+    )
+    audit_record(
+        actor_id=reversed_by_id,
+        action="points.reverse",
+        target=row,
+        employee_id=award.user_id,
+        before={"balance": current, "reversible": state.reversible},
+        after={"balance": current - amount, "reversed": amount, "award": award.pk, "reason": reason},
+    )
+    return ReversalOutcome(batch=batch, transaction=row, replayed=False)
+
+
+_REVERSE_SQL = (
+    f"UPDATE {UserPoints._meta.db_table} SET current_points = current_points - %s, "  # noqa: S608 - names only
+    "total_earned = total_earned - %s, updated_at = %s "
+    "WHERE user_id = %s AND current_points >= %s AND total_earned >= %s"
+)
+
+
+# --- Approvals ----------------------------------------------------------------------------------
+def _pending_request_lock(*, batch_id: str) -> AwardBatch:
+    batch = (
+        AwardBatch.objects.select_for_update()
+        .filter(pk=str(batch_id)[:36], kind=AwardBatch.Kind.AWARD)
+        .select_related("awarded_by", "decided_by")
+        .first()
+    )
+    if batch is None:
+        raise UnknownAwardRequest("There is no award request with this id.", batch_id=str(batch_id)[:36])
+    return batch
+
+
+def _already_decided(batch: AwardBatch) -> AwardRequestDecided:
+    verb = "approved" if batch.status == AwardBatch.Status.APPLIED else "rejected"
+    who = batch.decided_by.email if batch.decided_by else "nobody (it needed no approval)"
+    when = f" on {timezone.localtime(batch.decided_at):%Y-%m-%d at %H:%M %Z}" if batch.decided_at else ""
+    return AwardRequestDecided(f"This request was already {verb} by {who}{when}.", status=batch.status, decided_by=who)
+
+
+@atomic_with_retry
+def award_request_approve(*, batch_id: str, approved_by_id: str) -> AwardOutcome:
+    """Four eyes: a second HR user approves a waiting award request, which credits it now. Once:
+    approving again (a double click) returns the first outcome; a request another user decided,
+    or one's own, is refused."""
+    batch = _pending_request_lock(batch_id=batch_id)
+    if batch.status == AwardBatch.Status.APPLIED and batch.decided_by_id == approved_by_id:
+        return AwardOutcome(batch=batch, transactions=list(batch.transactions.order_by("id")), replayed=True)
+    if batch.status != AwardBatch.Status.PENDING:
+        raise _already_decided(batch)
+    if batch.awarded_by_id == approved_by_id:
+        raise SelfApproval("You asked for this award; another HR user must approve it.")
+    # The rules of today (amounts, people who still exist) apply to what was asked then.
+    awards = _awards_clean([Award(*row) for row in batch.requested], awarded_by_id=batch.awarded_by_id)
+    for award in awards:
+        self_award_refuse(user_id=award.user_id, awarded_by_id=approved_by_id)
+    budget_draw(awarded_by_id=batch.awarded_by_id, points=batch.points_total)
+    batch.status, batch.decided_by_id, batch.decided_at = AwardBatch.Status.APPLIED, approved_by_id, timezone.now()
+    batch.save(update_fields=["status", "decided_by", "decided_at"])
+    outcome = _batch_credit(batch, awards)
+    audit_record(actor_id=approved_by_id, action="points.award_approve", target=batch, after={"status": batch.status})
+    notify_award_decided(
+        requester_id=batch.awarded_by_id,
+        decided_by_name=awarder_name(approved_by_id),
+        summary=str(batch).rsplit(" (", 1)[0],
+        approved=True,
+        note="",
+    )
+    return outcome
+
+
+@atomic_with_retry
+def award_request_reject(*, batch_id: str, rejected_by_id: str, note: str) -> AwardBatch:
+    """Turn a waiting award request down, with a reason the requester sees; it credits nothing.
+    The requester may withdraw their own."""
+    note = points_reason_clean(note)
+    batch = _pending_request_lock(batch_id=batch_id)
+    if batch.status == AwardBatch.Status.REJECTED and batch.decided_by_id == rejected_by_id:
+        return batch
+    if batch.status != AwardBatch.Status.PENDING:
+        raise _already_decided(batch)
+    batch.status, batch.decided_by_id, batch.decided_at = AwardBatch.Status.REJECTED, rejected_by_id, timezone.now()
+    batch.decision_note = note
+    batch.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor_id=rejected_by_id,
+        action="points.award_reject",
+        target=batch,
+        after={"status": batch.status, "note": note},
+    )
+    if rejected_by_id != batch.awarded_by_id:
+        notify_award_decided(
+            requester_id=batch.awarded_by_id,
+            decided_by_name=awarder_name(rejected_by_id),
+            summary=str(batch).rsplit(" (", 1)[0],
+            approved=False,
+            note=note,
+        )
+    return batch

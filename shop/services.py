@@ -7,7 +7,7 @@ catalog version, so no caller can forget it. Each public function owns its trans
 the catalog version row last.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import Change, audit_changes, audit_record, audit_record_many
 from awsomeshop.db import atomic_with_retry
 from awsomeshop.text import text_clean
 
@@ -161,7 +162,26 @@ def product_create(
 def _product_insert(*, product: Product) -> Product:
     with catalog_write():
         product.save(force_insert=True)
+    audit_record(action="shop.product_add", target=product, after=_audited_fields(product))
     return product
+
+
+_AUDITED_PRODUCT_FIELDS = (
+    "name",
+    "description",
+    "category",
+    "points_cost",
+    "stock_quantity",
+    "is_active",
+    "image",
+    "delivery_method",
+    "option_label",
+    "note_prompt",
+)
+
+
+def _audited_fields(obj: Product | ProductOption, fields: Iterable[str] = _AUDITED_PRODUCT_FIELDS) -> dict[str, Any]:
+    return {field: getattr(obj, field) for field in fields if hasattr(obj, field)}
 
 
 @atomic_with_retry
@@ -172,6 +192,9 @@ def product_import(*, products: list[Product]) -> list[Product]:
         product.full_clean(exclude=["image"])
     with catalog_write(changed=bool(products)):
         Product.objects.bulk_create(products, batch_size=1000)
+    audit_record_many(
+        action="shop.product_add", changes=[Change(product, after=_audited_fields(product)) for product in products]
+    )
     return products
 
 
@@ -213,12 +236,16 @@ def _product_edit(product: Product, edit: ProductEdit) -> Product:
         _stock_not_from_options(product_ids=[product.pk])
         _stock_seen_check(product, edit.stock_seen)
     exclude = []
+    before = _audited_fields(product, edit.changes)
     for field, value in edit.changes.items():
         setattr(product, field, value)
         if field == "image":
             exclude.append("image")  # checked and stored before the lock (_image_store)
     product.full_clean(exclude=exclude)
     product.save()
+    before, after = audit_changes(before, _audited_fields(product, edit.changes))
+    if after:
+        audit_record(action="shop.product_change", target=product, before=before, after=after)
     return product
 
 
@@ -265,9 +292,15 @@ def _locked_products(product_ids: list[str]):
 def product_active_set(*, product_ids: list[str], is_active: bool) -> int:
     """Offer or withdraw products; an inactive product is hidden from the portal and the API and
     cannot be redeemed, and its orders stay as they are. Returns how many changed."""
-    changing = [p.pk for p in _locked_products(product_ids).only("pk", "is_active") if p.is_active != is_active]
+    changing = [p for p in _locked_products(product_ids).only("pk", "name", "is_active") if p.is_active != is_active]
+    audit_record_many(
+        action="shop.product_change",
+        changes=[Change(p, before={"is_active": p.is_active}, after={"is_active": is_active}) for p in changing],
+    )
     with catalog_write(changed=bool(changing)):
-        return Product.objects.filter(pk__in=changing).update(is_active=is_active, updated_at=timezone.now())
+        return Product.objects.filter(pk__in=[p.pk for p in changing]).update(
+            is_active=is_active, updated_at=timezone.now()
+        )
 
 
 @atomic_with_retry
@@ -275,10 +308,20 @@ def product_stock_set(*, product_ids: list[str], quantity: int) -> int:
     """Set the stock of products to a number a person counted. Returns how many changed."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= STOCK_MAX:
         raise ValueError(f"Stock is a whole number from 0 to {STOCK_MAX:,}.")
-    locked = [p.pk for p in _locked_products(product_ids).only("pk")]
-    _stock_not_from_options(product_ids=locked)
+    locked = list(_locked_products(product_ids).only("pk", "name", "stock_quantity"))
+    _stock_not_from_options(product_ids=[p.pk for p in locked])
+    audit_record_many(
+        action="shop.product_change",
+        changes=[
+            Change(p, before={"stock_quantity": p.stock_quantity}, after={"stock_quantity": quantity})
+            for p in locked
+            if p.stock_quantity != quantity
+        ],
+    )
     with catalog_write(changed=bool(locked)):
-        return Product.objects.filter(pk__in=locked).update(stock_quantity=quantity, updated_at=timezone.now())
+        return Product.objects.filter(pk__in=[p.pk for p in locked]).update(
+            stock_quantity=quantity, updated_at=timezone.now()
+        )
 
 
 @atomic_with_retry
@@ -286,6 +329,7 @@ def product_delete(*, product_ids: list[str]) -> int:
     """Delete products that were never redeemed (orders keep their product: those are
     deactivated instead, and are left alone here). Returns how many were deleted."""
     products = list(_locked_products(product_ids).filter(orders__isnull=True))
+    audit_record_many(action="shop.product_delete", changes=[Change(p, before=_audited_fields(p)) for p in products])
     with catalog_write(changed=bool(products)):
         for product in products:
             product.delete()
@@ -328,6 +372,7 @@ def product_option_create(
     with catalog_write():
         option.save(force_insert=True)
         _product_stock_from_options(product)
+    audit_record(action="shop.option_add", target=option, after=_audited_fields(option, OPTION_EDITABLE_FIELDS))
     return option
 
 
@@ -347,12 +392,16 @@ def product_option_update(*, option_id: str, changes: dict[str, Any], stock_seen
         _stock_seen_check(option, stock_seen)
     if "name" in changes:
         changes = {**changes, "name": _option_name_clean(product=product, name=changes["name"], option_id=option.pk)}
+    before = _audited_fields(option, changes)
     for field, value in changes.items():
         setattr(option, field, value)
     option.full_clean(exclude=["product"])
     with catalog_write(changed="stock_quantity" in changes):
         option.save()
         _product_stock_from_options(product)
+    before, after = audit_changes(before, _audited_fields(option, changes))
+    if after:
+        audit_record(action="shop.option_change", target=option, before=before, after=after)
     return option
 
 

@@ -185,3 +185,18 @@ def deadlock_retries():
 def superuser_client(client, db):
     client.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
     return client
+
+
+@pytest.fixture
+def second_hr(db):
+    """Another member of HR: the second pair of eyes for large awards."""
+    from accounts.roles import HR
+
+    return staff_in(HR, "omar.hr@example.com")
+
+
+@pytest.fixture
+def hr(client, hr_staff):
+    """The test client, signed in as a member of the HR role."""
+    client.force_login(hr_staff)
+    return client

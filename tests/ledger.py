@@ -11,8 +11,9 @@ def ledger_sum(user_id: str) -> int:
         earned=Sum("points_amount", filter=Q(transaction_type="earned"), default=0),
         redeemed=Sum("points_amount", filter=Q(transaction_type="redeemed"), default=0),
         refunded=Sum("points_amount", filter=Q(transaction_type="refunded"), default=0),
+        reversed=Sum("points_amount", filter=Q(transaction_type="reversed"), default=0),
     )
-    return sums["earned"] - sums["redeemed"] + sums["refunded"]
+    return sums["earned"] - sums["reversed"] - sums["redeemed"] + sums["refunded"]
 
 
 def assert_ledger_consistent() -> None:

@@ -16,11 +16,16 @@ def test_the_roles_have_exactly_the_permissions_they_need():
 
     assert codenames("HR") == [
         "add_employee",
+        "approve_award",
         "award_points",
         "resend_notification",
+        "view_auditentry",
+        "view_awardbatch",
         "view_employee",
         "view_notification",
         "view_order",
+        "view_pointsbudget",
+        "view_pointsbudgetlimit",
         "view_pointstransaction",
     ]
     assert codenames("Catalog managers") == [

@@ -34,7 +34,7 @@ def test_hr_uploads_a_csv_sees_the_preview_and_confirms(page, hr_staff, tmp_path
     page.get_by_role("button", name="Award 600 points to 3 employees").click()
 
     expect(page.locator("#award-result tbody tr")).to_have_count(3)
-    expect(page.get_by_text("Awarded 600 points in 3 award(s).")).to_be_visible()
+    expect(page.get_by_text("Awarded 600 points in 3 awards.")).to_be_visible()
     assert [UserPoints.objects.get(pk=u.pk).current_points for u in team] == [100, 200, 300]
     page.locator("#award-result a").first.click()
     expect(page).to_have_url(re.compile(r"/admin/points/pointstransaction/.+/change/"))

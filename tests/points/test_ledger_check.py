@@ -143,3 +143,50 @@ def test_ledger_check_catches_a_product_whose_stock_is_not_its_options_sum(capsy
         call_command("check_points_ledger")
 
     assert f"product {hoodie.pk}: stock 9 but its options hold 3" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_ledger_check_counts_reversals_against_what_was_earned(employee, hr_staff, second_hr, capsys):
+    from points.services import points_award, points_reverse
+
+    award = points_award(user_id=employee.pk, amount=500, reason="Launch", awarded_by_id=hr_staff.pk)
+    points_reverse(
+        award_id=award.pk, amount=200, reason="Typo", reversed_by_id=second_hr.pk, source="api", client_key="k"
+    )
+    call_command("check_points_ledger")
+    assert "consistent" in capsys.readouterr().out
+
+    with connection.cursor() as cursor:
+        # As if the reversal had forgotten total_earned: consistent with itself, not with the ledger.
+        cursor.execute(
+            "UPDATE user_points SET current_points = current_points + 200, total_earned = total_earned + 200 "
+            "WHERE user_id = %s",
+            [employee.pk],
+        )
+    with pytest.raises(CommandError):
+        call_command("check_points_ledger")
+    assert "balance 500/500/0 (current/earned/redeemed) but the ledger says 300/300/0" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_ledger_check_catches_a_reversal_larger_than_its_award_or_of_someone_else(employee, hr_staff, capsys):
+    from points.models import PointsTransaction
+    from points.services import points_award
+    from tests.factories import UserFactory
+
+    award = points_award(user_id=employee.pk, amount=100, reason="Launch", awarded_by_id=hr_staff.pk)
+    other = UserFactory(email="other@example.com")
+    points_award(user_id=other.pk, amount=500, reason="Other", awarded_by_id=hr_staff.pk)
+    # Rows written behind the services' back, each balance kept in step so only the links are wrong.
+    PointsTransaction.objects.create(
+        user=employee, transaction_type="reversed", points_amount=150, reverses=award, description="Too much"
+    )
+    stray = PointsTransaction.objects.create(
+        user=other, transaction_type="reversed", points_amount=10, reverses=award, description="Wrong person"
+    )
+
+    with pytest.raises(CommandError):
+        call_command("check_points_ledger")
+    report = capsys.readouterr().err
+    assert f"transaction {award.pk}: award of 100 reversed by 160" in report
+    assert f"transaction {stray.pk}: reversal without an award of the same employee" in report

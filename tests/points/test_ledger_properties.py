@@ -1,9 +1,12 @@
 """A Hypothesis state machine drives random sequences of the operations that move points and
-stock (awards, redemptions of products and of options, cancellations with their refunds, steps
-of fulfilment, restocks, repricing), and after every step checks the invariants the ledger promises."""
+stock (awards, redemptions of products and of options, cancellations with their refunds,
+reversals of awards, large awards waiting for and given approval, steps of fulfilment, restocks,
+repricing), and after every step checks the invariants the ledger promises."""
 
 import pytest
 from django.db import connection
+from django.db.models import F
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -11,8 +14,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from awsomeshop.exceptions import ShopError
 from orders.models import Order
 from orders.services import OrderDetails, order_cancel, order_redeem, order_status_change
-from points.models import PointsTransaction
-from points.services import points_award
+from points.models import AwardBatch, PointsTransaction
+from points.services import Award, award_request_approve, points_award, points_award_batch, points_reverse
 from shop.models import Product, ProductOption
 from shop.services import (
     product_active_set,
@@ -36,6 +39,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.options = [product_option_create(product_id=sized.pk, name=n, stock_quantity=2).pk for n in ("S", "M")]
         self.sized = sized.pk
         self.staff = UserFactory().pk
+        self.second_staff = UserFactory().pk
+        # The database outlives each example: count from what is there.
+        self.reversals = AwardBatch.objects.filter(kind="reversal").count()
         self.orders_made = Order.objects.count()
         self.cancelled = Order.objects.filter(status="Cancelled").count()
 
@@ -107,6 +113,39 @@ class LedgerMachine(RuleBasedStateMachine):
                 order_ids=[orders[pick % len(orders)]], to_status="Processing", changed_by_id=self.staff
             )
 
+    @rule(pick=st.integers(0, 1000), amount=st.integers(1, 500))
+    def reverse_an_award(self, pick, amount):
+        awards = list(
+            PointsTransaction.objects.filter(transaction_type="earned").order_by("id").values_list("pk", flat=True)
+        )
+        if not awards:
+            return
+        try:
+            points_reverse(
+                award_id=awards[pick % len(awards)],
+                amount=amount,
+                reason="Property test",
+                reversed_by_id=self.staff,
+                source="api",
+                client_key=f"reversal-{self.reversals}",
+            )
+            self.reversals += 1
+        except ShopError:
+            pass
+
+    @rule(user=st.integers(0, 2), amount=st.integers(1001, 3000), approve=st.booleans())
+    def a_large_award_waits_for_approval(self, user, amount, approve):
+        with override_settings(POINTS_APPROVAL_ABOVE=1000):
+            outcome = points_award_batch(
+                awards=[Award(self.users[user], amount, "Large")],
+                awarded_by_id=self.staff,
+                source="api",
+                client_key=f"large-{PointsTransaction.objects.count()}-{amount}-{user}",
+            )
+            assert outcome.transactions == [] or outcome.replayed
+            if approve:
+                award_request_approve(batch_id=outcome.batch.pk, approved_by_id=self.second_staff)
+
     @rule(product=st.integers(0, 2), quantity=st.integers(0, 5))
     def restock(self, product, quantity):
         product_stock_set(product_ids=[self.products[product]], quantity=quantity)
@@ -131,6 +170,19 @@ class LedgerMachine(RuleBasedStateMachine):
     def every_redemption_is_one_order_and_one_ledger_row(self):
         redemptions = PointsTransaction.objects.filter(transaction_type="redeemed").count()
         assert Order.objects.count() == redemptions == getattr(self, "orders_made", redemptions)
+
+    @invariant()
+    def no_award_is_reversed_by_more_than_it_gave_and_waiting_awards_credit_nothing(self):
+        from django.db.models import Sum
+
+        over = (
+            PointsTransaction.objects.filter(transaction_type="earned")
+            .annotate(back=Sum("reversals__points_amount"))
+            .filter(back__gt=F("points_amount"))
+        )
+        assert not over.exists()
+        assert not PointsTransaction.objects.filter(batch__status__in=["pending", "rejected"]).exists()
+        assert AwardBatch.objects.filter(kind="reversal").count() == self.reversals
 
     @invariant()
     def every_cancellation_is_one_refund(self):

@@ -47,7 +47,7 @@ def test_a_replayed_file_confirmation_pays_once_and_says_when_and_by_whom(hr, hr
     for replay in replays:
         assert replay["Location"] == first["Location"]
         message = messages_of(replay)[-1]
-        assert message.startswith("This file was already applied on ")
+        assert message.startswith("This file was already awarded on ")
         assert f"by {hr_staff.email}" in message
 
 

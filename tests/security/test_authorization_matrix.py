@@ -4,6 +4,7 @@ The URLs are read from the URL configuration, so a new URL without a rule here f
 """
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +16,7 @@ from awsomeshop.db import new_id
 from notifications.models import Notification
 from orders.models import VoucherCode
 from orders.services import order_redeem
+from points.models import PointsBudget
 from points.services import Award, points_award_batch
 from shop.models import Product
 from shop.services import product_option_create
@@ -75,6 +77,8 @@ def world(employee, hr_staff, catalog_manager, fulfilment_staff, give_points):
         or AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", failures_since_start=1),
         "access_log": AccessLog.objects.first(),
         "employee": employee,
+        "award": employee.points_transactions.get(transaction_type="earned"),
+        "budget": PointsBudget.objects.create(starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 31), points=100),
         "award_batch": points_award_batch(
             awards=[Award(employee.pk, 5, "Batch")], awarded_by_id=hr_staff.pk, source="file", batch_id=new_id()
         ).batch,
@@ -99,6 +103,9 @@ def object_for(name: str, world) -> str:
         "authtoken_tokenproxy": world["employee"].pk,
         "axes_accessattempt": str(world["access_attempt"].pk),
         "axes_accesslog": str(world["access_log"].pk),
+        "points_awardbatch": world["award_batch"].pk,
+        "points_pointsbudget": str(world["budget"].pk),
+        "audit_auditentry": str(__import__("audit.models").models.AuditEntry.objects.first().pk),
     }.get(key, "999999")  # no such object: the admin answers with a redirect to its index
 
 
@@ -107,9 +114,9 @@ def concrete(name: str, pattern: str, world) -> str:
     path = re.sub(r"\(\?P<app_label>[^)]*\)", "points", path)
     path = path.replace("<str:product_id>", world["product"].pk).replace("<str:order_id>", world["order"].pk)
     path = path.replace("<path:content_type_id>", str(ContentType.objects.get_for_model(Product).pk))
-    path = path.replace(
-        "<path:object_id>", world["product"].pk if name == "admin:view_on_site" else object_for(name, world)
-    )
+    object_id = {"admin:view_on_site": world["product"].pk, "admin:points_pointstransaction_reverse": world["award"].pk}
+    path = path.replace("<path:object_id>", object_id.get(name) or object_for(name, world))
+    path = path.replace("<str:award_id>", world["award"].pk).replace("<str:request_id>", world["award_batch"].pk)
     path = path.replace("<id>", world["employee"].pk).replace("<str:batch_id>", world["award_batch"].pk)
     path = path.replace("<str:notification_id>", str(world["notification"].pk))
     return "/" + path
@@ -154,6 +161,9 @@ ADMIN_MODELS = {
     "orders_vouchercode": admin_rule({"fulfilment", "superuser"}, add={"fulfilment", "superuser"}),
     "notifications_notification": admin_rule({"hr", "superuser"}),
     "shop_productoption": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
+    "points_awardbatch": admin_rule({"hr", "superuser"}),
+    "points_pointsbudget": admin_rule({"hr", "superuser"}, add={"superuser"}, delete={"superuser"}),
+    "audit_auditentry": admin_rule({"hr", "superuser"}),
 }
 
 EXACT = {
@@ -190,6 +200,10 @@ EXACT = {
     "v1:order_cancel": {"anonymous": 401, "default": 405},  # a POST; others' orders are 404 (tests/api)
     # Permission before method: only HR gets as far as "GET is not allowed".
     "v1:award_create": {"anonymous": 401, "hr": 405, "superuser": 405, "default": 403},
+    "v1:award_reversals": {"anonymous": 401, "hr": 200, "superuser": 200, "default": 403},
+    "v1:award_request_list": {"anonymous": 401, "hr": 200, "superuser": 200, "default": 403},
+    "v1:award_request_approve": {"anonymous": 401, "hr": 405, "superuser": 405, "default": 403},
+    "v1:award_request_reject": {"anonymous": 401, "hr": 405, "superuser": 405, "default": 403},
     "schema": {role: 200 for role in ROLES},
     "docs": {role: 200 for role in ROLES},
     # admin, beyond the models
@@ -207,6 +221,9 @@ EXACT = {
     "admin:points_employee_award_file": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:points_employee_award_result": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:points_pointstransaction_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:points_pointstransaction_reverse": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:points_awardbatch_decide": {**ADMIN_STAFF_ONLY, "hr": 302, "superuser": 302, "default": 403},
+    "admin:audit_auditentry_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:orders_order_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:orders_fulfilmentorder_export": {**ADMIN_STAFF_ONLY, "fulfilment": 200, "superuser": 200, "default": 403},
     # Permission first for change and delete; history looks the (missing) row up first.

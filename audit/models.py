@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+
+from awsomeshop.db import TimestampColumn
+
+
+class AuditEntry(models.Model):
+    """One change a person made through the admin or the API: who, when, what, and the values
+    before and after. Written by `audit.services.audit_record` in the change's own transaction,
+    so a change and its entry commit together or not at all; never edited or deleted."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        API = "api", "API"
+        PORTAL = "portal", "Portal"
+        SYSTEM = "system", "System (a command or a scheduled job)"
+
+    id = models.BigAutoField(primary_key=True)
+    at = TimestampColumn(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        db_index=False,
+    )
+    # The e-mail as it was then: the log still says who, whatever becomes of the account.
+    actor_email = models.CharField(max_length=254, blank=True, default="")
+    source = models.CharField(max_length=6, choices=Source.choices)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, help_text="app_label.model of what was changed.")
+    object_id = models.CharField(max_length=255)
+    object_repr = models.CharField(max_length=255)
+    # The employee the change is about (an award's, an order's), so their history shows it.
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries_about",
+        db_index=False,
+    )
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        db_table = "audit_entries"
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"], name="idx_audit_object"),
+            models.Index(fields=["employee", "at"], name="idx_audit_employee"),
+            models.Index(fields=["actor", "at"], name="idx_audit_actor"),
+            models.Index(fields=["action", "at"], name="idx_audit_action"),
+            models.Index(fields=["at"], name="idx_audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr}"

@@ -53,6 +53,17 @@ class FilterLookupsOnlyMixin(_AdminBase):
 class ShopAdminSite(admin.AdminSite):
     site_header = "AWSomeShop administration"
     site_title = "AWSomeShop admin"
+    # The lists need the width (every column visible at 1280 px); the breadcrumbs and the index
+    # lead everywhere the sidebar did.
+    enable_nav_sidebar = False
+
+    def get_urls(self):
+        from django.urls import path
+
+        from points.dashboard import programme_dashboard_view
+
+        dashboard = self.admin_view(lambda request: programme_dashboard_view(request, self))
+        return [path("programme/", dashboard, name="programme_dashboard"), *super().get_urls()]
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every ModelAdmin, ours and the libraries', takes only its own lookups and records what

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who changes what, for the audit trail: after the session's user is known.
     "audit.middleware.AuditContextMiddleware",
+    # Dates in the reader's own zone, when their browser has said which.
+    "awsomeshop.timezones.BrowserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "points.context_processors.balance",
                 "notifications.context_processors.unread",
+                "awsomeshop.timezones.time_zone",
             ],
         },
     },
@@ -230,6 +233,8 @@ POINTS_APPROVAL_ABOVE = env.int("POINTS_APPROVAL_ABOVE", default=1_000)
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# Dates with their zone ("3 Dec 2026, 14:05 CET"): awsomeshop/formats.
+FORMAT_MODULE_PATH = ["awsomeshop.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -25,3 +25,11 @@ def text_clean(value: object, *, what: str, max_length: int, invalid: type[ShopE
     if len(text) > max_length:
         raise invalid(f"The {what} can be at most {max_length} characters.", field=what)
     return text
+
+
+def counted(count: int, singular: str, plural: str) -> str:
+    """“1 product”, “2,150 products”: a number as the portal writes it, with its noun in the
+    right form (ngettext, so a translation can have its own plural rules)."""
+    from django.utils.translation import ngettext
+
+    return f"{count:,} {ngettext(singular, plural, count)}"

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from awsomeshop.admin_tools import ReadOnlyAdminMixin
+from awsomeshop.text import counted
 
 from .models import Notification
 from .services import notifications_resend
@@ -33,6 +34,6 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notifications_resend(ids=list(queryset.values_list("pk", flat=True)))
         if count:
-            self.message_user(request, f"{count} e-mail(s) will be sent again.", messages.SUCCESS)
+            self.message_user(request, f"{counted(count, 'e-mail', 'e-mails')} will be sent again.", messages.SUCCESS)
         else:
             self.message_user(request, "None of the selected e-mails had failed; nothing to send again.")

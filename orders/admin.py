@@ -6,11 +6,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ShopErrorAsMessageMixin
 from awsomeshop.csv_export import csv_response
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import counted
 from shop.models import DeliveryMethod, Product
 
 from .csv_codes import code_file_read
@@ -31,7 +33,7 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Orders are history: read-only here (HR's view); filter, search and export them. Codes of
     digital rewards are not shown: only the employee and fulfilment staff see those."""
 
-    list_display = ["short_number", "created_at", "user_email", "product", "option", "points_used", "status"]
+    list_display = ["short_number", "created_at", "user_email", "product", "option", "points", "status"]
     list_filter = ["status", "delivery_method", "created_at", "product__category"]
     search_fields = ["id", "user__email", "user__first_name", "user__last_name", "product__name"]
     list_select_related = ["user", "product", "option"]
@@ -59,12 +61,16 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "employee",
         "product_name",
         "option",
-        "points_used",
+        "points",
         "status",
         "delivery_method",
         "history",
     ]
     readonly_fields = fields
+
+    @admin.display(description="points", ordering="points_used")
+    def points(self, order: Order) -> str:
+        return f"{order.points_used:,}"
 
     @admin.display(description="order", ordering="id")
     def short_number(self, order: Order) -> str:
@@ -72,7 +78,7 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="employee", ordering="user__email")
     def user_email(self, order: Order) -> str:
-        return order.user.email
+        return format_html("{}<br><small>{}</small>", order.user.get_full_name() or order.user.email, order.user.email)
 
     @admin.display(description="employee")
     def employee(self, order: Order) -> str:
@@ -81,14 +87,16 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="product")
     def product_name(self, order: Order) -> str:
-        return order.product.name
+        # The portal's page of the product: every signed-in person may see it (the product admin
+        # is the catalog managers').
+        return format_html('<a href="{}">{}</a>', order.product.get_absolute_url(), order.product.name)
 
     @admin.display(description="history")
     def history(self, order: Order) -> str:
         changes = order.status_changes.select_related("changed_by")
         rows = [
             (
-                change.created_at.strftime("%Y-%m-%d %H:%M"),
+                date_format(timezone.localtime(change.created_at), "DATETIME_FORMAT"),
                 change.from_status,
                 change.to_status,
                 _who(change),
@@ -467,11 +475,12 @@ class VoucherCodeAdmin(admin.ModelAdmin):
             except ShopError as refusal:
                 form.add_error("file", refusal.message)
             else:
+                added = counted(outcome.added, "new code", "new codes")
                 self.message_user(
                     request,
-                    f"{outcome.added} new code(s) loaded for “{form.cleaned_data['product'].name}”"
-                    f"{f', {outcome.already_loaded} already there and left out' if outcome.already_loaded else ''}; "
-                    f"{outcome.handed_out} handed out to orders that were waiting.",
+                    f"{added} loaded for “{form.cleaned_data['product'].name}”"
+                    f"{f', {outcome.already_loaded:,} already there and left out' if outcome.already_loaded else ''}; "
+                    f"{outcome.handed_out:,} handed out to orders that were waiting.",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:orders_vouchercode_changelist"))

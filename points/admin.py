@@ -92,16 +92,16 @@ class EmployeeAdmin(admin.ModelAdmin):
         return employee.get_full_name()
 
     @admin.display(description="current points", ordering="points__current_points")
-    def current_points(self, employee: Employee) -> int:
-        return _balance(employee, "current_points")
+    def current_points(self, employee: Employee) -> str:
+        return f"{_balance(employee, 'current_points'):,}"
 
     @admin.display(description="total earned", ordering="points__total_earned")
-    def total_earned(self, employee: Employee) -> int:
-        return _balance(employee, "total_earned")
+    def total_earned(self, employee: Employee) -> str:
+        return f"{_balance(employee, 'total_earned'):,}"
 
     @admin.display(description="total redeemed", ordering="points__total_redeemed")
-    def total_redeemed(self, employee: Employee) -> int:
-        return _balance(employee, "total_redeemed")
+    def total_redeemed(self, employee: Employee) -> str:
+        return f"{_balance(employee, 'total_redeemed'):,}"
 
     @admin.display(description="")
     def award_link(self, employee: Employee) -> str:
@@ -273,12 +273,12 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     list_display = [
         "created_at",
         "user_email",
-        "transaction_type",
+        "kind",
         "signed_points",
-        "balance_after",
+        "balance",
         "description",
-        "order",
-        "awarded_by",
+        "order_number",
+        "awarded_by_email",
     ]
     list_filter = ["transaction_type", "created_at"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "description", "id", "order__id"]
@@ -291,7 +291,7 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         "user_email",
         "transaction_type",
         "signed_points",
-        "balance_after",
+        "balance",
         "description",
         "order_link",
         "awarded_by_email",
@@ -392,6 +392,22 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     @admin.display(description="awarded by")
     def awarded_by_email(self, row: PointsTransaction) -> str:
         return row.awarded_by.email if row.awarded_by else "—"
+
+    @admin.display(description="type", ordering="transaction_type")
+    def kind(self, row: PointsTransaction) -> str:
+        return row.get_transaction_type_display()
+
+    @admin.display(description="balance after", ordering="balance_after")
+    def balance(self, row: PointsTransaction) -> str:
+        return "—" if row.balance_after is None else f"{row.balance_after:,}"
+
+    @admin.display(description="order", ordering="order_id")
+    def order_number(self, row: PointsTransaction) -> str:
+        if row.order_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[row.order_id]), row.order.short_number
+        )
 
     @admin.display(description="points", ordering="points_amount")
     def signed_points(self, row: PointsTransaction) -> str:

@@ -1,10 +1,11 @@
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from awsomeshop.text import counted
 from orders.models import Order
 from shop.models import Product, ProductOption
 
@@ -153,7 +154,11 @@ def _refund_problems() -> list[LedgerProblem]:
         | ~Q(status=cancelled) & Q(refunds__gt=0)
     )
     problems = [
-        LedgerProblem("order", order_id, f"{status} with {count} refund row(s) of {total} points; it cost {used}")
+        LedgerProblem(
+            "order",
+            order_id,
+            f"{status} with {counted(count, 'refund row', 'refund rows')} of {total} points; it cost {used}",
+        )
         for order_id, status, count, total, used in wrong.values_list(
             "id", "status", "refunds", "refund_total", "points_used"
         )
@@ -305,3 +310,146 @@ def award_request_list(*, status: str | None = None) -> QuerySet[AwardBatch]:
     if status:
         requests = requests.filter(status=status)
     return requests.order_by("-created_at")
+
+
+# --- The programme's figures (the admin's dashboard) ---------------------------------------------
+# Every figure is one SQL aggregate over the ledger (or the orders, or the balances): no rows are
+# read into Python, so the page costs the same few queries at any ledger size (make bench).
+DASHBOARD_MAX_MONTHS = 60
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of the ledger: what was awarded, corrected, redeemed and refunded."""
+
+    month: date
+    awarded: int
+    reversed: int
+    redeemed: int
+    refunded: int
+
+    @property
+    def net_awarded(self) -> int:
+        return self.awarded - self.reversed
+
+    @property
+    def net_redeemed(self) -> int:
+        return self.redeemed - self.refunded
+
+
+@dataclass(frozen=True)
+class ProgrammeFigures:
+    start: date
+    end: date
+    months: list[MonthFigures]
+    outstanding: int
+    budget: PointsBudget | None
+    budget_used: int
+    top_products: list[dict]
+    givers: list[dict]
+
+    def total(self, name: str) -> int:
+        return sum(getattr(month, name) for month in self.months)
+
+    @property
+    def redemption_rate(self) -> float | None:
+        """Points redeemed (net of refunds) per point awarded (net of reversals) in the range."""
+        awarded = self.total("net_awarded")
+        return self.total("net_redeemed") / awarded if awarded > 0 else None
+
+    @property
+    def budget_left(self) -> int | None:
+        return None if self.budget is None else max(self.budget.points - self.budget_used, 0)
+
+
+def _month_starts(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _ledger_by_month(*, start: date, end: date) -> list[MonthFigures]:
+    """One query: per transaction type, one conditional sum per month (TIME_ZONE's months, from
+    bounds computed here, so no database time-zone tables are needed)."""
+    months = _month_starts(start, end)
+    bounds = [max(_day_start(month), _day_start(start)) for month in months]
+    bounds.append(_day_start(end + timedelta(days=1)))
+    sums = {
+        f"m{i}": Sum("points_amount", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]), default=0)
+        for i in range(len(months))
+    }
+    rows = (
+        PointsTransaction.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1])
+        .order_by()
+        .values("transaction_type")
+        .annotate(**sums)
+    )
+    by_type = {row["transaction_type"]: row for row in rows}
+
+    def figure(kind: str, i: int) -> int:
+        return int(by_type.get(kind, {}).get(f"m{i}") or 0)
+
+    types = PointsTransaction.Type
+    return [
+        MonthFigures(
+            month=month,
+            awarded=figure(types.EARNED, i),
+            reversed=figure(types.REVERSED, i),
+            redeemed=figure(types.REDEEMED, i),
+            refunded=figure(types.REFUNDED, i),
+        )
+        for i, month in enumerate(months)
+    ]
+
+
+def _top_products(*, since: datetime, until: datetime, limit: int = 10) -> list[dict]:
+    orders = Order.objects.filter(created_at__gte=since, created_at__lt=until).exclude(status=Order.Status.CANCELLED)
+    return list(
+        orders.order_by()
+        .values("product_id", "product__name")
+        .annotate(orders=Count("id"), points=Sum("points_used"))
+        .order_by("-points", "product__name")[:limit]
+    )
+
+
+def _givers(*, since: datetime, until: datetime, limit: int = 50) -> list[dict]:
+    """Awards per HR user in the range, with what was reversed of them since."""
+    awards = PointsTransaction.objects.filter(
+        transaction_type=PointsTransaction.Type.EARNED, created_at__gte=since, created_at__lt=until
+    )
+    reversed_of = (
+        PointsTransaction.objects.filter(
+            transaction_type=PointsTransaction.Type.REVERSED,
+            reverses__awarded_by_id=OuterRef("awarded_by_id"),
+            reverses__created_at__gte=since,
+            reverses__created_at__lt=until,
+        )
+        .order_by()
+        .values("reverses__awarded_by_id")
+        .annotate(total=Sum("points_amount"))
+        .values("total")
+    )
+    return list(
+        awards.order_by()
+        .values("awarded_by_id", "awarded_by__email")
+        .annotate(awards=Count("id"), points=Sum("points_amount"), reversed=Coalesce(Subquery(reversed_of), 0))
+        .order_by("-points", "awarded_by__email")[:limit]
+    )
+
+
+def programme_figures(*, start: date, end: date) -> ProgrammeFigures:
+    """The dashboard's figures for the days from `start` to `end` (both included)."""
+    since, until = _day_start(start), _day_start(end + timedelta(days=1))
+    budget = PointsBudget.objects.filter(**budget_period_today()).first()
+    return ProgrammeFigures(
+        start=start,
+        end=end,
+        months=_ledger_by_month(start=start, end=end),
+        outstanding=UserPoints.objects.aggregate(total=Sum("current_points", default=0))["total"],
+        budget=budget,
+        budget_used=budget_used(budget=budget) if budget else 0,
+        top_products=_top_products(since=since, until=until),
+        givers=_givers(since=since, until=until),
+    )

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from awsomeshop.admin_tools import ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 from awsomeshop.forms import WholeNumberField
+from awsomeshop.text import counted
 
 from .models import STOCK_MAX, Product, ProductOption
 from .services import (
@@ -180,13 +181,19 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
     @admin.action(description="Activate selected products", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         changed = product_active_set(product_ids=list(queryset.values_list("pk", flat=True)), is_active=True)
-        self.message_user(request, f"{changed} product(s) activated: they are back in the catalog.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"{counted(changed, 'product', 'products')} activated: they are back in the catalog.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Deactivate selected products", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         changed = product_active_set(product_ids=list(queryset.values_list("pk", flat=True)), is_active=False)
         self.message_user(
-            request, f"{changed} product(s) deactivated: hidden from the portal and the API.", messages.SUCCESS
+            request,
+            f"{counted(changed, 'product', 'products')} deactivated: hidden from the portal and the API.",
+            messages.SUCCESS,
         )
 
     @admin.action(description="Set stock of selected products…", permissions=["change"])
@@ -196,7 +203,10 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
             changed = product_stock_set(
                 product_ids=list(queryset.values_list("pk", flat=True)), quantity=form.cleaned_data["quantity"]
             )
-            self.message_user(request, f"Stock set to {form.cleaned_data['quantity']} for {changed} product(s).")
+            self.message_user(
+                request,
+                f"Stock set to {form.cleaned_data['quantity']:,} for {counted(changed, 'product', 'products')}.",
+            )
             return None
         context = {
             **self.admin_site.each_context(request),

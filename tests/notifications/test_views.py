@@ -94,7 +94,7 @@ def test_hr_sees_failed_mails_and_sends_them_again(client, hr_staff, two, settin
     notifications_send()
 
     assert "MailServiceDown" in page
-    assert "2 e-mail(s) will be sent again." in response.content.decode()
+    assert "2 e-mails will be sent again." in response.content.decode()
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
 
 

@@ -165,7 +165,7 @@ def test_loading_a_file_of_codes_hands_them_to_waiting_orders(fulfilment, placed
         reverse("admin:orders_vouchercode_add"), {"product": card.pk, "file": upload}, follow=True
     )
 
-    assert messages_of(response) == ["2 new code(s) loaded for “Card”; 1 handed out to orders that were waiting."]
+    assert messages_of(response) == ["2 new codes loaded for “Card”; 1 handed out to orders that were waiting."]
     assert status_of(placed["digital"]) == "Delivered"
 
 

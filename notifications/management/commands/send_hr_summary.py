@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from awsomeshop.text import counted
 from notifications.services import hr_summary_send
 
 
@@ -8,4 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         told = hr_summary_send()
-        self.stdout.write(f"HR summary: {told} HR user(s) told." if told else "HR summary: nothing to act on.")
+        self.stdout.write(
+            f"HR summary: {counted(told, 'HR user', 'HR users')} told." if told else "HR summary: nothing to act on."
+        )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from awsomeshop.text import counted
 from points.selectors import ledger_problem_list
 
 
@@ -14,5 +15,5 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
-            raise CommandError(f"The points ledger check found {len(problems)} problem(s).")
+            raise CommandError(f"The points ledger check found {counted(len(problems), 'problem', 'problems')}.")
         self.stdout.write(self.style.SUCCESS("The points ledger is consistent: balances, orders and stock agree."))

@@ -1,0 +1,7 @@
+"""Dates as the portal writes them, with the zone they are in (Django's en formats leave it out)."""
+
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i T"
+SHORT_DATE_FORMAT = "Y-m-d"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i T"
+TIME_FORMAT = "H:i"

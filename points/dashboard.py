@@ -1,0 +1,115 @@
+"""The programme dashboard in the admin (HR, superusers): points awarded, corrected, redeemed and
+refunded per month, what is outstanding, the budget, top products, the redemption rate and awards
+per giver, for a date range; every table also as CSV. The figures are `programme_figures`'s SQL
+aggregates; the chart is drawn in the browser by uPlot (static/vendor/uplot) from the same numbers
+the accessible table shows."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from awsomeshop.csv_export import csv_response
+
+from .selectors import DASHBOARD_MAX_MONTHS, ProgrammeFigures, programme_figures
+
+EXPORTS = ("months", "products", "givers", "summary")
+
+
+def _default_range() -> tuple[date, date]:
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    for _ in range(11):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, today
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError("The range must end on or after the day it starts.")
+            if (end.year - start.year) * 12 + end.month - start.month >= DASHBOARD_MAX_MONTHS:
+                raise forms.ValidationError(f"Choose at most {DASHBOARD_MAX_MONTHS} months at a time.")
+        return cleaned
+
+
+def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
+    span = f"{figures.start:%Y-%m-%d}_{figures.end:%Y-%m-%d}"
+    if which == "months":
+        header = ["month", "awarded", "reversed", "net_awarded", "redeemed", "refunded", "net_redeemed"]
+        rows = [
+            [f"{m.month:%Y-%m}", m.awarded, m.reversed, m.net_awarded, m.redeemed, m.refunded, m.net_redeemed]
+            for m in figures.months
+        ]
+    elif which == "products":
+        header = ["product_id", "product", "orders", "points"]
+        rows = [[p["product_id"], p["product__name"], p["orders"], p["points"]] for p in figures.top_products]
+    elif which == "givers":
+        header = ["hr_user", "awards", "points", "reversed"]
+        rows = [
+            [g["awarded_by__email"] or "AWSomeShop", g["awards"], g["points"], g["reversed"]] for g in figures.givers
+        ]
+    else:
+        rate = figures.redemption_rate
+        header = ["figure", "value"]
+        rows = [
+            ["from", figures.start.isoformat()],
+            ["to", figures.end.isoformat()],
+            ["awarded", figures.total("awarded")],
+            ["reversed", figures.total("reversed")],
+            ["redeemed", figures.total("redeemed")],
+            ["refunded", figures.total("refunded")],
+            ["outstanding_now", figures.outstanding],
+            ["redemption_rate", "" if rate is None else f"{rate:.4f}"],
+            ["budget", "" if figures.budget is None else figures.budget.points],
+            ["budget_used", "" if figures.budget is None else figures.budget_used],
+        ]
+    return csv_response(filename=f"programme-{which}-{span}.csv", header=header, rows=rows)
+
+
+def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
+    if not request.user.has_perm("points.view_pointstransaction"):
+        raise PermissionDenied
+    start, end = _default_range()
+    form = DateRangeForm(
+        request.GET if "start" in request.GET or "end" in request.GET else None, initial={"start": start, "end": end}
+    )
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    figures = programme_figures(start=start, end=end)
+    which = request.GET.get("export")
+    if which in EXPORTS and (not form.is_bound or form.is_valid()):
+        return _csv(figures, which)
+    chart = {
+        "months": [f"{m.month:%Y-%m}" for m in figures.months],
+        "series": {
+            "Awarded": [m.net_awarded for m in figures.months],
+            "Redeemed": [m.net_redeemed for m in figures.months],
+            "Refunded": [m.refunded for m in figures.months],
+        },
+    }
+    query = f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+    context = {
+        **admin_site.each_context(request),
+        "title": "Programme dashboard",
+        "form": form,
+        "figures": figures,
+        "totals": {
+            name: figures.total(name)
+            for name in ("awarded", "reversed", "net_awarded", "redeemed", "refunded", "net_redeemed")
+        },
+        "time_zone": timezone.get_current_timezone_name(),
+        "rate_percent": None if figures.redemption_rate is None else round(figures.redemption_rate * 100, 1),
+        "chart": chart,
+        "exports": {which: f"?{query}&export={which}" for which in EXPORTS},
+    }
+    return TemplateResponse(request, "admin/programme_dashboard.html", context)

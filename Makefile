@@ -41,6 +41,7 @@ audit: setup
 bench: setup
 	@scripts/ensure-mariadb.sh
 	$(PY) bench/run.py
+	$(PY) bench/dashboard.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -30,6 +30,8 @@ ROLE_PERMISSIONS = {
         ("shop", "view_productoption"),
         ("shop", "add_productoption"),
         ("shop", "change_productoption"),
+        ("shop", "view_category"),
+        ("shop", "add_category"),
     ],
     # Work the queue of orders: move them along, cancel with a reason (which refunds), attach and
     # load codes for digital rewards. No points, no products, no employees.

@@ -33,3 +33,10 @@ def counted(count: int, singular: str, plural: str) -> str:
     from django.utils.translation import ngettext
 
     return f"{count:,} {ngettext(singular, plural, count)}"
+
+
+def search_folded(text: str | None) -> str:
+    """Text as search compares it: without case, accents, spaces, hyphens or other punctuation,
+    so “tshirt” finds “T-shirt” and “creme” finds “Crème”."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(char for char in decomposed.casefold() if char.isalnum())

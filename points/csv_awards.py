@@ -66,7 +66,7 @@ class AwardPreview:
 
 
 def _rows(upload) -> list[tuple[int, list[str]]]:
-    rows = csv_rows_read(upload, refused=AwardFileRefused)
+    rows = csv_rows_read(upload, refused=AwardFileRefused, delimiters=",;\t")
     header = [cell.strip().lower() for cell in rows[0][1]]
     if len(header) < 3 or header[0] not in EMPLOYEE_COLUMNS or header[1:3] != ["amount", "reason"]:
         raise AwardFileRefused(

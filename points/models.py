@@ -224,8 +224,11 @@ class PointsTransaction(models.Model):
             # "My transactions", newest first, read in index order at any ledger size.
             models.Index(fields=["user", "created_at", "id"], name="idx_user_transactions_date"),
             models.Index(fields=["reverses"], name="idx_transaction_reverses"),
-            # The dashboard's and the budgets' sums of one type over a date range, from the index alone.
-            models.Index(fields=["transaction_type", "created_at", "points_amount"], name="idx_transaction_type_date"),
+            # The dashboard's and the budgets' sums over a date range (per type, per giver), read
+            # from the index alone: 1,000,000 rows in make bench.
+            models.Index(
+                fields=["created_at", "transaction_type", "awarded_by", "points_amount"], name="idx_transaction_sums"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(points_amount__gt=0), name="points_transactions_amount_positive"),

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -33,10 +34,11 @@ def award_batch_same_recent(*, fingerprint: str, days: int = 30) -> AwardBatch |
 
 
 def points_transaction_list(*, user_id: str) -> QuerySet[PointsTransaction]:
-    """The user's ledger, newest first, with each row's order and product in the same query."""
+    """The user's ledger, newest first, with each row's order and product, who gave it and the
+    award a correction corrects, in the same query."""
     return (
         PointsTransaction.objects.filter(user_id=user_id)
-        .select_related("order__product")
+        .select_related("order__product", "awarded_by", "reverses")
         .order_by("-created_at", "-id")
     )
 
@@ -295,6 +297,7 @@ def budget_used(*, budget: PointsBudget, giver_id: str | None = None) -> int:
     )
     reversals = PointsTransaction.objects.filter(
         transaction_type=PointsTransaction.Type.REVERSED,
+        created_at__gte=period[0],  # a reversal comes after its award: the index's range
         reverses__created_at__gte=period[0],
         reverses__created_at__lt=period[1],
     )
@@ -313,8 +316,9 @@ def award_request_list(*, status: str | None = None) -> QuerySet[AwardBatch]:
 
 
 # --- The programme's figures (the admin's dashboard) ---------------------------------------------
-# Every figure is one SQL aggregate over the ledger (or the orders, or the balances): no rows are
-# read into Python, so the page costs the same few queries at any ledger size (make bench).
+# Every figure is an SQL aggregate over the ledger (or the orders, or the balances): no rows are
+# read into Python, so the page costs the same queries at any ledger size (one per month shown,
+# and five more; make bench measures it with 1,000,000 rows).
 DASHBOARD_MAX_MONTHS = 60
 
 
@@ -371,37 +375,33 @@ def _month_starts(start: date, end: date) -> list[date]:
 
 
 def _ledger_by_month(*, start: date, end: date) -> list[MonthFigures]:
-    """One query: per transaction type, one conditional sum per month (TIME_ZONE's months, from
-    bounds computed here, so no database time-zone tables are needed)."""
+    """Per month (TIME_ZONE's, from bounds computed here, so no database time-zone tables are
+    needed), one grouped sum per type over the month's slice of the covering index
+    `idx_transaction_sums`: each row is read once and nothing is computed per row, which
+    measured 3x faster than one query of conditional sums per month (docs/performance.md)."""
     months = _month_starts(start, end)
     bounds = [max(_day_start(month), _day_start(start)) for month in months]
     bounds.append(_day_start(end + timedelta(days=1)))
-    sums = {
-        f"m{i}": Sum("points_amount", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]), default=0)
-        for i in range(len(months))
-    }
-    rows = (
-        PointsTransaction.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1])
-        .order_by()
-        .values("transaction_type")
-        .annotate(**sums)
-    )
-    by_type = {row["transaction_type"]: row for row in rows}
-
-    def figure(kind: str, i: int) -> int:
-        return int(by_type.get(kind, {}).get(f"m{i}") or 0)
-
     types = PointsTransaction.Type
-    return [
-        MonthFigures(
-            month=month,
-            awarded=figure(types.EARNED, i),
-            reversed=figure(types.REVERSED, i),
-            redeemed=figure(types.REDEEMED, i),
-            refunded=figure(types.REFUNDED, i),
+    figures = []
+    for i, month in enumerate(months):
+        sums = dict(
+            PointsTransaction.objects.filter(created_at__gte=bounds[i], created_at__lt=bounds[i + 1])
+            .order_by()
+            .values("transaction_type")
+            .annotate(total=Sum("points_amount"))
+            .values_list("transaction_type", "total")
         )
-        for i, month in enumerate(months)
-    ]
+        figures.append(
+            MonthFigures(
+                month=month,
+                awarded=int(sums.get(types.EARNED) or 0),
+                reversed=int(sums.get(types.REVERSED) or 0),
+                redeemed=int(sums.get(types.REDEEMED) or 0),
+                refunded=int(sums.get(types.REFUNDED) or 0),
+            )
+        )
+    return figures
 
 
 def _top_products(*, since: datetime, until: datetime, limit: int = 10) -> list[dict]:
@@ -415,28 +415,35 @@ def _top_products(*, since: datetime, until: datetime, limit: int = 10) -> list[
 
 
 def _givers(*, since: datetime, until: datetime, limit: int = 50) -> list[dict]:
-    """Awards per HR user in the range, with what was reversed of them since."""
+    """Awards per HR user in the range, with what was reversed of them since: two grouped sums
+    (a reversal comes after its award, so only rows since `since` are read)."""
     awards = PointsTransaction.objects.filter(
         transaction_type=PointsTransaction.Type.EARNED, created_at__gte=since, created_at__lt=until
     )
-    reversed_of = (
+    # Grouped by id alone, from the covering index; the e-mails of the top ones come after.
+    givers = list(
+        awards.order_by()
+        .values("awarded_by_id")
+        .annotate(awards=Count("awarded_by_id"), points=Sum("points_amount"))
+        .order_by("-points", "awarded_by_id")[:limit]
+    )
+    emails = dict(
+        get_user_model().objects.filter(pk__in=[g["awarded_by_id"] for g in givers]).values_list("pk", "email")
+    )
+    givers = [{**giver, "awarded_by__email": emails.get(giver["awarded_by_id"])} for giver in givers]
+    reversed_by_giver = dict(
         PointsTransaction.objects.filter(
             transaction_type=PointsTransaction.Type.REVERSED,
-            reverses__awarded_by_id=OuterRef("awarded_by_id"),
+            created_at__gte=since,
             reverses__created_at__gte=since,
             reverses__created_at__lt=until,
         )
         .order_by()
         .values("reverses__awarded_by_id")
         .annotate(total=Sum("points_amount"))
-        .values("total")
+        .values_list("reverses__awarded_by_id", "total")
     )
-    return list(
-        awards.order_by()
-        .values("awarded_by_id", "awarded_by__email")
-        .annotate(awards=Count("id"), points=Sum("points_amount"), reversed=Coalesce(Subquery(reversed_of), 0))
-        .order_by("-points", "awarded_by__email")[:limit]
-    )
+    return [{**giver, "reversed": reversed_by_giver.get(giver["awarded_by_id"], 0)} for giver in givers]
 
 
 def programme_figures(*, start: date, end: date) -> ProgrammeFigures:

@@ -11,9 +11,12 @@ from awsomeshop.admin_tools import ServicesOwnTheirTransactionsMixin, ShopErrorA
 from awsomeshop.forms import WholeNumberField
 from awsomeshop.text import counted
 
-from .models import STOCK_MAX, Product, ProductOption
+from .models import STOCK_MAX, Category, Product, ProductOption
 from .services import (
     ProductEdit,
+    category_create,
+    category_merge,
+    category_rename,
     product_active_set,
     product_create,
     product_delete,
@@ -56,6 +59,10 @@ def _stock_seen(form) -> int | None:
         return field.to_python(raw)
     except forms.ValidationError:
         return None
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *((name, name) for name in Category.objects.values_list("name", flat=True))]
 
 
 @admin.register(Product)
@@ -123,6 +130,11 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            # Chosen from the managed list (Categories), never typed: no second “home & office”.
+            return forms.ChoiceField(
+                choices=_category_choices, required=False, help_text="Catalog managers add categories in Categories."
+            )
         if isinstance(db_field, models.IntegerField):
             kwargs["form_class"] = WholeNumberField  # price and stock: digits 0–9 only
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -266,3 +278,64 @@ class ProductOptionAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMi
                 position=data["position"] if "position" in form.changed_data else None,
             )
         obj.__dict__.update(saved.__dict__)
+
+
+class CategoryMergeForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=Category.objects.all(), label="Merge into", empty_label=None)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name"]
+
+
+@admin.register(Category)
+class CategoryAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    """The managed list of categories. Catalog managers add; a superuser renames (the products
+    follow) and merges. Never deleted here: merging moves the products first."""
+
+    form = CategoryForm
+    list_display = ["name", "products"]
+    search_fields = ["name"]
+    actions = ["merge"]
+
+    @admin.display(description="products")
+    def products(self, category: Category) -> str:
+        return f"{Product.objects.filter(category=category.name).count():,}"
+
+    def has_change_permission(self, request: HttpRequest, obj: Category | None = None) -> bool:
+        return request.user.has_perm("shop.merge_category")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Category | None = None) -> bool:
+        return False
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("shop.merge_category")
+
+    def save_model(self, request: HttpRequest, obj: Category, form, change: bool) -> None:
+        name = form.cleaned_data["name"]
+        saved = category_rename(category_id=obj.pk, name=name) if change else category_create(name=name)
+        obj.__dict__.update(saved.__dict__)
+
+    @admin.action(description="Merge selected categories into one…", permissions=["merge"])
+    def merge(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        form = CategoryMergeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            moved = category_merge(
+                category_ids=list(queryset.values_list("pk", flat=True)), into_id=form.cleaned_data["into"].pk
+            )
+            self.message_user(
+                request,
+                f"Merged into “{form.cleaned_data['into'].name}”: {counted(moved, 'product', 'products')} moved.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge categories",
+            "opts": self.opts,
+            "form": form,
+            "categories": list(queryset),
+        }
+        return TemplateResponse(request, "admin/shop/category/merge.html", context)

@@ -15,8 +15,8 @@ from points.models import PointsTransaction
 from points.services import points_award
 
 from .demo_users import DEMO_USERS
-from .models import DeliveryMethod, Product
-from .services import product_create, product_option_create
+from .models import Category, DeliveryMethod, Product, category_key
+from .services import category_create, product_create, product_option_create
 
 CATEGORY_COLOURS = {
     "Tech": ((37, 99, 235), (14, 165, 233)),
@@ -140,6 +140,10 @@ def product_image_draw(*, name: str, category: str, size: tuple[int, int] = (800
 def catalog_seed() -> int:
     """The demo products with their images; returns how many were new."""
     existing = set(Product.objects.values_list("name", flat=True))
+    known = {category_key(name) for name in Category.objects.values_list("name", flat=True)}
+    for category in dict.fromkeys(row[1] for row in CATALOG):
+        if category_key(category) not in known:
+            category_create(name=category)
     created = 0
     for name, category, cost, stock, description in CATALOG:
         if name in existing:

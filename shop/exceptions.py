@@ -45,3 +45,7 @@ class InvalidOption(ShopError):
     """The option asked for is missing, unknown, or not the product's; or an option's name is."""
 
     code = "invalid_option"
+
+
+class InvalidCategory(ShopError):
+    code = "invalid_category"

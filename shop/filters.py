@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 
 from awsomeshop.db import INT_COLUMN_MAX
+from awsomeshop.text import search_folded
 from points.selectors import user_points_for_request
 
 from .models import Product
@@ -54,10 +55,15 @@ class ProductFilter(django_filters.FilterSet):
         return products if products.query.order_by else products.order_by(*DEFAULT_ORDER)
 
     def filter_search(self, queryset: QuerySet[Product], _name: str, value: str) -> QuerySet[Product]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+        """Every word of the query, folded (no case, accents, hyphens), in the product's folded
+        name or description: “tshirt”, “t shirt” and “T-Shirt” all find “T-shirt”."""
+        for word in value.split():
+            if folded := search_folded(word):
+                # Rows written outside the app (straight from the documented schema) have no
+                # folded text yet: for them, the word as typed.
+                unfolded = Q(search_text__isnull=True) & (Q(name__icontains=word) | Q(description__icontains=word))
+                queryset = queryset.filter(Q(search_text__contains=folded) | unfolded)
+        return queryset
 
     def filter_in_stock(self, queryset: QuerySet[Product], _name: str, value: bool | None) -> QuerySet[Product]:
         return queryset.filter(stock_quantity__gt=0) if value else queryset

@@ -1,4 +1,5 @@
 import time
+import unicodedata
 from contextvars import ContextVar
 from pathlib import PurePath
 
@@ -8,6 +9,7 @@ from django.db.models import Q, signals
 from django.urls import reverse
 
 from awsomeshop.db import TextColumn, TimestampColumn, new_id
+from awsomeshop.text import search_folded
 
 from .images import validate_product_image
 
@@ -49,9 +51,13 @@ class ProductQuerySet(models.QuerySet):
         _require_catalog_write()
         return super().delete()
 
-    def bulk_create(self, *args, **kwargs):
+    def bulk_create(self, objs, *args, **kwargs):
         _require_catalog_write()
-        return super().bulk_create(*args, **kwargs)
+        objs = list(objs)
+        for obj in objs:
+            if isinstance(obj, Product):
+                obj.search_text = obj.search_text_made()
+        return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, *args, **kwargs):
         _require_catalog_write()
@@ -114,6 +120,9 @@ class Product(models.Model):
         null=True,
         help_text="A question the employee must answer when redeeming, e.g. “Which charity should receive it?”.",
     )
+    # Not in the documented schema: the name and description folded for search (no case, accents,
+    # spaces or hyphens), kept by save() and bulk_create, so every write path keeps it.
+    search_text = models.TextField(blank=True, null=True, editable=False)  # noqa: DJ001 - an addition: nullable
 
     objects = ProductQuerySet.as_manager()
 
@@ -139,12 +148,23 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.search_text_made()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "description"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("shop:product_detail", kwargs={"product_id": self.pk})
 
     def delete(self, *args, **kwargs):
         _require_catalog_write()
         return super().delete(*args, **kwargs)
+
+    def search_text_made(self) -> str:
+        # A separator no folded query contains, so a match never spans the name and description.
+        return f"{search_folded(self.name)}|{search_folded(self.description)}"
 
     @property
     def in_stock(self) -> bool:
@@ -229,3 +249,29 @@ class CatalogVersion(models.Model):
 
 signals.pre_save.connect(_refuse_saves_elsewhere, sender=Product, dispatch_uid="shop.product.one_write_path")
 signals.pre_save.connect(_refuse_saves_elsewhere, sender=ProductOption, dispatch_uid="shop.option.one_write_path")
+
+
+def category_key(name: str) -> str:
+    """What makes two category names the same one: case, accents and runs of spaces aside
+    (“home & office” is “Home & Office”)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+class Category(models.Model):
+    """The managed list of catalog categories: products choose one by name, and `products.category`
+    keeps the name itself, as the documented schema has it. Names are unique whatever their case
+    (`key`); a superuser renames or merges them (shop.services, which updates the products)."""
+
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=100, unique=True, editable=False)
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "product_categories"
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        permissions = [("merge_category", "Can rename and merge categories")]
+
+    def __str__(self) -> str:
+        return self.name

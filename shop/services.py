@@ -24,6 +24,7 @@ from awsomeshop.text import text_clean
 
 from .exceptions import (
     ImageStorageUnavailable,
+    InvalidCategory,
     InvalidOption,
     OutOfStock,
     PriceChanged,
@@ -36,10 +37,12 @@ from .models import (
     CATALOG_VERSION_ROW,
     STOCK_MAX,
     CatalogVersion,
+    Category,
     DeliveryMethod,
     Product,
     ProductOption,
     catalog_write_var,
+    category_key,
     product_image_path,
 )
 
@@ -140,13 +143,14 @@ def product_create(
     option_label: str = "",
     note_prompt: str = "",
 ) -> Product:
-    """Add a product to the catalog, validated against the model's rules."""
+    """Add a product to the catalog, validated against the model's rules; its category is one of
+    the list's (`category_for_product`)."""
     product = Product(
         name=name,
         points_cost=points_cost,
         stock_quantity=stock_quantity,
         description=description,
-        category=category,
+        category=category_for_product(category),
         is_active=is_active,
         delivery_method=delivery_method,
         option_label=option_label,
@@ -188,7 +192,10 @@ def _audited_fields(obj: Product | ProductOption, fields: Iterable[str] = _AUDIT
 def product_import(*, products: list[Product]) -> list[Product]:
     """Add many products in one transaction (an import, the demo data, benchmark data): each
     validated as one product is; images are names already in the media storage."""
+    known = _categories_ensure({product.category for product in products if product.category})
     for product in products:
+        if product.category:
+            product.category = known[category_key(product.category)]
         product.full_clean(exclude=["image"])
     with catalog_write(changed=bool(products)):
         Product.objects.bulk_create(products, batch_size=1000)
@@ -237,6 +244,10 @@ def _product_edit(product: Product, edit: ProductEdit) -> Product:
         _stock_seen_check(product, edit.stock_seen)
     exclude = []
     before = _audited_fields(product, edit.changes)
+    if "category" in edit.changes:
+        edit = ProductEdit(
+            edit.product_id, {**edit.changes, "category": category_for_product(edit.changes["category"])}
+        )
     for field, value in edit.changes.items():
         setattr(product, field, value)
         if field == "image":
@@ -567,3 +578,99 @@ def price_changed(*, product: Product, expected: int, current: int) -> PriceChan
         points_cost=current,
         expected_points_cost=expected,
     )
+
+
+# --- Categories: a managed list; products.category keeps the name --------------------------------
+CATEGORY_NAME_MAX_LENGTH = 100
+
+
+def _category_name_clean(name: object) -> str:
+    text = text_clean(name, what="category's name", max_length=CATEGORY_NAME_MAX_LENGTH, invalid=InvalidCategory)
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidCategory("Give the category a name.")
+    return text
+
+
+def category_for_product(name: object) -> str:
+    """The list's spelling of a category a product is put in ('' for none), or InvalidCategory:
+    a product never starts a category of its own."""
+    if name in (None, ""):
+        return ""
+    if not isinstance(name, str):
+        raise InvalidCategory("The category must be text.")
+    found = Category.objects.filter(key=category_key(name)).values_list("name", flat=True).first()
+    if found is None:
+        raise InvalidCategory(
+            f"“{name[:100]}” is not one of the categories; choose one from the list (Categories has them)."
+        )
+    return found
+
+
+def _categories_ensure(names: set[str]) -> dict[str, str]:
+    """Each name's category (made if new, case-insensitively one per name): key -> the list's name.
+    For imports, whose categories join the list."""
+    wanted = {category_key(name): _category_name_clean(name) for name in names}
+    known = dict(Category.objects.filter(key__in=wanted).values_list("key", "name"))
+    new = [Category(key=key, name=name) for key, name in wanted.items() if key not in known]
+    Category.objects.bulk_create(new)
+    return {**known, **{category.key: category.name for category in new}}
+
+
+@atomic_with_retry
+def category_create(*, name: str) -> Category:
+    """Add a category to the list; a name that differs from one there only in case, accents or
+    spacing is that one, and refused."""
+    name = _category_name_clean(name)
+    existing = Category.objects.filter(key=category_key(name)).first()
+    if existing is not None:
+        raise InvalidCategory(f"There is a category “{existing.name}” already.", category_id=existing.pk)
+    category = Category.objects.create(name=name, key=category_key(name))
+    audit_record(action="shop.category_add", target=category, after={"name": name})
+    return category
+
+
+@atomic_with_retry
+def category_rename(*, category_id: int, name: str) -> Category:
+    """Rename a category and every product in it, in one transaction."""
+    name = _category_name_clean(name)
+    category = Category.objects.select_for_update().filter(pk=category_id).first()
+    if category is None:
+        raise InvalidCategory("This category no longer exists.")
+    clash = Category.objects.filter(key=category_key(name)).exclude(pk=category.pk).first()
+    if clash is not None:
+        raise InvalidCategory(f"There is a category “{clash.name}” already; merge into it instead.")
+    old = category.name
+    if old == name:
+        return category
+    with catalog_write():
+        moved = Product.objects.filter(category=old).update(category=name, updated_at=timezone.now())
+    category.name, category.key = name, category_key(name)
+    category.save(update_fields=["name", "key"])
+    audit_record(
+        action="shop.category_change", target=category, before={"name": old}, after={"name": name, "products": moved}
+    )
+    return category
+
+
+@atomic_with_retry
+def category_merge(*, category_ids: list[int], into_id: int) -> int:
+    """Fold categories into one: their products move to it and they leave the list. Returns how
+    many products moved."""
+    into = Category.objects.select_for_update().filter(pk=into_id).first()
+    if into is None:
+        raise InvalidCategory("The category to merge into no longer exists.")
+    merged = list(Category.objects.select_for_update().filter(pk__in=category_ids).exclude(pk=into.pk).order_by("pk"))
+    if not merged:
+        raise InvalidCategory("Choose at least one other category to merge into it.")
+    names = [category.name for category in merged]
+    with catalog_write():
+        moved = Product.objects.filter(category__in=names).update(category=into.name, updated_at=timezone.now())
+    audit_record(
+        action="shop.category_merge",
+        target=into,
+        before={"merged": names},
+        after={"name": into.name, "products": moved},
+    )
+    Category.objects.filter(pk__in=[category.pk for category in merged]).delete()
+    return moved

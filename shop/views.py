@@ -27,7 +27,9 @@ def product_list_page(request: HttpRequest) -> HttpResponse:
     page = paginate(
         product_filter.qs, request, per_page=PRODUCTS_PER_PAGE, paginator_class=catalog_paginator_for(request=request)
     )
-    context = {"filter": product_filter, "page": page, "categories": product_category_list()}
+    data = product_filter.form.data
+    active = sum(bool(data.get(name)) for name in ("category", "affordable", "in_stock"))
+    context = {"filter": product_filter, "page": page, "categories": product_category_list(), "active_filters": active}
     return render(request, "shop/product_list.html", context)
 
 

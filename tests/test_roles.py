@@ -29,10 +29,12 @@ def test_the_roles_have_exactly_the_permissions_they_need():
         "view_pointstransaction",
     ]
     assert codenames("Catalog managers") == [
+        "add_category",
         "add_product",
         "add_productoption",
         "change_product",
         "change_productoption",
+        "view_category",
         "view_product",
         "view_productoption",
     ]

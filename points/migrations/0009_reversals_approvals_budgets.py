@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='pointstransaction',
-            index=models.Index(fields=['transaction_type', 'created_at', 'points_amount'], name='idx_transaction_type_date'),
+            index=models.Index(fields=['created_at', 'transaction_type', 'awarded_by', 'points_amount'], name='idx_transaction_sums'),
         ),
         migrations.AddConstraint(
             model_name='awardbatch',

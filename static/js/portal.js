@@ -29,3 +29,24 @@ window.addEventListener("pageshow", () => {
     field.disabled = false;
   });
 });
+
+// Scripts run: the page may rely on them (e.g. filters that apply as they change).
+document.documentElement.classList.add("js");
+
+// Catalog filters apply as soon as one changes; the Apply button stays for browsers without
+// JavaScript (and hides with it).
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form[data-apply-on-change]");
+  if (!form || event.target.type === "search") return;
+  form.requestSubmit();
+});
+
+// On a phone the filters beyond search fold behind one button; wider, they are always shown.
+const foldQuery = window.matchMedia("(max-width: 759px)");
+function foldFilters() {
+  document.querySelectorAll("details[data-fold-on-phone]").forEach((details) => {
+    details.open = !foldQuery.matches;
+  });
+}
+foldQuery.addEventListener("change", foldFilters);
+foldFilters();

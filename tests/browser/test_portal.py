@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from orders.models import Order
 from points.models import UserPoints
-from tests.factories import ProductFactory
+from tests.factories import DEFAULT_PASSWORD, ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +41,7 @@ def test_an_employee_finds_a_product_redeems_it_and_sees_the_order(page, sign_in
     expect(page.get_by_test_id("header-balance")).to_contain_text("1,000")
 
     page.get_by_label("Search").fill("yoga")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Search").press("Enter")
     expect(page).to_have_url(re.compile(r"q=yoga"))
     expect(page.get_by_test_id("product-grid").get_by_role("listitem")).to_have_count(1)
 
@@ -65,9 +65,11 @@ def test_filters_stay_in_the_url_and_survive_a_reload(page, sign_in, employee, g
     give_points(employee, 400)
     sign_in(employee)
 
+    # Each filter applies as it changes (no Apply button with JavaScript on).
+    expect(page.get_by_role("button", name="Apply")).to_be_hidden()
     page.get_by_label("Only what I can afford").check()
+    expect(page).to_have_url(re.compile(r"affordable=true$"))
     page.get_by_label("Sort by").select_option("-points")
-    page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"/\?sort=-points&affordable=true$"))
     page.reload()
 
@@ -112,4 +114,53 @@ def test_the_catalog_works_on_a_phone(browser, live_server, employee, give_point
     expect(page.get_by_test_id("product-grid").get_by_role("listitem")).to_have_count(3)
     no_sideways_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_sideways_scroll
+    context.close()
+
+
+def test_without_javascript_the_apply_button_applies_the_filters(browser, live_server, employee, catalog):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("E-mail address").fill(employee.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Only in stock").check()
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"in_stock=true"))
+    context.close()
+
+
+def test_on_a_phone_the_filters_fold_behind_one_button_and_my_orders_stack(
+    browser, live_server, employee, give_points, catalog
+):
+    from orders.services import order_redeem
+    from shop.models import Product
+
+    give_points(employee, 2000)
+    for product in Product.objects.filter(points_cost__lte=400)[:2]:
+        order_redeem(user_id=employee.pk, product_id=product.pk)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("E-mail address").fill(employee.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_label("Search")).to_be_visible()
+    expect(page.get_by_label("Sort by")).to_be_hidden()
+    page.get_by_text("Filters", exact=True).click()
+    expect(page.get_by_label("Sort by")).to_be_visible()
+    page.get_by_label("Only in stock").check()
+    expect(page).to_have_url(re.compile(r"in_stock=true"))
+    expect(page.locator("summary")).to_have_text("Filters (1)")
+
+    page.goto("/orders/")
+    table = page.get_by_test_id("order-table")
+    expect(table).to_be_visible()
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth,"
+        " document.querySelector('.table-wrap').scrollWidth - document.querySelector('.table-wrap').clientWidth]"
+    )
+    assert widths[0] <= widths[1] and widths[2] == 0, widths
+    expect(page.locator("[data-testid=order-table] td[data-label=Status]").first).to_be_visible()
     context.close()

@@ -220,3 +220,18 @@ def test_two_hundred_quarterly_awards_from_one_file(hr):
 
     assert PointsTransaction.objects.count() == 200
     assert sum(balance(user) for user in team) == 30_000
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "employee;amount;reason\n{email};25;Semicolons, as Excel writes them in much of Europe\n",
+        "employee\tamount\treason\n{email}\t25\tA tab-separated export\n",
+        "\ufeffemployee,amount,reason\r\n{email},25,Excel's UTF-8 with its byte order mark\r\n",
+    ],
+)
+def test_award_files_with_semicolons_tabs_or_a_bom_are_read(hr, employee, content):
+    response = hr.post(AWARD_FILE, {"file": csv_upload(content.format(email=employee.email).encode())})
+    preview = response.context["preview"]
+    assert [(line.user_id, line.amount) for line in preview.valid] == [(employee.pk, 25)]
+    assert preview.invalid == []

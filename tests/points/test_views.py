@@ -46,3 +46,21 @@ def test_a_user_without_points_sees_an_empty_history(client, employee):
 
     assert "No points yet" in html
     assert 'data-testid="header-balance">' in html
+
+
+@pytest.mark.django_db
+def test_my_points_says_who_gave_each_award_and_why_and_shows_corrections_as_taken(
+    client, employee, hr_staff, second_hr
+):
+    from points.services import points_award, points_reverse
+
+    award = points_award(user_id=employee.pk, amount=1500, reason="Launch of the new app", awarded_by_id=hr_staff.pk)
+    points_reverse(
+        award_id=award.pk, amount=1350, reason="Meant 150", reversed_by_id=second_hr.pk, source="form", batch_id="r"
+    )
+    client.force_login(employee)
+    html = client.get("/points/").content.decode()
+    assert '<span class="award-reason">Launch of the new app</span>' in html
+    assert f"from {hr_staff.get_full_name()}" in html
+    assert "Correction of an award of 1,500 points (“Launch of the new app”): Meant 150" in html
+    assert "−1,350" in html and "+1,500" in html

@@ -105,6 +105,7 @@ def object_for(name: str, world) -> str:
         "axes_accesslog": str(world["access_log"].pk),
         "points_awardbatch": world["award_batch"].pk,
         "points_pointsbudget": str(world["budget"].pk),
+        "shop_category": str(__import__("shop.models").models.Category.objects.first().pk),
         "audit_auditentry": str(__import__("audit.models").models.AuditEntry.objects.first().pk),
     }.get(key, "999999")  # no such object: the admin answers with a redirect to its index
 
@@ -162,6 +163,7 @@ ADMIN_MODELS = {
     "notifications_notification": admin_rule({"hr", "superuser"}),
     "shop_productoption": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
     "points_awardbatch": admin_rule({"hr", "superuser"}),
+    "shop_category": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
     "points_pointsbudget": admin_rule({"hr", "superuser"}, add={"superuser"}, delete={"superuser"}),
     "audit_auditentry": admin_rule({"hr", "superuser"}),
 }

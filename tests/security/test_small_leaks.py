@@ -11,6 +11,14 @@ from tests.factories import ProductFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _home_category(db):
+    """The product forms choose “Home” from the managed list of categories."""
+    from shop.services import category_create
+
+    category_create(name="Home")
+
+
 def test_a_product_form_without_the_stock_it_showed_does_not_overwrite_the_stock(client, catalog_manager, give_points):
     product = ProductFactory(name="Mug", stock_quantity=5, points_cost=10)
     buyer = UserFactory()

@@ -11,6 +11,16 @@ from tests.factories import ProductFactory, UserFactory
 from tests.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _home_category(db):
+    """The product forms choose “Home” from the managed list of categories."""
+    from shop.services import category_create
+
+    category_create(name="Home")
+
+
 PRODUCTS = reverse("admin:shop_product_changelist")
 ADD = reverse("admin:shop_product_add")
 

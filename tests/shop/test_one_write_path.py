@@ -22,6 +22,14 @@ PRODUCTS_API = "/api/v1/products"
 CHANGELIST = reverse("admin:shop_product_changelist")
 
 
+@pytest.fixture(autouse=True)
+def _home_category(db):
+    """The product forms choose “Home” from the managed list of categories."""
+    from shop.services import category_create
+
+    category_create(name="Home")
+
+
 def product_form(product: Product, **changes) -> dict:
     return {
         "name": product.name,

@@ -167,6 +167,8 @@ def _changes_text(before: Any, after: Any) -> str:
         old = before if isinstance(before, dict) else {}
         parts = []
         for field, value in after.items():
+            if value in ("", None, [], {}) and field not in old:
+                continue  # an empty note says nothing
             parts.append(f"{field}: {old[field]} → {value}" if field in old else f"{field}: {value}")
         return "; ".join(parts)[:500]
     if after is None and isinstance(before, dict):

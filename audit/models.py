@@ -13,7 +13,7 @@ class AuditEntry(models.Model):
         ADMIN = "admin", "Admin"
         API = "api", "API"
         PORTAL = "portal", "Portal"
-        SYSTEM = "system", "System (a command or a scheduled job)"
+        SYSTEM = "system", "System"  # a command, a scheduled job, the demo data
 
     id = models.BigAutoField(primary_key=True)
     at = TimestampColumn(auto_now_add=True)

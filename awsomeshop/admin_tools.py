@@ -63,8 +63,10 @@ class CsvExportMixin(_AdminBase):
 
 
 class ShopErrorAsMessageMixin(_AdminBase):
-    """A business refusal raised while saving becomes an error message on the same page; the
-    service's transaction has rolled back, so nothing was saved."""
+    """A business refusal raised while saving becomes an error on the same page; the service's
+    transaction has rolled back, so nothing was saved. A refused form comes back with what the
+    person typed and the refusal beside its field; a stock level that redemptions changed comes
+    back with the new level as the one seen, so saving again sets the typed number knowingly."""
 
     def _refusal_redirect(self, request: HttpRequest, refusal: ShopError) -> HttpResponse:
         self.message_user(request, refusal.message, messages.ERROR)
@@ -74,7 +76,30 @@ class ShopErrorAsMessageMixin(_AdminBase):
         try:
             return super().changeform_view(request, *args, **kwargs)
         except ShopError as refusal:
-            return self._refusal_redirect(request, refusal)
+            if request.method != "POST":
+                return self._refusal_redirect(request, refusal)
+            request._shop_refusal = refusal
+            if "stock_quantity" in refusal.details and "initial-stock_quantity" in request.POST:
+                request.POST = request.POST.copy()
+                request.POST["initial-stock_quantity"] = str(refusal.details["stock_quantity"])
+            # The same view again: the form, bound to what was posted, is now invalid with the refusal.
+            return super().changeform_view(request, *args, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        refusal: ShopError | None = getattr(request, "_shop_refusal", None)
+        if refusal is None:
+            return form_class
+        field = "stock_quantity" if "stock_quantity" in refusal.details else refusal.details.get("field")
+        message = refusal.message
+
+        class RefusedForm(form_class):  # type: ignore[valid-type, misc]
+            def clean(self):
+                cleaned = super().clean()
+                self.add_error(field if field in self.fields else None, message)
+                return cleaned
+
+        return RefusedForm
 
     def changelist_view(self, request, *args, **kwargs):
         try:

@@ -92,8 +92,8 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
     chart = {
         "months": [f"{m.month:%Y-%m}" for m in figures.months],
         "series": {
-            "Awarded": [m.net_awarded for m in figures.months],
-            "Redeemed": [m.net_redeemed for m in figures.months],
+            "Awarded, less reversals": [m.net_awarded for m in figures.months],
+            "Redeemed, less refunds": [m.net_redeemed for m in figures.months],
             "Refunded": [m.refunded for m in figures.months],
         },
     }

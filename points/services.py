@@ -362,9 +362,9 @@ def _award_batch_apply(
     budget_draw(awarded_by_id=awarded_by_id, points=batch.points_total)
     if waits:
         _approval_requested(batch)
-        audit_record(
-            actor_id=awarded_by_id, action="points.award_request", target=batch, after={"awards": batch.requested}
-        )
+        emails = dict(get_user_model().objects.filter(pk__in=[a.user_id for a in awards]).values_list("pk", "email"))
+        readable = [[emails.get(a.user_id, a.user_id), a.amount, a.reason] for a in awards]
+        audit_record(actor_id=awarded_by_id, action="points.award_request", target=batch, after={"awards": readable})
         return AwardOutcome(batch=batch, transactions=[], replayed=False)
     return _batch_credit(batch, awards)
 

@@ -2,10 +2,14 @@
 the demo users and some points history. Every write goes through the services."""
 
 import io
+from contextlib import contextmanager
+from datetime import timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts import roles
@@ -230,6 +234,59 @@ def _history_seed(*, employee, awarded_by, fulfilment) -> bool:
     return True
 
 
+# Earlier months of the programme, so the dashboard's chart has a history: (months ago, points).
+DEMO_PAST_AWARDS = [(5, 400), (4, 650), (3, 300), (2, 900), (1, 550)]
+DEMO_BUDGET, DEMO_HR_LIMIT = 50_000, 20_000
+
+
+@contextmanager
+def _clock_at(moment):
+    """The demo's history, written through the services as if on an earlier day."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _programme_seed(*, hr, admin, employee, colleague) -> None:
+    """The programme as HR finds it: a history of awards and redemptions over five months, this
+    month's budget with HR's limit, a correction, and a large award waiting for approval."""
+    from points.models import AwardBatch, PointsBudget, PointsBudgetLimit
+    from points.services import Award, points_award_batch, points_reverse
+
+    if AwardBatch.objects.filter(pk="demo-large-award").exists():
+        return
+    now = timezone.now()
+    gift = (
+        Product.objects.filter(is_active=True, delivery_method=DeliveryMethod.DIGITAL).order_by("points_cost").first()
+    )
+    for months_ago, amount in DEMO_PAST_AWARDS:
+        with _clock_at(now - timedelta(days=30 * months_ago)):
+            points_award(user_id=colleague.pk, amount=amount, reason="Monthly shout-out", awarded_by_id=hr.pk)
+            if gift is not None:
+                order_redeem(user_id=colleague.pk, product_id=gift.pk)
+    today = timezone.localdate()
+    if not PointsBudget.objects.filter(starts_on__lte=today, ends_on__gte=today).exists():
+        last_day = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        budget = PointsBudget.objects.create(
+            starts_on=today.replace(day=1), ends_on=last_day, points=DEMO_BUDGET, note="Demo: this month's programme"
+        )
+        PointsBudgetLimit.objects.create(budget=budget, giver=hr, points=DEMO_HR_LIMIT)
+    typo = points_award(user_id=colleague.pk, amount=1000, reason="Team offsite", awarded_by_id=hr.pk)
+    points_reverse(
+        award_id=typo.pk,
+        amount=900,
+        reason="Typo: the offsite award is 100 points",
+        reversed_by_id=admin.pk,
+        source=AwardBatch.Source.FORM,
+        batch_id="demo-correction",
+    )
+    points_award_batch(
+        awards=[Award(employee.pk, 2500, "Led the office move")],
+        awarded_by_id=hr.pk,
+        source=AwardBatch.Source.FORM,
+        batch_id="demo-large-award",
+    )
+
+
 def demo_seed(*, cognito: bool = False) -> dict[str, object]:
     """Load the demo data; running it again adds nothing that is already there."""
     products_created = catalog_seed()
@@ -240,4 +297,10 @@ def demo_seed(*, cognito: bool = False) -> dict[str, object]:
         for email in ("employee@awsomeshop.local", "colleague@awsomeshop.local")
         if _history_seed(employee=users[email], awarded_by=hr, fulfilment=users["fulfilment@awsomeshop.local"])
     ]
+    _programme_seed(
+        hr=hr,
+        admin=users["admin@awsomeshop.local"],
+        employee=users["employee@awsomeshop.local"],
+        colleague=users["colleague@awsomeshop.local"],
+    )
     return {"products_created": products_created, "users": DEMO_USERS, "history_for": history_for}

@@ -11,7 +11,8 @@
     }
     var data = JSON.parse(source.textContent);
     var names = Object.keys(data.series);
-    var colours = { Awarded: "#ff9900", Redeemed: "#146eb4", Refunded: "#2e7d32" };
+    // The portal's brand, amber and green (portal.css), each readable on white.
+    var colours = { "Awarded, less reversals": "#4338ca", "Redeemed, less refunds": "#b45309", Refunded: "#047857" };
     var xs = data.months.map(function (_, i) { return i; });
     var options = {
       width: Math.max(holder.clientWidth, 320),

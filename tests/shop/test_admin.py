@@ -116,12 +116,22 @@ def test_editing_stock_that_redemptions_changed_meanwhile_is_refused(manager, gi
         change, {**product_form(name="Mug", points_cost=10, stock_quantity=50), "initial-stock_quantity": initial_stock}
     )
 
-    assert messages_of(response) == [
+    # The form comes back with the number typed and the refusal beside the stock field.
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["stock_quantity"] == [
         "The stock of “Mug” changed to 4 while you were editing (redemptions take units). "
         "Nothing was saved; check the stock and save again."
     ]
+    assert form["stock_quantity"].value() == "50"
     assert Product.objects.get(pk=product.pk).stock_quantity == 4
     assert Product.objects.get(pk=product.pk).name == "Mug"
+    # It now carries the new level as the one seen: saving again sets the typed number knowingly.
+    assert 'name="initial-stock_quantity" value="4"' in response.content.decode()
+    again = manager.post(
+        change, {**product_form(name="Mug", points_cost=10, stock_quantity=50), "initial-stock_quantity": 4}
+    )
+    assert again.status_code == 302 and Product.objects.get(pk=product.pk).stock_quantity == 50
 
 
 def test_editing_a_product_goes_through_the_service(manager):

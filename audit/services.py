@@ -54,6 +54,18 @@ def _request_actor_and_source() -> tuple[str | None, str]:
     return (user.pk if user is not None and user.is_authenticated else None), source
 
 
+def audit_identity(obj: models.Model) -> tuple[str, str]:
+    """The id and name the log keeps for an object. An API token's id and name are its key, a
+    secret: the log names its user instead (HR reads the log; a key is a sign-in)."""
+    from rest_framework.authtoken.models import Token
+
+    if isinstance(obj, Token):
+        return f"user:{obj.user_id}", f"API token of {obj.user}"
+    if isinstance(obj, get_user_model()):
+        return str(obj.pk), obj.email  # unambiguous, where two people may share a name
+    return str(obj.pk), str(obj)
+
+
 def audit_value(value: Any) -> Any:
     """A value as the log keeps it: JSON, readable (names for related objects, files by name)."""
     if value is None or isinstance(value, bool | int | float | str):
@@ -65,7 +77,7 @@ def audit_value(value: Any) -> Any:
     if isinstance(value, FieldFile):
         return value.name or ""
     if isinstance(value, models.Model):
-        return str(value)
+        return audit_identity(value)[1]
     if isinstance(value, Mapping):
         return {str(key): audit_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset | models.QuerySet):
@@ -119,6 +131,7 @@ def audit_record_many(*, action: str, changes: list[Change], actor_id: str | Non
     flag = _FLAG_OF_VERB.get(action.rsplit("_", 1)[-1], CHANGE)
     for change in changes:
         content_type = ContentType.objects.get_for_model(change.target, for_concrete_model=False)
+        object_id, object_repr = audit_identity(change.target)
         entries.append(
             AuditEntry(
                 actor_id=actor_id,
@@ -126,8 +139,8 @@ def audit_record_many(*, action: str, changes: list[Change], actor_id: str | Non
                 source=source,
                 action=action[:64],
                 object_type=f"{content_type.app_label}.{content_type.model}",
-                object_id=str(change.target.pk),
-                object_repr=str(change.target)[:255],
+                object_id=object_id,
+                object_repr=object_repr[:255],
                 employee_id=change.employee_id,
                 before=audit_value(change.before),
                 after=audit_value(change.after),
@@ -138,8 +151,8 @@ def audit_record_many(*, action: str, changes: list[Change], actor_id: str | Non
                 LogEntry(
                     user_id=actor_id,
                     content_type=content_type,
-                    object_id=str(change.target.pk),
-                    object_repr=str(change.target)[:200],
+                    object_id=object_id,
+                    object_repr=object_repr[:200],
                     action_flag=flag,
                     change_message=_message(action, change.after),
                 )

@@ -23,6 +23,17 @@ def browser_zone(name: str | None) -> zoneinfo.ZoneInfo | None:
     return zoneinfo.ZoneInfo(name)
 
 
+def company_zone() -> zoneinfo.ZoneInfo:
+    """TIME_ZONE's zone: the days budgets and the dashboard count in, whoever reads them."""
+    from django.conf import settings
+
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def company_today():
+    return timezone.localdate(timezone=company_zone())
+
+
 class BrowserTimeZoneMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.services import Change, audit_record_many
 from awsomeshop.db import atomic_with_retry, new_id
 
 from .models import Notification, NotificationPreference, Topic
@@ -470,8 +471,21 @@ def notification_preferences_set(*, user_id: str, awards_email: bool, orders_ema
 def notifications_resend(*, ids: list[int]) -> int:
     """Try failed e-mails again from the start (HR's "send again"); returns how many. Only failed
     rows move, so a second click, or a row sent meanwhile, sends nothing twice."""
-    count = Notification.objects.filter(pk__in=ids, email_status=_DUE.FAILED).update(
+    failed = list(Notification.objects.select_for_update().filter(pk__in=ids, email_status=_DUE.FAILED))
+    count = Notification.objects.filter(pk__in=[n.pk for n in failed]).update(
         email_status=_DUE.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
+    audit_record_many(
+        action="notifications.resend",
+        changes=[
+            Change(
+                n,
+                before={"email_status": _DUE.FAILED},
+                after={"email_status": _DUE.PENDING},
+                employee_id=n.recipient_id,
+            )
+            for n in failed
+        ],
     )
     transaction.on_commit(lambda: _dispatch(list(ids)))
     return count

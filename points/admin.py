@@ -17,7 +17,7 @@ from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
 
 from .csv_awards import award_file_read
-from .forms import AwardFileForm, AwardForm, BudgetForm, EmployeeForm, RejectionForm, ReversalForm
+from .forms import AwardFileForm, AwardForm, BudgetForm, BudgetLimitForm, EmployeeForm, RejectionForm, ReversalForm
 from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
 from .selectors import award_batch_same_recent, budget_used, reversal_state
 from .services import (
@@ -512,6 +512,7 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class PointsBudgetLimitInline(admin.TabularInline):
     model = PointsBudgetLimit
+    form = BudgetLimitForm
     extra = 1
     autocomplete_fields: list[str] = []
 

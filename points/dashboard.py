@@ -7,20 +7,22 @@ the accessible table shows."""
 from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from awsomeshop.csv_export import csv_response
+from awsomeshop.timezones import company_today
 
 from .selectors import DASHBOARD_MAX_MONTHS, ProgrammeFigures, programme_figures
 
 EXPORTS = ("months", "products", "givers", "summary")
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _default_range() -> tuple[date, date]:
-    today = timezone.localdate()
+    today = company_today()
     start = today.replace(day=1)
     for _ in range(11):
         start = (start - timedelta(days=1)).replace(day=1)
@@ -34,6 +36,9 @@ class DateRangeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
+        for value in (start, end):
+            if value and not FIRST_DAY <= value <= LAST_DAY:
+                raise forms.ValidationError("Choose days from 2000 to 2099.")
         if start and end:
             if end < start:
                 raise forms.ValidationError("The range must end on or after the day it starts.")
@@ -107,7 +112,7 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
             name: figures.total(name)
             for name in ("awarded", "reversed", "net_awarded", "redeemed", "refunded", "net_redeemed")
         },
-        "time_zone": timezone.get_current_timezone_name(),
+        "time_zone": settings.TIME_ZONE,
         "rate_percent": None if figures.redemption_rate is None else round(figures.redemption_rate * 100, 1),
         "chart": chart,
         "exports": {which: f"?{query}&export={which}" for which in EXPORTS},

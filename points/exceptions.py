@@ -69,3 +69,9 @@ class SelfApproval(ShopError):
 
 class InvalidBudget(ShopError):
     code = "invalid_budget"
+
+
+class RequesterCannotAward(ShopError):
+    """The HR user who asked for the award may no longer award points (left HR, deactivated)."""
+
+    code = "requester_cannot_award"

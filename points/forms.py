@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 
 from awsomeshop.exceptions import ShopError, rule_applied
+from awsomeshop.forms import WholeNumberField
 
-from .models import PointsBudget
+from .models import PointsBudget, PointsBudgetLimit
 from .services import budget_periods_check, points_amount_from_text, points_reason_clean
 
 ONE_TIME_KEY_MISSING = "This form has no valid one-time key; open it again from the employee list."
@@ -85,6 +86,8 @@ class RejectionForm(forms.Form):
 class BudgetForm(forms.ModelForm):
     """A budget's period is checked against the others by the service's rule, in its words."""
 
+    points = WholeNumberField(min_value=1, help_text="What HR may award in the period, all givers together.")
+
     class Meta:
         model = PointsBudget
         fields = ["starts_on", "ends_on", "points", "note"]
@@ -98,3 +101,11 @@ class BudgetForm(forms.ModelForm):
             except ShopError as refusal:
                 raise forms.ValidationError(refusal.message) from refusal
         return cleaned
+
+
+class BudgetLimitForm(forms.ModelForm):
+    points = WholeNumberField(min_value=1)
+
+    class Meta:
+        model = PointsBudgetLimit
+        fields = ["giver", "points"]

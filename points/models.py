@@ -299,4 +299,4 @@ class PointsBudgetLimit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.points:,} points"
+        return f"{self.giver.email if self.giver_id else '—'}: {self.points:,} points"

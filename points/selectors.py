@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from awsomeshop.text import counted
+from awsomeshop.timezones import company_today, company_zone
 from orders.models import Order
 from shop.models import Product, ProductOption
 
@@ -279,12 +280,14 @@ def reversal_state(*, award: PointsTransaction, balance: int | None = None) -> R
 
 
 def _day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+    # The company's day (TIME_ZONE), never the reader's browser's: a budget's period and the
+    # dashboard's months are the same for everyone.
+    return timezone.make_aware(datetime.combine(day, time.min), company_zone())
 
 
 def budget_period_today() -> dict[str, object]:
     """The lookup of the budget that today's awards draw from (TIME_ZONE's today)."""
-    today = timezone.localdate()
+    today = company_today()
     return {"starts_on__lte": today, "ends_on__gte": today}
 
 

@@ -35,6 +35,7 @@ from .exceptions import (
     InvalidBudget,
     InvalidReason,
     OverBudget,
+    RequesterCannotAward,
     ReversalTooLarge,
     SelfApproval,
     SelfAward,
@@ -550,6 +551,8 @@ def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, wh
 
 def budget_periods_check(*, starts_on: date, ends_on: date, budget_id: int | None = None) -> None:
     """A budget's period: in order, and overlapping no other budget's (an award draws from one)."""
+    if not (date(2000, 1, 1) <= starts_on and ends_on <= date(2099, 12, 31)):
+        raise InvalidBudget("A budget covers days from 2000 to 2099.")
     if ends_on < starts_on:
         raise InvalidBudget("The period must end on or after the day it starts.")
     overlapping = PointsBudget.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
@@ -585,9 +588,14 @@ def points_reverse(
         raise ValueError("A reversal is named by exactly one of batch_id and client_key.")
     client_key = idempotency_key_clean(client_key)
     amount, reason = points_amount_clean(amount), points_reason_clean(reason)
+    # The id as stored (the database matches ids in any letter case): a retry spelled otherwise
+    # is the same request.
+    award_id = PointsTransaction.objects.filter(pk=str(award_id)[:255]).values_list("pk", flat=True).first() or str(
+        award_id
+    )
     apply = functools.partial(
         _points_reverse_apply,
-        award_id=str(award_id),
+        award_id=award_id,
         amount=amount,
         reason=reason,
         reversed_by_id=reversed_by_id,
@@ -731,6 +739,11 @@ def award_request_approve(*, batch_id: str, approved_by_id: str) -> AwardOutcome
         raise _already_decided(batch)
     if batch.awarded_by_id == approved_by_id:
         raise SelfApproval("You asked for this award; another HR user must approve it.")
+    requester = batch.awarded_by
+    if not (requester.is_active and requester.has_perm("points.award_points")):
+        raise RequesterCannotAward(
+            f"{requester.email} can no longer award points, so this request cannot be approved; reject it instead."
+        )
     # The rules of today (amounts, people who still exist) apply to what was asked then.
     awards = _awards_clean([Award(*row) for row in batch.requested], awarded_by_id=batch.awarded_by_id)
     for award in awards:

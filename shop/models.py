@@ -1,3 +1,4 @@
+import hashlib
 import time
 import unicodedata
 from contextvars import ContextVar
@@ -253,9 +254,11 @@ signals.pre_save.connect(_refuse_saves_elsewhere, sender=ProductOption, dispatch
 
 def category_key(name: str) -> str:
     """What makes two category names the same one: case, accents and runs of spaces aside
-    (“home & office” is “Home & Office”)."""
+    (“home & office” is “Home & Office”), as a digest: folding can make a name several times
+    longer (“ß” is “ss”, “ﷺ” eighteen letters), and the key's column has a fixed length."""
     decomposed = unicodedata.normalize("NFKD", name)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    folded = " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    return hashlib.sha256(folded.encode()).hexdigest()
 
 
 class Category(models.Model):

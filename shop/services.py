@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -617,10 +617,22 @@ def _categories_ensure(names: set[str]) -> dict[str, str]:
     return {**known, **{category.key: category.name for category in new}}
 
 
-@atomic_with_retry
 def category_create(*, name: str) -> Category:
     """Add a category to the list; a name that differs from one there only in case, accents or
-    spacing is that one, and refused."""
+    spacing is that one, and refused (also when two saves of it race: the key is unique)."""
+    try:
+        return _category_insert(name=name)
+    except IntegrityError as duplicate:
+        raise _category_taken(name) from duplicate
+
+
+def _category_taken(name: object) -> InvalidCategory:
+    existing = Category.objects.filter(key=category_key(str(name))).values_list("name", flat=True).first()
+    return InvalidCategory(f"There is a category “{existing or name}” already.")
+
+
+@atomic_with_retry
+def _category_insert(*, name: str) -> Category:
     name = _category_name_clean(name)
     existing = Category.objects.filter(key=category_key(name)).first()
     if existing is not None:
@@ -630,9 +642,16 @@ def category_create(*, name: str) -> Category:
     return category
 
 
-@atomic_with_retry
 def category_rename(*, category_id: int, name: str) -> Category:
     """Rename a category and every product in it, in one transaction."""
+    try:
+        return _category_rename(category_id=category_id, name=name)
+    except IntegrityError as duplicate:
+        raise _category_taken(name) from duplicate
+
+
+@atomic_with_retry
+def _category_rename(*, category_id: int, name: str) -> Category:
     name = _category_name_clean(name)
     category = Category.objects.select_for_update().filter(pk=category_id).first()
     if category is None:

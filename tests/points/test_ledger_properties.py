@@ -38,8 +38,8 @@ class LedgerMachine(RuleBasedStateMachine):
         sized = ProductFactory(points_cost=80, stock_quantity=0)
         self.options = [product_option_create(product_id=sized.pk, name=n, stock_quantity=2).pk for n in ("S", "M")]
         self.sized = sized.pk
-        self.staff = UserFactory().pk
-        self.second_staff = UserFactory().pk
+        self.staff = UserFactory(is_superuser=True).pk  # may award, correct and approve
+        self.second_staff = UserFactory(is_superuser=True).pk
         # The database outlives each example: count from what is there.
         self.reversals = AwardBatch.objects.filter(kind="reversal").count()
         self.orders_made = Order.objects.count()

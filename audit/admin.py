@@ -113,8 +113,9 @@ class AuditedAdminMixin(_AdminBase):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        object_type = f"{self.opts.app_label}.{self.opts.model_name}"
-        entries = audit_entries_for(obj=obj, object_type=object_type)[:500]
+        concrete = self.opts.concrete_model._meta
+        types = [f"{self.opts.app_label}.{self.opts.model_name}", f"{concrete.app_label}.{concrete.model_name}"]
+        entries = audit_entries_for(obj=obj, object_types=types)[:500]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

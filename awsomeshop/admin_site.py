@@ -13,9 +13,9 @@ from django.contrib.admin.apps import AdminConfig
 from django.db.models.constants import LOOKUP_SEP
 
 # What Django's own list filters and date drill-down add to a field's name in the query string.
-FILTER_SUFFIXES = frozenset(
-    {"exact", "iexact", "isnull", "gte", "gt", "lte", "lt", "in", "id", "pk", "year", "month", "day"}
-)
+FILTER_SUFFIXES = frozenset({"exact", "iexact", "isnull", "gte", "gt", "lte", "lt", "in", "id", "pk"})
+# The date drill-down's, on its own field only (`?at__year=0` elsewhere was a 500, not a filter).
+DATE_PART_SUFFIXES = frozenset({"year", "month", "day"})
 
 
 if TYPE_CHECKING:  # mixed into ModelAdmins only
@@ -44,8 +44,12 @@ class FilterLookupsOnlyMixin(_AdminBase):
     def lookup_allowed(self, lookup: str, value: str, request=None) -> bool:
         offered = self._offered_lookups(request)
         parts = lookup.split(LOOKUP_SEP)
+
+        def suffixes(field: str) -> frozenset[str]:
+            return FILTER_SUFFIXES | DATE_PART_SUFFIXES if field == self.date_hierarchy else FILTER_SUFFIXES
+
         return any(
-            LOOKUP_SEP.join(parts[:end]) in offered and set(parts[end:]) <= FILTER_SUFFIXES
+            LOOKUP_SEP.join(parts[:end]) in offered and set(parts[end:]) <= suffixes(LOOKUP_SEP.join(parts[:end]))
             for end in range(len(parts), 0, -1)
         )
 

@@ -97,6 +97,22 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
         "updated_at",
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        current = obj.category if obj is not None else ""
+
+        class ProductForm(form_class):  # type: ignore[valid-type, misc]
+            """A stored category that is not (exactly) on the list stays selectable, so saving
+            other fields never clears it; choosing another one must be from the list."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                field = self.fields.get("category")
+                if field is not None and current and current not in dict(field.choices):
+                    field.choices = [*field.choices, (current, f"{current} (not on the list)")]
+
+        return ProductForm
+
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None):
         # A product with options has their stock, summed: it is set on each option.
         if obj is not None and obj.options.exists():

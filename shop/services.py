@@ -164,6 +164,7 @@ def product_create(
 
 @atomic_with_retry
 def _product_insert(*, product: Product) -> Product:
+    product.category = category_for_product(product.category, lock=True)  # as in _products_edit
     with catalog_write():
         product.save(force_insert=True)
     audit_record(action="shop.product_add", target=product, after=_audited_fields(product))
@@ -230,6 +231,18 @@ def _products_edit(*, edits: list[ProductEdit]) -> list[Product]:
     unknown = {field for edit in edits for field in edit.changes} - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    # Categories first, locked, as a rename takes them (category, then its products): an edit
+    # racing a rename of its category waits for it, or the rename moves it along.
+    edits = [
+        ProductEdit(
+            edit.product_id,
+            {**edit.changes, "category": category_for_product(edit.changes["category"], lock=True)},
+            edit.stock_seen,
+        )
+        if "category" in edit.changes
+        else edit
+        for edit in edits
+    ]
     locked = {product.pk: product for product in _locked_products([edit.product_id for edit in edits])}
     missing = [edit.product_id for edit in edits if edit.product_id not in locked]
     if missing:
@@ -244,10 +257,6 @@ def _product_edit(product: Product, edit: ProductEdit) -> Product:
         _stock_seen_check(product, edit.stock_seen)
     exclude = []
     before = _audited_fields(product, edit.changes)
-    if "category" in edit.changes:
-        edit = ProductEdit(
-            edit.product_id, {**edit.changes, "category": category_for_product(edit.changes["category"])}
-        )
     for field, value in edit.changes.items():
         setattr(product, field, value)
         if field == "image":
@@ -592,14 +601,24 @@ def _category_name_clean(name: object) -> str:
     return text
 
 
-def category_for_product(name: object) -> str:
+def products_in_categories(names: list[str]) -> list[str]:
+    """The ids of the products whose category is exactly one of `names`. The database's own
+    comparison folds more than the list's key does (MySQL's collation takes “Œuvre” for “Oeuvre”,
+    two categories on the list), so the match is made exact here."""
+    exact = set(names)
+    candidates = Product.objects.filter(category__in=names).values_list("pk", "category")
+    return [pk for pk, category in candidates if category in exact]
+
+
+def category_for_product(name: object, *, lock: bool = False) -> str:
     """The list's spelling of a category a product is put in ('' for none), or InvalidCategory:
     a product never starts a category of its own."""
     if name in (None, ""):
         return ""
     if not isinstance(name, str):
         raise InvalidCategory("The category must be text.")
-    found = Category.objects.filter(key=category_key(name)).values_list("name", flat=True).first()
+    categories = Category.objects.select_for_update() if lock else Category.objects
+    found = categories.filter(key=category_key(name)).values_list("name", flat=True).first()
     if found is None:
         raise InvalidCategory(
             f"“{name[:100]}” is not one of the categories; choose one from the list (Categories has them)."
@@ -663,7 +682,9 @@ def _category_rename(*, category_id: int, name: str) -> Category:
     if old == name:
         return category
     with catalog_write():
-        moved = Product.objects.filter(category=old).update(category=name, updated_at=timezone.now())
+        moved = Product.objects.filter(pk__in=products_in_categories([old])).update(
+            category=name, updated_at=timezone.now()
+        )
     category.name, category.key = name, category_key(name)
     category.save(update_fields=["name", "key"])
     audit_record(
@@ -684,7 +705,9 @@ def category_merge(*, category_ids: list[int], into_id: int) -> int:
         raise InvalidCategory("Choose at least one other category to merge into it.")
     names = [category.name for category in merged]
     with catalog_write():
-        moved = Product.objects.filter(category__in=names).update(category=into.name, updated_at=timezone.now())
+        moved = Product.objects.filter(pk__in=products_in_categories(names)).update(
+            category=into.name, updated_at=timezone.now()
+        )
     audit_record(
         action="shop.category_merge",
         target=into,

@@ -7,21 +7,31 @@ from shop.models import category_key
 
 
 def categories_from_products(apps, schema_editor):
-    """The list starts as the categories products have, one per name whatever its case (the
-    spelling most products use); the products take the list's spelling."""
+    """The list starts as the categories products have, one per name whatever its case, accents
+    or spacing (the spelling most products use, spaces tidied); every product takes the list's
+    exact spelling (matched here by id: the database's comparison folds more than the key)."""
     Product, Category = apps.get_model("shop", "Product"), apps.get_model("shop", "Category")
+    rows = [
+        (pk, name)
+        for pk, name in Product.objects.exclude(category__isnull=True).values_list("pk", "category")
+        if name and name.strip()
+    ]
     counts: dict[str, dict[str, int]] = {}
-    for name in Product.objects.exclude(category__isnull=True).exclude(category="").values_list("category", flat=True):
+    for _pk, name in rows:
         spelling = " ".join(name.split())
-        if spelling:
-            by_spelling = counts.setdefault(category_key(spelling), {})
-            by_spelling[spelling] = by_spelling.get(spelling, 0) + 1
+        by_spelling = counts.setdefault(category_key(spelling), {})
+        by_spelling[spelling] = by_spelling.get(spelling, 0) + 1
+    chosen = {}
     for key, spellings in counts.items():
-        name = max(sorted(spellings), key=lambda spelling: spellings[spelling])
-        Category.objects.create(key=key, name=name)
-        others = [s for s in spellings if s != name]
-        if others:
-            Product.objects.filter(category__in=others).update(category=name)
+        chosen[key] = max(sorted(spellings), key=lambda spelling: spellings[spelling])
+        Category.objects.create(key=key, name=chosen[key])
+    moves: dict[str, list[str]] = {}
+    for pk, name in rows:
+        target = chosen[category_key(" ".join(name.split()))]
+        if name != target:
+            moves.setdefault(target, []).append(pk)
+    for target, pks in moves.items():
+        Product.objects.filter(pk__in=pks).update(category=target)
 
 
 class Migration(migrations.Migration):

@@ -21,6 +21,7 @@ from points.services import (
     points_reverse,
 )
 from shop.exceptions import InvalidCategory
+from shop.models import Category
 from shop.services import category_create
 from tests.factories import UserFactory
 
@@ -173,3 +174,74 @@ def test_a_reversal_retried_with_the_award_id_in_another_case_replays(hr_staff, 
         award_id=award.pk.upper(), amount=100, reason="Typo", reversed_by_id=second_hr.pk, source="api", client_key="k"
     )
     assert again.replayed and again.transaction.pk == first.transaction.pk
+
+
+# --- The second round --------------------------------------------------------------------------
+def test_renaming_or_merging_moves_only_that_categorys_products():
+    from shop.services import category_merge, category_rename
+    from tests.factories import ProductFactory
+
+    oeuvre_ligature, _ = category_create(name="Œuvre"), category_create(name="Oeuvre")
+    first, second = ProductFactory(category="Œuvre"), ProductFactory(category="Oeuvre")
+    category_rename(category_id=oeuvre_ligature.pk, name="Art")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.category, second.category) == ("Art", "Oeuvre")
+    hiragana, katakana = category_create(name="ぎふと"), category_create(name="ギフト")
+    target = category_create(name="Target")
+    kept = ProductFactory(category="ギフト")
+    category_merge(category_ids=[hiragana.pk], into_id=target.pk)
+    kept.refresh_from_db()
+    assert kept.category == "ギフト" and Category.objects.filter(pk=katakana.pk).exists()
+
+
+def test_a_product_form_keeps_a_category_it_did_not_touch(client, catalog_manager):
+    from shop.models import Product
+    from shop.services import catalog_write
+    from tests.factories import ProductFactory
+
+    category_create(name="Tech")
+    product = ProductFactory(name="Lamp", category="Tech", points_cost=100)
+    with catalog_write():  # a row as written outside the app: a spelling not on the list
+        Product.objects.filter(pk=product.pk).update(category="Tech  Gear")
+    client.force_login(catalog_manager)
+    change = reverse("admin:shop_product_change", args=[product.pk])
+    page = client.get(change)
+    form = page.context["adminform"].form
+    assert form["category"].value() == "Tech  Gear"
+    data = {
+        "name": "Lamp",
+        "category": "Tech  Gear",
+        "description": product.description,
+        "points_cost": "120",
+        "stock_quantity": str(product.stock_quantity),
+        "initial-stock_quantity": str(product.stock_quantity),
+        "delivery_method": product.delivery_method,
+        "is_active": "on",
+    }
+    assert client.post(change, data).status_code == 302
+    product.refresh_from_db()
+    assert (product.points_cost, product.category) == (120, "Tech  Gear")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?at__year=0", "?at__year=99999", "?at__year=-5", "?at__month=13", "?at__day=40"],
+)
+def test_out_of_range_date_parts_in_a_list_are_a_400_not_a_500(hr, query):
+    for path in ("admin:audit_auditentry_changelist", "admin:audit_auditentry_export"):
+        assert hr.get(reverse(path) + query).status_code in (302, 400)
+    ledger = reverse("admin:points_pointstransaction_changelist") + query.replace("at__", "created_at__")
+    assert hr.get(ledger).status_code in (302, 400)
+
+
+def test_the_fulfilment_queues_history_shows_the_orders_trail(client, fulfilment_staff, employee, give_points):
+    from orders.services import order_redeem, order_status_change
+    from tests.factories import ProductFactory
+
+    give_points(employee, 500)
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=100).pk)
+    order_status_change(order_ids=[order.pk], to_status="Processing", changed_by_id=fulfilment_staff.pk)
+    client.force_login(fulfilment_staff)
+    html = client.get(reverse("admin:orders_fulfilmentorder_history", args=[order.pk])).content.decode()
+    assert "status: Placed → Processing" in html

@@ -27,31 +27,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+
 from django.db import connection  # noqa: E402
+
+from bench.db import database_reset  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_DASHBOARD_ROWS", "1000000"))
 EMPLOYEES, GIVERS, MONTHS = 1_000, 20, 24
 RUNS = int(os.environ.get("BENCH_DASHBOARD_RUNS", "5"))
 RESULTS = ROOT / "bench" / "results"
-
-
-def database_reset() -> None:
-    import MySQLdb
-
-    settings = connection.settings_dict
-    server = MySQLdb.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=int(settings["PORT"] or 3306),
-        user=settings["USER"],
-        passwd=settings["PASSWORD"],
-    )
-    cursor = server.cursor()
-    cursor.execute(f"DROP DATABASE IF EXISTS `{DB_NAME}`")
-    cursor.execute(f"CREATE DATABASE `{DB_NAME}` CHARACTER SET utf8mb4")
-    server.close()
-    connection.close()
-    call_command("migrate", verbosity=0)
 
 
 def ledger_fill() -> None:

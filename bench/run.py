@@ -34,8 +34,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+
 from django.db import connection, connections  # noqa: E402
+
+from bench.db import database_reset  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
@@ -50,24 +52,6 @@ RESULTS = ROOT / "bench" / "results"
 
 
 # --- Data --------------------------------------------------------------------------------------
-def database_reset() -> None:
-    import MySQLdb
-
-    settings = connection.settings_dict
-    server = MySQLdb.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=int(settings["PORT"] or 3306),
-        user=settings["USER"],
-        passwd=settings["PASSWORD"],
-    )
-    cursor = server.cursor()
-    cursor.execute(f"DROP DATABASE IF EXISTS `{DB_NAME}`")
-    cursor.execute(f"CREATE DATABASE `{DB_NAME}` CHARACTER SET utf8mb4")
-    server.close()
-    connection.close()
-    call_command("migrate", verbosity=0)
-
-
 def products_add(count: int, *, start: int = 0) -> None:
     """Through the catalog's one write path (a bulk import), which moves the catalog version."""
     from shop.models import Product

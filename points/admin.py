@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from accounts.selectors import users_with_permission
 from accounts.services import employee_create
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
 from awsomeshop.db import new_id
@@ -519,19 +520,7 @@ class PointsBudgetLimitInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "giver":
             # Only people who can award points have a share of a budget.
-            from django.contrib.auth import get_user_model
-            from django.db.models import Q
-
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(
-                    Q(is_superuser=True)
-                    | Q(groups__permissions__codename="award_points")
-                    | Q(user_permissions__codename="award_points")
-                )
-                .distinct()
-                .order_by("email")
-            )
+            kwargs["queryset"] = users_with_permission(codename="award_points").order_by("email")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -541,16 +530,13 @@ class PointsBudgetAdmin(admin.ModelAdmin):
 
     form = BudgetForm
     inlines = [PointsBudgetLimitInline]
-    list_display = ["starts_on", "ends_on", "budget", "used", "left", "note"]
+    list_display = ["starts_on", "ends_on", "budget", "awarded_and_left", "note"]
 
     @admin.display(description="budget", ordering="points")
     def budget(self, budget: PointsBudget) -> str:
         return f"{budget.points:,}"
 
-    @admin.display(description="awarded")
-    def used(self, budget: PointsBudget) -> str:
-        return f"{budget_used(budget=budget):,}"
-
-    @admin.display(description="left")
-    def left(self, budget: PointsBudget) -> str:
-        return f"{max(budget.points - budget_used(budget=budget), 0):,}"
+    @admin.display(description="awarded (left)")
+    def awarded_and_left(self, budget: PointsBudget) -> str:
+        used = budget_used(budget=budget)  # once per row: its two sums
+        return f"{used:,} ({max(budget.points - used, 0):,} left)"

@@ -139,9 +139,14 @@ class AwardBatch(models.Model):
         ]
 
     def __str__(self) -> str:
+        return f"{self.summary} ({self.get_status_display().lower()})"
+
+    @property
+    def summary(self) -> str:
+        """What was asked, in words: “2 awards of 3,000 points”, “reversal of 900 points”."""
         what = "reversal" if self.kind == self.Kind.REVERSAL else ngettext("award", "awards", self.award_count)
         count = "" if self.kind == self.Kind.REVERSAL else f"{self.award_count:,} "
-        return f"{count}{what} of {self.points_total:,} points ({self.get_status_display().lower()})"
+        return f"{count}{what} of {self.points_total:,} points"
 
 
 class PointsTransaction(models.Model):

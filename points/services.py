@@ -11,10 +11,11 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.selectors import users_with_permission
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
@@ -413,21 +414,12 @@ def _awards_audit(rows: list[PointsTransaction], *, batch: AwardBatch | None) ->
 
 def _approval_requested(batch: AwardBatch) -> None:
     approvers = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename="approve_award")
-            | Q(user_permissions__codename="approve_award")
-        )
-        .exclude(pk=batch.awarded_by_id)
-        .distinct()
-        .values_list("pk", flat=True)
+        users_with_permission(codename="approve_award").exclude(pk=batch.awarded_by_id).values_list("pk", flat=True)
     )
     notify_award_approval_needed(
         approver_ids=list(approvers),
         requested_by_name=awarder_name(batch.awarded_by_id),
-        summary=str(batch).rsplit(" (", 1)[0],
+        summary=batch.summary,
         link=reverse("admin:points_awardbatch_change", args=[batch.pk]),
     )
 
@@ -446,9 +438,7 @@ def points_award_batch(
     clients by their `Idempotency-Key` (`client_key`, unique per HR user). The same request again
     returns the first outcome with `replayed` set; the same key with other awards is refused.
     """
-    if (batch_id is None) == (client_key is None):
-        raise ValueError("An award batch is named by exactly one of batch_id and client_key.")
-    client_key = idempotency_key_clean(client_key)
+    client_key = _request_named(batch_id=batch_id, client_key=client_key)
     cleaned = _awards_clean(awards, awarded_by_id=awarded_by_id)
     apply = functools.partial(
         _award_batch_apply,
@@ -458,14 +448,32 @@ def points_award_batch(
         batch_id=batch_id,
         client_key=client_key,
     )
+    return _applied_once(
+        apply,
+        batch_id=batch_id,
+        client_key=client_key,
+        requested_by_id=awarded_by_id,
+        replay=functools.partial(_batch_replay, fingerprint=award_fingerprint(cleaned)),
+    )
+
+
+def _request_named(*, batch_id: str | None, client_key: str | None) -> str | None:
+    """A one-time request is named by exactly one of its page's id and the client's key."""
+    if (batch_id is None) == (client_key is None):
+        raise ValueError("A one-time request is named by exactly one of batch_id and client_key.")
+    return idempotency_key_clean(client_key)
+
+
+def _applied_once(apply, *, batch_id: str | None, client_key: str | None, requested_by_id: str, replay):
+    """Run a one-time request's transaction; if a concurrent duplicate inserted its batch row
+    first (the unique id or key), replay that one now that it committed."""
     try:
         return apply()
     except IntegrityError:
-        # A concurrent duplicate inserted the batch first; now that it committed, replay it.
-        existing = _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=awarded_by_id)
+        existing = _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=requested_by_id)
         if existing is None:
             raise
-        return _batch_replay(existing, fingerprint=award_fingerprint(cleaned))
+        return replay(existing)
 
 
 def points_debit(*, user_id: str, amount: int, balance: int | None = None) -> None:
@@ -584,9 +592,7 @@ def points_reverse(
     in `points_award_batch`). The reversal is a new `reversed` ledger row linked to the award;
     it never takes the balance below zero nor reverses more than the award gave: refused, it
     says the most that can be reversed now (`details["reversible"]`)."""
-    if (batch_id is None) == (client_key is None):
-        raise ValueError("A reversal is named by exactly one of batch_id and client_key.")
-    client_key = idempotency_key_clean(client_key)
+    client_key = _request_named(batch_id=batch_id, client_key=client_key)
     amount, reason = points_amount_clean(amount), points_reason_clean(reason)
     # The id as stored (the database matches ids in any letter case): a retry spelled otherwise
     # is the same request.
@@ -603,13 +609,13 @@ def points_reverse(
         batch_id=batch_id,
         client_key=client_key,
     )
-    try:
-        return apply()
-    except IntegrityError:
-        existing = _batch_find(batch_id=batch_id, client_key=client_key, awarded_by_id=reversed_by_id)
-        if existing is None:
-            raise
-        return _reversal_replay(existing, fingerprint=_reversal_fingerprint(str(award_id), amount, reason))
+    return _applied_once(
+        apply,
+        batch_id=batch_id,
+        client_key=client_key,
+        requested_by_id=reversed_by_id,
+        replay=functools.partial(_reversal_replay, fingerprint=_reversal_fingerprint(award_id, amount, reason)),
+    )
 
 
 def _reversal_fingerprint(award_id: str, amount: int, reason: str) -> str:
@@ -756,7 +762,7 @@ def award_request_approve(*, batch_id: str, approved_by_id: str) -> AwardOutcome
     notify_award_decided(
         requester_id=batch.awarded_by_id,
         decided_by_name=awarder_name(approved_by_id),
-        summary=str(batch).rsplit(" (", 1)[0],
+        summary=batch.summary,
         approved=True,
         note="",
     )
@@ -786,7 +792,7 @@ def award_request_reject(*, batch_id: str, rejected_by_id: str, note: str) -> Aw
         notify_award_decided(
             requester_id=batch.awarded_by_id,
             decided_by_name=awarder_name(rejected_by_id),
-            summary=str(batch).rsplit(" (", 1)[0],
+            summary=batch.summary,
             approved=False,
             note=note,
         )

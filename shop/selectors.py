@@ -1,9 +1,11 @@
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Collate
 
 from awsomeshop.db import fetch_value
 
 from .exceptions import ProductUnavailable
-from .models import CATALOG_VERSION_ROW, CatalogVersion, Product, ProductOption
+from .models import CATALOG_VERSION_ROW, CatalogVersion, Category, Product, ProductOption
 
 
 def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
@@ -41,3 +43,37 @@ def catalog_version_get() -> int | None:
 
 
 CATALOG_VERSION_SQL = f"SELECT version FROM {CatalogVersion._meta.db_table} WHERE id = {CATALOG_VERSION_ROW}"  # noqa: S608
+
+
+# --- Categories: the products' names compared exactly ------------------------------------------
+# The database's own comparison folds more than the category list's key does (MySQL's collation
+# takes “Œuvre” for “Oeuvre”, two categories on the list): these compare byte for byte.
+_BINARY_COLLATIONS = {"mysql": "utf8mb4_bin", "sqlite": "BINARY"}
+
+
+def _category_exactly():
+    collation = _BINARY_COLLATIONS.get(connection.vendor)
+    return Collate("category", collation) if collation else F("category")
+
+
+def products_in_categories(*, names: list[str]) -> list[str]:
+    """The ids of the products whose category is exactly one of `names` (a list, not a subquery:
+    MySQL 8 refuses an UPDATE whose WHERE reads the table it updates)."""
+    products = Product.objects.annotate(category_exactly=_category_exactly()).filter(category_exactly__in=names)
+    return list(products.values_list("pk", flat=True))
+
+
+def category_list_with_counts() -> QuerySet[Category]:
+    """The categories, each with how many products have exactly its name: one query."""
+    # Correlated on the id, not the name: MariaDB caches a correlated subquery's result by its
+    # outer values compared in their own (folding) collation, so “Oeuvre” got “Œuvre”'s count.
+    # COUNT as a plain function: no GROUP BY, which would group by that collation too.
+    name_of_the_row = Category.objects.filter(pk=OuterRef(OuterRef("pk"))).values("name")
+    per_name = (
+        Product.objects.annotate(category_exactly=_category_exactly())
+        .filter(category_exactly=Subquery(name_of_the_row))
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values("count")
+    )
+    return Category.objects.annotate(product_count=Coalesce(Subquery(per_name, output_field=IntegerField()), 0))

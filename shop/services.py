@@ -45,6 +45,7 @@ from .models import (
     category_key,
     product_image_path,
 )
+from .selectors import products_in_categories
 
 # What a catalog manager may change on a product; stock and availability have their own rules.
 EDITABLE_FIELDS = {
@@ -601,15 +602,6 @@ def _category_name_clean(name: object) -> str:
     return text
 
 
-def products_in_categories(names: list[str]) -> list[str]:
-    """The ids of the products whose category is exactly one of `names`. The database's own
-    comparison folds more than the list's key does (MySQL's collation takes “Œuvre” for “Oeuvre”,
-    two categories on the list), so the match is made exact here."""
-    exact = set(names)
-    candidates = Product.objects.filter(category__in=names).values_list("pk", "category")
-    return [pk for pk, category in candidates if category in exact]
-
-
 def category_for_product(name: object, *, lock: bool = False) -> str:
     """The list's spelling of a category a product is put in ('' for none), or InvalidCategory:
     a product never starts a category of its own."""
@@ -682,7 +674,7 @@ def _category_rename(*, category_id: int, name: str) -> Category:
     if old == name:
         return category
     with catalog_write():
-        moved = Product.objects.filter(pk__in=products_in_categories([old])).update(
+        moved = Product.objects.filter(pk__in=products_in_categories(names=[old])).update(
             category=name, updated_at=timezone.now()
         )
     category.name, category.key = name, category_key(name)
@@ -705,7 +697,7 @@ def category_merge(*, category_ids: list[int], into_id: int) -> int:
         raise InvalidCategory("Choose at least one other category to merge into it.")
     names = [category.name for category in merged]
     with catalog_write():
-        moved = Product.objects.filter(pk__in=products_in_categories(names)).update(
+        moved = Product.objects.filter(pk__in=products_in_categories(names=names)).update(
             category=into.name, updated_at=timezone.now()
         )
     audit_record(

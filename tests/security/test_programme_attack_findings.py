@@ -245,3 +245,19 @@ def test_the_fulfilment_queues_history_shows_the_orders_trail(client, fulfilment
     client.force_login(fulfilment_staff)
     html = client.get(reverse("admin:orders_fulfilmentorder_history", args=[order.pk])).content.decode()
     assert "status: Placed → Processing" in html
+
+
+def test_the_category_list_counts_each_categorys_own_products_in_one_query(django_assert_max_num_queries):
+    from shop.selectors import category_list_with_counts
+    from tests.factories import ProductFactory
+
+    category_create(name="Œuvre")
+    category_create(name="Oeuvre")
+    ProductFactory(category="Œuvre")
+    ProductFactory(category="Oeuvre")
+    ProductFactory(category="Oeuvre")
+    with django_assert_max_num_queries(1):
+        counts = {c.name: c.product_count for c in category_list_with_counts()}
+    assert counts == {"Œuvre": 1, "Oeuvre": 2}
+    page = _superuser_client().get(reverse("admin:shop_category_changelist"))
+    assert page.status_code == 200

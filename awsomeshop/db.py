@@ -126,6 +126,29 @@ def atomic_with_retry(func: Callable[P, R] | None = None, *, attempts: int = 4):
                     time.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311 - not for security
             raise AssertionError("unreachable")  # pragma: no cover
 
+        wrapper.tier = "durable"  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator(func) if func is not None else decorator
+
+
+def in_transaction(func: Callable[P, R] | None = None, *, message: str | None = None):
+    """The in-transaction tier: a helper that works inside its caller's transaction (a balance
+    change with its ledger row, stock with its order, a notification with its change) and refuses
+    to run outside one, where its writes would commit alone. Public services are the other tier:
+    `atomic_with_retry`, each its own durable transaction. Every public function of a services
+    module is one or the other (tests/test_layers.py checks it)."""
+
+    def decorator(func: Callable[P, R]) -> Callable[P, R]:
+        refusal = message or f"{func.__module__}.{func.__name__} runs inside its caller's transaction; open one first."
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not transaction.get_connection().in_atomic_block:
+                raise RuntimeError(refusal)
+            return func(*args, **kwargs)
+
+        wrapper.tier = "in_transaction"  # type: ignore[attr-defined]
         return wrapper
 
     return decorator(func) if func is not None else decorator

@@ -20,8 +20,8 @@ from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from awsomeshop.text import text_clean
 from notifications.services import notify_order_placed, notify_order_status
-from points.models import PointsTransaction, UserPoints
-from points.services import points_debit, points_refund, points_transaction_record
+from points import ledger
+from points.models import PointsTransaction
 from shop.models import DeliveryMethod, Product, ProductOption
 from shop.services import (
     price_changed,
@@ -50,20 +50,13 @@ from .models import (
     VoucherCode,
 )
 
-_ORDERS, _BALANCES = Order._meta.db_table, UserPoints._meta.db_table
+_ORDERS = Order._meta.db_table
 _SQL: dict[str, str] = {}
 
 
 def _sql(name: str) -> str:
     if not _SQL:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        # The account's balance, locked, and the order this key already made (if any) with
-        # whether it was for the same product as the database resolves ids: one statement.
-        _SQL["account_and_key"] = (
-            f"SELECT b.current_points, o.order_id, o.product_id = %s FROM {_BALANCES} b "  # noqa: S608
-            f"LEFT JOIN {_ORDERS} o ON o.user_id = b.user_id AND o.idempotency_key = %s WHERE b.user_id = %s{lock}"
-        )
-        _SQL["account"] = f"SELECT current_points FROM {_BALANCES} WHERE user_id = %s{lock}"  # noqa: S608
         _SQL["insert"] = (
             f"INSERT INTO {_ORDERS} (order_id, user_id, product_id, points_used, status, created_at, "  # noqa: S608
             "idempotency_key, option_id, delivery_method, delivery_address, pickup_location, note) "
@@ -79,19 +72,20 @@ def _sql(name: str) -> str:
 
 def _account_lock(*, user_id: str, product_id: str, idempotency_key: str | None) -> tuple[int, str | None, bool]:
     """Lock the account (first, the order every redemption and award uses) and read its balance;
-    with a key, also the order the key made: (balance, that order's id or None, same product).
-    A concurrent retry with the same key waits here for the first request, then finds its order."""
-    with connection.cursor() as cursor:
-        if idempotency_key is None:
-            cursor.execute(_sql("account"), [user_id])
-        else:
-            cursor.execute(_sql("account_and_key"), [product_id, idempotency_key, user_id])
-        row = cursor.fetchone()
-    if row is None:  # no balance row yet: nothing earned, nothing redeemed
-        return 0, None, False
+    with a key, also the order the key made, in the lock's own statement: (balance, that order's
+    id or None, whether it was for the same product as the database resolves ids). A concurrent
+    retry with the same key waits on the lock for the first request, then finds its order."""
     if idempotency_key is None:
-        return row[0], None, False
-    return row[0], row[1], bool(row[2])
+        return ledger.account_lock(user_id=user_id).balance, None, False
+    key_order = ledger.JoinedRead(
+        table=_ORDERS,
+        columns=("j.order_id", "j.product_id = %s"),
+        condition="j.idempotency_key = %s",
+        params=(product_id, idempotency_key),
+    )
+    account = ledger.account_lock(user_id=user_id, join=key_order)
+    order_id, same_product = account.joined
+    return account.balance, order_id, bool(same_product)
 
 
 # --- What the order needs: an option, where it goes, the employee's note -----------------------
@@ -160,6 +154,7 @@ def _free_code_take(*, product: Product) -> tuple[str, str] | None:
 
 def _order_insert(
     *,
+    order_id: str,
     user_id: str,
     product: Product,
     idempotency_key: str | None,
@@ -168,7 +163,7 @@ def _order_insert(
     status: str,
 ) -> Order:
     order = Order(
-        id=new_id(),
+        id=order_id,
         user_id=user_id,
         product=product,
         points_used=product.points_cost,
@@ -230,11 +225,22 @@ def _order_redeem(
         raise price_changed(product=product, expected=expected_points_cost, current=cost)
     option = product_option_for_order(product=product, option_id=details.option_id)
     delivery = order_details_clean(product=product, details=details)
-    points_debit(user_id=user_id, amount=cost, balance=balance)
+    order_id = new_id()
+    # The ledger row names the order before its row exists: `points_transactions.order_id` has no
+    # foreign key (as documented), and the debit must come first: the account is locked first.
+    row = ledger.post(
+        user_id=user_id,
+        kind=PointsTransaction.Type.REDEEMED,
+        amount=cost,
+        description=f"Redeemed {product.name}",
+        order_id=order_id,
+        balance=balance,
+    )
     product_stock_take(product=product, option=option)
     code = _free_code_take(product=product) if product.delivery == DeliveryMethod.DIGITAL else None
     status = OrderStatus.DELIVERED if code else OrderStatus.PLACED
     order = _order_insert(
+        order_id=order_id,
         user_id=user_id,
         product=product,
         idempotency_key=idempotency_key,
@@ -246,14 +252,6 @@ def _order_redeem(
     if code:
         _code_assign(code_id=code[0], order=order)
         _status_record(order=order, from_status=OrderStatus.PLACED, to_status=status, note="Code handed out")
-    row = points_transaction_record(
-        user_id=user_id,
-        transaction_type=PointsTransaction.Type.REDEEMED,
-        amount=cost,
-        description=f"Redeemed {product.name}",
-        order=order,
-        balance_after=balance - cost,
-    )
     order.balance_after = row.balance_after
     return order
 
@@ -476,10 +474,6 @@ def _order_for_cancel(*, order_id: str, user_id: str | None) -> Order:
     return order
 
 
-def _account_lock_for_refund(user_id: str) -> None:
-    list(UserPoints.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
-
-
 @atomic_with_retry
 def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason: str) -> CancelOutcome:
     order = _order_for_cancel(order_id=order_id, user_id=None if by_staff else cancelled_by_id)
@@ -487,7 +481,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
         return CancelOutcome(order=order, cancelled_now=False, refund=None)
     # Locks in the order every write uses: the account, the product, then the order itself,
     # whose status is read again under its lock: a second cancel or a step raced this one.
-    _account_lock_for_refund(order.user_id)
+    ledger.account_lock(user_id=order.user_id)
     product_lock(product_id=order.product_id)
     (locked,) = _locked_orders([order.pk])
     if locked.status == OrderStatus.CANCELLED:
@@ -503,11 +497,12 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
     _status_set(order=locked, to_status=OrderStatus.CANCELLED, changed_by_id=cancelled_by_id, note=reason)
     product_stock_return(product_id=locked.product_id, option_id=locked.option_id)
     refund = (
-        points_refund(
+        ledger.post(
             user_id=locked.user_id,
+            kind=PointsTransaction.Type.REFUNDED,
             amount=locked.points_used,
-            order=locked,
             description=f"Refund: order {locked.short_number} ({order.product.name}) cancelled",
+            order_id=locked.pk,
         )
         if locked.points_used
         else None

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -6,6 +8,49 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
+
+
+class LedgerKind(models.TextChoices):
+    """What a ledger row is: `points_transactions.transaction_type`."""
+
+    EARNED = "earned", "Earned"
+    REDEEMED = "redeemed", "Redeemed"
+    REFUNDED = "refunded", "Refunded"
+    REVERSED = "reversed", "Reversed"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """How a row of one kind moves an account's three figures, per point of its amount: +1, -1 or 0
+    for `current_points`, `total_earned` and `total_redeemed`. current = earned - redeemed must
+    hold after every kind, so `current == earned - redeemed` here too (tests/points/test_ledger.py)."""
+
+    current: int
+    earned: int
+    redeemed: int
+
+
+# The one table of what each kind does. The ledger's writes (`points.ledger.post`), a row's
+# signed amount, the schema's CHECK of kinds, the ledger check and the dashboard's sums derive
+# from it; adding a kind is a line here, its label above and a migration of the ENUM.
+KIND_EFFECTS: dict[str, Effect] = {
+    LedgerKind.EARNED: Effect(current=+1, earned=+1, redeemed=0),
+    LedgerKind.REDEEMED: Effect(current=-1, earned=0, redeemed=+1),
+    # A refund undoes an order: total_redeemed counts what the orders that stand cost.
+    LedgerKind.REFUNDED: Effect(current=+1, earned=0, redeemed=-1),
+    # A reversal corrects an award: those points were never really given.
+    LedgerKind.REVERSED: Effect(current=-1, earned=-1, redeemed=0),
+}
+
+
+def figures_from_sums(sums: dict[str, int]) -> tuple[int, int, int]:
+    """The (current, earned, redeemed) that ledger rows summing to `sums` per kind leave an
+    account with, by `KIND_EFFECTS`: what the ledger check expects of every balance."""
+    return (
+        sum(effect.current * sums.get(kind, 0) for kind, effect in KIND_EFFECTS.items()),
+        sum(effect.earned * sums.get(kind, 0) for kind, effect in KIND_EFFECTS.items()),
+        sum(effect.redeemed * sums.get(kind, 0) for kind, effect in KIND_EFFECTS.items()),
+    )
 
 
 class Employee(User):
@@ -21,11 +66,10 @@ class Employee(User):
 class UserPoints(models.Model):
     """An employee's balance; maps onto the documented `user_points` table.
 
-    Only `points.services` and `orders.services` change it, always together with a ledger row, so
-    `current_points == total_earned - total_redeemed`, with `total_earned == sum(earned) -
-    sum(reversed)` (a reversal corrects an award: those points were never really given) and
-    `total_redeemed == sum(redeemed) - sum(refunded)` (a refund undoes an order). The database
-    enforces the first equality and non-negative figures.
+    Only `points.ledger` changes it, always together with a ledger row, by the effect of the row's
+    kind (`KIND_EFFECTS`): so `current_points == total_earned - total_redeemed`, with
+    `total_earned == sum(earned) - sum(reversed)` and `total_redeemed == sum(redeemed) -
+    sum(refunded)`. The database enforces the first equality and non-negative figures.
     """
 
     user = models.OneToOneField(
@@ -160,11 +204,7 @@ class PointsTransaction(models.Model):
     total_redeemed` still holds, and no award is ever reversed by more than it gave.
     """
 
-    class Type(models.TextChoices):
-        EARNED = "earned", "Earned"
-        REDEEMED = "redeemed", "Redeemed"
-        REFUNDED = "refunded", "Refunded"
-        REVERSED = "reversed", "Reversed"
+    Type = LedgerKind
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="transaction_id")
     user = models.ForeignKey(
@@ -238,7 +278,7 @@ class PointsTransaction(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(points_amount__gt=0), name="points_transactions_amount_positive"),
             models.CheckConstraint(
-                condition=Q(transaction_type__in=["earned", "redeemed", "refunded", "reversed"]),
+                condition=Q(transaction_type__in=[str(kind) for kind in KIND_EFFECTS]),
                 name="points_transactions_type_valid",
             ),
             models.CheckConstraint(
@@ -255,8 +295,7 @@ class PointsTransaction(models.Model):
     @property
     def signed_amount(self) -> int:
         """What the row did to the balance: awards and refunds add, redemptions and reversals take."""
-        taken = self.transaction_type in (self.Type.REDEEMED, self.Type.REVERSED)
-        return -self.points_amount if taken else self.points_amount
+        return KIND_EFFECTS[self.transaction_type].current * self.points_amount
 
 
 class PointsBudget(models.Model):

@@ -1,5 +1,5 @@
-"""Every change to a points balance. Each one updates `user_points` and appends the matching
-`points_transactions` row in the same transaction; nothing else writes either table."""
+"""HR's points: awards (one-time requests, four eyes, budgets), corrections and approvals. What
+they do to a balance they ask of `points.ledger`, the one writer of balances and the ledger."""
 
 import functools
 import hashlib
@@ -10,14 +10,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import users_with_permission
 from audit.services import Change, audit_record, audit_record_many
-from awsomeshop.db import INT_COLUMN_MAX, atomic_with_retry, new_id
+from awsomeshop.db import atomic_with_retry, in_transaction, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from notifications.services import (
     awarder_name,
@@ -26,12 +25,10 @@ from notifications.services import (
     notify_points_awarded,
     notify_points_reversed,
 )
-from orders.models import Order
 
+from . import ledger
 from .exceptions import (
     AwardRequestDecided,
-    BalanceLimitReached,
-    InsufficientPoints,
     InvalidAmount,
     InvalidBudget,
     InvalidReason,
@@ -45,16 +42,10 @@ from .exceptions import (
     UnknownAwardRequest,
     UnknownUser,
 )
-from .models import AwardBatch, PointsBudget, PointsTransaction, UserPoints
+from .models import AwardBatch, PointsBudget, PointsTransaction
 from .selectors import budget_period_today, budget_used, reversal_state
 
-REASON_MAX_LENGTH: int = PointsTransaction._meta.get_field("description").max_length or 255
-BALANCE_FIELDS = ("current_points", "total_earned", "total_redeemed")
-
-
-def _require_transaction() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Balance changes must run inside a transaction with their ledger row.")
+REASON_MAX_LENGTH = ledger.REASON_MAX_LENGTH
 
 
 AMOUNT_TEXT_PATTERN = re.compile(r"[0-9]{1,10}")
@@ -118,103 +109,6 @@ def self_award_refuse(*, user_id: str, awarded_by_id: str | None) -> None:
         raise SelfAward("You cannot award points to yourself.", user_id=user_id)
 
 
-def _user_points_ensure(*, user_id: str) -> None:
-    """Create the user's balance row on first use. Concurrent first awards must not deadlock:
-    a plain INSERT that meets another's new row takes a shared lock and then wants an exclusive
-    one for the credit, and two such transactions wait for each other. An upsert takes the
-    exclusive lock at once (MySQL: ON DUPLICATE KEY UPDATE), so they queue instead."""
-    if UserPoints.objects.filter(pk=user_id).exists():
-        return
-    now = timezone.now()
-    # MySQL's upsert applies to the primary key by itself; SQLite wants it named.
-    named = transaction.get_connection().features.supports_update_conflicts_with_target
-    UserPoints.objects.bulk_create(
-        [UserPoints(user_id=user_id, created_at=now, updated_at=now)],
-        update_conflicts=True,
-        update_fields=["updated_at"],
-        unique_fields=["user"] if named else None,
-    )
-
-
-def _balance_of(*, user_id: str) -> int:
-    return UserPoints.objects.filter(pk=user_id).values_list("current_points", flat=True).first() or 0
-
-
-# Plain SQL for the two statements every redemption and award runs here: the ORM's model and
-# query building cost more than the statements themselves (docs/performance.md).
-_LEDGER_COLUMNS = (
-    "transaction_id",
-    "user_id",
-    "transaction_type",
-    "points_amount",
-    "order_id",
-    "description",
-    "created_at",
-    "balance_after",
-    "awarded_by_id",
-    "batch_id",
-    "reverses_id",
-)
-_LEDGER_INSERT_SQL = (
-    f"INSERT INTO {PointsTransaction._meta.db_table} ({', '.join(_LEDGER_COLUMNS)}) "  # noqa: S608 - names only
-    f"VALUES ({', '.join(['%s'] * len(_LEDGER_COLUMNS))})"
-)
-_DEBIT_SQL = (
-    f"UPDATE {UserPoints._meta.db_table} SET current_points = current_points - %s, "  # noqa: S608 - names only
-    "total_redeemed = total_redeemed + %s, updated_at = %s WHERE user_id = %s AND current_points >= %s"
-)
-
-
-def points_transaction_record(
-    *,
-    user_id: str,
-    transaction_type: str,
-    amount: int,
-    description: str,
-    order: Order | None = None,
-    awarded_by_id: str | None = None,
-    batch: AwardBatch | None = None,
-    balance_after: int | None = None,
-    reverses_id: str | None = None,
-) -> PointsTransaction:
-    """Append the ledger row for a balance change made in the same transaction. `balance_after`
-    is the balance the change left, when the caller knows it (it holds the row's lock)."""
-    _require_transaction()
-    if balance_after is None:
-        # We hold the row lock from the update just made, so this read is the balance it left.
-        balance_after = _balance_of(user_id=user_id)
-    row = PointsTransaction(
-        user_id=user_id,
-        transaction_type=transaction_type,
-        points_amount=amount,
-        description=description[:REASON_MAX_LENGTH],
-        order=order,
-        awarded_by_id=awarded_by_id,
-        batch=batch,
-        balance_after=balance_after,
-        reverses_id=reverses_id,
-        created_at=timezone.now(),
-    )
-    connection = transaction.get_connection()
-    values = [
-        row.pk,
-        row.user_id,
-        PointsTransaction.Type(row.transaction_type).value,
-        row.points_amount,
-        row.order_id,
-        row.description,
-        connection.ops.adapt_datetimefield_value(row.created_at),
-        row.balance_after,
-        row.awarded_by_id,
-        row.batch_id,
-        row.reverses_id,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_LEDGER_INSERT_SQL, values)
-    row._state.adding = False
-    return row
-
-
 def _points_credit(
     *,
     user_id: str,
@@ -223,38 +117,26 @@ def _points_credit(
     awarded_by_id: str | None,
     awarded_by_name: str,
     batch: AwardBatch | None = None,
-) -> tuple[PointsTransaction, dict[str, int]]:
-    """Credit one award inside the caller's transaction: balance row first, then its ledger row and
-    the employee's notification (`awarded_by_name`: looked up once per request, not per award).
-    Takes a stored user id; returns the ledger row and the balance it left."""
-    _user_points_ensure(user_id=user_id)
-    credited = UserPoints.objects.filter(pk=user_id, total_earned__lte=INT_COLUMN_MAX - amount).update(
-        current_points=F("current_points") + amount,
-        total_earned=F("total_earned") + amount,
-        updated_at=timezone.now(),
-    )
-    if not credited:
-        raise BalanceLimitReached(
-            "This award would take the employee's points past the largest balance we can hold.", user_id=user_id
-        )
-    balance = UserPoints.objects.filter(pk=user_id).values(*BALANCE_FIELDS).get()
-    row = points_transaction_record(
+) -> PointsTransaction:
+    """Credit one award inside the caller's transaction: its ledger entry, then the employee's
+    notification (`awarded_by_name`: looked up once per request, not per award). Takes a stored
+    user id."""
+    row = ledger.post(
         user_id=user_id,
-        transaction_type=PointsTransaction.Type.EARNED,
+        kind=PointsTransaction.Type.EARNED,
         amount=amount,
         description=reason,
         awarded_by_id=awarded_by_id,
-        batch=batch,
-        balance_after=balance["current_points"],
+        batch_id=batch.pk if batch else None,
     )
     notify_points_awarded(
         user_id=user_id,
         amount=amount,
         reason=reason,
         awarded_by_name=awarded_by_name,
-        balance=balance["current_points"],
+        balance=row.balance_after,
     )
-    return row, balance
+    return row
 
 
 @atomic_with_retry
@@ -268,7 +150,7 @@ def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str |
     giver = awarder_name(awarded_by_id)
     row = _points_credit(
         user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id, awarded_by_name=giver
-    )[0]
+    )
     _awards_audit([row], batch=None)
     return row
 
@@ -373,12 +255,12 @@ def _award_batch_apply(
 
 def _batch_credit(batch: AwardBatch, awards: list[Award]) -> AwardOutcome:
     """Credit every award of a batch whose budget is drawn, in the caller's transaction."""
-    rows, balances = {}, {}
+    rows = {}
     giver = awarder_name(batch.awarded_by_id)
     # Accounts in user-id order, the order every batch uses, so two batches over the same people
     # wait for each other instead of deadlocking.
     for index, award in sorted(enumerate(awards), key=lambda pair: pair[1].user_id):
-        rows[index], balances[award.user_id] = _points_credit(
+        rows[index] = _points_credit(
             user_id=award.user_id,
             amount=award.amount,
             reason=award.reason,
@@ -387,7 +269,8 @@ def _batch_credit(batch: AwardBatch, awards: list[Award]) -> AwardOutcome:
             batch=batch,
         )
     if batch.source == AwardBatch.Source.API:
-        batch.balances = balances
+        # The API answers each award with the balance it left (we hold the accounts' locks).
+        batch.balances = {award.user_id: ledger.account_figures(user_id=award.user_id) for award in awards}
         batch.save(update_fields=["balances"])
     transactions = [rows[index] for index in range(len(awards))]
     _awards_audit(transactions, batch=batch)
@@ -476,61 +359,13 @@ def _applied_once(apply, *, batch_id: str | None, client_key: str | None, reques
         return replay(existing)
 
 
-def points_debit(*, user_id: str, amount: int, balance: int | None = None) -> None:
-    """Take points for a redemption, inside the caller's transaction, which must also record the
-    ledger row (`points_transaction_record`). Never leaves a balance below zero. `balance` is the
-    balance the caller read under the row's lock, when it did."""
-    _require_transaction()
-    if balance is None or balance >= amount:
-        connection = transaction.get_connection()
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(_DEBIT_SQL, [amount, amount, now, user_id, amount])
-            if cursor.rowcount:
-                return
-    balance = _balance_of(user_id=user_id) if balance is None else balance
-    raise InsufficientPoints(
-        f"You need {amount:,} points but have {balance:,}: {amount - balance:,} more to go.",
-        needed=amount,
-        balance=balance,
-        missing=amount - balance,
-    )
-
-
-_REFUND_SQL = (
-    f"UPDATE {UserPoints._meta.db_table} SET current_points = current_points + %s, "  # noqa: S608 - names only
-    "total_redeemed = total_redeemed - %s, updated_at = %s WHERE user_id = %s AND total_redeemed >= %s"
-)
-
-
-def points_refund(*, user_id: str, amount: int, order: Order, description: str) -> PointsTransaction:
-    """Give back what a cancelled order cost, inside the cancellation's transaction (which holds
-    the account's lock): `total_redeemed` goes down by the refund, so it keeps counting what the
-    orders that stand cost, and one `refunded` ledger row links the refund to the order."""
-    _require_transaction()
-    connection = transaction.get_connection()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_REFUND_SQL, [amount, amount, now, user_id, amount])
-        if cursor.rowcount != 1:
-            # Only an order's own redemption is ever refunded, so its points are in total_redeemed.
-            raise RuntimeError(f"Refund of {amount} for order {order.pk}: the balance has not redeemed as much.")
-    return points_transaction_record(
-        user_id=user_id,
-        transaction_type=PointsTransaction.Type.REFUNDED,
-        amount=amount,
-        description=description,
-        order=order,
-    )
-
-
 # --- Budgets ------------------------------------------------------------------------------------
+@in_transaction
 def budget_draw(*, awarded_by_id: str | None, points: int) -> None:
     """Refuse, with the figures, an award of `points` that the budget of today's period (or the
     giver's limit in it) has not got left; no budget, no limit. Locks the period's budget row, so
     concurrent awards are counted one after the other: a batch row is inserted before this and
     accounts are locked after it, the order every award takes."""
-    _require_transaction()
     budget = PointsBudget.objects.select_for_update().filter(**budget_period_today()).first()
     if budget is None:
         return
@@ -668,25 +503,19 @@ def _points_reverse_apply(
     )
     # The account's lock orders every change to these points: other reversals of the award (all
     # for the same account), redemptions and refunds. Read under it, the figures are final.
-    balance = UserPoints.objects.select_for_update().filter(pk=award.user_id).values_list("current_points", flat=True)
-    current = balance.first() or 0
+    current = ledger.account_lock(user_id=award.user_id).balance
     state = reversal_state(award=award, balance=current)
     if amount > state.reversible:
         raise ReversalTooLarge(state.refusal(amount), reversible=state.reversible, requested=amount)
-    with transaction.get_connection().cursor() as cursor:
-        now = transaction.get_connection().ops.adapt_datetimefield_value(timezone.now())
-        cursor.execute(_REVERSE_SQL, [amount, amount, now, award.user_id, amount, amount])
-        if cursor.rowcount != 1:  # the checks above hold the lock, so this is a bug, not a race
-            raise RuntimeError(f"Reversal of {amount} on award {award.pk} would take the balance below zero.")
-    row = points_transaction_record(
+    row = ledger.post(
         user_id=award.user_id,
-        transaction_type=PointsTransaction.Type.REVERSED,
+        kind=PointsTransaction.Type.REVERSED,
         amount=amount,
         description=reason,
         awarded_by_id=reversed_by_id,
-        batch=batch,
-        balance_after=current - amount,
+        batch_id=batch.pk,
         reverses_id=award.pk,
+        balance=current,
     )
     notify_points_reversed(
         user_id=award.user_id,
@@ -704,13 +533,6 @@ def _points_reverse_apply(
         after={"balance": current - amount, "reversed": amount, "award": award.pk, "reason": reason},
     )
     return ReversalOutcome(batch=batch, transaction=row, replayed=False)
-
-
-_REVERSE_SQL = (
-    f"UPDATE {UserPoints._meta.db_table} SET current_points = current_points - %s, "  # noqa: S608 - names only
-    "total_earned = total_earned - %s, updated_at = %s "
-    "WHERE user_id = %s AND current_points >= %s AND total_earned >= %s"
-)
 
 
 # --- Approvals ----------------------------------------------------------------------------------

@@ -81,9 +81,9 @@ def test_public_services_refuse_to_run_nested(employee, product, hr_user, servic
 
 @pytest.fixture
 def deadlock_once_in_the_ledger_write(monkeypatch) -> list[int]:
-    """MySQL picks the redemption as a deadlock's victim once, after the debit, the stock take and
-    the order insert; returns the list of attempts."""
-    record = order_services.points_transaction_record
+    """MySQL picks the redemption as a deadlock's victim once, after the debit (with its ledger
+    row) and the stock take, at the order's insert; returns the list of attempts."""
+    record = order_services._order_insert
     attempts: list[int] = []
 
     def deadlock_once(**kwargs):
@@ -92,7 +92,7 @@ def deadlock_once_in_the_ledger_write(monkeypatch) -> list[int]:
             raise DEADLOCK
         return record(**kwargs)
 
-    monkeypatch.setattr(order_services, "points_transaction_record", deadlock_once)
+    monkeypatch.setattr(order_services, "_order_insert", deadlock_once)
     return attempts
 
 

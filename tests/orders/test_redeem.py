@@ -5,7 +5,7 @@ from orders.models import Order
 from orders.services import order_redeem
 from points.exceptions import InsufficientPoints
 from points.models import PointsTransaction, UserPoints
-from points.services import points_debit
+from points import ledger
 from shop.exceptions import OutOfStock, ProductChanged, ProductUnavailable
 from shop.models import Product
 from shop.services import product_active_set, product_stock_take, product_update
@@ -118,7 +118,7 @@ def test_stock_and_balance_changes_outside_a_transaction_are_refused(product, em
     with pytest.raises(RuntimeError, match="inside the order's transaction"):
         product_stock_take(product=product)
     with pytest.raises(RuntimeError, match="inside a transaction with their ledger row"):
-        points_debit(user_id=employee.pk, amount=1)
+        ledger.post(user_id=employee.pk, kind="redeemed", amount=1, description="Outside")
 
     assert Product.objects.get(pk=product.pk).stock_quantity == 5
 

@@ -119,12 +119,14 @@ def test_ledger_check_catches_a_cancelled_order_without_its_refund(employee, pro
 def test_ledger_check_catches_a_refund_of_an_order_that_stands(employee, product, give_points, capsys):
     from django.db import transaction
 
-    from points.services import points_refund
+    from points import ledger
 
     give_points(employee, 1000)
     order = order_redeem(user_id=employee.pk, product_id=product.pk)
     with transaction.atomic():
-        points_refund(user_id=employee.pk, amount=300, order=order, description="Refund without a cancel")
+        ledger.post(
+            user_id=employee.pk, kind="refunded", amount=300, order_id=order.pk, description="Refund without a cancel"
+        )
 
     with pytest.raises(CommandError):
         call_command("check_points_ledger")

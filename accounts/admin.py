@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .forms import UserChangeForm, UserCreationForm
+from .forms import AdminSignInForm, UserChangeForm, UserCreationForm
 from .models import User
+
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

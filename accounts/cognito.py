@@ -42,6 +42,7 @@ UNAVAILABLE = "Sign-in is unavailable right now. Please try again in a few minut
 
 class CognitoError(ShopError):
     code = "cognito_error"
+    status = 503
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
+from awsomeshop.db import atomic_with_retry, outside_transaction
 from awsomeshop.exceptions import ShopError
 
 from . import cognito
@@ -16,6 +17,7 @@ from .roles import HR
 
 class AccountConflict(ShopError):
     code = "account_conflict"
+    status = 409
 
 
 def _hr_membership_set(*, user: User, is_hr: bool) -> None:
@@ -111,20 +113,29 @@ class SyncReport:
     unchanged: int
 
 
+@outside_transaction
 def cognito_users_sync() -> SyncReport:
-    """Import the pool's users (and who is in its HR group) into local users."""
+    """Import the pool's users (and who is in its HR group) into local users, each in a
+    transaction of its own: the pool is read first, outside any."""
     hr_subs = cognito.group_member_subs(group=settings.COGNITO_HR_GROUP)
     created = updated = unchanged = 0
     for pool_user in cognito.users_list():
-        user, was_created = _user_for_pool_user(pool_user=pool_user)
-        names = {"email": pool_user.email, "first_name": pool_user.first_name, "last_name": pool_user.last_name}
-        fields: dict[str, object] = {k: v for k, v in names.items() if v and getattr(user, k) != v}
-        if pool_user.enabled != user.is_active:
-            fields["is_active"] = pool_user.enabled
-        if fields:
-            User.objects.filter(pk=user.pk).update(**fields)
-        _hr_membership_set(user=user, is_hr=pool_user.sub in hr_subs)
+        was_created, changed = _pool_user_sync(pool_user=pool_user, is_hr=pool_user.sub in hr_subs)
         created += was_created
-        updated += bool(fields) and not was_created
-        unchanged += not fields and not was_created
+        updated += changed and not was_created
+        unchanged += not changed and not was_created
     return SyncReport(created, updated, unchanged)
+
+
+@atomic_with_retry
+def _pool_user_sync(*, pool_user, is_hr: bool) -> tuple[bool, bool]:
+    """One pool user as a local user: (created now, names or status changed)."""
+    user, was_created = _user_for_pool_user(pool_user=pool_user)
+    names = {"email": pool_user.email, "first_name": pool_user.first_name, "last_name": pool_user.last_name}
+    fields: dict[str, object] = {k: v for k, v in names.items() if v and getattr(user, k) != v}
+    if pool_user.enabled != user.is_active:
+        fields["is_active"] = pool_user.enabled
+    if fields:
+        User.objects.filter(pk=user.pk).update(**fields)
+    _hr_membership_set(user=user, is_hr=is_hr)
+    return was_created, bool(fields)

@@ -16,8 +16,10 @@ from typing import Any
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import models
 from django.db.models.fields.files import FieldFile
+
+from awsomeshop.db import in_transaction
 
 from .models import AuditEntry
 
@@ -118,6 +120,7 @@ class Change:
     employee_id: str | None = None
 
 
+@in_transaction(message="An audit entry is written in the transaction of the change it records.")
 def audit_record(
     *,
     action: str,
@@ -134,10 +137,9 @@ def audit_record(
     return entry
 
 
+@in_transaction(message="An audit entry is written in the transaction of the change it records.")
 def audit_record_many(*, action: str, changes: list[Change], actor_id: str | None = None) -> list[AuditEntry]:
     """The same action on many objects (a batch of awards, a bulk step), in two inserts."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("An audit entry is written in the transaction of the change it records.")
     request_actor, source = _request_actor_and_source()
     actor_id = actor_id or request_actor
     actor_email = _actor_email(actor_id)

@@ -9,7 +9,6 @@ only its own list filters, date hierarchy and search; anything else is a 400.
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.db.models.constants import LOOKUP_SEP
 
 # What Django's own list filters and date drill-down add to a field's name in the query string.
@@ -55,31 +54,40 @@ class FilterLookupsOnlyMixin(_AdminBase):
 
 
 class ShopAdminSite(admin.AdminSite):
+    """Django's admin site, with two hooks the apps use instead of this module importing them:
+    `model_admin_mixins` (what every ModelAdmin gets) and `register_page` (a page of the site's
+    own, like the programme dashboard)."""
+
     site_header = "AWSomeShop administration"
     site_title = "AWSomeShop admin"
     # The lists need the width (every column visible at 1280 px); the breadcrumbs and the index
     # lead everywhere the sidebar did.
     enable_nav_sidebar = False
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[tuple[str, object, str]] = []
+
+    def model_admin_mixins(self) -> tuple[type, ...]:
+        """What every ModelAdmin registered here is given, ours and the libraries'."""
+        return (FilterLookupsOnlyMixin,)
+
+    def register_page(self, route: str, view, *, name: str) -> None:
+        """A page of the site (`view(request, site)`), behind the admin's sign-in like the rest."""
+        self._pages.append((route, view, name))
+
     def get_urls(self):
         from django.urls import path
 
-        from points.dashboard import programme_dashboard_view
+        def page(view):
+            return self.admin_view(lambda request: view(request, self))
 
-        dashboard = self.admin_view(lambda request: programme_dashboard_view(request, self))
-        return [path("programme/", dashboard, name="programme_dashboard"), *super().get_urls()]
+        pages = [path(route, page(view), name=name) for route, view, name in self._pages]
+        return [*pages, *super().get_urls()]
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every ModelAdmin, ours and the libraries', takes only its own lookups and records what
-        its add, change and delete views change in the audit trail."""
-        from audit.admin import AuditedAdminMixin
-
         admin_class = admin_class or admin.ModelAdmin
-        missing = tuple(m for m in (FilterLookupsOnlyMixin, AuditedAdminMixin) if not issubclass(admin_class, m))
+        missing = tuple(m for m in self.model_admin_mixins() if not issubclass(admin_class, m))
         if missing:
             admin_class = type(admin_class.__name__, (*missing, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)
-
-
-class ShopAdminConfig(AdminConfig):
-    default_site = "awsomeshop.admin_site.ShopAdminSite"

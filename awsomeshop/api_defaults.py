@@ -78,7 +78,7 @@ class CountingRateThrottle(SimpleRateThrottle):
         return max(0.0, self.window_ends - self.now)
 
     def get_ident(self, request) -> str:
-        from accounts.security import client_ip
+        from awsomeshop.client_address import client_ip
 
         return client_ip(request)
 

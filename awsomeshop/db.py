@@ -154,6 +154,23 @@ def in_transaction(func: Callable[P, R] | None = None, *, message: str | None = 
     return decorator(func) if func is not None else decorator
 
 
+def outside_transaction(func: Callable[P, R]) -> Callable[P, R]:
+    """A third kind of public function: work that talks to the world outside the database (sends
+    mail, calls Cognito) between short transactions of its own, so it must never run inside a
+    caller's transaction, whose rollback could not take back what it did."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        # A test case's own transaction (Django marks it) is not a caller's: as for `durable`.
+        blocks = transaction.get_connection().atomic_blocks
+        if any(not getattr(block, "_from_testcase", False) for block in blocks):
+            raise RuntimeError(f"{func.__name__} works outside the database: call it outside any transaction.")
+        return func(*args, **kwargs)
+
+    wrapper.tier = "outside_transaction"  # type: ignore[attr-defined]
+    return wrapper
+
+
 def fetch_value(sql: str, params: list | None = None):
     """The first column of the first row of a plain-SQL query, or None when there is no row. For
     the primary-key lookups on every request's path, where building an ORM query costs more than

@@ -11,6 +11,9 @@ class ShopError(Exception):
     """A business rule refused the operation; nothing was written."""
 
     code = "refused"
+    # How the refusal reads over HTTP: each subclass names its own (tests/test_layers.py checks),
+    # so the API's error handler needs no table of every app's errors.
+    status = 422
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)

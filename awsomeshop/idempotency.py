@@ -11,12 +11,14 @@ IDEMPOTENCY_KEY_PATTERN = rf"^[!-~]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$"
 
 class InvalidIdempotencyKey(ShopError):
     code = "invalid_idempotency_key"
+    status = 400
 
 
 class IdempotencyKeyReused(ShopError):
     """The key already belongs to another request (another product, other awards)."""
 
     code = "idempotency_key_reused"
+    status = 422
 
 
 def idempotency_key_clean(key: object) -> str | None:

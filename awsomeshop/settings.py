@@ -46,7 +46,7 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=1 if IS_PRODUCTION else 0)
 
 INSTALLED_APPS = [
     # Django's admin on a site that refuses query-string lookups beyond each list's own filters.
-    "awsomeshop.admin_site.ShopAdminConfig",
+    "audit.admin_site.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "orders",
     "notifications",
     "audit",
+    "programme",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@
 static/js/timezone.js) and every page after shows dates in it; without one, TIME_ZONE's. Days
 that figures are counted in (budgets, the dashboard's months) stay TIME_ZONE's, the company's."""
 
+import datetime
 import functools
 import zoneinfo
 from urllib.parse import unquote
@@ -28,6 +29,12 @@ def company_zone() -> zoneinfo.ZoneInfo:
     from django.conf import settings
 
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def company_day_start(day) -> datetime.datetime:
+    """The first instant of `day` in the company's zone (TIME_ZONE), never the reader's
+    browser's: a budget's period and the dashboard's months are the same for everyone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), company_zone())
 
 
 def company_today():

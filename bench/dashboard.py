@@ -110,9 +110,9 @@ def main() -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from points.dashboard import programme_dashboard_view
     from points.models import PointsTransaction
-    from points.selectors import programme_figures
+    from programme.dashboard import programme_dashboard_view
+    from programme.selectors import programme_figures
 
     print(f"Dashboard bench: filling {ROWS:,} ledger rows…", flush=True)
     started = time.perf_counter()
@@ -148,7 +148,7 @@ def main() -> None:
             [start.isoformat()],
         )
         results["explain_month"] = [list(map(str, row)) for row in cursor.fetchall()]
-    from points.selectors import ledger_problem_list
+    from programme.selectors import ledger_problem_list
 
     # The bench's redemptions and refunds have no orders (the order checks would list them all);
     # the balances and the corrections must agree with the ledger.

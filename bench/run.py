@@ -387,7 +387,7 @@ DIRECT_PROCESSES = 4
 
 def redemption(server: Server, users: list[tuple[str, str]], product_ids: list[str]) -> list[dict]:
     from orders.services import order_redeem
-    from points.selectors import ledger_problem_list
+    from programme.selectors import ledger_problem_list
     from shop.models import Product
 
     prices = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "points_cost"))

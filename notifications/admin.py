@@ -5,8 +5,22 @@ from django.http import HttpRequest
 from awsomeshop.admin_tools import ReadOnlyAdminMixin
 from awsomeshop.text import counted
 
+from .kinds import notification_kind_list
 from .models import Notification
 from .services import notifications_resend
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The kinds the apps declared, by their labels."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.code, kind.label) for kind in notification_kind_list()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Notification)
@@ -14,14 +28,27 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """HR's view of the outbox: what was sent to whom, and what failed after every attempt, with
     "send again". Bodies stay out of the list: they are the employee's to read."""
 
-    list_display = ["created_at", "recipient_email", "kind", "title", "email_status", "attempts", "last_error"]
-    list_filter = ["email_status", "kind"]
+    list_display = ["created_at", "recipient_email", "kind_label", "title", "email_status", "attempts", "last_error"]
+    list_filter = ["email_status", KindFilter]
     search_fields = ["recipient__email", "title"]
     list_select_related = ["recipient"]
     list_per_page = 100
     actions = ["send_again"]
-    fields = ["recipient_email", "kind", "title", "created_at", "email_status", "attempts", "sent_at", "last_error"]
+    fields = [
+        "recipient_email",
+        "kind_label",
+        "title",
+        "created_at",
+        "email_status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
     readonly_fields = fields
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_label(self, notification: Notification) -> str:
+        return notification.kind_label
 
     @admin.display(description="to", ordering="recipient__email")
     def recipient_email(self, notification: Notification) -> str:

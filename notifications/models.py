@@ -22,17 +22,6 @@ class Notification(models.Model):
     change's transaction (the outbox); `notifications.services.notifications_send` sends the
     e-mail after commit, claiming the row so no two senders send it."""
 
-    class Kind(models.TextChoices):
-        POINTS_AWARDED = "points_awarded", "Points awarded"
-        ORDER_PLACED = "order_placed", "Order placed"
-        ORDER_STATUS = "order_status", "Order status changed"
-        ORDER_CANCELLED = "order_cancelled", "Order cancelled and refunded"
-        CODE_READY = "code_ready", "Code ready"
-        HR_SUMMARY = "hr_summary", "Daily summary for HR"
-        POINTS_REVERSED = "points_reversed", "Award corrected"
-        AWARD_APPROVAL = "award_approval", "Award waiting for approval"
-        AWARD_DECIDED = "award_decided", "Award approved or rejected"
-
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
         SENDING = "sending", "Being sent"
@@ -44,7 +33,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", db_index=False
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Declared by the app that raises it (notifications/kinds.py): this app knows none of them.
+    kind = models.CharField(max_length=20)
     topic = models.CharField(max_length=10, choices=Topic.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=2000)
@@ -82,6 +72,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        from .kinds import notification_kind_get
+
+        declared = notification_kind_get(self.kind)
+        return declared.label if declared else self.kind
 
     @property
     def is_read(self) -> bool:

@@ -33,42 +33,38 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import Change, audit_record_many
-from awsomeshop.db import atomic_with_retry, new_id
+from awsomeshop.db import atomic_with_retry, in_transaction, new_id, outside_transaction
 
+from .kinds import NotificationKind, notification_kind, notification_kind_get
 from .models import Notification, NotificationPreference, Topic
 
 logger = logging.getLogger(__name__)
 
-TOPIC_OF_KIND = {
-    Notification.Kind.POINTS_AWARDED: Topic.AWARDS,
-    Notification.Kind.ORDER_PLACED: Topic.ORDERS,
-    Notification.Kind.ORDER_STATUS: Topic.ORDERS,
-    Notification.Kind.CODE_READY: Topic.ORDERS,
-    Notification.Kind.ORDER_CANCELLED: Topic.REQUIRED,
-    Notification.Kind.HR_SUMMARY: Topic.STAFF,
-    # Points taken back are money: always told.
-    Notification.Kind.POINTS_REVERSED: Topic.REQUIRED,
-    Notification.Kind.AWARD_APPROVAL: Topic.STAFF,
-    Notification.Kind.AWARD_DECIDED: Topic.STAFF,
-}
+# The sender's own event: e-mails that failed, for HR.
+HR_SUMMARY = notification_kind(code="hr_summary", topic=Topic.STAFF, label="Daily summary for HR")
 # Seconds to wait before attempt 2, 3, 4, 5 of an e-mail.
 BACKOFF_SECONDS = (60, 300, 1800, 7200)
 _DUE = Notification.EmailStatus
 
 
-def _require_transaction() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("A notification is written in the transaction of the change it tells about.")
-
-
 # --- Writing: in the change's transaction ------------------------------------------------------
+@in_transaction(message="A notification is written in the transaction of the change it tells about.")
 def notify(
-    *, recipient_id: str, kind: str, title: str, body: str, link: str, dedupe_key: str | None = None
+    *,
+    recipient_id: str,
+    kind: NotificationKind | str,
+    title: str,
+    body: str,
+    link: str,
+    dedupe_key: str | None = None,
 ) -> Notification:
     """Record that something happened to `recipient_id`, inside the caller's transaction, and
-    send its e-mail once that transaction commits (unless they turned the topic off)."""
-    _require_transaction()
-    topic = TOPIC_OF_KIND[Notification.Kind(kind)]
+    send its e-mail once that transaction commits (unless they turned the topic off). `kind` is
+    one the raising app declared (notifications/kinds.py)."""
+    declared = notification_kind_get(str(kind))
+    if declared is None:
+        raise ValueError(f"{kind!r} is not a declared notification kind.")
+    kind, topic = declared.code, declared.topic
     recipient: Mapping[str, Any] = (
         get_user_model()
         .objects.filter(pk=recipient_id)
@@ -116,108 +112,6 @@ def _send_after_commit(notification_id: int) -> None:
             callback.ids.append(notification_id)
             return
     transaction.on_commit(_AfterCommit(notification_id))
-
-
-def awarder_name(user_id: str | None) -> str:
-    """The name an award's notification gives its giver (AWSomeShop for the system's own)."""
-    if user_id is None:
-        return "AWSomeShop"
-    user = get_user_model().objects.filter(pk=user_id).only("first_name", "last_name", "email").first()
-    return (user.get_full_name() or user.email) if user else "AWSomeShop"
-
-
-def notify_points_awarded(*, user_id: str, amount: int, reason: str, awarded_by_name: str, balance: int) -> None:
-    """An award: who gave the points and why, and the balance it left."""
-    notify(
-        recipient_id=user_id,
-        kind=Notification.Kind.POINTS_AWARDED,
-        title=f"{awarded_by_name} gave you {amount:,} points",
-        body=f"“{reason}”\nYour balance is now {balance:,} points.",
-        link=reverse("points:history"),
-    )
-
-
-def notify_points_reversed(*, user_id: str, amount: int, reason: str, award_reason: str, balance: int) -> None:
-    """A correction of an award: how much was taken back, why, and the balance it left."""
-    notify(
-        recipient_id=user_id,
-        kind=Notification.Kind.POINTS_REVERSED,
-        title=f"An award was corrected: {amount:,} points taken back",
-        body=f"The award “{award_reason}” was corrected by {amount:,} points: “{reason}”\n"
-        f"Your balance is now {balance:,} points.",
-        link=reverse("points:history"),
-    )
-
-
-def notify_award_approval_needed(*, approver_ids: list[str], requested_by_name: str, summary: str, link: str) -> None:
-    """A large award waits: every other HR user who may approve it hears of it."""
-    for approver_id in approver_ids:
-        notify(
-            recipient_id=approver_id,
-            kind=Notification.Kind.AWARD_APPROVAL,
-            title=f"{requested_by_name} asks you to approve {summary}",
-            body=f"{requested_by_name} asked for {summary}. It credits nothing until another HR user approves it.",
-            link=link,
-        )
-
-
-def notify_award_decided(*, requester_id: str, decided_by_name: str, summary: str, approved: bool, note: str) -> None:
-    verb = "approved" if approved else "rejected"
-    reason = f"\nReason: {note}" if note else ""
-    notify(
-        recipient_id=requester_id,
-        kind=Notification.Kind.AWARD_DECIDED,
-        title=f"{decided_by_name} {verb} your {summary}",
-        body=f"{decided_by_name} {verb} your {summary}.{reason}",
-        link=reverse("admin:points_awardbatch_changelist"),
-    )
-
-
-def _what(order) -> str:
-    return f"{order.product.name} ({order.option.name})" if order.option_id else order.product.name
-
-
-def notify_order_placed(*, order) -> None:
-    where = order.delivery_address or order.pickup_location
-    delivery = f"\nIt goes to: {where}" if where else "\nYour code or link comes with the order."
-    notify(
-        recipient_id=order.user_id,
-        kind=Notification.Kind.ORDER_PLACED,
-        title=f"Order {order.short_number} is placed: {_what(order)}",
-        body=f"{order.points_used:,} points for {_what(order)}.{delivery}",
-        link=order.get_absolute_url(),
-    )
-
-
-# What the employee reads for each step; the code itself is never e-mailed (only the portal shows it).
-_STEP_WORDS = {
-    "Processing": ("is being prepared", "The team has started on it."),
-    "Shipped": ("is on its way", "{carrier}, tracking number {tracking}."),
-    "Ready for pickup": ("is ready for pickup", "Pick it up at {pickup}."),
-    "Delivered": ("is delivered", "Enjoy it!"),
-}
-
-
-def notify_order_status(*, order, from_status: str, to_status: str, note: str) -> None:
-    """A step of an order's life, in the step's transaction."""
-    number, what = order.short_number, _what(order)
-    if to_status == "Cancelled":
-        reason = f"\nReason: {note}" if note else ""
-        kind = Notification.Kind.ORDER_CANCELLED
-        title = f"Order {number} is cancelled: {order.points_used:,} points are back"
-        body = f"{what} is cancelled and its {order.points_used:,} points are back in your balance.{reason}"
-    elif to_status == "Delivered" and order.delivery_method == "digital":
-        kind = Notification.Kind.CODE_READY
-        title = f"Your code for {order.product.name} is ready"
-        body = "Open the order to see your code or link. Only you can see it."
-    else:
-        headline, detail = _STEP_WORDS.get(to_status, (f"is {to_status.lower()}", ""))
-        kind = Notification.Kind.ORDER_STATUS
-        title = f"Order {number} {headline}"
-        body = f"{what}: " + detail.format(
-            carrier=order.carrier or "", tracking=order.tracking_number or "", pickup=order.pickup_location or ""
-        )
-    notify(recipient_id=order.user_id, kind=kind, title=title, body=body, link=order.get_absolute_url())
 
 
 # --- Sending: after commit, each row by one sender ---------------------------------------------
@@ -316,6 +210,7 @@ def _attempt_failed(notification: Notification, token: str, error: Exception, no
     return last
 
 
+@outside_transaction
 def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> SendReport:
     """Send the e-mails of due notifications (of `ids` only, when given), each by this sender
     alone. A failure is recorded on its row and tried again later; it never stops the others."""
@@ -425,7 +320,7 @@ def hr_summary_send(*, day: str | None = None) -> int:
             with transaction.atomic():  # a savepoint: a summary sent meanwhile by another run
                 notify(
                     recipient_id=user_id,
-                    kind=Notification.Kind.HR_SUMMARY,
+                    kind=HR_SUMMARY,
                     title=f"{failed:,} e-mail{'s' if failed != 1 else ''} to employees could not be sent",
                     body="They were tried again and again and failed. Check the addresses and the mail "
                     "service, then send them again from the admin.",

@@ -13,6 +13,7 @@ FORMULA_STARTS = ("=", "+", "@")
 
 class CodeFileRefused(ShopError):
     code = "code_file_refused"
+    status = 400
 
 
 def _code_column(header: list[str]) -> int | None:

@@ -4,7 +4,6 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from points.models import PointsTransaction
-from shop.models import Product
 
 from .models import Order, OrderStatus, VoucherCode
 
@@ -52,15 +51,6 @@ def order_delivery_last(*, user_id: str) -> dict[str, str]:
         if value:
             found[field] = value
     return found
-
-
-def order_redeem_blocker(*, product: Product, balance: int) -> str | None:
-    """Why the user cannot redeem the product right now, in their words; None if they can."""
-    if not product.in_stock:
-        return "Out of stock"
-    if balance < product.points_cost:
-        return f"You need {product.points_cost - balance:,} more points"
-    return None
 
 
 def order_balance_after(*, order: Order) -> int | None:

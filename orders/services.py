@@ -19,19 +19,13 @@ from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from awsomeshop.text import text_clean
-from notifications.services import notify_order_placed, notify_order_status
 from points import ledger
 from points.models import PointsTransaction
+from shop import stock
 from shop.models import DeliveryMethod, Product, ProductOption
-from shop.services import (
-    price_changed,
-    product_lock,
-    product_lock_for_order,
-    product_option_for_order,
-    product_stock_return,
-    product_stock_take,
-)
+from shop.services import price_changed
 
+from .events import notify_order_placed, notify_order_status
 from .exceptions import (
     InvalidOrderDetails,
     InvalidStatusChange,
@@ -219,11 +213,11 @@ def _order_redeem(
         if not same_product or not _same_details(existing, details):
             raise _key_reused(existing_id)
         return existing
-    product = product_lock_for_order(product_id=product_id)
+    product = stock.lock_for_order(product_id=product_id)
     cost = product.points_cost
     if expected_points_cost is not None and cost != expected_points_cost:
         raise price_changed(product=product, expected=expected_points_cost, current=cost)
-    option = product_option_for_order(product=product, option_id=details.option_id)
+    option = stock.option_for_order(product=product, option_id=details.option_id)
     delivery = order_details_clean(product=product, details=details)
     order_id = new_id()
     # The ledger row names the order before its row exists: `points_transactions.order_id` has no
@@ -236,7 +230,7 @@ def _order_redeem(
         order_id=order_id,
         balance=balance,
     )
-    product_stock_take(product=product, option=option)
+    stock.take(product=product, option=option)
     code = _free_code_take(product=product) if product.delivery == DeliveryMethod.DIGITAL else None
     status = OrderStatus.DELIVERED if code else OrderStatus.PLACED
     order = _order_insert(
@@ -482,7 +476,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
     # Locks in the order every write uses: the account, the product, then the order itself,
     # whose status is read again under its lock: a second cancel or a step raced this one.
     ledger.account_lock(user_id=order.user_id)
-    product_lock(product_id=order.product_id)
+    stock.lock(product_id=order.product_id)
     (locked,) = _locked_orders([order.pk])
     if locked.status == OrderStatus.CANCELLED:
         return CancelOutcome(order=locked, cancelled_now=False, refund=None)
@@ -495,7 +489,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
             status=locked.status,
         )
     _status_set(order=locked, to_status=OrderStatus.CANCELLED, changed_by_id=cancelled_by_id, note=reason)
-    product_stock_return(product_id=locked.product_id, option_id=locked.option_id)
+    stock.give_back(product_id=locked.product_id, option_id=locked.option_id)
     refund = (
         ledger.post(
             user_id=locked.user_id,
@@ -569,7 +563,7 @@ def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> CodeA
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise OrderNotFound("No such order.", order_id=str(order_id)[:255])
-    product_lock(product_id=order.product_id)
+    stock.lock(product_id=order.product_id)
     (order,) = _locked_orders([order.pk])
     existing = VoucherCode.objects.filter(order=order).first()
     if existing is not None:
@@ -611,7 +605,7 @@ def voucher_codes_import(*, product_id: str, codes: list[str], added_by_id: str 
     cleaned = list(dict.fromkeys(_code_clean(code) for code in codes))
     if not cleaned:
         raise InvalidVoucherCode("The file has no codes.")
-    product_lock(product_id=product.pk)
+    stock.lock(product_id=product.pk)
     known = set(VoucherCode.objects.filter(product=product, code__in=cleaned).values_list("code", flat=True))
     new = [code for code in cleaned if code not in known]
     now = timezone.now()

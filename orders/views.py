@@ -10,7 +10,7 @@ from awsomeshop.portal import paginate, portal_page
 from points.selectors import user_points_for_request
 from shop.exceptions import InvalidOption, OutOfStock, PriceChanged
 from shop.models import Product
-from shop.selectors import product_option_list
+from shop.selectors import product_option_list, product_redeem_blocker
 from shop.views import product_active_or_404
 
 from .exceptions import IdempotencyKeyReused, InvalidOrderDetails, OrderNotCancellable, OrderNotFound
@@ -20,7 +20,6 @@ from .selectors import (
     order_delivery_last,
     order_get_for_user,
     order_list_for_user,
-    order_redeem_blocker,
     order_timeline,
 )
 from .services import order_cancel, order_redeem
@@ -48,7 +47,7 @@ def _confirm_page(request: HttpRequest, form: RedeemForm) -> HttpResponse:
     balance = user_points_for_request(request).current_points
     context = {
         "product": product,
-        "blocker": order_redeem_blocker(product=product, balance=balance),
+        "blocker": product_redeem_blocker(product=product, balance=balance),
         "balance_after": balance - product.points_cost,
         "form": form,
     }

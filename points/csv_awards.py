@@ -25,6 +25,7 @@ EMPLOYEE_COLUMNS = ("employee", "email", "e-mail", "user_id", "user id")
 
 class AwardFileRefused(ShopError):
     code = "award_file_refused"
+    status = 400
 
 
 @dataclass

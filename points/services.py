@@ -18,15 +18,15 @@ from accounts.selectors import users_with_permission
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.db import atomic_with_retry, in_transaction, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
-from notifications.services import (
+
+from . import ledger
+from .events import (
     awarder_name,
     notify_award_approval_needed,
     notify_award_decided,
     notify_points_awarded,
     notify_points_reversed,
 )
-
-from . import ledger
 from .exceptions import (
     AwardRequestDecided,
     InvalidAmount,

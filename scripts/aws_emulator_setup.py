@@ -12,7 +12,7 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from accounts.roles import HR  # noqa: E402
-from shop.demo_users import DEMO_USERS, NEW_HIRE  # noqa: E402
+from demo.users import DEMO_USERS, NEW_HIRE  # noqa: E402
 
 REGION = "us-east-2"
 BUCKET = "awsomeshop-product-images-local"

@@ -77,3 +77,12 @@ def category_list_with_counts() -> QuerySet[Category]:
         .values("count")
     )
     return Category.objects.annotate(product_count=Coalesce(Subquery(per_name, output_field=IntegerField()), 0))
+
+
+def product_redeem_blocker(*, product: Product, balance: int) -> str | None:
+    """Why the user cannot redeem the product right now, in their words; None if they can."""
+    if not product.in_stock:
+        return "Out of stock"
+    if balance < product.points_cost:
+        return f"You need {product.points_cost - balance:,} more points"
+    return None

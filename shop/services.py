@@ -14,19 +14,18 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
 from audit.services import Change, audit_changes, audit_record, audit_record_many
-from awsomeshop.db import atomic_with_retry
+from awsomeshop.db import atomic_with_retry, in_transaction
 from awsomeshop.text import text_clean
 
 from .exceptions import (
     ImageStorageUnavailable,
     InvalidCategory,
     InvalidOption,
-    OutOfStock,
     PriceChanged,
     ProductUnavailable,
     StockChanged,
@@ -64,12 +63,11 @@ OPTION_EDITABLE_FIELDS = {"name", "stock_quantity", "position"}
 
 
 @contextmanager
+@in_transaction(message="Catalog writes run inside the service's transaction.")
 def catalog_write(*, changed: bool = True) -> Iterator[None]:
     """Inside a service's transaction: lets the ORM write products, and then moves the catalog
     version, last, so its row is held only while the transaction commits. `changed=False` for a
     write that cached lists may show late (a redemption that leaves units in stock)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Catalog writes run inside the service's transaction.")
     token = catalog_write_var.set(True)
     try:
         yield
@@ -436,147 +434,6 @@ def _product_stock_from_options(product: Product) -> None:
             product_id=product.pk,
         )
     Product.objects.filter(pk=product.pk).update(stock_quantity=total, updated_at=timezone.now())
-
-
-# --- Redemptions (inside orders.services.order_redeem's transaction) -------------------------
-# Plain SQL: these run on every redemption, where the ORM's query building cost more than the
-# statements themselves (docs/performance.md). Built once, for the database in use.
-_PRODUCTS, _OPTIONS = Product._meta.db_table, ProductOption._meta.db_table
-_ORDER_SQL: dict[str, str] = {}
-
-
-def _order_sql(name: str) -> str:
-    if not _ORDER_SQL:
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        _ORDER_SQL["lock"] = (
-            "SELECT product_id, name, points_cost, stock_quantity, image_url, category, delivery_method, "  # noqa: S608
-            f"note_prompt, (SELECT COUNT(*) FROM {_OPTIONS} o WHERE o.product_id = p.product_id) "
-            f"FROM {_PRODUCTS} p WHERE product_id = %s AND is_active{lock}"
-        )
-        _ORDER_SQL["take"] = (
-            f"UPDATE {_PRODUCTS} SET stock_quantity = stock_quantity - %s, updated_at = %s "  # noqa: S608
-            "WHERE product_id = %s AND is_active AND points_cost = %s AND stock_quantity >= %s"
-        )
-        _ORDER_SQL["option"] = f"SELECT name, stock_quantity FROM {_OPTIONS} WHERE option_id = %s AND product_id = %s"  # noqa: S608
-        _ORDER_SQL["take_option"] = (
-            f"UPDATE {_OPTIONS} SET stock_quantity = stock_quantity - %s, updated_at = %s "  # noqa: S608
-            "WHERE option_id = %s AND product_id = %s AND stock_quantity >= %s"
-        )
-    return _ORDER_SQL[name]
-
-
-def _in_order_transaction(name: str) -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(f"{name} must run inside the order's transaction.")
-
-
-def product_lock_for_order(*, product_id: str) -> Product:
-    """The active product, its row locked until the order's transaction ends (taken after the
-    account's lock, the order every redemption uses), or ProductUnavailable."""
-    _in_order_transaction("product_lock_for_order")
-    with connection.cursor() as cursor:
-        cursor.execute(_order_sql("lock"), [product_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise ProductUnavailable("This product is not available.", product_id=product_id)
-    pk, name, points_cost, stock, image, category, delivery_method, note_prompt, option_count = row
-    product = Product(
-        id=pk,
-        name=name,
-        points_cost=points_cost,
-        stock_quantity=stock,
-        image=image,
-        category=category,
-        is_active=True,
-        delivery_method=delivery_method,
-        note_prompt=note_prompt,
-    )
-    product._state.adding = False
-    product.option_count = option_count  # type: ignore[attr-defined]  # read by product_option_for_order
-    return product
-
-
-def product_option_for_order(*, product: Product, option_id: object) -> ProductOption | None:
-    """The option the employee picked, checked against the locked product: required when the
-    product has options, refused when it has none or the option is another product's."""
-    _in_order_transaction("product_option_for_order")
-    if not getattr(product, "option_count", 0):
-        if option_id not in (None, ""):
-            raise InvalidOption(f"“{product.name}” has no options to choose from.", option_id=str(option_id)[:255])
-        return None
-    if not isinstance(option_id, str) or not option_id:
-        raise InvalidOption(f"Choose an option of “{product.name}”.", product_id=product.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(_order_sql("option"), [option_id, product.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise InvalidOption(f"That option is not one of “{product.name}”'s.", option_id=option_id[:255])
-    option = ProductOption(id=option_id, product=product, name=row[0], stock_quantity=row[1])
-    option._state.adding = False
-    return option
-
-
-def product_stock_take(*, product: Product, option: ProductOption | None = None, quantity: int = 1) -> None:
-    """Take units of stock for an order, inside the caller's transaction.
-
-    The update re-checks what the caller read (active, same price), so a product deactivated or
-    repriced in the meantime is refused instead of sold at the old price. Taking the last unit is
-    a catalog change (lists must stop offering it at once); other redemptions are not, so they
-    never queue on the catalog version row (see shop.catalog_cache).
-    """
-    _in_order_transaction("product_stock_take")
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        if option is not None:
-            cursor.execute(_order_sql("take_option"), [quantity, now, option.pk, product.pk, quantity])
-            if not cursor.rowcount:
-                raise OutOfStock(
-                    f"“{product.name}” in {option.name} is out of stock; choose another option.",
-                    product_id=product.pk,
-                    option_id=option.pk,
-                )
-        cursor.execute(_order_sql("take"), [quantity, now, product.pk, product.points_cost, quantity])
-        taken = cursor.rowcount
-    if taken:
-        product.stock_quantity -= quantity
-        if product.stock_quantity <= 0:
-            _catalog_version_bump()
-        return
-    current = Product.objects.filter(pk=product.pk).values("is_active", "points_cost").first()
-    if current is None or not current["is_active"]:
-        raise ProductUnavailable(f"“{product.name}” is no longer available.", product_id=product.pk)
-    if current["points_cost"] != product.points_cost:
-        raise price_changed(product=product, expected=product.points_cost, current=current["points_cost"])
-    raise OutOfStock(f"“{product.name}” is out of stock.", product_id=product.pk)
-
-
-def product_stock_return(*, product_id: str, option_id: str | None, quantity: int = 1) -> None:
-    """Put the units of a cancelled order back, inside the cancellation's transaction (which has
-    locked the product, after the account). A product that was sold out is a catalog change."""
-    _in_order_transaction("product_stock_return")
-    product = Product.objects.filter(pk=product_id).only("pk", "name", "stock_quantity").get()
-    has_options = ProductOption.objects.filter(product=product).exists()
-    with catalog_write(changed=product.stock_quantity <= 0):
-        if not has_options:
-            Product.objects.filter(pk=product_id, stock_quantity__lte=STOCK_MAX - quantity).update(
-                stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
-            )
-            return
-        # The stock lives on the options now: the unit goes back to its option, if it had one
-        # (an order from before the product had options has none to go back to), and the
-        # product keeps their sum.
-        if option_id is not None:
-            ProductOption.objects.filter(pk=option_id, stock_quantity__lte=STOCK_MAX - quantity).update(
-                stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
-            )
-        _product_stock_from_options(product)
-
-
-def product_lock(*, product_id: str) -> None:
-    """Lock a product row, active or not, inside a fulfilment step's transaction (the account
-    first, when the step also moves points): cancellations and code hand-outs queue here."""
-    _in_order_transaction("product_lock")
-    list(_locked_products([product_id]).values_list("pk", flat=True))
 
 
 def price_changed(*, product: Product, expected: int, current: int) -> PriceChanged:

@@ -2,13 +2,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from awsomeshop.portal import paginate, portal_page
-from orders.selectors import order_redeem_blocker
 from points.selectors import user_points_for_request
 
 from .exceptions import ProductUnavailable
 from .filters import ProductFilter
 from .pagination import catalog_paginator_for
-from .selectors import product_category_list, product_get_active, product_list, product_option_list
+from .selectors import (
+    product_category_list,
+    product_get_active,
+    product_list,
+    product_option_list,
+    product_redeem_blocker,
+)
 
 PRODUCTS_PER_PAGE = 12
 
@@ -37,6 +42,6 @@ def product_list_page(request: HttpRequest) -> HttpResponse:
 def product_detail_page(request: HttpRequest, product_id: str) -> HttpResponse:
     product = product_active_or_404(product_id)
     balance = user_points_for_request(request)
-    blocker = order_redeem_blocker(product=product, balance=balance.current_points)
+    blocker = product_redeem_blocker(product=product, balance=balance.current_points)
     options = product_option_list(product_id=product.pk)
     return render(request, "shop/product_detail.html", {"product": product, "blocker": blocker, "options": options})

@@ -3,7 +3,7 @@
 from django.db.models import Q, Sum
 
 from points.models import PointsTransaction, UserPoints
-from points.selectors import ledger_problem_list
+from programme.selectors import ledger_problem_list
 
 
 def ledger_sum(user_id: str) -> int:

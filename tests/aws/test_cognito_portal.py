@@ -170,7 +170,7 @@ def test_make_token_prints_an_id_token_the_api_takes(cognito_pool, capsys):
 
 
 def test_seed_demo_gives_the_pools_demo_users_their_roles_and_history(cognito_pool, capsys):
-    from shop.demo_users import DEMO_USERS
+    from demo.users import DEMO_USERS
 
     for user in DEMO_USERS:
         cognito_pool.user_create(user.email, password=user.cognito_password, permanent=True, hr=user.group == "HR")

@@ -3,12 +3,13 @@ from django.db import transaction
 
 from orders.models import Order
 from orders.services import order_redeem
+from points import ledger
 from points.exceptions import InsufficientPoints
 from points.models import PointsTransaction, UserPoints
-from points import ledger
+from shop import stock
 from shop.exceptions import OutOfStock, ProductChanged, ProductUnavailable
 from shop.models import Product
-from shop.services import product_active_set, product_stock_take, product_update
+from shop.services import product_active_set, product_update
 from tests.factories import ProductFactory
 from tests.ledger import assert_ledger_consistent
 
@@ -100,7 +101,7 @@ def test_stock_take_refuses_a_product_repriced_since_it_was_read(product):
     product_update(product_id=product.pk, changes={"points_cost": 450})
 
     with pytest.raises(ProductChanged, match="changed from 300 to 450 points"), transaction.atomic():
-        product_stock_take(product=stale)
+        stock.take(product=stale)
 
     assert Product.objects.get(pk=product.pk).stock_quantity == 5
 
@@ -110,13 +111,13 @@ def test_stock_take_refuses_a_product_deactivated_since_it_was_read(product):
     product_active_set(product_ids=[product.pk], is_active=False)
 
     with pytest.raises(ProductUnavailable, match="is no longer available"), transaction.atomic():
-        product_stock_take(product=stale)
+        stock.take(product=stale)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_stock_and_balance_changes_outside_a_transaction_are_refused(product, employee):
     with pytest.raises(RuntimeError, match="inside the order's transaction"):
-        product_stock_take(product=product)
+        stock.take(product=product)
     with pytest.raises(RuntimeError, match="inside a transaction with their ledger row"):
         ledger.post(user_id=employee.pk, kind="redeemed", amount=1, description="Outside")
 

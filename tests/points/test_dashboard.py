@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from orders.services import order_cancel, order_redeem
 from points.models import PointsBudget, PointsTransaction
-from points.selectors import programme_figures
 from points.services import points_award, points_reverse
+from programme.selectors import programme_figures
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

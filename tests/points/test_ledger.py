@@ -13,8 +13,8 @@ from orders.services import order_cancel, order_redeem
 from points import ledger
 from points.exceptions import BalanceLimitReached, InsufficientPoints
 from points.models import KIND_EFFECTS, Effect, PointsTransaction, UserPoints, figures_from_sums
-from points.selectors import MonthFigures
 from points.services import Award, award_request_approve, points_award_batch, points_reverse
+from programme.selectors import MonthFigures
 from tests.factories import ProductFactory
 from tests.ledger import assert_ledger_consistent
 

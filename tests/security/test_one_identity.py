@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from orders.models import Order
 from points.models import PointsTransaction, UserPoints
-from points.selectors import ledger_problem_list
+from programme.selectors import ledger_problem_list
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,10 @@ from orders.models import OrderStatus
 from orders.services import OrderDetails, order_redeem, order_status_change, voucher_codes_import
 from points.models import PointsTransaction
 from points.services import points_award
+from shop.models import Category, DeliveryMethod, Product, category_key
+from shop.services import category_create, product_create, product_option_create
 
-from .demo_users import DEMO_USERS
-from .models import Category, DeliveryMethod, Product, category_key
-from .services import category_create, product_create, product_option_create
+from .users import DEMO_USERS
 
 CATEGORY_COLOURS = {
     "Tech": ((37, 99, 235), (14, 165, 233)),

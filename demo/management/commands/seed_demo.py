@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from shop.demo import catalog_seed, demo_seed
-from shop.demo_users import NEW_HIRE
+from demo.data import catalog_seed, demo_seed
+from demo.users import NEW_HIRE
 
 
 class Command(BaseCommand):

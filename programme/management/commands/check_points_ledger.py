@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from awsomeshop.text import counted
-from points.selectors import ledger_problem_list
+from programme.selectors import ledger_problem_list
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import cognito
-from shop.demo_users import DEMO_USERS
+from demo.users import DEMO_USERS
 
 
 class Command(BaseCommand):

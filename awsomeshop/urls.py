@@ -4,11 +4,11 @@ and the API's from each app's `api_urls` module (awsomeshop/api_urls.py)."""
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from awsomeshop import api_urls
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # First: accounts answers the admin's sign-in page before the admin does.
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -13,10 +13,12 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts import roles
+from awsomeshop.db import new_id
 from orders.models import OrderStatus
 from orders.services import OrderDetails, order_redeem, order_status_change, voucher_codes_import
-from points.models import PointsTransaction
-from points.services import points_award
+from points.budgets import BudgetChanges, budget_save
+from points.models import AwardBatch, PointsBudget, PointsTransaction
+from points.services import Award, award_request_approve, points_award_batch, points_reverse
 from shop.models import Category, DeliveryMethod, Product, category_key
 from shop.services import category_create, product_create, product_option_create
 
@@ -201,13 +203,24 @@ def _users_seed(*, cognito: bool) -> dict[str, object]:
     return users
 
 
-def _history_seed(*, employee, awarded_by, fulfilment) -> bool:
+def _award(*, user, amount: int, reason: str, hr, approver):
+    """One award as HR makes it: a one-time request from the award form; one large enough to
+    need a second pair of eyes is approved by `approver`. Returns its ledger row."""
+    outcome = points_award_batch(
+        awards=[Award(user.pk, amount, reason)], awarded_by_id=hr.pk, source=AwardBatch.Source.FORM, batch_id=new_id()
+    )
+    if outcome.batch.status == AwardBatch.Status.PENDING:
+        outcome = award_request_approve(batch_id=outcome.batch.pk, approved_by_id=approver.pk)
+    return outcome.transactions[0]
+
+
+def _history_seed(*, employee, awarded_by, approver, fulfilment) -> bool:
     """Awards, and three orders at three points of their life: a hoodie in size M shipped to the
     employee's address, a bottle waiting at their desk, a gift card whose code came at once."""
     if PointsTransaction.objects.filter(user=employee).exists():
         return False
     for amount, reason in DEMO_AWARDS:
-        points_award(user_id=employee.pk, amount=amount, reason=reason, awarded_by_id=awarded_by.pk)
+        _award(user=employee, amount=amount, reason=reason, hr=awarded_by, approver=approver)
     hoodie = Product.objects.get(name="AWSomeShop hoodie")
     address = DEMO_ADDRESS.replace("Emma Employee", employee.get_full_name() or employee.email)
     shipped = order_redeem(
@@ -249,9 +262,6 @@ def _clock_at(moment):
 def _programme_seed(*, hr, admin, employee, colleague) -> None:
     """The programme as HR finds it: a history of awards and redemptions over five months, this
     month's budget with HR's limit, a correction, and a large award waiting for approval."""
-    from points.models import AwardBatch, PointsBudget, PointsBudgetLimit
-    from points.services import Award, points_award_batch, points_reverse
-
     if AwardBatch.objects.filter(pk="demo-large-award").exists():
         return
     now = timezone.now()
@@ -260,17 +270,23 @@ def _programme_seed(*, hr, admin, employee, colleague) -> None:
     )
     for months_ago, amount in DEMO_PAST_AWARDS:
         with _clock_at(now - timedelta(days=30 * months_ago)):
-            points_award(user_id=colleague.pk, amount=amount, reason="Monthly shout-out", awarded_by_id=hr.pk)
+            _award(user=colleague, amount=amount, reason="Monthly shout-out", hr=hr, approver=admin)
             if gift is not None:
                 order_redeem(user_id=colleague.pk, product_id=gift.pk)
     today = timezone.localdate()
     if not PointsBudget.objects.filter(starts_on__lte=today, ends_on__gte=today).exists():
         last_day = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        budget = PointsBudget.objects.create(
-            starts_on=today.replace(day=1), ends_on=last_day, points=DEMO_BUDGET, note="Demo: this month's programme"
+        budget_save(
+            budget_id=None,
+            starts_on=today.replace(day=1),
+            ends_on=last_day,
+            points=DEMO_BUDGET,
+            note="Demo: this month's programme",
+            limits={hr.pk: DEMO_HR_LIMIT},
+            saved_by_id=admin.pk,
+            changes=BudgetChanges(before={}, after={"points": DEMO_BUDGET, "limits": {hr.email: DEMO_HR_LIMIT}}),
         )
-        PointsBudgetLimit.objects.create(budget=budget, giver=hr, points=DEMO_HR_LIMIT)
-    typo = points_award(user_id=colleague.pk, amount=1000, reason="Team offsite", awarded_by_id=hr.pk)
+    typo = _award(user=colleague, amount=1000, reason="Team offsite", hr=hr, approver=admin)
     points_reverse(
         award_id=typo.pk,
         amount=900,
@@ -295,7 +311,12 @@ def demo_seed(*, cognito: bool = False) -> dict[str, object]:
     history_for = [
         email
         for email in ("employee@awsomeshop.local", "colleague@awsomeshop.local")
-        if _history_seed(employee=users[email], awarded_by=hr, fulfilment=users["fulfilment@awsomeshop.local"])
+        if _history_seed(
+            employee=users[email],
+            awarded_by=hr,
+            approver=users["admin@awsomeshop.local"],
+            fulfilment=users["fulfilment@awsomeshop.local"],
+        )
     ]
     _programme_seed(
         hr=hr,

@@ -16,7 +16,7 @@ class NotificationKind:
     e-mails off with (Topic.REQUIRED: never off)."""
 
     code: str
-    topic: str
+    topic: Topic
     label: str
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ _STEP_WORDS = {
 
 
 def _what(order: Order) -> str:
-    return f"{order.product.name} ({order.option.name})" if order.option_id else order.product.name
+    return f"{order.product.name} ({order.option.name})" if order.option else order.product.name
 
 
 def notify_order_placed(*, order: Order) -> None:

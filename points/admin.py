@@ -13,10 +13,12 @@ from django.utils.translation import ngettext
 
 from accounts.selectors import users_with_permission
 from accounts.services import employee_create
-from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
+from audit.admin import form_changes
+from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ServicesOwnTheirTransactionsMixin
 from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
 
+from .budgets import BudgetChanges, budget_save, budgets_delete
 from .csv_awards import award_file_read
 from .forms import AwardFileForm, AwardForm, BudgetForm, BudgetLimitForm, EmployeeForm, RejectionForm, ReversalForm
 from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
@@ -525,12 +527,46 @@ class PointsBudgetLimitInline(admin.TabularInline):
 
 
 @admin.register(PointsBudget)
-class PointsBudgetAdmin(admin.ModelAdmin):
-    """What HR may award per period (and each HR user's part), set by a superuser; HR sees them."""
+class PointsBudgetAdmin(ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    """What HR may award per period (and each HR user's part), set by a superuser; HR sees them.
+    A budget and its limits are saved, and deleted, by `points.budgets`' services."""
 
     form = BudgetForm
     inlines = [PointsBudgetLimitInline]
     list_display = ["starts_on", "ends_on", "budget", "awarded_and_left", "note"]
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its limits in `save_related`, by one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        (limit_forms,) = formsets
+        limits = {
+            limit.cleaned_data["giver"].pk: limit.cleaned_data["points"]
+            for limit in limit_forms.forms
+            if limit.cleaned_data.get("giver")
+            and not (limit_forms.can_delete and limit_forms._should_delete_form(limit))
+        }
+        before, after = form_changes(form, formsets)
+        data = form.cleaned_data
+        budget = budget_save(
+            budget_id=form.instance.pk,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            points=data["points"],
+            note=data["note"],
+            limits=limits,
+            saved_by_id=request.user.pk,
+            changes=BudgetChanges(before=before, after=after),
+        )
+        form.instance.pk, form.instance.created_at = budget.pk, budget.created_at
+        # Django's change message reads what the inline formset saved; the service saved it.
+        limit_forms.new_objects, limit_forms.changed_objects, limit_forms.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        budgets_delete(budget_ids=[obj.pk], deleted_by_id=request.user.pk)
+
+    def delete_queryset(self, request, queryset):
+        budgets_delete(budget_ids=list(queryset.values_list("pk", flat=True)), deleted_by_id=request.user.pk)
 
     @admin.display(description="budget", ordering="points")
     def budget(self, budget: PointsBudget) -> str:

@@ -1,7 +1,7 @@
 """Reading a bulk award file: one employee (e-mail or user id), an amount and a reason per line.
 
 Nothing here writes: it turns a file into a preview of valid and refused lines, which HR confirms
-before `points_award_bulk` applies the valid ones.
+before `points_award_batch` applies them, all or none.
 """
 
 from dataclasses import dataclass, field

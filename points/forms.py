@@ -6,8 +6,9 @@ from django.conf import settings
 from awsomeshop.exceptions import ShopError, rule_applied
 from awsomeshop.forms import WholeNumberField
 
+from .budgets import budget_periods_check
 from .models import PointsBudget, PointsBudgetLimit
-from .services import budget_periods_check, points_amount_from_text, points_reason_clean
+from .services import points_amount_from_text, points_reason_clean
 
 ONE_TIME_KEY_MISSING = "This form has no valid one-time key; open it again from the employee list."
 

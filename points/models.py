@@ -302,7 +302,7 @@ class PointsBudget(models.Model):
     """What the programme may award from `starts_on` to `ends_on` (both included, in TIME_ZONE's
     days), set by a superuser. Awards made in the period draw from it and one that would go over
     what is left is refused; a reversal gives its points back to the budget of its award's period.
-    Periods never overlap (`points.services.budget_periods_check`)."""
+    Periods never overlap (`points.budgets.budget_periods_check`)."""
 
     starts_on = models.DateField()
     ends_on = models.DateField()

@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,10 +15,11 @@ from django.utils import timezone
 
 from accounts.selectors import users_with_permission
 from audit.services import Change, audit_record, audit_record_many
-from awsomeshop.db import atomic_with_retry, in_transaction, new_id
+from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 
 from . import ledger
+from .budgets import budget_draw
 from .events import (
     awarder_name,
     notify_award_approval_needed,
@@ -30,9 +30,7 @@ from .events import (
 from .exceptions import (
     AwardRequestDecided,
     InvalidAmount,
-    InvalidBudget,
     InvalidReason,
-    OverBudget,
     RequesterCannotAward,
     ReversalTooLarge,
     SelfApproval,
@@ -42,8 +40,8 @@ from .exceptions import (
     UnknownAwardRequest,
     UnknownUser,
 )
-from .models import AwardBatch, PointsBudget, PointsTransaction
-from .selectors import budget_period_today, budget_used, reversal_state
+from .models import AwardBatch, PointsTransaction
+from .selectors import reversal_state
 
 REASON_MAX_LENGTH = ledger.REASON_MAX_LENGTH
 
@@ -136,22 +134,6 @@ def _points_credit(
         awarded_by_name=awarded_by_name,
         balance=row.balance_after,
     )
-    return row
-
-
-@atomic_with_retry
-def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None = None) -> PointsTransaction:
-    """Give an employee points, with the reason they will see and who gave them. Not one-time:
-    people's requests (forms, files, the API) go through `points_award_batch`."""
-    amount, reason = points_amount_clean(amount), points_reason_clean(reason)
-    user_id = _user_id_resolve(user_id)
-    self_award_refuse(user_id=user_id, awarded_by_id=awarded_by_id)
-    budget_draw(awarded_by_id=awarded_by_id, points=amount)
-    giver = awarder_name(awarded_by_id)
-    row = _points_credit(
-        user_id=user_id, amount=amount, reason=reason, awarded_by_id=awarded_by_id, awarded_by_name=giver
-    )
-    _awards_audit([row], batch=None)
     return row
 
 
@@ -357,52 +339,6 @@ def _applied_once(apply, *, batch_id: str | None, client_key: str | None, reques
         if existing is None:
             raise
         return replay(existing)
-
-
-# --- Budgets ------------------------------------------------------------------------------------
-@in_transaction
-def budget_draw(*, awarded_by_id: str | None, points: int) -> None:
-    """Refuse, with the figures, an award of `points` that the budget of today's period (or the
-    giver's limit in it) has not got left; no budget, no limit. Locks the period's budget row, so
-    concurrent awards are counted one after the other: a batch row is inserted before this and
-    accounts are locked after it, the order every award takes."""
-    budget = PointsBudget.objects.select_for_update().filter(**budget_period_today()).first()
-    if budget is None:
-        return
-    used = budget_used(budget=budget)
-    if used + points > budget.points:
-        raise _over_budget(budget, points=points, limit=budget.points, used=used, whose="The programme's budget")
-    limit = budget.limits.filter(giver_id=awarded_by_id).values_list("points", flat=True).first()
-    if awarded_by_id is not None and limit is not None:
-        used = budget_used(budget=budget, giver_id=awarded_by_id)
-        if used + points > limit:
-            raise _over_budget(budget, points=points, limit=limit, used=used, whose="Your limit")
-
-
-def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, whose: str) -> OverBudget:
-    left = max(limit - used, 0)
-    period = f"{budget.starts_on:%-d %b} to {budget.ends_on:%-d %b %Y}"
-    return OverBudget(
-        f"{whose} for {period} is {limit:,} points; {used:,} are awarded, so {left:,} are left "
-        f"and {points:,} cannot be awarded. Nothing was awarded.",
-        budget_points=limit,
-        used=used,
-        left=left,
-        requested=points,
-    )
-
-
-def budget_periods_check(*, starts_on: date, ends_on: date, budget_id: int | None = None) -> None:
-    """A budget's period: in order, and overlapping no other budget's (an award draws from one)."""
-    if not (date(2000, 1, 1) <= starts_on and ends_on <= date(2099, 12, 31)):
-        raise InvalidBudget("A budget covers days from 2000 to 2099.")
-    if ends_on < starts_on:
-        raise InvalidBudget("The period must end on or after the day it starts.")
-    overlapping = PointsBudget.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
-    if budget_id is not None:
-        overlapping = overlapping.exclude(pk=budget_id)
-    if clash := overlapping.first():
-        raise InvalidBudget(f"This period overlaps the budget of {clash}; periods cannot overlap.")
 
 
 # --- Corrections --------------------------------------------------------------------------------

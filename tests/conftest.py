@@ -4,7 +4,7 @@ import os
 import pytest
 from django.db import connection
 
-from points.services import points_award
+from tests.awards import points_award
 
 from .factories import ProductFactory, UserFactory
 

@@ -6,7 +6,7 @@ from orders import services as order_services
 from orders.models import Order
 from orders.services import order_redeem
 from points.models import UserPoints
-from points.services import points_award
+from points.services import Award, points_award_batch
 from shop.models import Product
 from shop.services import product_stock_set, product_update
 from tests.ledger import assert_ledger_consistent
@@ -66,11 +66,13 @@ def test_a_service_called_inside_another_transaction_fails_loudly_instead_of_los
     "service",
     [
         lambda employee, product, hr: order_redeem(user_id=employee.pk, product_id=product.pk),
-        lambda employee, product, hr: points_award(user_id=employee.pk, amount=5, reason="x", awarded_by_id=hr.pk),
+        lambda employee, product, hr: points_award_batch(
+            awards=[Award(employee.pk, 5, "x")], awarded_by_id=hr.pk, source="form", batch_id="b1"
+        ),
         lambda employee, product, hr: product_update(product_id=product.pk, changes={"name": "Renamed"}),
         lambda employee, product, hr: product_stock_set(product_ids=[product.pk], quantity=3),
     ],
-    ids=["order_redeem", "points_award", "product_update", "product_stock_set"],
+    ids=["order_redeem", "points_award_batch", "product_update", "product_stock_set"],
 )
 def test_public_services_refuse_to_run_nested(employee, product, hr_user, service):
     with pytest.raises(RuntimeError, match="durable atomic block cannot be nested"), transaction.atomic():

@@ -119,7 +119,7 @@ ADOPTION_SCRIPT = """
 from django.contrib.auth import get_user_model
 from django.db import connection
 from orders.services import OrderDetails, order_cancel, order_redeem
-from points.services import points_award
+from tests.awards import points_award
 from shop.services import product_create, product_option_create
 user = get_user_model().objects.create_user("adopted@example.com", "pw")
 points_award(user_id=user.pk, amount=500, reason="First award on the adopted database")

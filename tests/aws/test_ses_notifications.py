@@ -5,7 +5,7 @@ import pytest
 
 from notifications.models import Notification
 from notifications.services import notifications_send
-from points.services import points_award
+from tests.awards import points_award
 from tests.aws.conftest import REGION, aws_client
 
 pytestmark = pytest.mark.django_db

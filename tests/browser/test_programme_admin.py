@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from orders.services import order_cancel, order_redeem
 from points.models import PointsTransaction
-from points.services import points_award, points_reverse
+from points.services import points_reverse
+from tests.awards import points_award
 from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

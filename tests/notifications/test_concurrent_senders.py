@@ -43,7 +43,7 @@ def test_four_hr_summaries_at_once_tell_each_hr_user_once_and_all_finish(hr_staf
 
     settings.NOTIFICATION_MAX_ATTEMPTS = 1
     settings.EMAIL_BACKEND = "tests.notifications.flaky.FlakyBackend"
-    from points.services import points_award
+    from tests.awards import points_award
     from tests.notifications.flaky import FlakyBackend
 
     points_award(user_id=employee.pk, amount=5, reason="Thanks", awarded_by_id=hr_staff.pk)

@@ -6,7 +6,7 @@ from django.core import mail
 from django.db import transaction
 
 from notifications.models import Notification
-from points.services import points_award
+from tests.awards import points_award
 from tests.concurrency import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ import pytest
 from notifications.models import Notification
 from orders.services import order_cancel, order_redeem, order_status_change, voucher_codes_import
 from points.exceptions import InsufficientPoints, SelfAward
-from points.services import Award, points_award, points_award_batch
+from points.services import Award, points_award_batch
+from tests.awards import points_award
 from tests.factories import ProductFactory, UserFactory
 from tests.orders.fulfilment import hoodie_with_sizes, shipped_order
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from notifications.models import Notification
 from notifications.services import notifications_send
-from points.services import points_award
+from tests.awards import points_award
 from tests.factories import UserFactory
 from tests.notifications.flaky import FlakyBackend
 

@@ -11,9 +11,9 @@ from orders.models import Order
 from orders.services import order_redeem
 from points.exceptions import InsufficientPoints
 from points.models import PointsTransaction, UserPoints
-from points.services import points_award
 from shop.exceptions import OutOfStock
 from shop.models import Product
+from tests.awards import points_award
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent

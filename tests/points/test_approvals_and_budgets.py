@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from notifications.models import Notification
+from points.budgets import budget_periods_check
 from points.exceptions import AwardRequestDecided, InvalidBudget, OverBudget, SelfApproval, SelfAward
 from points.models import AwardBatch, PointsBudget, PointsBudgetLimit, PointsTransaction, UserPoints
 from points.selectors import budget_used
@@ -14,7 +15,6 @@ from points.services import (
     Award,
     award_request_approve,
     award_request_reject,
-    budget_periods_check,
     points_award_batch,
     points_reverse,
 )

@@ -10,7 +10,8 @@ from orders.services import order_redeem
 from points.exceptions import ReversalTooLarge, SelfReversal, UnknownAward
 from points.models import AwardBatch, PointsTransaction, UserPoints
 from points.selectors import reversal_state
-from points.services import points_award, points_reverse
+from points.services import points_reverse
+from tests.awards import points_award
 from tests.factories import ProductFactory
 from tests.ledger import assert_ledger_consistent
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from orders.services import order_cancel, order_redeem
 from points.models import PointsBudget, PointsTransaction
-from points.services import points_award, points_reverse
+from points.services import points_reverse
 from programme.selectors import programme_figures
+from tests.awards import points_award
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -149,7 +149,8 @@ def test_ledger_check_catches_a_product_whose_stock_is_not_its_options_sum(capsy
 
 @pytest.mark.django_db
 def test_ledger_check_counts_reversals_against_what_was_earned(employee, hr_staff, second_hr, capsys):
-    from points.services import points_award, points_reverse
+    from points.services import points_reverse
+    from tests.awards import points_award
 
     award = points_award(user_id=employee.pk, amount=500, reason="Launch", awarded_by_id=hr_staff.pk)
     points_reverse(
@@ -173,7 +174,7 @@ def test_ledger_check_counts_reversals_against_what_was_earned(employee, hr_staf
 @pytest.mark.django_db
 def test_ledger_check_catches_a_reversal_larger_than_its_award_or_of_someone_else(employee, hr_staff, capsys):
     from points.models import PointsTransaction
-    from points.services import points_award
+    from tests.awards import points_award
     from tests.factories import UserFactory
 
     award = points_award(user_id=employee.pk, amount=100, reason="Launch", awarded_by_id=hr_staff.pk)

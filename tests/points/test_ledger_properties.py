@@ -15,7 +15,7 @@ from awsomeshop.exceptions import ShopError
 from orders.models import Order
 from orders.services import OrderDetails, order_cancel, order_redeem, order_status_change
 from points.models import AwardBatch, PointsTransaction
-from points.services import Award, award_request_approve, points_award, points_award_batch, points_reverse
+from points.services import Award, award_request_approve, points_award_batch, points_reverse
 from shop.models import Product, ProductOption
 from shop.services import (
     product_active_set,
@@ -24,6 +24,7 @@ from shop.services import (
     product_stock_set,
     product_update,
 )
+from tests.awards import points_award
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from orders.services import order_redeem
 from points.models import AwardBatch, PointsBudget, PointsTransaction, UserPoints
-from points.services import points_award
+from tests.awards import points_award
 from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent
 

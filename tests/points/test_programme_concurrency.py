@@ -15,7 +15,8 @@ from orders.models import Order
 from orders.services import order_redeem
 from points.models import AwardBatch, PointsBudget, PointsTransaction, UserPoints
 from points.selectors import budget_used
-from points.services import Award, award_request_approve, points_award, points_award_batch, points_reverse
+from points.services import Award, award_request_approve, points_award_batch, points_reverse
+from tests.awards import points_award
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent

@@ -2,7 +2,7 @@ import pytest
 
 from points.exceptions import BalanceLimitReached, InvalidAmount, InvalidReason, UnknownUser
 from points.models import PointsTransaction, UserPoints
-from points.services import points_award
+from tests.awards import points_award
 from tests.factories import UserFactory
 from tests.ledger import assert_ledger_consistent
 

@@ -52,7 +52,8 @@ def test_a_user_without_points_sees_an_empty_history(client, employee):
 def test_my_points_says_who_gave_each_award_and_why_and_shows_corrections_as_taken(
     client, employee, hr_staff, second_hr
 ):
-    from points.services import points_award, points_reverse
+    from points.services import points_reverse
+    from tests.awards import points_award
 
     award = points_award(user_id=employee.pk, amount=1500, reason="Launch of the new app", awarded_by_id=hr_staff.pk)
     points_reverse(

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
 SEED = """
 from rest_framework.authtoken.models import Token
 from django.contrib.auth import get_user_model
-from points.services import points_award
+from tests.awards import points_award
 from shop.services import product_create
 user = get_user_model().objects.create_user("load@example.com", "Load-test-1")
 points_award(user_id=user.pk, amount=100000, reason="Load test")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.services import notifications_send
-from points.services import points_award
+from tests.awards import points_award
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

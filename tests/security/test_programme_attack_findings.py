@@ -10,19 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from points.budgets import budget_periods_check
 from points.exceptions import InvalidBudget, RequesterCannotAward
 from points.models import PointsBudget, UserPoints
-from points.services import (
-    Award,
-    award_request_approve,
-    budget_periods_check,
-    points_award,
-    points_award_batch,
-    points_reverse,
-)
+from points.services import Award, award_request_approve, points_award_batch, points_reverse
 from shop.exceptions import InvalidCategory
 from shop.models import Category
 from shop.services import category_create
+from tests.awards import points_award
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,120 @@
+"""Budgets: what HR may award per period, and each HR user's part. A superuser sets them
+(`budget_save`, `budgets_delete`); every award draws on the period's budget inside its own
+transaction (`budget_draw`)."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from audit.services import audit_record
+from awsomeshop.db import atomic_with_retry, in_transaction
+
+from .exceptions import InvalidBudget, OverBudget
+from .models import PointsBudget, PointsBudgetLimit
+from .selectors import budget_period_today, budget_used
+
+
+@in_transaction
+def budget_draw(*, awarded_by_id: str | None, points: int) -> None:
+    """Refuse, with the figures, an award of `points` that the budget of today's period (or the
+    giver's limit in it) has not got left; no budget, no limit. Locks the period's budget row, so
+    concurrent awards are counted one after the other: a batch row is inserted before this and
+    accounts are locked after it, the order every award takes."""
+    budget = PointsBudget.objects.select_for_update().filter(**budget_period_today()).first()
+    if budget is None:
+        return
+    used = budget_used(budget=budget)
+    if used + points > budget.points:
+        raise _over_budget(budget, points=points, limit=budget.points, used=used, whose="The programme's budget")
+    limit = budget.limits.filter(giver_id=awarded_by_id).values_list("points", flat=True).first()
+    if awarded_by_id is not None and limit is not None:
+        used = budget_used(budget=budget, giver_id=awarded_by_id)
+        if used + points > limit:
+            raise _over_budget(budget, points=points, limit=limit, used=used, whose="Your limit")
+
+
+def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, whose: str) -> OverBudget:
+    left = max(limit - used, 0)
+    period = f"{budget.starts_on:%-d %b} to {budget.ends_on:%-d %b %Y}"
+    return OverBudget(
+        f"{whose} for {period} is {limit:,} points; {used:,} are awarded, so {left:,} are left "
+        f"and {points:,} cannot be awarded. Nothing was awarded.",
+        budget_points=limit,
+        used=used,
+        left=left,
+        requested=points,
+    )
+
+
+def budget_periods_check(*, starts_on: date, ends_on: date, budget_id: int | None = None) -> None:
+    """A budget's period: in order, and overlapping no other budget's (an award draws from one)."""
+    if not (date(2000, 1, 1) <= starts_on and ends_on <= date(2099, 12, 31)):
+        raise InvalidBudget("A budget covers days from 2000 to 2099.")
+    if ends_on < starts_on:
+        raise InvalidBudget("The period must end on or after the day it starts.")
+    overlapping = PointsBudget.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if budget_id is not None:
+        overlapping = overlapping.exclude(pk=budget_id)
+    if clash := overlapping.first():
+        raise InvalidBudget(f"This period overlaps the budget of {clash}; periods cannot overlap.")
+
+
+@dataclass(frozen=True)
+class BudgetChanges:
+    """What the person saw change, for the audit trail: the fields and limits before and after."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@atomic_with_retry
+def budget_save(
+    *,
+    budget_id: int | None,
+    starts_on: date,
+    ends_on: date,
+    points: int,
+    note: str,
+    limits: dict[str, int],
+    saved_by_id: str,
+    changes: BudgetChanges,
+) -> PointsBudget:
+    """Create a budget (`budget_id` None) or change one, with its limits per HR user as they are
+    to be (`limits`: giver id → points; givers left out lose theirs), in one transaction with its
+    audit entry. The period is checked against the other budgets' in the same transaction."""
+    budget_periods_check(starts_on=starts_on, ends_on=ends_on, budget_id=budget_id)
+    if points < 1 or any(limit < 1 for limit in limits.values()):
+        raise InvalidBudget("A budget and each limit are at least 1 point.")
+    if budget_id is None:
+        budget = PointsBudget.objects.create(starts_on=starts_on, ends_on=ends_on, points=points, note=note)
+    else:
+        budget = PointsBudget.objects.select_for_update().get(pk=budget_id)
+        budget.starts_on, budget.ends_on, budget.points, budget.note = starts_on, ends_on, points, note
+        budget.save(update_fields=["starts_on", "ends_on", "points", "note"])
+    current = dict(budget.limits.values_list("giver_id", "points"))
+    budget.limits.exclude(giver_id__in=list(limits)).delete()
+    for giver_id, limit in limits.items():
+        if giver_id not in current:
+            PointsBudgetLimit.objects.create(budget=budget, giver_id=giver_id, points=limit)
+        elif current[giver_id] != limit:
+            budget.limits.filter(giver_id=giver_id).update(points=limit)
+    verb = "add" if budget_id is None else "change"
+    audit_record(
+        action=f"points.pointsbudget_{verb}",
+        target=budget,
+        before=changes.before,
+        after=changes.after,
+        actor_id=saved_by_id,
+    )
+    return budget
+
+
+@atomic_with_retry
+def budgets_delete(*, budget_ids: list[int], deleted_by_id: str) -> int:
+    """Delete budgets (with their limits); awards already made stay as they are."""
+    budgets = list(PointsBudget.objects.select_for_update().filter(pk__in=budget_ids).order_by("pk"))
+    for budget in budgets:
+        before = {"period": f"{budget.starts_on} to {budget.ends_on}", "points": budget.points}
+        audit_record(action="points.pointsbudget_delete", target=budget, before=before, actor_id=deleted_by_id)
+        budget.delete()
+    return len(budgets)

@@ -1,0 +1,64 @@
+"""Budgets are written by their service alone: a budget with its limits in one transaction with
+its audit entry, its period checked there."""
+
+import datetime
+
+import pytest
+
+from audit.models import AuditEntry
+from points.budgets import BudgetChanges, budget_save, budgets_delete
+from points.exceptions import InvalidBudget
+from points.models import PointsBudget
+
+pytestmark = pytest.mark.django_db
+JANUARY = {"starts_on": datetime.date(2030, 1, 1), "ends_on": datetime.date(2030, 1, 31)}
+
+
+def _save(by, *, budget_id=None, points=5000, limits=None, **period):
+    return budget_save(
+        budget_id=budget_id,
+        **(period or JANUARY),
+        points=points,
+        note="",
+        limits=limits or {},
+        saved_by_id=by.pk,
+        changes=BudgetChanges(before={}, after={"points": points}),
+    )
+
+
+def test_a_budget_is_saved_with_its_limits_and_later_limits_replace_them(hr_staff, second_hr, employee):
+    root = employee
+    budget = _save(root, limits={hr_staff.pk: 500, second_hr.pk: 700})
+
+    _save(root, budget_id=budget.pk, points=6000, limits={second_hr.pk: 900})
+
+    budget.refresh_from_db()
+    assert budget.points == 6000
+    assert dict(budget.limits.values_list("giver_id", "points")) == {second_hr.pk: 900}
+    assert list(AuditEntry.objects.order_by("at", "pk").values_list("action", flat=True)) == [
+        "points.pointsbudget_add",
+        "points.pointsbudget_change",
+    ]
+
+
+def test_an_overlapping_period_or_an_empty_limit_is_refused_and_nothing_is_written(hr_staff, employee):
+    _save(employee)
+
+    with pytest.raises(InvalidBudget, match="overlaps"):
+        _save(employee, starts_on=datetime.date(2030, 1, 15), ends_on=datetime.date(2030, 2, 15))
+    with pytest.raises(InvalidBudget, match="at least 1 point"):
+        _save(
+            employee, starts_on=datetime.date(2030, 3, 1), ends_on=datetime.date(2030, 3, 31), limits={hr_staff.pk: 0}
+        )
+
+    assert PointsBudget.objects.count() == 1
+    assert AuditEntry.objects.count() == 1
+
+
+def test_deleting_budgets_takes_their_limits_and_is_audited(hr_staff, employee):
+    budget = _save(employee, limits={hr_staff.pk: 500})
+
+    assert budgets_delete(budget_ids=[budget.pk, 999], deleted_by_id=employee.pk) == 1
+
+    assert not PointsBudget.objects.exists()
+    assert AuditEntry.objects.filter(action="points.pointsbudget_delete").count() == 1

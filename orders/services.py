@@ -475,7 +475,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
         return CancelOutcome(order=order, cancelled_now=False, refund=None)
     # Locks in the order every write uses: the account, the product, then the order itself,
     # whose status is read again under its lock: a second cancel or a step raced this one.
-    ledger.account_lock(user_id=order.user_id)
+    balance = ledger.account_lock(user_id=order.user_id).balance
     stock.lock(product_id=order.product_id)
     (locked,) = _locked_orders([order.pk])
     if locked.status == OrderStatus.CANCELLED:
@@ -497,6 +497,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
             amount=locked.points_used,
             description=f"Refund: order {locked.short_number} ({order.product.name}) cancelled",
             order_id=locked.pk,
+            balance=balance,
         )
         if locked.points_used
         else None

@@ -27,7 +27,7 @@ class CognitoBackend(ModelBackend):
         if not username or not password:
             return None
         try:
-            result = cognito.sign_in(email=username, password=password)
+            result = cognito.sign_in(email=str(username).lower(), password=password)
         except cognito.CognitoError as refusal:
             if refusal.details.get("cognito_code") in ("NotAuthorizedException", "UserNotFoundException"):
                 return None  # a failed sign-in: django-axes counts it

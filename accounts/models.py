@@ -18,6 +18,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Sign-in by e-mail in any letter case: addresses are stored in lower case (create_user)."""
+        return self.get(**{self.model.USERNAME_FIELD: str(username).lower()})
+
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)

@@ -30,3 +30,27 @@ def test_sign_out_is_a_post_and_ends_the_session(client, employee):
 
     assert response["Location"] == reverse("login")
     assert client.get("/points/").status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["Employee@awsomeshop.local", "EMPLOYEE@AWSOMESHOP.LOCAL"])
+def test_the_portal_and_admin_sign_in_take_an_email_in_any_case(client, typed):
+    from tests.factories import UserFactory
+
+    UserFactory(email="employee@awsomeshop.local", is_staff=True)
+
+    portal = client.post(reverse("login"), {"username": typed, "password": DEFAULT_PASSWORD})
+    client.logout()
+    admin = client.post("/admin/login/", {"username": typed, "password": DEFAULT_PASSWORD})
+
+    assert portal.status_code == 302
+    assert admin.status_code == 302
+
+
+def test_failed_sign_ins_count_against_one_address_whatever_its_case(client, employee):
+    from axes.models import AccessAttempt
+
+    for typed in ["employee@example.com", "Employee@example.com", "EMPLOYEE@example.com", "EmPloyee@example.com"]:
+        client.post(reverse("login"), {"username": typed, "password": "wrong"})
+
+    attempts = AccessAttempt.objects.values_list("username", "failures_since_start")
+    assert list(attempts) == [("employee@example.com", 4)]

@@ -10,12 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from awsomeshop.api import StrictInputSerializer, error_responses
+from awsomeshop.api import StrictCharField, StrictEmailField, StrictInputSerializer, error_responses
 
 
 class TokenInputSerializer(StrictInputSerializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    email = StrictEmailField(max_length=254)
+    password = StrictCharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
 TokenOutputSerializer = inline_serializer(

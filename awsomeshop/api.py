@@ -75,16 +75,25 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class StrictCharField(serializers.CharField):
+class StrictStringMixin:
     """A JSON string and nothing else. DRF's CharField turns 12 into "12"; a number where an
-    address or a reason belongs is a client bug to report."""
+    address, a reason or an id belongs is a client bug to report. Every text field a client writes
+    is strict (tests/api/test_strict_strings.py)."""
 
     default_error_messages = {"not_string": "A JSON string is required."}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("not_string")
-        return super().to_internal_value(data)
+            self.fail("not_string")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    """Text, from a JSON string only."""
+
+
+class StrictEmailField(StrictStringMixin, serializers.EmailField):
+    """An e-mail address, from a JSON string only."""
 
 
 ErrorSerializer = inline_serializer(

@@ -104,7 +104,7 @@ def _optional_text(max_length: int, help_text: str) -> serializers.CharField:
 
 
 class RedeemInputSerializer(StrictInputSerializer):
-    product_id = serializers.CharField(max_length=255)
+    product_id = StrictCharField(max_length=255)
     expected_points_cost = StrictIntegerField(
         required=False,
         min_value=0,

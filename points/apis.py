@@ -7,7 +7,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from awsomeshop.api import StrictInputSerializer, StrictIntegerField, error_responses, idempotency_key_header
+from awsomeshop.api import (
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+    error_responses,
+    idempotency_key_header,
+)
 from awsomeshop.db import new_id
 from awsomeshop.exceptions import rule_applied
 
@@ -106,9 +112,9 @@ class CanAwardPoints(BasePermission):
 class AwardInputSerializer(StrictInputSerializer):
     """The JSON types here; the award rules (range, reason) are the service's, in its words."""
 
-    user_id = serializers.CharField(max_length=255, help_text="The employee's user id (see /me).")
+    user_id = StrictCharField(max_length=255, help_text="The employee's user id (see /me).")
     amount = StrictIntegerField(help_text=f"Whole points, 1 to {settings.POINTS_MAX_AWARD:,}.")
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="Shown to the employee.")
+    reason = StrictCharField(allow_blank=True, trim_whitespace=False, help_text="Shown to the employee.")
 
     def validate_amount(self, value: int) -> int:
         return rule_applied(points_amount_clean, value, invalid=serializers.ValidationError)
@@ -256,7 +262,7 @@ class AwardRequestApproveApi(APIView):
 
 
 class RejectionInputSerializer(StrictInputSerializer):
-    note = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="Why not; the requester sees it.")
+    note = StrictCharField(allow_blank=True, trim_whitespace=False, help_text="Why not; the requester sees it.")
 
     def validate_note(self, value: str) -> str:
         return rule_applied(points_reason_clean, value, invalid=serializers.ValidationError)
@@ -287,7 +293,7 @@ class AwardRequestRejectApi(APIView):
 
 class ReversalInputSerializer(StrictInputSerializer):
     amount = StrictIntegerField(help_text="Points to take back, at most what GET on this path says is reversible.")
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="Shown to the employee.")
+    reason = StrictCharField(allow_blank=True, trim_whitespace=False, help_text="Shown to the employee.")
 
     def validate_amount(self, value: int) -> int:
         return rule_applied(points_amount_clean, value, invalid=serializers.ValidationError)

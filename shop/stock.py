@@ -34,7 +34,9 @@ def _order_sql(name: str) -> str:
             f"UPDATE {_PRODUCTS} SET stock_quantity = stock_quantity - %s, updated_at = %s "  # noqa: S608
             "WHERE product_id = %s AND is_active AND points_cost = %s AND stock_quantity >= %s"
         )
-        _ORDER_SQL["option"] = f"SELECT name, stock_quantity FROM {_OPTIONS} WHERE option_id = %s AND product_id = %s"  # noqa: S608
+        _ORDER_SQL["option"] = (
+            f"SELECT option_id, name, stock_quantity FROM {_OPTIONS} WHERE option_id = %s AND product_id = %s"  # noqa: S608
+        )
         _ORDER_SQL["take_option"] = (
             f"UPDATE {_OPTIONS} SET stock_quantity = stock_quantity - %s, updated_at = %s "  # noqa: S608
             "WHERE option_id = %s AND product_id = %s AND stock_quantity >= %s"
@@ -83,7 +85,9 @@ def option_for_order(*, product: Product, option_id: object) -> ProductOption | 
         row = cursor.fetchone()
     if row is None:
         raise InvalidOption(f"That option is not one of “{product.name}”'s.", option_id=option_id[:255])
-    option = ProductOption(id=option_id, product=product, name=row[0], stock_quantity=row[1])
+    # The id as stored: MySQL matched the one asked for in any letter case, and only the stored
+    # spelling may reach the order.
+    option = ProductOption(id=row[0], product=product, name=row[1], stock_quantity=row[2])
     option._state.adding = False
     return option
 

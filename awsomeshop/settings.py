@@ -23,7 +23,9 @@ LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
-DEBUG = env.bool("DEBUG", default=not IS_PRODUCTION)
+# Off unless asked for (DEBUG=true): `make run`'s demo shows the portal's own error pages, as
+# production does, never Django's debug page with the settings and someone else's data.
+DEBUG = env.bool("DEBUG", default=False)
 
 
 def _development_secret_key() -> str:
@@ -35,7 +37,7 @@ def _development_secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = env.str("SECRET_KEY") if not DEBUG else env.str("SECRET_KEY", default="") or _development_secret_key()
+SECRET_KEY = env.str("SECRET_KEY") if IS_PRODUCTION else env.str("SECRET_KEY", default="") or _development_secret_key()
 # Production names its hosts; there is no default to fall back on.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS") if IS_PRODUCTION else env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

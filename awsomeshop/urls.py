@@ -2,9 +2,9 @@
 and the API's from each app's `api_urls` module (awsomeshop/api_urls.py)."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 
 from awsomeshop import api_urls
 
@@ -20,8 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("notifications.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_STORAGE == "local" and not settings.IS_PRODUCTION:
+    # Product images on this machine (production keeps them in S3). Django's `static()` helper
+    # serves only with DEBUG on, which the demo is not.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
 handler400 = "awsomeshop.views.bad_request"
 handler404 = "awsomeshop.views.page_not_found"

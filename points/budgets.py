@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
 from audit.services import audit_record
 from awsomeshop.db import atomic_with_retry, in_transaction
 
 from .exceptions import InvalidBudget, OverBudget
-from .models import PointsBudget, PointsBudgetLimit
+from .models import PointsBudget, PointsBudgetLimit, PointsBudgetPeriodsLock
 from .selectors import budget_period_today, budget_used
 
 
@@ -67,6 +70,20 @@ class BudgetChanges:
     after: dict[str, Any]
 
 
+def _periods_lock() -> None:
+    """Take the one row's lock that orders every budget save and delete (the first lock they
+    take). An upsert takes it at once, whether the row is there or not: INSERT … ON DUPLICATE KEY
+    UPDATE locks the row exclusively, where a plain insert meeting another's would take a shared
+    lock first and deadlock with it."""
+    named = transaction.get_connection().features.supports_update_conflicts_with_target
+    PointsBudgetPeriodsLock.objects.bulk_create(
+        [PointsBudgetPeriodsLock(id=1, touched_at=timezone.now())],
+        update_conflicts=True,
+        update_fields=["touched_at"],
+        unique_fields=["id"] if named else None,
+    )
+
+
 @atomic_with_retry
 def budget_save(
     *,
@@ -81,7 +98,9 @@ def budget_save(
 ) -> PointsBudget:
     """Create a budget (`budget_id` None) or change one, with its limits per HR user as they are
     to be (`limits`: giver id → points; givers left out lose theirs), in one transaction with its
-    audit entry. The period is checked against the other budgets' in the same transaction."""
+    audit entry. The period is checked against the other budgets' under a lock every save takes,
+    so two saves at the same moment cannot both pass it."""
+    _periods_lock()
     budget_periods_check(starts_on=starts_on, ends_on=ends_on, budget_id=budget_id)
     if points < 1 or any(limit < 1 for limit in limits.values()):
         raise InvalidBudget("A budget and each limit are at least 1 point.")
@@ -112,6 +131,7 @@ def budget_save(
 @atomic_with_retry
 def budgets_delete(*, budget_ids: list[int], deleted_by_id: str) -> int:
     """Delete budgets (with their limits); awards already made stay as they are."""
+    _periods_lock()
     budgets = list(PointsBudget.objects.select_for_update().filter(pk__in=budget_ids).order_by("pk"))
     for budget in budgets:
         before = {"period": f"{budget.starts_on} to {budget.ends_on}", "points": budget.points}

@@ -302,7 +302,7 @@ class PointsBudget(models.Model):
     """What the programme may award from `starts_on` to `ends_on` (both included, in TIME_ZONE's
     days), set by a superuser. Awards made in the period draw from it and one that would go over
     what is left is refused; a reversal gives its points back to the budget of its award's period.
-    Periods never overlap (`points.budgets.budget_periods_check`)."""
+    Periods never overlap: every save checks them under one lock (`points.budgets`)."""
 
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -322,6 +322,22 @@ class PointsBudget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.points:,} points, {self.starts_on:%d %b %Y} to {self.ends_on:%d %b %Y}"
+
+
+class PointsBudgetPeriodsLock(models.Model):
+    """One row whose lock every budget save and delete takes first (`points.budgets`), so two
+    saves are checked for overlapping periods one after the other: a check alone lets two
+    concurrent saves both pass. MySQL has no constraint that could refuse overlapping ranges."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    touched_at = TimestampColumn(null=True, blank=True)
+
+    class Meta:
+        db_table = "points_budget_periods_lock"
+        verbose_name = "budget periods lock"
+
+    def __str__(self) -> str:
+        return "budget periods lock"
 
 
 class PointsBudgetLimit(models.Model):

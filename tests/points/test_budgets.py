@@ -62,3 +62,37 @@ def test_deleting_budgets_takes_their_limits_and_is_audited(hr_staff, employee):
 
     assert not PointsBudget.objects.exists()
     assert AuditEntry.objects.filter(action="points.pointsbudget_delete").count() == 1
+
+
+@pytest.mark.mysql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_budgets_saved_at_the_same_moment_are_never_both_stored(employee, monkeypatch):
+    import threading
+
+    from points import budgets
+    from tests.concurrency import run_concurrently
+
+    checked = threading.Barrier(2)
+    check = budgets.budget_periods_check
+
+    def check_then_wait_for_the_other(**kwargs):
+        check(**kwargs)
+        # Each save waits (a little) for the other to have checked too: without a lock that
+        # orders the saves, both find no overlap and both insert.
+        try:
+            checked.wait(timeout=1)
+        except threading.BrokenBarrierError:
+            pass
+
+    monkeypatch.setattr(budgets, "budget_periods_check", check_then_wait_for_the_other)
+    periods = [
+        {"starts_on": datetime.date(2030, 12, 5), "ends_on": datetime.date(2030, 12, 7)},
+        {"starts_on": datetime.date(2030, 12, 6), "ends_on": datetime.date(2030, 12, 8)},
+    ]
+
+    outcomes = run_concurrently(lambda **period: _save(employee, **period), periods)
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, InvalidBudget)]
+    assert len(refused) == 1, outcomes
+    assert "overlaps" in refused[0].message
+    assert PointsBudget.objects.count() == 1

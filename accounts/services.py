@@ -82,28 +82,38 @@ def user_from_cognito_claims(*, claims: dict) -> User:
     return user
 
 
+@outside_transaction
 def employee_create(*, email: str, first_name: str = "", last_name: str = "") -> User:
     """Add an employee, so HR can award points before their first sign-in. With Cognito the pool
     user is created too (Cognito e-mails a temporary password); locally the account has no
     password until an administrator sets one."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email=email).exists():
-        raise AccountConflict(f"There is already an employee with the e-mail {email}.", email=email)
+        raise _already_there(email)
     pool_user = None
     if settings.AUTH_BACKEND == "cognito":
         pool_user = cognito.user_create(email=email, first_name=first_name, last_name=last_name)
-    with transaction.atomic():  # the account and its audit entry together
-        if pool_user is not None:
-            user, _created = _user_for_pool_user(pool_user=pool_user)
-        else:
-            user = User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
-        audit_record(
-            action="accounts.employee_add",
-            target=user,
-            after={"email": user.email, "first_name": user.first_name, "last_name": user.last_name},
-            employee_id=user.pk,
-        )
+    try:
+        with transaction.atomic():  # the account and its audit entry together
+            if pool_user is not None:
+                user, _created = _user_for_pool_user(pool_user=pool_user)
+            else:
+                user = User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+            audit_record(
+                action="accounts.employee_add",
+                target=user,
+                after={"email": user.email, "first_name": user.first_name, "last_name": user.last_name},
+                employee_id=user.pk,
+            )
+    except IntegrityError as duplicate:
+        # The same address added at the same moment (a double click): the unique key caught what
+        # the check above let through twice.
+        raise _already_there(email) from duplicate
     return user
+
+
+def _already_there(email: str) -> AccountConflict:
+    return AccountConflict(f"There is already an employee with the e-mail {email}.", email=email)
 
 
 @dataclass(frozen=True)

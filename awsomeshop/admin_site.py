@@ -1,4 +1,5 @@
-"""The admin site: Django's, except that no change list answers a lookup it does not offer.
+"""The admin site: Django's, except that no change list answers a lookup it does not offer, and
+no form saved twice at once answers with a 500.
 
 Django's ModelAdmin accepts any lookup on a model's own fields in the query string, so
 `?password__startswith=pbkdf2` on the employee list answered "1 employee" or "0 employees", one
@@ -8,8 +9,10 @@ only its own list filters, date hierarchy and search; anything else is a 400.
 
 from typing import TYPE_CHECKING
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import IntegrityError
 from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpResponseRedirect
 
 # What Django's own list filters and date drill-down add to a field's name in the query string.
 FILTER_SUFFIXES = frozenset({"exact", "iexact", "isnull", "gte", "gt", "lte", "lt", "in", "id", "pk"})
@@ -53,6 +56,30 @@ class FilterLookupsOnlyMixin(_AdminBase):
         )
 
 
+class ConcurrentSaveMixin(_AdminBase):
+    """A form saved twice at the same moment (a double click, a retry): both pass the form's own
+    uniqueness check, and the database's unique key refuses the second insert. That save is run
+    again, so its form, now seeing the first one's row, answers as any duplicate would (the normal
+    page with the field's error), never a 500. The admin's transaction rolled back: nothing of it
+    was saved."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            self.message_user(
+                request,
+                "This was changed by someone else at the same moment, so nothing was saved. Check it and save again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ShopAdminSite(admin.AdminSite):
     """Django's admin site, with two hooks the apps use instead of this module importing them:
     `model_admin_mixins` (what every ModelAdmin gets) and `register_page` (a page of the site's
@@ -70,7 +97,7 @@ class ShopAdminSite(admin.AdminSite):
 
     def model_admin_mixins(self) -> tuple[type, ...]:
         """What every ModelAdmin registered here is given, ours and the libraries'."""
-        return (FilterLookupsOnlyMixin,)
+        return (ConcurrentSaveMixin, FilterLookupsOnlyMixin)
 
     def register_page(self, route: str, view, *, name: str) -> None:
         """A page of the site (`view(request, site)`), behind the admin's sign-in like the rest."""

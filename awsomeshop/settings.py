@@ -248,7 +248,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, whitenoise serves straight from the app folders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+# Outside production the files are found where they are written (no collectstatic), re-read as they change.
+WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)

@@ -14,7 +14,12 @@ from django.utils.translation import ngettext
 from accounts.selectors import users_with_permission
 from accounts.services import employee_create
 from audit.admin import form_changes
-from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ServicesOwnTheirTransactionsMixin
+from awsomeshop.admin_tools import (
+    CsvExportMixin,
+    ReadOnlyAdminMixin,
+    ServicesOwnTheirTransactionsMixin,
+    ShopErrorAsMessageMixin,
+)
 from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
 
@@ -527,7 +532,7 @@ class PointsBudgetLimitInline(admin.TabularInline):
 
 
 @admin.register(PointsBudget)
-class PointsBudgetAdmin(ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+class PointsBudgetAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
     """What HR may award per period (and each HR user's part), set by a superuser; HR sees them.
     A budget and its limits are saved, and deleted, by `points.budgets`' services."""
 

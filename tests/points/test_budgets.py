@@ -1,6 +1,7 @@
 """Budgets are written by their service alone: a budget with its limits in one transaction with
 its audit entry, its period checked there."""
 
+import contextlib
 import datetime
 
 import pytest
@@ -79,10 +80,8 @@ def test_two_overlapping_budgets_saved_at_the_same_moment_are_never_both_stored(
         check(**kwargs)
         # Each save waits (a little) for the other to have checked too: without a lock that
         # orders the saves, both find no overlap and both insert.
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             checked.wait(timeout=1)
-        except threading.BrokenBarrierError:
-            pass
 
     monkeypatch.setattr(budgets, "budget_periods_check", check_then_wait_for_the_other)
     periods = [

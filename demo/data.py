@@ -16,7 +16,7 @@ from accounts import roles
 from awsomeshop.db import new_id
 from orders.models import OrderStatus
 from orders.services import OrderDetails, order_redeem, order_status_change, voucher_codes_import
-from points.budgets import BudgetChanges, budget_save
+from points.budgets import BudgetChanges, LimitEdit, budget_save
 from points.models import AwardBatch, PointsBudget, PointsTransaction
 from points.services import Award, award_request_approve, points_award_batch, points_reverse
 from shop.models import Category, DeliveryMethod, Product, category_key
@@ -282,7 +282,7 @@ def _programme_seed(*, hr, admin, employee, colleague) -> None:
             ends_on=last_day,
             points=DEMO_BUDGET,
             note="Demo: this month's programme",
-            limits={hr.pk: DEMO_HR_LIMIT},
+            limit_edits=[LimitEdit(limit_id=None, giver_id=hr.pk, points=DEMO_HR_LIMIT)],
             saved_by_id=admin.pk,
             changes=BudgetChanges(before={}, after={"points": DEMO_BUDGET, "limits": {hr.email: DEMO_HR_LIMIT}}),
         )

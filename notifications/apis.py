@@ -8,12 +8,18 @@ from rest_framework.views import APIView
 
 from awsomeshop.api import error_responses
 
+from .kinds import notification_kind_list
 from .models import Notification
 from .selectors import notification_list_for_user, notification_unread_count
 from .services import notification_mark_read, notifications_mark_all_read
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
+    # The kinds the apps declared (notifications/kinds.py), all loaded when Django started: the
+    # schema lists them, as it did when they were the model's choices.
+    kind = serializers.ChoiceField(
+        choices=[(kind.code, kind.label) for kind in notification_kind_list()], read_only=True
+    )
     url = serializers.SerializerMethodField(help_text="The portal page it is about.")
     read = serializers.BooleanField(source="is_read", read_only=True)
 

@@ -23,7 +23,7 @@ from awsomeshop.admin_tools import (
 from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
 
-from .budgets import BudgetChanges, budget_save, budgets_delete
+from .budgets import BudgetChanges, LimitEdit, budget_save, budgets_delete
 from .csv_awards import award_file_read
 from .forms import AwardFileForm, AwardForm, BudgetForm, BudgetLimitForm, EmployeeForm, RejectionForm, ReversalForm
 from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
@@ -545,12 +545,15 @@ class PointsBudgetAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMix
 
     def save_related(self, request, form, formsets, change):
         (limit_forms,) = formsets
-        limits = {
-            limit.cleaned_data["giver"].pk: limit.cleaned_data["points"]
-            for limit in limit_forms.forms
-            if limit.cleaned_data.get("giver")
-            and not (limit_forms.can_delete and limit_forms._should_delete_form(limit))
-        }
+        edits = []
+        for limit in limit_forms.forms:
+            shown = None if limit.instance._state.adding else limit.instance.pk
+            if limit_forms._should_delete_form(limit):
+                if shown is not None:
+                    edits.append(LimitEdit(limit_id=shown, giver_id=None, points=None))
+            elif limit.has_changed() and limit.cleaned_data.get("giver"):
+                giver, points = limit.cleaned_data["giver"].pk, limit.cleaned_data["points"]
+                edits.append(LimitEdit(limit_id=shown, giver_id=giver, points=points))
         before, after = form_changes(form, formsets)
         data = form.cleaned_data
         budget = budget_save(
@@ -559,7 +562,7 @@ class PointsBudgetAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMix
             ends_on=data["ends_on"],
             points=data["points"],
             note=data["note"],
-            limits=limits,
+            limit_edits=edits,
             saved_by_id=request.user.pk,
             changes=BudgetChanges(before=before, after=after),
         )

@@ -63,6 +63,17 @@ def budget_periods_check(*, starts_on: date, ends_on: date, budget_id: int | Non
 
 
 @dataclass(frozen=True)
+class LimitEdit:
+    """One limit per HR user as the page changed it: `limit_id` names a row the page showed (None:
+    a new row); `giver_id` and `points` are what it is to be (None: the row was deleted). Rows
+    the page did not change are not edits: a limit someone else added meanwhile stays."""
+
+    limit_id: int | None
+    giver_id: str | None
+    points: int | None
+
+
+@dataclass(frozen=True)
 class BudgetChanges:
     """What the person saw change, for the audit trail: the fields and limits before and after."""
 
@@ -92,17 +103,16 @@ def budget_save(
     ends_on: date,
     points: int,
     note: str,
-    limits: dict[str, int],
+    limit_edits: list[LimitEdit],
     saved_by_id: str,
     changes: BudgetChanges,
 ) -> PointsBudget:
-    """Create a budget (`budget_id` None) or change one, with its limits per HR user as they are
-    to be (`limits`: giver id → points; givers left out lose theirs), in one transaction with its
-    audit entry. The period is checked against the other budgets' under a lock every save takes,
-    so two saves at the same moment cannot both pass it."""
+    """Create a budget (`budget_id` None) or change one, with the edits made to its limits per HR
+    user, in one transaction with its audit entry. The period is checked against the other
+    budgets' under a lock every save takes, so two saves at the same moment cannot both pass it."""
     _periods_lock()
     budget_periods_check(starts_on=starts_on, ends_on=ends_on, budget_id=budget_id)
-    if points < 1 or any(limit < 1 for limit in limits.values()):
+    if points < 1 or any(edit.points is not None and edit.points < 1 for edit in limit_edits):
         raise InvalidBudget("A budget and each limit are at least 1 point.")
     if budget_id is None:
         budget = PointsBudget.objects.create(starts_on=starts_on, ends_on=ends_on, points=points, note=note)
@@ -110,13 +120,16 @@ def budget_save(
         budget = PointsBudget.objects.select_for_update().get(pk=budget_id)
         budget.starts_on, budget.ends_on, budget.points, budget.note = starts_on, ends_on, points, note
         budget.save(update_fields=["starts_on", "ends_on", "points", "note"])
-    current = dict(budget.limits.values_list("giver_id", "points"))
-    budget.limits.exclude(giver_id__in=list(limits)).delete()
-    for giver_id, limit in limits.items():
-        if giver_id not in current:
-            PointsBudgetLimit.objects.create(budget=budget, giver_id=giver_id, points=limit)
-        elif current[giver_id] != limit:
-            budget.limits.filter(giver_id=giver_id).update(points=limit)
+    # A changed row is deleted and made again, so two rows may swap their givers; a giver who has
+    # a limit the page did not show (added meanwhile) is refused by the unique key.
+    budget.limits.filter(pk__in=[edit.limit_id for edit in limit_edits if edit.limit_id is not None]).delete()
+    PointsBudgetLimit.objects.bulk_create(
+        [
+            PointsBudgetLimit(budget=budget, giver_id=edit.giver_id, points=edit.points)
+            for edit in limit_edits
+            if edit.giver_id is not None
+        ]
+    )
     verb = "add" if budget_id is None else "change"
     audit_record(
         action=f"points.pointsbudget_{verb}",

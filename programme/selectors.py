@@ -91,6 +91,19 @@ def _order_problems() -> list[LedgerProblem]:
         transaction_type__in=[redeemed, PointsTransaction.Type.REFUNDED], order__isnull=True
     ).values_list("id", "transaction_type")
     problems.extend(LedgerProblem("transaction", row_id, f"{kind} without an order") for row_id, kind in orphans)
+    # The column has no foreign key (as documented), and a redemption posts its ledger row before
+    # it inserts the order: a row naming an order that is not there is points gone for nothing.
+    dangling = (
+        PointsTransaction.objects.filter(order_id__isnull=False)
+        .exclude(order_id__in=Order.objects.values("pk"))
+        .values_list("id", "transaction_type", "points_amount", "order_id")
+    )
+    problems.extend(
+        LedgerProblem(
+            "transaction", row_id, f"{kind} row of {amount} points names order {order_id}, which does not exist"
+        )
+        for row_id, kind, amount, order_id in dangling
+    )
     return problems + _refund_problems()
 
 

@@ -66,3 +66,16 @@ def token(_test_connection_kept, employee, give_points, django_user_model):
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_gets_a_server_error_or_breaks_the_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+def test_the_schema_lists_every_notification_kind_the_apps_declare():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from notifications.kinds import notification_kind_list
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert sorted(document["components"]["schemas"]["KindEnum"]["enum"]) == sorted(
+        kind.code for kind in notification_kind_list()
+    )
+    assert len(notification_kind_list()) == 9

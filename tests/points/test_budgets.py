@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from audit.models import AuditEntry
-from points.budgets import BudgetChanges, budget_save, budgets_delete
+from points.budgets import BudgetChanges, LimitEdit, budget_save, budgets_delete
 from points.exceptions import InvalidBudget
 from points.models import PointsBudget
 
@@ -21,17 +21,18 @@ def _save(by, *, budget_id=None, points=5000, limits=None, **period):
         **(period or JANUARY),
         points=points,
         note="",
-        limits=limits or {},
+        limit_edits=[LimitEdit(limit_id, giver, points) for limit_id, giver, points in limits or []],
         saved_by_id=by.pk,
         changes=BudgetChanges(before={}, after={"points": points}),
     )
 
 
-def test_a_budget_is_saved_with_its_limits_and_later_limits_replace_them(hr_staff, second_hr, employee):
+def test_a_budget_is_saved_with_its_limits_and_later_edits_change_and_delete_them(hr_staff, second_hr, employee):
     root = employee
-    budget = _save(root, limits={hr_staff.pk: 500, second_hr.pk: 700})
+    budget = _save(root, limits=[(None, hr_staff.pk, 500), (None, second_hr.pk, 700)])
+    hanas, omars = budget.limits.get(giver=hr_staff).pk, budget.limits.get(giver=second_hr).pk
 
-    _save(root, budget_id=budget.pk, points=6000, limits={second_hr.pk: 900})
+    _save(root, budget_id=budget.pk, points=6000, limits=[(hanas, None, None), (omars, second_hr.pk, 900)])
 
     budget.refresh_from_db()
     assert budget.points == 6000
@@ -49,7 +50,10 @@ def test_an_overlapping_period_or_an_empty_limit_is_refused_and_nothing_is_writt
         _save(employee, starts_on=datetime.date(2030, 1, 15), ends_on=datetime.date(2030, 2, 15))
     with pytest.raises(InvalidBudget, match="at least 1 point"):
         _save(
-            employee, starts_on=datetime.date(2030, 3, 1), ends_on=datetime.date(2030, 3, 31), limits={hr_staff.pk: 0}
+            employee,
+            starts_on=datetime.date(2030, 3, 1),
+            ends_on=datetime.date(2030, 3, 31),
+            limits=[(None, hr_staff.pk, 0)],
         )
 
     assert PointsBudget.objects.count() == 1
@@ -57,7 +61,7 @@ def test_an_overlapping_period_or_an_empty_limit_is_refused_and_nothing_is_writt
 
 
 def test_deleting_budgets_takes_their_limits_and_is_audited(hr_staff, employee):
-    budget = _save(employee, limits={hr_staff.pk: 500})
+    budget = _save(employee, limits=[(None, hr_staff.pk, 500)])
 
     assert budgets_delete(budget_ids=[budget.pk, 999], deleted_by_id=employee.pk) == 1
 
@@ -95,3 +99,34 @@ def test_two_overlapping_budgets_saved_at_the_same_moment_are_never_both_stored(
     assert len(refused) == 1, outcomes
     assert "overlaps" in refused[0].message
     assert PointsBudget.objects.count() == 1
+
+
+def test_a_stale_budget_page_saved_later_keeps_a_limit_added_meanwhile(hr_staff, second_hr):
+    """Two superusers (or two tabs): the later save of an older page changes what it changed, and
+    leaves the limit the other one added in the meantime, as Django's inline forms did."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    alice, bob = Client(), Client()
+    alice.force_login(UserFactory(email="alice@example.com", is_staff=True, is_superuser=True))
+    bob.force_login(UserFactory(email="bob@example.com", is_staff=True, is_superuser=True))
+    period = {"starts_on": "2030-01-01", "ends_on": "2030-01-31", "points": "5000", "note": ""}
+    first_limit = {"limits-0-giver": hr_staff.pk, "limits-0-points": "500"}
+    added = alice.post(
+        reverse("admin:points_pointsbudget_add"),
+        {**period, "limits-TOTAL_FORMS": "1", "limits-INITIAL_FORMS": "0", **first_limit},
+    )
+    budget = PointsBudget.objects.get()
+    shown = {"limits-INITIAL_FORMS": "1", "limits-0-id": budget.limits.get().pk, "limits-0-budget": budget.pk}
+    change = reverse("admin:points_pointsbudget_change", args=[budget.pk])
+    omar = {"limits-1-giver": second_hr.pk, "limits-1-points": "700"}
+
+    bobs = bob.post(change, {**period, **first_limit, **shown, "limits-TOTAL_FORMS": "2", **omar})
+    alices = alice.post(change, {**period, **first_limit, **shown, "limits-TOTAL_FORMS": "1", "points": "6000"})
+
+    assert (added.status_code, bobs.status_code, alices.status_code) == (302, 302, 302)
+    budget.refresh_from_db()
+    assert budget.points == 6000
+    assert dict(budget.limits.values_list("giver_id", "points")) == {hr_staff.pk: 500, second_hr.pk: 700}

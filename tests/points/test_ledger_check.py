@@ -193,3 +193,20 @@ def test_ledger_check_catches_a_reversal_larger_than_its_award_or_of_someone_els
     report = capsys.readouterr().err
     assert f"transaction {award.pk}: award of 100 reversed by 160" in report
     assert f"transaction {stray.pk}: reversal without an award of the same employee" in report
+
+
+@pytest.mark.django_db
+def test_ledger_check_catches_a_redemption_that_names_no_order(employee, capsys):
+    from django.db import transaction
+
+    from points import ledger
+    from tests.awards import points_award
+
+    points_award(user_id=employee.pk, amount=500, reason="Start")
+    with transaction.atomic():
+        ledger.post(user_id=employee.pk, kind="redeemed", amount=200, description="Ghost", order_id="no-such-order")
+
+    with pytest.raises(CommandError):
+        call_command("check_points_ledger")
+
+    assert "redeemed row of 200 points names order no-such-order, which does not exist" in capsys.readouterr().err

@@ -4,6 +4,8 @@ Pagination and throttling live in `awsomeshop/api_defaults.py`: DRF reads those 
 view classes are defined, so their module must not import DRF's views (this one does).
 """
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
@@ -80,7 +82,7 @@ class StrictStringMixin:
     address, a reason or an id belongs is a client bug to report. Every text field a client writes
     is strict (tests/api/test_strict_strings.py)."""
 
-    default_error_messages = {"not_string": "A JSON string is required."}
+    default_error_messages: ClassVar[dict[str, Any]] = {"not_string": "A JSON string is required."}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

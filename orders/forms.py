@@ -18,6 +18,8 @@ class RedeemForm(forms.Form):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
     expected_points_cost = WholeNumberField(widget=forms.HiddenInput)
+    # Set when the employee saw that they ordered this product minutes ago and asked for another.
+    repeat = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, product: Product, options: list[ProductOption], **kwargs) -> None:
         super().__init__(*args, **kwargs)

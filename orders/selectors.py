@@ -1,7 +1,8 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from points.models import PointsTransaction
 
@@ -60,3 +61,19 @@ def order_balance_after(*, order: Order) -> int | None:
         return known
     redemption = PointsTransaction.objects.filter(order=order, transaction_type=PointsTransaction.Type.REDEEMED)
     return redemption.values_list("balance_after", flat=True).first()
+
+
+# How recent an order of the same product is asked about before another (the Back button).
+ORDER_REPEAT_MINUTES = 15
+
+
+def order_same_product_recent(*, user_id: str, product_id: str, idempotency_key: str) -> Order | None:
+    """The employee's latest order of this product in the last ORDER_REPEAT_MINUTES, not
+    cancelled and made by another confirmation than this one (the same key is a replay, which
+    the redemption answers with its order)."""
+    since = timezone.now() - timedelta(minutes=ORDER_REPEAT_MINUTES)
+    orders = Order.objects.filter(user_id=user_id, product_id=product_id, created_at__gte=since).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    orders = orders.exclude(idempotency_key=idempotency_key)
+    return orders.select_related("product").order_by("-created_at").first()

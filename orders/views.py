@@ -20,6 +20,7 @@ from .selectors import (
     order_delivery_last,
     order_get_for_user,
     order_list_for_user,
+    order_same_product_recent,
     order_timeline,
 )
 from .services import order_cancel, order_redeem
@@ -42,7 +43,7 @@ def redeem_page(request: HttpRequest, product_id: str) -> HttpResponse:
     return _confirm_page(request, RedeemForm(initial=initial, product=product, options=options))
 
 
-def _confirm_page(request: HttpRequest, form: RedeemForm) -> HttpResponse:
+def _confirm_page(request: HttpRequest, form: RedeemForm, *, recent=None) -> HttpResponse:
     product = form.product
     balance = user_points_for_request(request).current_points
     context = {
@@ -50,6 +51,7 @@ def _confirm_page(request: HttpRequest, form: RedeemForm) -> HttpResponse:
         "blocker": product_redeem_blocker(product=product, balance=balance),
         "balance_after": balance - product.points_cost,
         "form": form,
+        "recent": recent,
     }
     return render(request, "orders/redeem_confirm.html", context)
 
@@ -61,6 +63,15 @@ def _redeem(request: HttpRequest, *, product: Product, options: list) -> HttpRes
             messages.error(request, "That confirmation has expired. Please confirm the redemption again.")
             return redirect("orders:redeem", product_id=product.pk)
         return _confirm_page(request, form)
+    if not form.cleaned_data["repeat"] and (
+        recent := order_same_product_recent(
+            user_id=request.user.pk, product_id=product.pk, idempotency_key=form.cleaned_data["idempotency_key"]
+        )
+    ):
+        # Repeating is sometimes meant: say what was ordered and when, and order on a second "yes".
+        again = RedeemForm({**request.POST.dict(), "repeat": "True"}, product=product, options=options)
+        again.is_valid()
+        return _confirm_page(request, again, recent=recent)
     try:
         order = order_redeem(
             user_id=request.user.pk,

@@ -27,7 +27,7 @@ from .budgets import BudgetChanges, LimitEdit, budget_save, budgets_delete
 from .csv_awards import award_file_read
 from .forms import AwardFileForm, AwardForm, BudgetForm, BudgetLimitForm, EmployeeForm, RejectionForm, ReversalForm
 from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
-from .selectors import award_batch_same_recent, budget_used, reversal_state
+from .selectors import award_batch_same_recent, award_repeats_recent, budget_used, reversal_state
 from .services import (
     Award,
     AwardOutcome,
@@ -139,21 +139,42 @@ class EmployeeAdmin(admin.ModelAdmin):
         self._require_award_permission(request)
         employee = get_object_or_404(self.get_queryset(request), pk=object_id)
         form = AwardForm(request.POST or None)
-        if form.is_valid() and self._award(request, [employee], form):
+        repeats = self._repeats_to_confirm(request, [employee], form)
+        if repeats:
+            form = form.asking_to_repeat()
+        elif form.is_valid() and self._award(request, [employee], form):
             return HttpResponseRedirect(reverse("admin:points_employee_changelist"))
-        return self._page(request, "award.html", title=f"Award points to {employee}", form=form, employees=[employee])
+        title = f"Award points to {employee}"
+        return self._page(request, "award.html", title=title, form=form, employees=[employee], repeats=repeats)
 
     @admin.action(description="Award points to selected employees…", permissions=["award"])
     def award_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> HttpResponse | None:
         """Award the same amount, with one reason, to every selected employee."""
         form = AwardForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid() and self._award(request, list(queryset), form):
-            return None
         employees = list(queryset)
+        repeats = self._repeats_to_confirm(request, employees, form)
+        if repeats:
+            form = form.asking_to_repeat()
+        elif form.is_valid() and self._award(request, employees, form):
+            return None
         title = ngettext(
             "Award points to %(count)s employee", "Award points to %(count)s employees", len(employees)
         ) % {"count": f"{len(employees):,}"}
-        return self._page(request, "award.html", title=title, form=form, employees=employees, action="award_selected")
+        return self._page(
+            request, "award.html", title=title, form=form, employees=employees, action="award_selected", repeats=repeats
+        )
+
+    def _repeats_to_confirm(self, request: HttpRequest, employees: list[Employee], form: AwardForm) -> list:
+        """The same awards this HR user gave these employees lately, unless the form already
+        says to award again (or is not valid: its errors come first)."""
+        if not form.is_valid() or form.cleaned_data["repeat"]:
+            return []
+        return award_repeats_recent(
+            awarded_by_id=request.user.pk,
+            user_ids=[employee.pk for employee in employees],
+            amount=form.cleaned_data["amount"],
+            batch_id=str(form.cleaned_data["key"]),
+        )
 
     def _award(self, request: HttpRequest, employees: list[Employee], form: AwardForm) -> bool:
         amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]

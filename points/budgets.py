@@ -112,7 +112,7 @@ def budget_save(
     budgets' under a lock every save takes, so two saves at the same moment cannot both pass it."""
     _periods_lock()
     budget_periods_check(starts_on=starts_on, ends_on=ends_on, budget_id=budget_id)
-    if points < 1 or any(edit.points is not None and edit.points < 1 for edit in limit_edits):
+    if points < 1 or any(edit.giver_id is not None and (edit.points or 0) < 1 for edit in limit_edits):
         raise InvalidBudget("A budget and each limit are at least 1 point.")
     if budget_id is None:
         budget = PointsBudget.objects.create(starts_on=starts_on, ends_on=ends_on, points=points, note=note)
@@ -125,7 +125,7 @@ def budget_save(
     budget.limits.filter(pk__in=[edit.limit_id for edit in limit_edits if edit.limit_id is not None]).delete()
     PointsBudgetLimit.objects.bulk_create(
         [
-            PointsBudgetLimit(budget=budget, giver_id=edit.giver_id, points=edit.points)
+            PointsBudgetLimit(budget=budget, giver_id=edit.giver_id, points=edit.points or 0)
             for edit in limit_edits
             if edit.giver_id is not None
         ]

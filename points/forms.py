@@ -24,6 +24,8 @@ class AwardForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": ONE_TIME_KEY_MISSING, "invalid": ONE_TIME_KEY_MISSING},
     )
+    # Set when the person saw that they gave the same award lately and asked for it again.
+    repeat = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"key": uuid.uuid4()})
@@ -36,6 +38,10 @@ class AwardForm(forms.Form):
 
     def clean_reason(self) -> str:
         return rule_applied(points_reason_clean, self.cleaned_data["reason"], invalid=forms.ValidationError)
+
+    def asking_to_repeat(self) -> "AwardForm":
+        """The same form, to be sent once more to award again what was given lately."""
+        return AwardForm({**{name: self.data.get(name) for name in ("amount", "reason", "key")}, "repeat": "True"})
 
 
 class AwardFileForm(forms.Form):

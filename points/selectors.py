@@ -29,6 +29,27 @@ def award_batch_same_recent(*, fingerprint: str, days: int = 30) -> AwardBatch |
     return batches.select_related("awarded_by").order_by("-created_at").first()
 
 
+# How far back an award counts as a repeat to ask about (the Back button, a second tab).
+AWARD_REPEAT_HOURS = 24
+
+
+def award_repeats_recent(
+    *, awarded_by_id: str, user_ids: list[str], amount: int, batch_id: str
+) -> list[PointsTransaction]:
+    """The awards of `amount` this HR user gave any of these employees in the last
+    AWARD_REPEAT_HOURS, newest first, other than those of the request `batch_id` (sent again, it
+    is a replay, answered with what it did): what to show before awarding the same again."""
+    since = timezone.now() - timedelta(hours=AWARD_REPEAT_HOURS)
+    awards = PointsTransaction.objects.filter(
+        transaction_type=PointsTransaction.Type.EARNED,
+        awarded_by_id=awarded_by_id,
+        user_id__in=user_ids,
+        points_amount=amount,
+        created_at__gte=since,
+    ).exclude(batch_id=batch_id)
+    return list(awards.select_related("user").order_by("-created_at", "-id")[:20])
+
+
 def points_transaction_list(*, user_id: str) -> QuerySet[PointsTransaction]:
     """The user's ledger, newest first, with each row's order and product, who gave it and the
     award a correction corrects, in the same query."""

@@ -150,3 +150,32 @@ def test_order_detail_shows_my_order_and_hides_anyone_elses(signed_in, employee,
 
     assert mine.short_number in signed_in.get(mine.get_absolute_url()).content.decode()
     assert signed_in.get(theirs.get_absolute_url()).status_code == 404
+
+
+def test_ordering_the_same_product_again_minutes_later_asks_first(signed_in, employee, product, give_points):
+    give_points(employee, 1000)
+    signed_in.post(redeem_url(product), confirmation(confirm_key(signed_in, product), product))
+    first = Order.objects.get()
+
+    again = signed_in.post(redeem_url(product), confirmation(confirm_key(signed_in, product), product))
+
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert "You ordered Hoodie" in html and first.short_number in html
+    assert "Order another" in html
+    assert Order.objects.count() == 1
+    assert UserPoints.objects.get(pk=employee.pk).current_points == 700
+
+
+def test_confirming_the_repeat_places_the_second_order(signed_in, employee, product, give_points):
+    give_points(employee, 1000)
+    signed_in.post(redeem_url(product), confirmation(confirm_key(signed_in, product), product))
+    key = confirm_key(signed_in, product)
+
+    asked = signed_in.post(redeem_url(product), confirmation(key, product))
+    placed = signed_in.post(redeem_url(product), {**confirmation(key, product), "repeat": "True"})
+
+    assert asked.status_code == 200
+    assert placed.status_code == 302
+    assert Order.objects.count() == 2
+    assert UserPoints.objects.get(pk=employee.pk).current_points == 400

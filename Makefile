@@ -4,6 +4,9 @@ PY := $(VENV)/bin/python
 MYSQL_URL ?= mysql://root@127.0.0.1:3306/awsomeshop
 # jsii (under aws-cdk-lib) warns on every run that Node 20 is past its end of life; it still works.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Nothing make starts runs on AWS (make run, the tests, the bench, the emulator): boto3 never asks
+# the instance-metadata address for credentials.
+export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: setup setup-runtime run run-aws token audit bench test test-mysql lint format screenshots synth
 

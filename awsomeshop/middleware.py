@@ -2,11 +2,14 @@
 the API's caching rule."""
 
 import logging
+import threading
 import time
 import uuid
+from contextlib import suppress
 from contextvars import ContextVar
 
-from django.db import DatabaseError, connection
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 
@@ -23,13 +26,68 @@ LIVENESS_PATH = "/health/live/"  # liveness: the process is up and answers (the 
 INCOMING_ID_HEADERS = ("HTTP_X_REQUEST_ID", "HTTP_X_AMZN_TRACE_ID")
 
 
+# The readiness probe's own bounds: it answers within about this, whatever the database does.
+READINESS_TIMEOUT_SECONDS = 2
+
+
 def database_is_up() -> bool:
+    """Whether the database answers now, asked on a connection of its own with short timeouts (not
+    the request's pooled one, which may be a dead connection that has not noticed yet)."""
+    settings_dict = {**connections[DEFAULT_DB_ALIAS].settings_dict}
+    if settings_dict["ENGINE"] == "django.db.backends.mysql":
+        bounds = dict.fromkeys(("connect_timeout", "read_timeout", "write_timeout"), READINESS_TIMEOUT_SECONDS)
+        settings_dict["OPTIONS"] = {**settings_dict.get("OPTIONS", {}), **bounds}
+    probe = connections[DEFAULT_DB_ALIAS].__class__(settings_dict, alias="readiness")
     try:
-        with connection.cursor() as cursor:
+        with probe.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True
     except DatabaseError:
         return False
+    finally:
+        with suppress(DatabaseError):
+            probe.close()
+
+
+class StalledDatabaseGuardMiddleware:
+    """Keeps a request thread of each worker free while the database stalls, so the health checks
+    never queue behind requests stuck on it (a load balancer would take a healthy task out).
+
+    When all but one of the worker's threads (`WEB_THREADS`, gunicorn's) are busy and the oldest of
+    those requests has waited longer than `DB_STALL_SECONDS`, a new request is answered 503 at once
+    instead of waiting on the database too; the stuck ones end within the database timeouts. The
+    readiness check counts like any request (it asks the database); liveness never waits. Under
+    ordinary load requests take milliseconds, so nothing is turned away. First in MIDDLEWARE."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.lock = threading.Lock()
+        self.in_flight: dict[object, float] = {}
+        self.limit = max(settings.WEB_THREADS - 1, 1)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == LIVENESS_PATH:
+            return self.get_response(request)  # touches no database: never counted, never turned away
+        token, now = object(), time.monotonic()
+        with self.lock:
+            stalled = (
+                len(self.in_flight) >= self.limit and now - min(self.in_flight.values()) > settings.DB_STALL_SECONDS
+            )
+            if not stalled:
+                self.in_flight[token] = now
+        if stalled:
+            logger.warning("503 %s %s: the database is stalled, a thread is kept free", request.method, request.path)
+            if request.path == HEALTH_PATH:
+                return JsonResponse({"status": "unavailable", "database": "stalled"}, status=503)
+            # Imported here: this module loads with the logging settings, before the apps.
+            from awsomeshop.views import service_unavailable
+
+            return service_unavailable(request, retry_after=5)
+        try:
+            return self.get_response(request)
+        finally:
+            with self.lock:
+                del self.in_flight[token]
 
 
 class HealthCheckMiddleware:

@@ -38,18 +38,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
     API answers in its JSON error shape; the portal with a page in its own style."""
     _exc_type, exception, _tb = sys.exc_info()
     # Connection-level errors mean the database is unreachable; anything else is a bug (a 500).
-    unavailable = isinstance(exception, OperationalError | InterfaceError)
-    status = 503 if unavailable else 500
+    if isinstance(exception, OperationalError | InterfaceError):
+        return service_unavailable(request)
+    if _is_api(request):
+        body = error_body(code="server_error", message="Something went wrong on our side; nothing was changed.")
+        return JsonResponse(body, status=500)
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def service_unavailable(request: HttpRequest, *, retry_after: int = 10) -> HttpResponse:
+    """The database cannot be reached (or is stalled): a 503 that says to try again soon; nothing
+    was half-done. A write retried with the same Idempotency-Key returns what it did, if anything."""
     response: HttpResponse
     if _is_api(request):
-        if unavailable:
-            body = error_body(code="service_unavailable", message="The service is unavailable; try again in a moment.")
-        else:
-            body = error_body(code="server_error", message="Something went wrong on our side; nothing was changed.")
-        response = JsonResponse(body, status=status)
+        body = error_body(code="service_unavailable", message="The service is unavailable; try again in a moment.")
+        response = JsonResponse(body, status=503)
     else:
-        template = "503.html" if unavailable else "500.html"
-        response = HttpResponse(loader.get_template(template).render(), status=status)
-    if unavailable:
-        response["Retry-After"] = "10"
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(retry_after)
     return response

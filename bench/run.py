@@ -29,6 +29,8 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(30))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Nothing here is on AWS: boto3 must never look for credentials (the instance-metadata address).
+os.environ.update(AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # noqa: S106
 
 import django  # noqa: E402
 

@@ -26,6 +26,8 @@ CONTAINER_NAME = "awsomeshop-web"
 # RDS maintenance every target would turn unhealthy and ECS would replace every task, again and
 # again, instead of the app answering 503s until the database is back.
 HEALTH_CHECK_PATH = "/health/live/"
+# Seconds the nightly ledger check may wait on one query (the web tasks wait at most 5).
+LEDGER_CHECK_READ_TIMEOUT = "600"
 COOLDOWN = Duration.seconds(300)
 MIN_TASKS, MAX_TASKS = 2, 10
 # gunicorn in each task (gunicorn.conf.py reads them): every thread may hold one database
@@ -199,7 +201,8 @@ class ComputeStack(Stack):
             image=self.image,
             command=["python", "manage.py", "check_points_ledger"],
             logging=ecs.LogDrivers.aws_logs(stream_prefix="ledger-check", log_group=self.log_group),
-            environment=self.app_environment,
+            # Its queries read whole tables: the web's 5 s read timeout is for requests.
+            environment={**self.app_environment, "DB_READ_TIMEOUT": LEDGER_CHECK_READ_TIMEOUT},
             secrets=self.app_secrets,
         )
         self.ledger_check_schedule = scheduler.Schedule(

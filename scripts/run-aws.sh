@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PORT=${MOTO_PORT:-5055}
 mkdir -p var
 # The emulator takes any credentials; these keep boto3 from looking for real ones.
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 .venv/bin/moto_server -H 127.0.0.1 -p "$PORT" > var/moto.log 2>&1 &
 moto=$!
 # var/aws.env says the emulator is up (for `make token`): gone with it.

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.chromium import chromium_launch  # noqa: E402 - the project's one way to start Chromium
+
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 360, "height": 780}}
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 
 
 def shoot(page, name: str, width: str) -> None:
@@ -22,7 +24,7 @@ def shoot(page, name: str, width: str) -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = chromium_launch(playwright)
         for width, viewport in WIDTHS.items():
             page = browser.new_page(base_url=BASE_URL, viewport=viewport)
             page.goto("/accounts/login/")

@@ -7,6 +7,12 @@ from django.db import connection
 from tests.awards import points_award
 
 from .factories import ProductFactory, UserFactory
+from .servers import NO_AWS_ENV
+
+# The test process itself: no AWS credential lookup, whatever the developer's environment holds
+# (the AWS tests set the emulator's); and it connects to loopback only (pyproject.toml's
+# --allow-hosts, pytest-socket).
+os.environ.update(NO_AWS_ENV)
 
 MYSQL_ONLY_REASON = (
     "needs MySQL/MariaDB: SQLite has no row locks and serialises every writer, so a race there proves "

@@ -77,10 +77,22 @@ def run_manage(args: list[str], env: dict, timeout: int = 300) -> subprocess.Com
     )
 
 
+# Every process the tests start outside AWS: boto3 never looks for real credentials (nor asks the
+# instance-metadata address for them); the AWS tests point it at the emulator.
+NO_AWS_ENV = {
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+
+
 def production_env(**overrides) -> dict:
     """Production settings, as the task definition sets them, for a server on loopback."""
     return {
         "PATH": os.environ["PATH"],
+        **NO_AWS_ENV,
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -134,8 +146,10 @@ def gunicorn(env: dict, log_path: Path):
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; `cut()` drops every connection and refuses new ones
-    (the database is gone, as far as the app can tell); `restore()` brings it back on the same port."""
+    """Forwards 127.0.0.1:<port> to a target. `cut()` drops every connection and refuses new ones
+    (the database is gone, as far as the app can tell); `blackhole()` keeps every connection open
+    and accepts new ones but passes nothing either way (a partition: packets dropped, nobody
+    answers); `restore()` brings it back on the same port."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -144,9 +158,17 @@ class TcpProxy:
         self.lock = threading.Lock()
         self.listener: socket.socket | None = None
         self.open = False
+        self.silent = threading.Event()
         self.restore()
 
+    def blackhole(self) -> None:
+        self.silent.set()
+
     def restore(self) -> None:
+        if self.silent.is_set():
+            # The partition heals: what was held silent is dead by now, as after a real one.
+            self.cut()
+            self.silent.clear()
         with self.lock:
             self.open = True
         listener = socket.socket()
@@ -159,6 +181,9 @@ class TcpProxy:
     def cut(self) -> None:
         with self.lock:
             self.open = False
+            # Shut down first: a close alone leaves a thread blocked in accept() holding the port.
+            with suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
             for sock in self.connections:
                 with suppress(OSError):
@@ -176,6 +201,8 @@ class TcpProxy:
             # accepted just before a cut must not survive it.
             if not self._register(client):
                 return
+            if self.silent.is_set():
+                continue  # accepted and held, never answered
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -194,11 +221,13 @@ class TcpProxy:
             self.connections.append(sock)
             return True
 
-    @staticmethod
-    def _pump(a: socket.socket, b: socket.socket) -> None:
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
         try:
             while True:
-                readable, _, _ = select.select([a, b], [], [], 1)
+                if self.silent.is_set():
+                    time.sleep(0.1)  # nothing passes while the partition lasts
+                    continue
+                readable, _, _ = select.select([a, b], [], [], 0.2)
                 for sock in readable:
                     data = sock.recv(65536)
                     if not data:

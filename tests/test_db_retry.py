@@ -136,7 +136,7 @@ def test_the_request_log_line_says_how_many_times_a_transaction_ran_again(
 
 @pytest.mark.mysql_only
 @pytest.mark.django_db
-def test_a_lock_wait_ends_well_inside_the_read_timeout():
+def test_a_lock_wait_ends_inside_the_read_timeout():
     from django.conf import settings
     from django.db import connection
 
@@ -144,5 +144,7 @@ def test_a_lock_wait_ends_well_inside_the_read_timeout():
         cursor.execute("SELECT @@innodb_lock_wait_timeout")
         lock_wait = cursor.fetchone()[0]
 
-    assert lock_wait == 5
-    assert lock_wait * 3 <= settings.DATABASES["default"]["OPTIONS"]["read_timeout"]
+    # A lock wait ends as a 1205 that the service retries, before the client gives up on the read
+    # (a 2013, not retried); the read timeout itself bounds a stalled database (test_faults.py).
+    assert lock_wait == 3
+    assert lock_wait < settings.DATABASES["default"]["OPTIONS"]["read_timeout"] == 4

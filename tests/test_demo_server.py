@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.servers import BASE, free_port, run_manage
+from tests.servers import BASE, NO_AWS_ENV, free_port, run_manage
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -31,7 +31,7 @@ def demo_server(tmp_path_factory):
         "HOME": str(folder),
         "DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}",
         "MEDIA_ROOT": str(folder / "media"),
-        "AWS_EC2_METADATA_DISABLED": "true",
+        **NO_AWS_ENV,
     }
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
         result = run_manage(command, env)

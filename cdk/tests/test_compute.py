@@ -264,6 +264,9 @@ def test_the_ledger_is_checked_every_night_on_fargate(compute):
     (ledger,) = [d for d in definitions.values() if d["Properties"]["Family"] == "awsomeshop-ledger-check"]
     (ledger_container,) = ledger["Properties"]["ContainerDefinitions"]
     assert ledger_container["Command"] == ["python", "manage.py", "check_points_ledger"]
+    # Whole-table reads wait longer than a web request's 5 s read timeout.
+    environment = {item["Name"]: item["Value"] for item in ledger_container["Environment"]}
+    assert environment["DB_READ_TIMEOUT"] == "600"
 
 
 def test_a_deploy_with_placeholder_values_stops_with_a_clear_message(tmp_path):

@@ -1,24 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
-import os
-import shutil
-
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.chromium import chromium_launch
 from tests.factories import DEFAULT_PASSWORD
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-# Headless as root, and no calls home: this machine has no network beyond the package mirrors.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +13,7 @@ def browser():
     # around it are still plain synchronous calls.
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # for the browser tests only
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = chromium_launch(playwright)
         yield chromium
         chromium.close()
 

@@ -69,6 +69,7 @@ class Load:
         self.base, self.token, self.product_id = base, token, product_id
         self.stop = threading.Event()
         self.results: list[tuple[str, int, dict | None]] = []  # (kind, status, body)
+        self.durations: list[tuple[float, float]] = []  # (when it was sent, how long it took), redemptions
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
 
     def __enter__(self):
@@ -87,12 +88,14 @@ class Load:
         while not self.stop.is_set():
             key = uuid.uuid4().hex
             try:
+                sent = time.monotonic()
                 status, _h, body = browser.request(
                     "/api/v1/orders",
                     data=json.dumps({"product_id": self.product_id}).encode(),
                     headers={**headers, "Idempotency-Key": key},
-                    timeout=15,
+                    timeout=30,
                 )
+                self.durations.append((sent, time.monotonic() - sent))
                 self.results.append(("redeem", status, json.loads(body) if body.startswith(b"{") else None))
                 status, _h, _b = browser.request("/api/v1/products", headers=headers, timeout=15)
                 self.results.append(("browse", status, None))
@@ -168,6 +171,92 @@ def test_a_database_outage_under_load_gives_503s_then_recovers_without_a_restart
     assert statuses <= {200, 201, 503, 0}, statuses
     acknowledged = load.acknowledged_orders()
     assert acknowledged and existing_orders(fault_database, acknowledged) == len(acknowledged)
+    ledger_is_clean(env)
+
+
+class Prober:
+    """Asks liveness and readiness every half second, as the load balancer and people would, and
+    keeps (when, path, status, seconds it took; status 0: no answer within 5 s)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.stop = threading.Event()
+        self.answers: list[tuple[float, str, int, float]] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        browser = Browser(self.base)
+        while not self.stop.is_set():
+            for path in ("/health/live/", "/health/"):
+                asked = time.monotonic()
+                try:
+                    status = browser.request(path, timeout=5)[0]
+                except (OSError, http.client.HTTPException):
+                    status = 0
+                self.answers.append((asked, path, status, time.monotonic() - asked))
+            time.sleep(0.5)
+
+    def between(self, start: float, end: float, path: str) -> list[tuple[int, float]]:
+        return [(status, took) for asked, p, status, took in self.answers if p == path and start <= asked < end]
+
+
+# The longest a request may wait on a database that stopped answering: docs/reliability.md.
+DATABASE_WAIT_BOUND_SECONDS = 10
+PARTITION_SECONDS = 25
+
+
+def test_a_silent_database_under_load_answers_within_the_bound_and_liveness_never_waits(fault_database, tmp_path):
+    """A partition: the database's packets are dropped, connections stay open and silent (not
+    refused). Every request answers within the bound, liveness answers throughout while every
+    request thread would be stuck, readiness says 503, and the shop is back seconds after."""
+    db = connection.settings_dict
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 3306)))
+    # The production defaults: 2 workers of 4 threads, the database timeouts of settings.py.
+    env = {
+        key: value
+        for key, value in app_env(fault_database, proxy.port, STATIC_ROOT=str(tmp_path / "static")).items()
+        if key not in ("DB_CONNECT_TIMEOUT", "DB_READ_TIMEOUT", "DB_WRITE_TIMEOUT")
+    }
+    token, product_id = prepared(env)
+    with (
+        gunicorn(env, tmp_path / "gunicorn.log") as (base, _process),
+        Prober(base) as prober,
+        Load(base, token, product_id, clients=8) as load,
+    ):
+        wait_until(lambda: len(load.acknowledged_orders()) >= 10, "the load to place orders before the partition")
+        proxy.blackhole()
+        silent_from = time.monotonic()
+        time.sleep(PARTITION_SECONDS)
+        proxy.restore()
+        healed_at = time.monotonic()
+        restored = load.mark()
+        wait_until(lambda: load.answers_since(restored, 201) >= 3, "the load to place orders again", timeout=30)
+        first_order_after = time.monotonic() - healed_at
+
+    longest = max(took for _sent, took in load.durations)
+    liveness = prober.between(silent_from, healed_at, "/health/live/")
+    readiness = prober.between(silent_from + DATABASE_WAIT_BOUND_SECONDS, healed_at, "/health/")
+    print(
+        f"partition {PARTITION_SECONDS} s: longest redemption answer {longest:.1f} s; liveness "
+        f"{len(liveness)} checks, slowest {max(took for _s, took in liveness):.2f} s; readiness "
+        f"{sorted({status for status, _t in readiness})}; first order {first_order_after:.1f} s after healing"
+    )
+    assert longest < DATABASE_WAIT_BOUND_SECONDS + 2, longest
+    assert liveness and all(status == 200 and took < 5 for status, took in liveness), liveness
+    assert readiness and {status for status, _took in readiness} == {503}, readiness
+    assert first_order_after < 15
+    statuses = {status for _kind, status, _body in load.results}
+    assert statuses <= {200, 201, 503}, statuses
+    acknowledged = load.acknowledged_orders()
+    assert existing_orders(fault_database, acknowledged) == len(acknowledged)
     ledger_is_clean(env)
 
 

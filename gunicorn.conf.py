@@ -4,7 +4,7 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Threads serve the waits on MySQL and AWS well, and keep one process's memory per worker.
-worker_class = "gthread"
+worker_class = "awsomeshop.gunicorn_worker.HealthFirstThreadWorker"  # gthread, liveness answered without a thread
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

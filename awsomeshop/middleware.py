@@ -50,8 +50,9 @@ def database_is_up() -> bool:
 
 
 class StalledDatabaseGuardMiddleware:
-    """Keeps a request thread of each worker free while the database stalls, so the health checks
-    never queue behind requests stuck on it (a load balancer would take a healthy task out).
+    """While the database stalls, new requests hear so at once (503) instead of each waiting out the
+    database timeouts too, and a request thread of each worker stays free (for readiness; the
+    liveness check does not need one: awsomeshop/gunicorn_worker.py).
 
     When all but one of the worker's threads (`WEB_THREADS`, gunicorn's) are busy and the oldest of
     those requests has waited longer than `DB_STALL_SECONDS`, a new request is answered 503 at once

@@ -72,8 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, before anything that reads the database: while it stalls, a thread stays free for
-    # the liveness check.
+    # First, before anything that reads the database: while it stalls, new requests hear so at once.
     "awsomeshop.middleware.StalledDatabaseGuardMiddleware",
     # The ALB's health check is answered before host checks, HTTPS redirects and logging.
     "awsomeshop.middleware.HealthCheckMiddleware",

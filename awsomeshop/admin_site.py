@@ -7,12 +7,15 @@ character of a hash at a time. Every ModelAdmin registered here (ours and the li
 only its own list filters, date hierarchy and search; anything else is a 400.
 """
 
+import logging
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.db import IntegrityError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
+
+logger = logging.getLogger(__name__)
 
 # What Django's own list filters and date drill-down add to a field's name in the query string.
 FILTER_SUFFIXES = frozenset({"exact", "iexact", "isnull", "gte", "gt", "lte", "lt", "in", "id", "pk"})
@@ -56,6 +59,11 @@ class FilterLookupsOnlyMixin(_AdminBase):
         )
 
 
+def _is_duplicate_key(error: IntegrityError) -> bool:
+    """A unique key refused the row: MySQL's 1062, SQLite's "UNIQUE constraint failed"."""
+    return (bool(error.args) and error.args[0] == 1062) or "UNIQUE constraint failed" in str(error)
+
+
 class ConcurrentSaveMixin(_AdminBase):
     """A form saved twice at the same moment (a double click, a retry): both pass the form's own
     uniqueness check, and the database's unique key refuses the second insert. That save is run
@@ -66,12 +74,15 @@ class ConcurrentSaveMixin(_AdminBase):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
-            if request.method != "POST":
-                raise
+        except IntegrityError as error:
+            if request.method != "POST" or not _is_duplicate_key(error):
+                raise  # any other refusal (a foreign key, a CHECK) is a bug to see, not a race
+            logger.warning("%s: a concurrent save of the same row; running the form again", request.path)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
+        except IntegrityError as error:
+            if not _is_duplicate_key(error):
+                raise
             self.message_user(
                 request,
                 "This was changed by someone else at the same moment, so nothing was saved. Check it and save again.",

@@ -9,7 +9,7 @@ Everything else goes to the threads as before (the Django middleware answers liv
 the development server and the tests' servers).
 """
 
-import select
+import selectors
 import socket
 
 from gunicorn.workers.gthread import ThreadWorker
@@ -34,8 +34,11 @@ class HealthFirstThreadWorker(ThreadWorker):
     def _answered_liveness(self, conn) -> bool:
         sock = conn.sock
         try:
-            if not select.select([sock], [], [], FIRST_BYTES_WAIT_SECONDS)[0]:
-                return False
+            # A selector, not select(): select() refuses descriptors past 1023, which a busy worker has.
+            with selectors.DefaultSelector() as waiting:
+                waiting.register(sock, selectors.EVENT_READ)
+                if not waiting.select(FIRST_BYTES_WAIT_SECONDS):
+                    return False
             if sock.recv(len(LIVENESS_REQUEST), socket.MSG_PEEK) != LIVENESS_REQUEST:
                 return False
             sock.setblocking(False)
@@ -45,7 +48,7 @@ class HealthFirstThreadWorker(ThreadWorker):
                 pass
         except BlockingIOError:
             pass
-        except OSError:
+        except (OSError, ValueError):
             return False
         try:
             sock.setblocking(True)

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 
@@ -30,9 +31,28 @@ INCOMING_ID_HEADERS = ("HTTP_X_REQUEST_ID", "HTTP_X_AMZN_TRACE_ID")
 READINESS_TIMEOUT_SECONDS = 2
 
 
+_readiness_lock = threading.Lock()
+_readiness_last: tuple[float, bool] = (-1e9, False)
+READINESS_REUSE_SECONDS = 1.0
+
+
 def database_is_up() -> bool:
-    """Whether the database answers now, asked on a connection of its own with short timeouts (not
-    the request's pooled one, which may be a dead connection that has not noticed yet)."""
+    """Whether the database answers, asked by one probe at a time in this process and its answer
+    shared for a second: a flood of readiness checks costs one short connection a second, not one
+    connection each (the pool's budget is docs/scaling.md's)."""
+    global _readiness_last
+    with _readiness_lock:
+        asked_at, up = _readiness_last
+        if time.monotonic() - asked_at < READINESS_REUSE_SECONDS:
+            return up
+        up = _database_probe()
+        _readiness_last = (time.monotonic(), up)
+        return up
+
+
+def _database_probe() -> bool:
+    """The database asked on a connection of its own with short timeouts (not the request's pooled
+    one, which may be a dead connection that has not noticed yet)."""
     settings_dict = {**connections[DEFAULT_DB_ALIAS].settings_dict}
     if settings_dict["ENGINE"] == "django.db.backends.mysql":
         bounds = dict.fromkeys(("connect_timeout", "read_timeout", "write_timeout"), READINESS_TIMEOUT_SECONDS)
@@ -49,46 +69,83 @@ def database_is_up() -> bool:
             probe.close()
 
 
+class DatabaseWaits:
+    """What this process is waiting on the database for: the statements in progress (every
+    connection's execute wrapper) and when a connection was last lost (a read that timed out, a
+    connect that failed). Slow clients and slow views are not the database: they count for nothing."""
+
+    # MySQL client errors that mean the server cannot be reached or stopped answering.
+    CONNECTION_LOST = frozenset({2002, 2003, 2006, 2013, 2055})
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.statements: dict[object, float] = {}
+        self.lost_at = -1e9
+
+    def __call__(self, execute, sql, params, many, context):
+        token = object()
+        with self.lock:
+            self.statements[token] = time.monotonic()
+        try:
+            return execute(sql, params, many, context)
+        except DatabaseError as error:
+            if error.args and error.args[0] in self.CONNECTION_LOST:
+                self.connection_lost()
+            raise
+        finally:
+            with self.lock:
+                del self.statements[token]
+
+    def connection_lost(self) -> None:
+        self.lost_at = time.monotonic()
+
+    def stalled(self, *, limit: int, seconds: float) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            waiting = sorted(self.statements.values())
+        if now - self.lost_at < seconds:
+            return True
+        return len(waiting) >= limit and now - waiting[0] > seconds
+
+
+DATABASE_WAITS = DatabaseWaits()
+
+
+def _database_waits_watched(sender, connection, **kwargs) -> None:
+    if DATABASE_WAITS not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, DATABASE_WAITS)
+
+
 class StalledDatabaseGuardMiddleware:
     """While the database stalls, new requests hear so at once (503) instead of each waiting out the
-    database timeouts too, and a request thread of each worker stays free (for readiness; the
-    liveness check does not need one: awsomeshop/gunicorn_worker.py).
+    database timeouts too; the stuck ones end within those timeouts (the liveness check needs no
+    thread at all: awsomeshop/gunicorn_worker.py).
 
-    When all but one of the worker's threads (`WEB_THREADS`, gunicorn's) are busy and the oldest of
-    those requests has waited longer than `DB_STALL_SECONDS`, a new request is answered 503 at once
-    instead of waiting on the database too; the stuck ones end within the database timeouts. The
-    readiness check counts like any request (it asks the database); liveness never waits. Under
-    ordinary load requests take milliseconds, so nothing is turned away. First in MIDDLEWARE."""
+    Stalled means: a connection was lost in the last `DB_STALL_SECONDS`, or all but one of the
+    worker's threads (`WEB_THREADS`, gunicorn's) wait on statements of which the oldest has run
+    longer than `DB_STALL_SECONDS`. Only time spent in the database counts: slow clients sending a
+    body, slow views or exports, never. First in MIDDLEWARE."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
-        self.lock = threading.Lock()
-        self.in_flight: dict[object, float] = {}
         self.limit = max(settings.WEB_THREADS - 1, 1)
+        connection_created.connect(_database_waits_watched, dispatch_uid="database_waits")
+        for alias in connections:
+            if connections[alias].connection is not None:
+                _database_waits_watched(None, connections[alias])
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == LIVENESS_PATH:
-            return self.get_response(request)  # touches no database: never counted, never turned away
-        token, now = object(), time.monotonic()
-        with self.lock:
-            stalled = (
-                len(self.in_flight) >= self.limit and now - min(self.in_flight.values()) > settings.DB_STALL_SECONDS
-            )
-            if not stalled:
-                self.in_flight[token] = now
-        if stalled:
-            logger.warning("503 %s %s: the database is stalled, a thread is kept free", request.method, request.path)
-            if request.path == HEALTH_PATH:
-                return JsonResponse({"status": "unavailable", "database": "stalled"}, status=503)
-            # Imported here: this module loads with the logging settings, before the apps.
-            from awsomeshop.views import service_unavailable
-
-            return service_unavailable(request, retry_after=5)
-        try:
+        if request.path == LIVENESS_PATH or not DATABASE_WAITS.stalled(
+            limit=self.limit, seconds=settings.DB_STALL_SECONDS
+        ):
             return self.get_response(request)
-        finally:
-            with self.lock:
-                del self.in_flight[token]
+        logger.warning("503 %s %s: the database is stalled", request.method, request.path)
+        if request.path == HEALTH_PATH:
+            return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+        # Imported here: this module loads with the logging settings, before the apps.
+        from awsomeshop.views import service_unavailable
+
+        return service_unavailable(request, retry_after=5)
 
 
 class HealthCheckMiddleware:

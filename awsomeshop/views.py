@@ -39,6 +39,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     _exc_type, exception, _tb = sys.exc_info()
     # Connection-level errors mean the database is unreachable; anything else is a bug (a 500).
     if isinstance(exception, OperationalError | InterfaceError):
+        # A connect that failed is no statement: tell the stall guard too (awsomeshop/middleware.py).
+        from awsomeshop.middleware import DATABASE_WAITS
+
+        DATABASE_WAITS.connection_lost()
         return service_unavailable(request)
     if _is_api(request):
         body = error_body(code="server_error", message="Something went wrong on our side; nothing was changed.")

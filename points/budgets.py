@@ -22,7 +22,10 @@ def budget_draw(*, awarded_by_id: str | None, points: int) -> None:
     """Refuse, with the figures, an award of `points` that the budget of today's period (or the
     giver's limit in it) has not got left; no budget, no limit. Locks the period's budget row, so
     concurrent awards are counted one after the other: a batch row is inserted before this and
-    accounts are locked after it, the order every award takes."""
+    accounts are locked after it, the order every award takes. The periods lock comes first, as
+    in every budget save and delete: an award finds the budget by its dates, a delete or a change
+    of dates by its id, and taken in two orders those locks deadlock."""
+    _periods_lock()
     budget = PointsBudget.objects.select_for_update().filter(**budget_period_today()).first()
     if budget is None:
         return
@@ -117,7 +120,10 @@ def budget_save(
     if budget_id is None:
         budget = PointsBudget.objects.create(starts_on=starts_on, ends_on=ends_on, points=points, note=note)
     else:
-        budget = PointsBudget.objects.select_for_update().get(pk=budget_id)
+        found = PointsBudget.objects.select_for_update().filter(pk=budget_id).first()
+        if found is None:
+            raise InvalidBudget("This budget was deleted meanwhile; nothing was saved.")
+        budget = found
         budget.starts_on, budget.ends_on, budget.points, budget.note = starts_on, ends_on, points, note
         budget.save(update_fields=["starts_on", "ends_on", "points", "note"])
     # A changed row is deleted and made again, so two rows may swap their givers; a giver who has

@@ -1,6 +1,8 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -33,21 +35,54 @@ def award_batch_same_recent(*, fingerprint: str, days: int = 30) -> AwardBatch |
 AWARD_REPEAT_HOURS = 24
 
 
-def award_repeats_recent(
-    *, awarded_by_id: str, user_ids: list[str], amount: int, batch_id: str
-) -> list[PointsTransaction]:
+@dataclass(frozen=True)
+class RepeatedAward:
+    """An award like the one about to be given, given (or asked for) lately."""
+
+    user: Any
+    amount: int
+    reason: str
+    at: datetime
+    waiting: bool  # asked for, waiting for a second HR user
+
+
+def award_repeats_recent(*, awarded_by_id: str, user_ids: list[str], amount: int, batch_id: str) -> list[RepeatedAward]:
     """The awards of `amount` this HR user gave any of these employees in the last
-    AWARD_REPEAT_HOURS, newest first, other than those of the request `batch_id` (sent again, it
-    is a replay, answered with what it did): what to show before awarding the same again."""
+    AWARD_REPEAT_HOURS, and those still waiting for approval, newest first, other than those of
+    the request `batch_id` (sent again, it is a replay, answered with what it did): what to show
+    before awarding the same again."""
     since = timezone.now() - timedelta(hours=AWARD_REPEAT_HOURS)
-    awards = PointsTransaction.objects.filter(
-        transaction_type=PointsTransaction.Type.EARNED,
+    given = (
+        PointsTransaction.objects.filter(
+            transaction_type=PointsTransaction.Type.EARNED,
+            awarded_by_id=awarded_by_id,
+            user_id__in=user_ids,
+            points_amount=amount,
+            created_at__gte=since,
+        )
+        .exclude(batch_id=batch_id)
+        .select_related("user")
+        .order_by("-created_at", "-id")[:20]
+    )
+    repeats = [RepeatedAward(row.user, amount, row.description or "", row.created_at, False) for row in given]
+    waiting = AwardBatch.objects.filter(
         awarded_by_id=awarded_by_id,
-        user_id__in=user_ids,
-        points_amount=amount,
+        kind=AwardBatch.Kind.AWARD,
+        status=AwardBatch.Status.PENDING,
         created_at__gte=since,
-    ).exclude(batch_id=batch_id)
-    return list(awards.select_related("user").order_by("-created_at", "-id")[:20])
+    ).exclude(pk=batch_id)
+    wanted = {str(user_id).lower() for user_id in user_ids}
+    asked = [
+        (batch, user_id, reason)
+        for batch in waiting.order_by("-created_at")[:50]
+        for user_id, asked_amount, reason in batch.requested
+        if asked_amount == amount and str(user_id).lower() in wanted
+    ]
+    users = get_user_model().objects.in_bulk({user_id for _batch, user_id, _reason in asked})
+    repeats += [
+        RepeatedAward(users.get(user_id), amount, reason, batch.created_at, True) for batch, user_id, reason in asked
+    ]
+    return sorted(repeats, key=lambda repeat: repeat.at, reverse=True)
 
 
 def points_transaction_list(*, user_id: str) -> QuerySet[PointsTransaction]:

@@ -1,60 +1,96 @@
-"""While the database stalls, each worker keeps a request thread free for the health checks: once
-all but one of its threads wait on requests older than DB_STALL_SECONDS, new requests get a 503 at
-once. Ordinary load, where requests take milliseconds, is never turned away."""
+"""While the database stalls, new requests hear so at once (503) instead of waiting on it too.
+Stalled means the database, never the requests: a connection lost in the last DB_STALL_SECONDS, or
+all but one thread waiting on statements older than that. Slow clients or slow views turn nobody
+away."""
 
 import threading
 import time
 
+import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
-from awsomeshop.middleware import StalledDatabaseGuardMiddleware
+from awsomeshop.middleware import DATABASE_WAITS, StalledDatabaseGuardMiddleware
 
 
-def _guard_with_stuck_requests(count: int, release: threading.Event):
+@pytest.fixture(autouse=True)
+def _no_connection_lost_lately():
+    DATABASE_WAITS.lost_at = -1e9
+    yield
+    DATABASE_WAITS.lost_at = -1e9
+
+
+def _statements_stuck(count: int, release: threading.Event) -> list[threading.Thread]:
+    """`count` statements in progress, as the execute wrapper sees them, until released."""
     started = threading.Barrier(count + 1)
 
-    def view(request):
-        if request.path == "/stuck/":
-            started.wait(timeout=5)
-            release.wait(timeout=10)
-        return HttpResponse("ok")
+    def stuck_execute(sql, params, many, context):
+        started.wait(timeout=5)
+        release.wait(timeout=10)
 
-    guard = StalledDatabaseGuardMiddleware(view)
-    threads = [threading.Thread(target=guard, args=(RequestFactory().get("/stuck/"),)) for _ in range(count)]
+    threads = [
+        threading.Thread(target=DATABASE_WAITS, args=(stuck_execute, "SELECT 1", None, False, None))
+        for _ in range(count)
+    ]
     for thread in threads:
         thread.start()
     started.wait(timeout=5)
-    return guard, threads
+    return threads
+
+
+def _guard():
+    return StalledDatabaseGuardMiddleware(lambda request: HttpResponse("ok"))
 
 
 @override_settings(WEB_THREADS=4, DB_STALL_SECONDS=0.05)
-def test_with_all_but_one_thread_stuck_a_new_request_is_a_503_at_once():
+def test_with_all_but_one_thread_stuck_in_the_database_a_new_request_is_a_503_at_once():
     release = threading.Event()
-    guard, threads = _guard_with_stuck_requests(3, release)
+    threads = _statements_stuck(3, release)
     time.sleep(0.1)
 
     started = time.monotonic()
-    api, page = guard(RequestFactory().get("/api/v1/me")), guard(RequestFactory().get("/points/"))
+    api, page, live = (_guard()(RequestFactory().get(path)) for path in ("/api/v1/me", "/points/", "/health/live/"))
     took = time.monotonic() - started
     release.set()
     for thread in threads:
         thread.join()
 
-    assert (api.status_code, page.status_code) == (503, 503)
+    assert (api.status_code, page.status_code, live.status_code) == (503, 503, 200)
     assert api["Retry-After"] == "5" and b"service_unavailable" in api.content
     assert took < 1
-    assert guard(RequestFactory().get("/points/")).status_code == 200  # the stuck ones ended: served again
+    assert _guard()(RequestFactory().get("/points/")).status_code == 200  # the statements ended
 
 
-@override_settings(WEB_THREADS=4, DB_STALL_SECONDS=5)
-def test_busy_threads_that_are_not_stalled_turn_nobody_away():
-    release = threading.Event()
-    guard, threads = _guard_with_stuck_requests(3, release)
+@override_settings(WEB_THREADS=4, DB_STALL_SECONDS=0.05)
+def test_slow_requests_that_are_not_waiting_on_the_database_turn_nobody_away():
+    release, started = threading.Event(), threading.Barrier(4)
 
-    answer = guard(RequestFactory().get("/points/"))
+    def slow_view(request):  # a client sending its body slowly, a long export: not the database
+        started.wait(timeout=5)
+        release.wait(timeout=10)
+        return HttpResponse("ok")
+
+    guard = StalledDatabaseGuardMiddleware(slow_view)
+    threads = [threading.Thread(target=guard, args=(RequestFactory().get("/slow/"),)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    started.wait(timeout=5)
+    time.sleep(0.1)
+
+    answer = _guard()(RequestFactory().get("/points/"))
     release.set()
     for thread in threads:
         thread.join()
 
     assert answer.status_code == 200
+
+
+@override_settings(WEB_THREADS=4, DB_STALL_SECONDS=0.2)
+def test_a_lost_connection_turns_new_requests_away_for_a_moment_only():
+    DATABASE_WAITS.connection_lost()
+
+    during = _guard()(RequestFactory().get("/api/v1/me")).status_code
+    time.sleep(0.3)
+    after = _guard()(RequestFactory().get("/api/v1/me")).status_code
+
+    assert (during, after) == (503, 200)

@@ -130,3 +130,71 @@ def test_a_stale_budget_page_saved_later_keeps_a_limit_added_meanwhile(hr_staff,
     budget.refresh_from_db()
     assert budget.points == 6000
     assert dict(budget.limits.values_list("giver_id", "points")) == {hr_staff.pk: 500, second_hr.pk: 700}
+
+
+@pytest.mark.mysql_only
+@pytest.mark.django_db(transaction=True)
+def test_awards_racing_budget_deletes_and_period_changes_never_deadlock(hr_staff, employee, deadlock_retries, settings):
+    """Awards lock the budget of today's period through its dates; a delete or a change of dates
+    locks it by id: both take the periods lock first, so they queue instead of deadlocking."""
+    import threading
+    import time as clock
+    import uuid
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from points.services import Award, points_award_batch
+    from tests.factories import UserFactory
+
+    settings.POINTS_APPROVAL_ABOVE = 0
+    today = timezone.localdate()
+    root = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    employees = UserFactory.create_batch(4)
+    _save(root, starts_on=today - datetime.timedelta(days=3), ends_on=today + datetime.timedelta(days=3), points=10**6)
+    stop, errors = clock.monotonic() + 4, []
+
+    def awards():
+        try:
+            turn = 0
+            while clock.monotonic() < stop:
+                turn += 1
+                picks = [employees[turn % 4], employees[(turn + 1) % 4]]
+                points_award_batch(
+                    awards=[Award(e.pk, 1, "x") for e in picks],
+                    awarded_by_id=hr_staff.pk,
+                    source="api",
+                    client_key=uuid.uuid4().hex,
+                )
+        except Exception as error:  # noqa: BLE001 - every failure is reported
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def budget_churn():
+        try:
+            days = 3
+            while clock.monotonic() < stop:
+                budget = PointsBudget.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+                if budget is not None and days % 2:
+                    budgets_delete(budget_ids=[budget.pk], deleted_by_id=root.pk)
+                    budget = None
+                days = 3 + (days + 1) % 3
+                period = {
+                    "starts_on": today - datetime.timedelta(days=days),
+                    "ends_on": today + datetime.timedelta(days=3),
+                }
+                _save(root, budget_id=budget.pk if budget else None, points=10**6, **period)
+        except Exception as error:  # noqa: BLE001 - every failure is reported
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=awards) for _ in range(3)] + [threading.Thread(target=budget_churn)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert deadlock_retries.count == 0

@@ -78,3 +78,17 @@ def test_the_many_employee_form_asks_when_any_of_them_got_the_same_award_lately(
     assert "You awarded 50 points to" in asked.content.decode()
     assert confirmed.status_code == 302
     assert PointsTransaction.objects.count() == 4
+
+
+def test_an_award_waiting_for_approval_counts_as_given_lately(hr, employee, settings):
+    settings.POINTS_APPROVAL_ABOVE = 100
+    assert _award(hr, employee, amount=500).status_code == 302  # waits for a second HR user
+
+    again = _award(hr, employee, amount=500)
+
+    assert again.status_code == 200
+    assert "You asked for an award of 500 points to" in again.content.decode()
+    assert "waiting for approval" in again.content.decode()
+    from points.models import AwardBatch
+
+    assert AwardBatch.objects.filter(status="pending").count() == 1

@@ -257,7 +257,9 @@ def test_a_silent_database_under_load_answers_within_the_bound_and_liveness_neve
     )
     assert longest < DATABASE_WAIT_BOUND_SECONDS + 2, longest
     assert liveness and all(status == 200 and took < 5 for status, took in liveness), liveness
-    assert readiness and {status for status, _took in readiness} == {503}, readiness
+    # Not ready, said (503) or by no answer within the checker's 5 s; never a 200 while it is silent.
+    assert readiness and 200 not in {status for status, _took in readiness}, readiness
+    assert 503 in {status for status, _took in readiness}, readiness
     assert first_order_after < 15
     statuses = {status for _kind, status, _body in load.results}
     assert statuses <= {200, 201, 503}, statuses

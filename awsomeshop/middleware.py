@@ -89,8 +89,7 @@ class DatabaseWaits:
         try:
             return execute(sql, params, many, context)
         except DatabaseError as error:
-            if error.args and error.args[0] in self.CONNECTION_LOST:
-                self.connection_lost()
+            self.error_seen(error)
             raise
         finally:
             with self.lock:
@@ -98,6 +97,11 @@ class DatabaseWaits:
 
     def connection_lost(self) -> None:
         self.lost_at = time.monotonic()
+
+    def error_seen(self, error: Exception) -> None:
+        """Count the error if it says the database is out of reach (not, say, a lock wait)."""
+        if error.args and error.args[0] in self.CONNECTION_LOST:
+            self.connection_lost()
 
     def stalled(self, *, limit: int, seconds: float) -> bool:
         now = time.monotonic()

@@ -42,7 +42,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         # A connect that failed is no statement: tell the stall guard too (awsomeshop/middleware.py).
         from awsomeshop.middleware import DATABASE_WAITS
 
-        DATABASE_WAITS.connection_lost()
+        DATABASE_WAITS.error_seen(exception)
         return service_unavailable(request)
     if _is_api(request):
         body = error_body(code="server_error", message="Something went wrong on our side; nothing was changed.")

@@ -14,7 +14,6 @@ the callers: `post` is where a credit would open a lot and a debit would consume
 account lock that every change of those points already takes.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -121,14 +120,6 @@ def account_lock(*, user_id: str, join: JoinedRead | None = None) -> LockedAccou
     if row is None:
         return LockedAccount(balance=0, exists=False, joined=(None,) * len(join.columns) if join else ())
     return LockedAccount(balance=row[0], exists=True, joined=tuple(row[1:]))
-
-
-@in_transaction(message=OUTSIDE_A_TRANSACTION)
-def accounts_lock(*, user_ids: Sequence[str]) -> None:
-    """Lock several accounts in user-id order, the order every batch takes them in, so two
-    batches over the same people wait for each other instead of deadlocking."""
-    for user_id in sorted(set(user_ids)):
-        account_lock(user_id=user_id)
 
 
 def _account_ensure(*, user_id: str) -> None:

@@ -93,13 +93,6 @@ def user_ids_resolve(user_ids: set[str]) -> dict[str, str]:
     return {user_id: by_folded_case[user_id.lower()] for user_id in wanted if user_id.lower() in by_folded_case}
 
 
-def _user_id_resolve(user_id: str) -> str:
-    stored = user_ids_resolve({user_id}).get(user_id)
-    if stored is None:
-        raise UnknownUser("There is no employee with this id.", user_id=str(user_id)[:255])
-    return stored
-
-
 def self_award_refuse(*, user_id: str, awarded_by_id: str | None) -> None:
     """Nobody awards points to themselves, superusers included: a person who needs points asks
     another HR user. Takes stored ids (see `user_ids_resolve`)."""

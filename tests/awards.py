@@ -12,21 +12,25 @@ tests/points/test_approvals_and_budgets.py). `awarded_by_id=None` is the program
 from awsomeshop.db import atomic_with_retry
 from points.budgets import budget_draw
 from points.events import awarder_name
+from points.exceptions import UnknownUser
 from points.models import PointsTransaction
 from points.services import (
     _awards_audit,
     _points_credit,
-    _user_id_resolve,
     points_amount_clean,
     points_reason_clean,
     self_award_refuse,
+    user_ids_resolve,
 )
 
 
 @atomic_with_retry
 def points_award(*, user_id: str, amount: int, reason: str, awarded_by_id: str | None = None) -> PointsTransaction:
     amount, reason = points_amount_clean(amount), points_reason_clean(reason)
-    user_id = _user_id_resolve(user_id)
+    stored = user_ids_resolve({user_id}).get(user_id)
+    if stored is None:
+        raise UnknownUser("There is no employee with this id.", user_id=str(user_id)[:255])
+    user_id = stored
     self_award_refuse(user_id=user_id, awarded_by_id=awarded_by_id)
     budget_draw(awarded_by_id=awarded_by_id, points=amount)
     row = _points_credit(

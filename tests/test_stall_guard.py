@@ -94,3 +94,15 @@ def test_a_lost_connection_turns_new_requests_away_for_a_moment_only():
     after = _guard()(RequestFactory().get("/api/v1/me")).status_code
 
     assert (during, after) == (503, 200)
+
+
+@override_settings(WEB_THREADS=4, DB_STALL_SECONDS=0.5)
+def test_only_an_error_that_says_the_database_is_out_of_reach_turns_requests_away():
+    from django.db import OperationalError
+
+    DATABASE_WAITS.error_seen(OperationalError(1205, "Lock wait timeout exceeded"))
+    after_a_lock_wait = _guard()(RequestFactory().get("/api/v1/me")).status_code
+    DATABASE_WAITS.error_seen(OperationalError(2013, "Lost connection to server during query"))
+    after_a_lost_connection = _guard()(RequestFactory().get("/api/v1/me")).status_code
+
+    assert (after_a_lock_wait, after_a_lost_connection) == (200, 503)

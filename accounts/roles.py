@@ -21,6 +21,8 @@ ROLE_PERMISSIONS = {
         ("orders", "view_order"),
         ("notifications", "view_notification"),
         ("notifications", "resend_notification"),
+        ("notifications", "view_emailsuppression"),
+        ("notifications", "delete_emailsuppression"),
     ],
     # Add and change products (images, stock, price, activation). Never delete: orders keep products.
     CATALOG_MANAGERS: [

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -428,16 +429,47 @@ EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AWSomeShop <rewards@awsomeshop.local>")
+# Production names its own sender and site: the defaults would send from a made-up address with
+# every link pointing at this machine. The CDK app sets both from its deploy values.
+DEFAULT_FROM_EMAIL = (
+    env.str("DEFAULT_FROM_EMAIL")
+    if IS_PRODUCTION
+    else env.str("DEFAULT_FROM_EMAIL", default="AWSomeShop <rewards@awsomeshop.local>")
+)
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL") if IS_PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
+_site = urlsplit(SITE_URL)
+# https, but for this machine's own address (make run-aws runs production settings on loopback).
+if IS_PRODUCTION and not (_site.scheme == "https" or (_site.scheme == "http" and _site.hostname in LOCAL_HOSTS)):
+    raise ImproperlyConfigured(f"SITE_URL is the site's https:// address in production, not {SITE_URL!r}.")
 AWS_SES_REGION_NAME = env.str("AWS_SES_REGION_NAME", default=AWS_REGION)
 # Only for a local emulator (moto); AWS itself is found from the region.
 AWS_SES_REGION_ENDPOINT_URL = env.str("AWS_SES_ENDPOINT_URL", default="") or None
-# Links in e-mails point here.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", default="awsomeshop.local")
-# After commit: "thread" (a background thread per process), "inline" (in the request), "off"
-# (only `manage.py send_notifications`). The command sends whatever is left either way.
-NOTIFICATIONS_SEND_ON_COMMIT = env.str("NOTIFICATIONS_SEND_ON_COMMIT", default="thread")
+# SES's configuration set: its event destination sends bounces and complaints to the queue below.
+AWS_SES_CONFIGURATION_SET = env.str("SES_CONFIGURATION_SET", default="") or None
+# The SQS queue the sender reads SES's bounces and complaints from (notifications/mail_events.py).
+SES_EVENTS_QUEUE_URL = env.str("SES_EVENTS_QUEUE_URL", default="")
+# The sender's other AWS calls (SQS, CloudWatch) go to this emulator when set (make run-aws, tests).
+AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="") or None
+# "cloudwatch": the sender publishes the outbox's figures for the alarms; "log": it only logs them.
+NOTIFICATIONS_METRICS = env.str("NOTIFICATIONS_METRICS", default="log")
+# The right-hand side of every e-mail's Message-ID: the site's own host name.
+NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
+    "NOTIFICATION_MESSAGE_ID_DOMAIN",
+    default=_site.hostname if _site.hostname not in LOCAL_HOSTS else "awsomeshop.local",
+)
+# After commit: "thread" (a background thread per process: `make run`), "inline" (in the request:
+# some tests), "off" (only the sender, `manage.py send_notifications --forever`). Production's web
+# workers only write outbox rows: sending in them took the GIL from requests (docs/performance.md).
+NOTIFICATIONS_SEND_ON_COMMIT = env.str("NOTIFICATIONS_SEND_ON_COMMIT", default="off" if IS_PRODUCTION else "thread")
+if NOTIFICATIONS_SEND_ON_COMMIT not in ("thread", "inline", "off"):
+    raise ImproperlyConfigured(
+        f"NOTIFICATIONS_SEND_ON_COMMIT is thread, inline or off, not {NOTIFICATIONS_SEND_ON_COMMIT!r}."
+    )
+if IS_PRODUCTION and NOTIFICATIONS_SEND_ON_COMMIT != "off":
+    raise ImproperlyConfigured(
+        "In production the sender sends (send_notifications --forever): NOTIFICATIONS_SEND_ON_COMMIT=off."
+    )
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # How long a sender's claim on a row lasts; a row still claimed after this is sent again.
 NOTIFICATION_CLAIM_SECONDS = env.int("NOTIFICATION_CLAIM_SECONDS", default=300)

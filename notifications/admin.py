@@ -6,8 +6,8 @@ from awsomeshop.admin_tools import ReadOnlyAdminMixin
 from awsomeshop.text import counted
 
 from .kinds import notification_kind_list
-from .models import Notification
-from .services import notifications_resend
+from .models import EmailSuppression, Notification
+from .services import email_suppressions_lift, notifications_resend
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -64,3 +64,26 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self.message_user(request, f"{counted(count, 'e-mail', 'e-mails')} will be sent again.", messages.SUCCESS)
         else:
             self.message_user(request, "None of the selected e-mails had failed; nothing to send again.")
+
+
+@admin.register(EmailSuppression)
+class EmailSuppressionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The addresses the mail service reported (a permanent bounce, a complaint): nothing is
+    e-mailed to them; their notifications stay in the portal. HR lifts one once it is fixed."""
+
+    list_display = ["email", "reason", "detail", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["email"]
+    actions = ["lift"]
+    fields = list_display
+    readonly_fields = fields
+
+    def has_lift_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notifications.delete_emailsuppression")
+
+    @admin.action(description="E-mail the selected addresses again (they were fixed)", permissions=["lift"])
+    def lift(self, request: HttpRequest, queryset: QuerySet[EmailSuppression]) -> None:
+        count = email_suppressions_lift(ids=list(queryset.values_list("pk", flat=True)), lifted_by_id=request.user.pk)
+        self.message_user(
+            request, f"{counted(count, 'address', 'addresses')} will be e-mailed again.", messages.SUCCESS
+        )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from awsomeshop.db import TimestampColumn
 
@@ -102,3 +103,33 @@ class NotificationPreference(models.Model):
 
     def wants(self, topic: str) -> bool:
         return {Topic.AWARDS: self.awards_email, Topic.ORDERS: self.orders_email}.get(topic, True)
+
+
+class EmailSuppression(models.Model):
+    """An address the mail service told us not to write to again: it bounced for good, or its
+    owner marked our mail as spam. The sender skips it (the notification stays in the portal);
+    HR sees the list and lifts an entry once the address is fixed. Amazon SES expects a sender
+    to stop on these, and suspends one that does not."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", "Bounced (the address does not take mail)"
+        COMPLAINT = "complaint", "Complaint (marked as spam)"
+
+    # Lower case: the same mailbox in any letter case is one entry.
+    email = models.EmailField(max_length=254, unique=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    detail = models.CharField(max_length=500, blank=True, default="", help_text="What the mail service said.")
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "email_suppressions"
+        ordering = ["-created_at", "email"]
+        verbose_name = "address we no longer e-mail"
+        verbose_name_plural = "addresses we no longer e-mail"
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=["bounce", "complaint"]), name="email_suppression_reason"),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="email_suppression_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

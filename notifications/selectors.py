@@ -1,4 +1,7 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Min, QuerySet
+from django.utils import timezone
 
 from .models import Notification, NotificationPreference
 
@@ -15,3 +18,25 @@ def notification_unread_count(*, user_id: str) -> int:
 def notification_preferences_get(*, user_id: str) -> NotificationPreference:
     """The user's choices; everything on for someone who never chose."""
     return NotificationPreference.objects.filter(pk=user_id).first() or NotificationPreference(user_id=user_id)
+
+
+@dataclass(frozen=True)
+class OutboxFigures:
+    """What the sender publishes for the alarms: how long the oldest e-mail not yet sent has
+    waited (0 when none waits), and how many failed after every attempt (HR sends them again)."""
+
+    oldest_unsent_seconds: float
+    failed: int
+    waiting: int
+
+
+def outbox_figures() -> OutboxFigures:
+    unsent = Notification.objects.filter(
+        email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.SENDING]
+    )
+    oldest = unsent.aggregate(oldest=Min("created_at"))["oldest"]
+    return OutboxFigures(
+        oldest_unsent_seconds=round((timezone.now() - oldest).total_seconds(), 1) if oldest else 0.0,
+        failed=Notification.objects.filter(email_status=Notification.EmailStatus.FAILED).count(),
+        waiting=unsent.count(),
+    )

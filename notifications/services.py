@@ -18,7 +18,6 @@ sends it again, so that person gets it twice. Every copy carries the same Messag
 import logging
 import re
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,11 +31,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.services import Change, audit_record_many
-from awsomeshop.db import atomic_with_retry, in_transaction, new_id, outside_transaction
+from audit.services import Change, audit_record, audit_record_many
+from awsomeshop.db import atomic_with_retry, in_transaction, new_id, outside_transaction, row_insert
 
 from .kinds import NotificationKind, notification_kind, notification_kind_get
-from .models import Notification, NotificationPreference, Topic
+from .models import EmailSuppression, Notification, NotificationPreference, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -58,38 +57,32 @@ def notify(
     link: str,
     dedupe_key: str | None = None,
 ) -> Notification:
-    """Record that something happened to `recipient_id`, inside the caller's transaction, and
-    send its e-mail once that transaction commits (unless they turned the topic off). `kind` is
+    """Record that something happened to `recipient_id`, inside the caller's transaction; its
+    e-mail goes out after commit, from the sender (unless they turned the topic off). `kind` is
     one the raising app declared (notifications/kinds.py)."""
     declared = notification_kind_get(str(kind))
     if declared is None:
         raise ValueError(f"{kind!r} is not a declared notification kind.")
-    kind, topic = declared.code, declared.topic
-    recipient: Mapping[str, Any] = (
-        get_user_model()
-        .objects.filter(pk=recipient_id)
-        .values("email", "is_active", "notification_preference__awards_email", "notification_preference__orders_email")
-        .first()
-        or {}
+    now = timezone.now()
+    # One plain INSERT and nothing else: the redemption's hot path pays for no lookup of the
+    # recipient and no rendering. Whether and how it is e-mailed (an address, the person's
+    # switches, a suppressed address) the sender decides when it sends (`_not_emailed_because`).
+    notification = row_insert(
+        Notification(
+            recipient_id=recipient_id,
+            kind=declared.code,
+            topic=declared.topic,
+            # The title is the e-mail's subject: one line, whatever names and reasons it holds.
+            title=" ".join(title.split())[:200],
+            body=body[:2000],
+            link=link,
+            created_at=now,
+            email_status=_DUE.PENDING,
+            next_attempt_at=now,
+            dedupe_key=dedupe_key,
+        )
     )
-    wanted = {
-        Topic.AWARDS: recipient.get("notification_preference__awards_email"),
-        Topic.ORDERS: recipient.get("notification_preference__orders_email"),
-    }.get(topic)
-    emailed = bool(recipient.get("email")) and bool(recipient.get("is_active")) and wanted is not False
-    notification = Notification.objects.create(
-        recipient_id=recipient_id,
-        kind=kind,
-        topic=topic,
-        # The title is the e-mail's subject: one line, whatever names and reasons it holds.
-        title=" ".join(title.split())[:200],
-        body=body[:2000],
-        link=link,
-        email_status=_DUE.PENDING if emailed else _DUE.SKIPPED,
-        next_attempt_at=timezone.now() if emailed else None,
-        dedupe_key=dedupe_key,
-    )
-    if emailed:
+    if settings.NOTIFICATIONS_SEND_ON_COMMIT != "off":
         _send_after_commit(notification.pk)
     return notification
 
@@ -152,7 +145,7 @@ def _claim(*, limit: int, ids: list[int] | None, now) -> tuple[str, list[Notific
             )
     # From the primary: a read replica may not have the claim yet.
     claimed = Notification.objects.using(DEFAULT_DB_ALIAS).filter(claimed_by=token, email_status=_DUE.SENDING)
-    return token, list(claimed.select_related("recipient").order_by("id"))
+    return token, list(claimed.select_related("recipient", "recipient__notification_preference").order_by("id"))
 
 
 def _claim_renewed(notification: Notification, token: str) -> bool:
@@ -164,6 +157,22 @@ def _claim_renewed(notification: Notification, token: str) -> bool:
             pk=notification.pk, claimed_by=token, email_status=_DUE.SENDING, claimed_until__gte=timezone.now()
         ).update(claimed_until=until)
     )
+
+
+def _not_emailed_because(notification: Notification, suppressed: set[str]) -> str | None:
+    """Why this notification's e-mail is not to be sent, as its row will say; None to send it.
+    Decided when sending, so a switch turned off or an address fixed meanwhile counts."""
+    recipient = notification.recipient
+    if not recipient.email:
+        return "No e-mail address."
+    if not recipient.is_active:
+        return "The account is deactivated."
+    preference = getattr(recipient, "notification_preference", None)
+    if preference is not None and not preference.wants(notification.topic):
+        return "They turned these e-mails off."
+    if recipient.email.lower() in suppressed:
+        return "The mail service reported this address (bounce or complaint); HR can lift it."
+    return None
 
 
 def notification_email(notification: Notification) -> EmailMultiAlternatives:
@@ -210,10 +219,24 @@ def _attempt_failed(notification: Notification, token: str, error: Exception, no
     return last
 
 
+def _suppressed_among(notifications: list[Notification]) -> set[str]:
+    addresses = {n.recipient.email.lower() for n in notifications if n.recipient.email}
+    return set(EmailSuppression.objects.filter(email__in=addresses).values_list("email", flat=True))
+
+
+def _release(notification: Notification, token: str, **columns) -> int:
+    """Leave the row this sender claimed, in the state `columns` give."""
+    return Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+        claimed_by=None, claimed_until=None, **columns
+    )
+
+
 @outside_transaction
-def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> SendReport:
+def notifications_send(*, limit: int = 100, ids: list[int] | None = None, stop=None) -> SendReport:
     """Send the e-mails of due notifications (of `ids` only, when given), each by this sender
-    alone. A failure is recorded on its row and tried again later; it never stops the others."""
+    alone. A failure is recorded on its row and tried again later; it never stops the others.
+    `stop` (a threading.Event) ends the round early, after the message being sent: the rows not
+    reached are handed back, due at once, for the next sender."""
     try:
         mail = get_connection()
         mail.open()
@@ -222,15 +245,20 @@ def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> Sen
         logger.exception("The mail backend could not be opened; no notification was claimed")
         return SendReport(claimed=0, sent=0, retrying=0, failed=0)
     token, claimed = _claim(limit=limit, ids=ids, now=timezone.now())
+    suppressed = _suppressed_among(claimed)
     sent = retrying = failed = 0
-    for notification in claimed:
+    for position, notification in enumerate(claimed):
+        if stop is not None and stop.is_set():
+            rest = [n.pk for n in claimed[position:]]
+            Notification.objects.filter(pk__in=rest, claimed_by=token).update(
+                email_status=_DUE.PENDING, claimed_by=None, claimed_until=None, attempts=F("attempts") - 1
+            )
+            break
         if not _claim_renewed(notification, token):
             continue  # another sender has it now
-        recipient = notification.recipient
-        if not recipient.email or not recipient.is_active:
-            Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
-                email_status=_DUE.SKIPPED, claimed_by=None, claimed_until=None
-            )
+        because = _not_emailed_because(notification, suppressed)
+        if because:
+            _release(notification, token, email_status=_DUE.SKIPPED, last_error=because)
             continue
         try:
             mail.send_messages([notification_email(notification)])
@@ -241,10 +269,8 @@ def notifications_send(*, limit: int = 100, ids: list[int] | None = None) -> Sen
             else:
                 retrying += 1
             continue
-        marked = Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
-            email_status=_DUE.SENT, sent_at=timezone.now(), claimed_by=None, claimed_until=None, last_error=""
-        )
-        if not marked:  # our claim ran out and another sender took the row: it may go out twice
+        if not _release(notification, token, email_status=_DUE.SENT, sent_at=timezone.now(), last_error=""):
+            # Our claim ran out and another sender took the row: it may go out twice.
             logger.warning("Notification %s was sent after its claim ran out", notification.pk)
         sent += 1
     mail.close()
@@ -384,3 +410,40 @@ def notifications_resend(*, ids: list[int]) -> int:
     )
     transaction.on_commit(lambda: _dispatch(list(ids)))
     return count
+
+
+# --- Addresses the mail service reported --------------------------------------------------------
+@atomic_with_retry
+def email_suppress(*, email: str, reason: str, detail: str = "") -> bool:
+    """Stop e-mailing `email` (a permanent bounce or a complaint from the mail service); True when
+    it was not stopped already. The audit trail shows when and why."""
+    address = str(email).strip().lower()[:254]
+    if not address or EmailSuppression.objects.filter(email=address).exists():
+        return False
+    try:
+        with transaction.atomic():  # a savepoint: the same event read twice, at the same time
+            suppression = EmailSuppression.objects.create(
+                email=address, reason=EmailSuppression.Reason(reason), detail=detail[:500]
+            )
+    except IntegrityError:
+        return False
+    audit_record(
+        action="notifications.email_suppress",
+        target=suppression,
+        before={},
+        after={"email": address, "reason": reason, "detail": detail[:500]},
+    )
+    return True
+
+
+@atomic_with_retry
+def email_suppressions_lift(*, ids: list[int], lifted_by_id: str) -> int:
+    """HR lifts suppressions once the addresses are fixed; e-mails written from now on are sent."""
+    lifted = list(EmailSuppression.objects.select_for_update().filter(pk__in=ids))
+    EmailSuppression.objects.filter(pk__in=[s.pk for s in lifted]).delete()
+    audit_record_many(
+        action="notifications.email_suppression_lift",
+        changes=[Change(s, before={"email": s.email, "reason": s.reason}, after={}) for s in lifted],
+        actor_id=lifted_by_id,
+    )
+    return len(lifted)

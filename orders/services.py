@@ -8,14 +8,13 @@ with its app's services (points, shop); this function only orders them.
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, prefetch_related_objects
 from django.utils import timezone
 
 from audit.services import audit_record
-from awsomeshop.db import atomic_with_retry, new_id
+from awsomeshop.db import atomic_with_retry, new_id, row_insert
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from awsomeshop.text import text_clean
@@ -51,11 +50,6 @@ _SQL: dict[str, str] = {}
 def _sql(name: str) -> str:
     if not _SQL:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        _SQL["insert"] = (
-            f"INSERT INTO {_ORDERS} (order_id, user_id, product_id, points_used, status, created_at, "  # noqa: S608
-            "idempotency_key, option_id, delivery_method, delivery_address, pickup_location, note) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        )
         # The oldest unused code of a digital product (its product row is locked: hand-outs queue there).
         _SQL["free_code"] = (
             f"SELECT id, code FROM {VoucherCode._meta.db_table} WHERE product_id = %s AND order_id IS NULL "  # noqa: S608
@@ -167,25 +161,7 @@ def _order_insert(
         option=option,
         **delivery,
     )
-    created_at = connection.ops.adapt_datetimefield_value(order.created_at)
-    values: list[Any] = [
-        order.pk,
-        user_id,
-        product.pk,
-        order.points_used,
-        OrderStatus(status).value,
-        created_at,
-        idempotency_key,
-        option.pk if option else None,
-        delivery["delivery_method"],
-        delivery["delivery_address"],
-        delivery["pickup_location"],
-        delivery["note"],
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_sql("insert"), values)
-    order._state.adding = False
-    return order
+    return row_insert(order)
 
 
 def _key_reused(order_id: str) -> IdempotencyKeyReused:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from awsomeshop.db import INT_COLUMN_MAX, in_transaction
+from awsomeshop.db import INT_COLUMN_MAX, in_transaction, row_insert
 
 from .exceptions import BalanceLimitReached, InsufficientPoints
 from .models import KIND_EFFECTS, Effect, PointsTransaction, UserPoints
@@ -28,26 +28,7 @@ OUTSIDE_A_TRANSACTION = "Balance changes must run inside a transaction with thei
 REASON_MAX_LENGTH: int = PointsTransaction._meta.get_field("description").max_length or 255
 BALANCE_FIELDS = ("current_points", "total_earned", "total_redeemed")
 
-_BALANCES, _LEDGER = UserPoints._meta.db_table, PointsTransaction._meta.db_table
-_LEDGER_COLUMNS = (
-    "transaction_id",
-    "user_id",
-    "transaction_type",
-    "points_amount",
-    "order_id",
-    "description",
-    "created_at",
-    "balance_after",
-    "awarded_by_id",
-    "batch_id",
-    "reverses_id",
-)
-# Plain SQL: on the redemption's path the ORM's model and query building cost more than the
-# statements themselves (docs/performance.md).
-_LEDGER_INSERT_SQL = (
-    f"INSERT INTO {_LEDGER} ({', '.join(_LEDGER_COLUMNS)}) "  # noqa: S608 - names only
-    f"VALUES ({', '.join(['%s'] * len(_LEDGER_COLUMNS))})"
-)
+_BALANCES = UserPoints._meta.db_table
 
 
 def _move_sql(effect: Effect) -> str:
@@ -191,7 +172,7 @@ def post(
         balance_after = account_figures(user_id=user_id)["current_points"]
     else:
         balance_after = balance + effect.current * amount
-    return _row_insert(
+    return row_insert(
         PointsTransaction(
             user_id=user_id,
             transaction_type=kind,
@@ -205,27 +186,6 @@ def post(
             created_at=now,
         )
     )
-
-
-def _row_insert(row: PointsTransaction) -> PointsTransaction:
-    connection = transaction.get_connection()
-    values = [
-        row.pk,
-        row.user_id,
-        PointsTransaction.Type(row.transaction_type).value,
-        row.points_amount,
-        row.order_id,
-        row.description,
-        connection.ops.adapt_datetimefield_value(row.created_at),
-        row.balance_after,
-        row.awarded_by_id,
-        row.batch_id,
-        row.reverses_id,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_LEDGER_INSERT_SQL, values)
-    row._state.adding = False
-    return row
 
 
 def _insufficient(*, amount: int, balance: int) -> InsufficientPoints:

@@ -3,7 +3,9 @@ the change is refused."""
 
 import pytest
 
+from django.core import mail
 from notifications.models import Notification
+from notifications.services import notifications_send
 from orders.services import order_cancel, order_redeem, order_status_change, voucher_codes_import
 from points.exceptions import InsufficientPoints, SelfAward
 from points.services import Award, points_award_batch
@@ -110,8 +112,11 @@ def test_an_employee_who_turned_awards_off_still_sees_them_in_the_portal_but_get
 
     notification_preferences_set(user_id=employee.pk, awards_email=False, orders_email=True)
     points_award(user_id=employee.pk, amount=10, reason="Thanks", awarded_by_id=hr_staff.pk)
+    notifications_send()
 
-    assert Notification.objects.get(recipient=employee).email_status == "skipped"
+    stored = Notification.objects.get(recipient=employee)
+    assert (stored.email_status, stored.last_error) == ("skipped", "They turned these e-mails off.")
+    assert mail.outbox == []
 
 
 def test_a_cancellation_is_mailed_even_to_someone_who_turned_order_updates_off(employee, give_points):
@@ -121,6 +126,8 @@ def test_a_cancellation_is_mailed_even_to_someone_who_turned_order_updates_off(e
     give_points(employee, 1000)
     order = order_redeem(user_id=employee.pk, product_id=ProductFactory().pk)
     order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+    notifications_send()
 
     statuses = dict(Notification.objects.filter(recipient=employee).values_list("kind", "email_status"))
-    assert statuses == {"points_awarded": "skipped", "order_placed": "skipped", "order_cancelled": "pending"}
+    assert statuses == {"points_awarded": "skipped", "order_placed": "skipped", "order_cancelled": "sent"}
+    assert [m.subject for m in mail.outbox] == [Notification.objects.get(kind="order_cancelled").title]

@@ -132,8 +132,10 @@ def test_someone_without_an_email_address_is_told_in_the_portal_only(hr_staff):
     nobody = UserFactory(email="")
     points_award(user_id=nobody.pk, amount=5, reason="Thanks", awarded_by_id=hr_staff.pk)
 
+    assert notifications_send().sent == 0
     assert Notification.objects.get().email_status == "skipped"
     assert notifications_send().claimed == 0
+    assert mail.outbox == []
 
 
 def test_send_notifications_sends_what_is_left(awarded, capsys):

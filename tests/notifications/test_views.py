@@ -57,6 +57,7 @@ def test_preferences_turn_award_mails_off(client, employee, hr_staff):
 
     response = client.post(reverse("notifications:preferences"), {"orders_email": "on"}, follow=True)
     points_award(user_id=employee.pk, amount=5, reason="Thanks", awarded_by_id=hr_staff.pk)
+    notifications_send()
 
     assert "Saved: you get the e-mails you chose." in response.content.decode()
     assert Notification.objects.get().email_status == "skipped"

@@ -76,6 +76,15 @@ def _is_manager_write(node: ast.AST) -> bool:
     return node.func.attr in WRITE_METHODS and _chain_root(receiver) in TABLES and ".objects" in ast.unparse(receiver)
 
 
+def _is_row_insert(node: ast.AST) -> bool:
+    """`row_insert(PointsTransaction(…))`: the plain INSERT of awsomeshop.db."""
+    return (
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) == "row_insert"
+        and any(_chain_root(arg) in TABLES for arg in node.args)
+    )
+
+
 def _writes_in(path: Path) -> list[str]:
     """ORM writes through UserPoints/PointsTransaction managers, and SQL that writes their tables
     (string constants and f-strings that name the table or its model's db_table)."""
@@ -85,6 +94,8 @@ def _writes_in(path: Path) -> list[str]:
     for node in ast.walk(tree):
         if _is_manager_write(node):
             found.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)[:80]}")
+        if _is_row_insert(node):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} INSERT {ast.unparse(node)[:80]}")
         if isinstance(node, ast.JoinedStr):
             text = "".join(
                 part.value if isinstance(part, ast.Constant) else f" {names.get(ast.unparse(part.value), '?')} "
@@ -111,8 +122,10 @@ def test_the_scan_finds_the_writes_it_looks_for(tmp_path):
         "UserPoints.objects.filter(pk=1).update(current_points=0)\n"
         "PointsTransaction.objects.create(points_amount=1)\n"
         "sql = f'UPDATE {UserPoints._meta.db_table} SET current_points = 0'\n"
+        "row_insert(PointsTransaction(points_amount=1))\n"
+        "db.row_insert(UserPoints(user_id=1))\n"
     )
-    assert len(_writes_in_outside_root(bad)) == 3
+    assert len(_writes_in_outside_root(bad)) == 5
 
 
 def _writes_in_outside_root(path: Path) -> list[str]:

@@ -93,7 +93,9 @@ def test_a_deactivated_employee_is_not_emailed(employee, hr_staff):
     employee.save(update_fields=["is_active"])
 
     points_award(user_id=employee.pk, amount=10, reason="Thanks", awarded_by_id=hr_staff.pk)
+    notifications_send()
 
+    assert mail.outbox == []
     assert Notification.objects.get().email_status == "skipped"
 
 

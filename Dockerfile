@@ -27,8 +27,9 @@ COPY --from=builder /wheels /wheels
 RUN pip install --no-cache-dir --no-index /wheels/* && rm -rf /wheels
 COPY --chown=10001:10001 . .
 # Static files are collected (hashed and compressed) into the image; the settings need a key and
-# hosts to load, which these placeholders give for this one command only.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+# hosts, a site and a sender to load, which these placeholders give for this one command only.
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost SITE_URL=https://localhost DEFAULT_FROM_EMAIL=build@localhost \
+    python manage.py collectstatic --noinput
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -25,7 +25,15 @@ os.environ.setdefault(
     "DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", "mysql://root@127.0.0.1:3306/awsomeshop_bench")
 )
 os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(30))
-os.environ.update({"DJANGO_ENV": "production", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false"})
+os.environ.update(
+    {
+        "DJANGO_ENV": "production",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "DEFAULT_FROM_EMAIL": "rewards@awsomeshop.local",
+    }
+)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("STATIC_ROOT", str(ROOT / "bench" / "results" / "static"))
 

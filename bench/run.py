@@ -137,6 +137,8 @@ class Server:
             **settings,
             "DJANGO_ENV": "production",
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1:8000",
+            "DEFAULT_FROM_EMAIL": "AWSomeShop <rewards@awsomeshop.local>",
             "SECURE_SSL_REDIRECT": "false",
             "GUNICORN_WORKERS": str(workers),
             "GUNICORN_THREADS": str(threads),
@@ -460,8 +462,10 @@ def direct_redeem(order_redeem, users, pick, clients: int, seconds: float) -> di
 
 
 def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: float) -> dict:
-    """The redemption's floor: the same rows written by plain SQL in one transaction (lock and
-    update the balance, update the stock, insert the order, insert the ledger row), no checks."""
+    """The redemption's floor: every row a placed order writes, by plain SQL in one transaction
+    (lock and update the balance, update the stock, insert the order, the ledger row and the
+    outbox row), no checks. A Placed order writes no status-history row: its first step is the
+    order's own created_at (only a digital order delivered at once records a step)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -495,6 +499,12 @@ def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: flo
                     "INSERT INTO points_transactions (transaction_id, user_id, transaction_type, points_amount,"
                     " order_id, description, created_at, balance_after) VALUES (%s, %s, 'redeemed', %s, %s, %s, %s, %s)",
                     [str(uuid.uuid4()), user_id, cost, order_id, "Redeemed", now, balance - cost],
+                )
+                cursor.execute(
+                    "INSERT INTO notifications (recipient_id, kind, topic, title, body, link, created_at,"
+                    " email_status, attempts, last_error, next_attempt_at)"
+                    " VALUES (%s, 'order_placed', 'orders', %s, %s, %s, %s, 'pending', 0, '', %s)",
+                    [user_id, f"Order {order_id[:8]} is placed", f"{cost:,} points", f"/orders/{order_id}/", now, now],
                 )
             return 201
 

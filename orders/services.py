@@ -43,7 +43,7 @@ from .models import (
     VoucherCode,
 )
 
-_ORDERS = Order._meta.db_table
+_ORDERS, _CODES = Order._meta.db_table, VoucherCode._meta.db_table
 _SQL: dict[str, str] = {}
 
 
@@ -52,9 +52,11 @@ def _sql(name: str) -> str:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         # The oldest unused code of a digital product (its product row is locked: hand-outs queue there).
         _SQL["free_code"] = (
-            f"SELECT id, code FROM {VoucherCode._meta.db_table} WHERE product_id = %s AND order_id IS NULL "  # noqa: S608
+            f"SELECT id, code FROM {_CODES} WHERE product_id = %s AND order_id IS NULL "  # noqa: S608
             f"ORDER BY created_at, id LIMIT 1{lock}"
         )
+        # The code the product's lock statement pointed at, locked and still free.
+        _SQL["code_lock"] = f"SELECT id, code FROM {_CODES} WHERE id = %s AND order_id IS NULL{lock}"  # noqa: S608
     return _SQL[name]
 
 
@@ -131,12 +133,27 @@ def order_details_clean(*, product: Product, details: OrderDetails) -> dict[str,
     }
 
 
+# Read by the product's lock statement (shop.stock.lock_for_order): which code of a digital
+# product's pool is next, so that an empty pool, the usual case, costs no round trip of its own.
+_NEXT_CODE = (
+    f"CASE WHEN p.delivery_method = '{DeliveryMethod.DIGITAL.value}' THEN (SELECT c.id FROM {_CODES} c "  # noqa: S608
+    "WHERE c.product_id = p.product_id AND c.order_id IS NULL ORDER BY c.created_at, c.id LIMIT 1) END"
+)
+
+
 def _free_code_take(*, product: Product) -> tuple[str, str] | None:
     """The oldest unused code of a digital product, locked (the product's lock already orders
-    hand-outs), as (id, code); None when the pool is empty."""
+    hand-outs), as (id, code); None when the pool is empty. The lock statement's pointer is
+    checked under the code's own lock, and looked up again if another order took it meanwhile."""
+    pointed = getattr(product, "also", None)
+    if pointed is None:
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(_sql("free_code"), [product.pk])
+        cursor.execute(_sql("code_lock"), [pointed])
         row = cursor.fetchone()
+        if row is None:
+            cursor.execute(_sql("free_code"), [product.pk])
+            row = cursor.fetchone()
     return (row[0], row[1]) if row else None
 
 
@@ -189,7 +206,7 @@ def _order_redeem(
         if not same_product or not _same_details(existing, details):
             raise _key_reused(existing_id)
         return existing
-    product = stock.lock_for_order(product_id=product_id)
+    product = stock.lock_for_order(product_id=product_id, also=_NEXT_CODE)
     cost = product.points_cost
     if expected_points_cost is not None and cost != expected_points_cost:
         raise price_changed(product=product, expected=expected_points_cost, current=cost)

@@ -27,7 +27,7 @@ def _order_sql(name: str) -> str:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         _ORDER_SQL["lock"] = (
             "SELECT product_id, name, points_cost, stock_quantity, image_url, category, delivery_method, "  # noqa: S608
-            f"note_prompt, (SELECT COUNT(*) FROM {_OPTIONS} o WHERE o.product_id = p.product_id) "
+            f"note_prompt, (SELECT COUNT(*) FROM {_OPTIONS} o WHERE o.product_id = p.product_id), {{also}} "
             f"FROM {_PRODUCTS} p WHERE product_id = %s AND is_active{lock}"
         )
         _ORDER_SQL["take"] = (
@@ -45,15 +45,17 @@ def _order_sql(name: str) -> str:
 
 
 @in_transaction(message=OUTSIDE_A_TRANSACTION)
-def lock_for_order(*, product_id: str) -> Product:
+def lock_for_order(*, product_id: str, also: str = "NULL") -> Product:
     """The active product, its row locked until the order's transaction ends (taken after the
-    account's lock, the order every redemption uses), or ProductUnavailable."""
+    account's lock, the order every redemption uses), or ProductUnavailable. `also` is an SQL
+    expression over the product row `p` that the caller wants read by the same statement (one
+    round trip on the hot path); its value is `product.also`. The caller owns what it reads."""
     with connection.cursor() as cursor:
-        cursor.execute(_order_sql("lock"), [product_id])
+        cursor.execute(_order_sql("lock").format(also=also), [product_id])
         row = cursor.fetchone()
     if row is None:
         raise ProductUnavailable("This product is not available.", product_id=product_id)
-    pk, name, points_cost, stock, image, category, delivery_method, note_prompt, option_count = row
+    pk, name, points_cost, stock, image, category, delivery_method, note_prompt, option_count, also_value = row
     product = Product(
         id=pk,
         name=name,
@@ -67,6 +69,7 @@ def lock_for_order(*, product_id: str) -> Product:
     )
     product._state.adding = False
     product.option_count = option_count  # type: ignore[attr-defined]  # read by product_option_for_order
+    product.also = also_value  # type: ignore[attr-defined]
     return product
 
 

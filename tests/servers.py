@@ -96,6 +96,8 @@ def production_env(**overrides) -> dict:
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "DEFAULT_FROM_EMAIL": "AWSomeShop <rewards@awsomeshop.local>",
         "SECURE_SSL_REDIRECT": "false",  # the tests speak plain HTTP to loopback, without the ALB
         "LOG_LEVEL": "WARNING",
         "GUNICORN_WORKERS": "1",

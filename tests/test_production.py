@@ -16,6 +16,8 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": secrets.token_urlsafe(60),
     "ALLOWED_HOSTS": "shop.example.com",
+    "SITE_URL": "https://shop.example.com",
+    "DEFAULT_FROM_EMAIL": "AWSomeShop <rewards@shop.example.com>",
     "DATABASE_URL": "sqlite:///:memory:",
 }
 
@@ -43,14 +45,39 @@ def test_check_deploy_has_zero_warnings_with_production_settings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
-def test_production_refuses_to_start_without_its_secrets_and_hosts(missing):
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DEFAULT_FROM_EMAIL"])
+def test_production_refuses_to_start_without_its_secrets_hosts_site_and_sender(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
 
     result = manage("check", env=env)
 
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("SITE_URL", "http://shop.example.com", "SITE_URL is the site's https:// address in production"),
+        ("NOTIFICATIONS_SEND_ON_COMMIT", "thread", "In production the sender sends"),
+        ("NOTIFICATIONS_SEND_ON_COMMIT", "sometimes", "NOTIFICATIONS_SEND_ON_COMMIT is thread, inline or off"),
+    ],
+)
+def test_production_refuses_links_without_tls_and_sending_in_the_web_workers(setting, value, said):
+    result = manage("check", env={**PRODUCTION_ENV, setting: value})
+
+    assert result.returncode != 0
+    assert said in result.stderr
+
+
+def test_production_names_messages_after_the_site_and_leaves_sending_to_the_sender():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.NOTIFICATION_MESSAGE_ID_DOMAIN, s.NOTIFICATIONS_SEND_ON_COMMIT, s.DEFAULT_FROM_EMAIL)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+
+    assert result.stdout.split("\n")[0] == "shop.example.com off AWSomeShop <rewards@shop.example.com>"
 
 
 def test_production_trusts_one_proxy_hop_and_shares_throttle_counters_in_the_database():

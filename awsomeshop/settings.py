@@ -445,6 +445,9 @@ if IS_PRODUCTION and not (_site.scheme == "https" or (_site.scheme == "http" and
 AWS_SES_REGION_NAME = env.str("AWS_SES_REGION_NAME", default=AWS_REGION)
 # Only for a local emulator (moto); AWS itself is found from the region.
 AWS_SES_REGION_ENDPOINT_URL = env.str("AWS_SES_ENDPOINT_URL", default="") or None
+# django-ses keeps under this share of SES's own send rate (asked once with GetSendQuota); 0 turns it
+# off (the emulator allows 1 message a second, which would make make run-aws's mail crawl).
+AWS_SES_AUTO_THROTTLE = env.float("SES_AUTO_THROTTLE", default=0.5) or None
 # SES's configuration set: its event destination sends bounces and complaints to the queue below.
 AWS_SES_CONFIGURATION_SET = env.str("SES_CONFIGURATION_SET", default="") or None
 # The SQS queue the sender reads SES's bounces and complaints from (notifications/mail_events.py).

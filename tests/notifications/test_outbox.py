@@ -2,8 +2,8 @@
 the change is refused."""
 
 import pytest
-
 from django.core import mail
+
 from notifications.models import Notification
 from notifications.services import notifications_send
 from orders.services import order_cancel, order_redeem, order_status_change, voucher_codes_import

@@ -15,10 +15,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
-from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import Construct, IDependable
 from data_stack import DATABASE_NAME, stack_suffix
-from nag import accept
+from nag import accept, accept_matching
 from network_stack import APP_PORT, NetworkStack
 
 CONTAINER_NAME = "awsomeshop-web"
@@ -225,18 +224,12 @@ class ComputeStack(Stack):
         self.ledger_check_schedule.node.add_dependency(self.capacity_providers)
         for child in self.node.children:
             if child.node.id.startswith("SchedulerRoleForTarget"):
-                NagSuppressions.add_resource_suppressions(
+                # The finding names the region, the account and the cluster's logical id.
+                accept_matching(
                     child,
-                    [
-                        NagPackSuppression(
-                            id="AwsSolutions-IAM5",
-                            reason="CDK's scheduler role may tag the tasks it starts, which have no ARN until then.",
-                            applies_to=[
-                                RegexAppliesTo(regex="/^Resource::arn:<AWS::Partition>:ecs:.*:task\\/.*\\/\\*$/g")
-                            ],
-                        )
-                    ],
-                    apply_to_children=True,
+                    "IAM5",
+                    r"Resource::arn:<AWS::Partition>:ecs:.*:task/.*/\*",
+                    "CDK's scheduler role may tag the tasks it starts, which have no ARN until then.",
                 )
 
     def _load_balancer_build(self, network: NetworkStack, certificate: acm.ICertificate) -> None:

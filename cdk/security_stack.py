@@ -7,9 +7,8 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import custom_resources as cr
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
-from nag import accept
+from nag import accept, accept_at
 
 HR_GROUP = "hr"
 # The Cognito calls the app makes that IAM authorizes: provisioning an employee (AdminCreateUser,
@@ -173,16 +172,9 @@ class SecurityStack(Stack):
             ),
             install_latest_aws_sdk=False,
         )
-        NagSuppressions.add_resource_suppressions_by_path(
+        accept_at(
             self,
-            f"/{self.stack_name}/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole/Resource",
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM4",
-                    reason="CDK's own function for AwsCustomResource: AWS's basic Lambda logging policy.",
-                    applies_to=[
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-                    ],
-                )
-            ],
+            "AWS679f53fac002430cb0da5b7982bd2287/ServiceRole/Resource",
+            ("IAM4", "CDK's own function for AwsCustomResource: AWS's basic Lambda logging policy."),
+            applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
         )

@@ -17,6 +17,7 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct, IDependable
 from data_stack import DATABASE_NAME, stack_suffix
+from mail_stack import CONFIGURATION_SET
 from nag import accept, accept_matching
 from network_stack import APP_PORT, NetworkStack
 
@@ -34,6 +35,9 @@ MIN_TASKS, MAX_TASKS = 2, 10
 # holds it under 80 % of the instance's max_connections; docs/scaling.md).
 GUNICORN_WORKERS, GUNICORN_THREADS = 1, 4
 LEDGER_CHECK_FAMILY = "awsomeshop-ledger-check"
+HR_SUMMARY_FAMILY = "awsomeshop-hr-summary"
+SENDER_FAMILY = "awsomeshop-sender"
+SENDER_SERVICE = "awsomeshop-sender-service"
 
 
 class ComputeStack(Stack):
@@ -45,6 +49,7 @@ class ComputeStack(Stack):
         network: NetworkStack,
         execution_role: iam.IRole,
         task_role: iam.IRole,
+        sender_role: iam.IRole,
         db_secret: secretsmanager.ISecret,
         cognito_secret: secretsmanager.ISecret,
         django_secret: secretsmanager.ISecret,
@@ -55,6 +60,9 @@ class ComputeStack(Stack):
         image_tag: str,
         database: rds.IDatabaseInstance,
         ecs_service_linked_role: IDependable,
+        site_url: str,
+        sender: str,
+        mail_events_queue_url: str,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -111,6 +119,10 @@ class ComputeStack(Stack):
             "DB_HOST": database.db_instance_endpoint_address,
             "DB_PORT": database.db_instance_endpoint_port,
             "DB_NAME": DATABASE_NAME,
+            # E-mails' links and sender; production refuses to start without them.
+            "SITE_URL": site_url,
+            "DEFAULT_FROM_EMAIL": sender,
+            "SES_CONFIGURATION_SET": CONFIGURATION_SET,
         }
         self.app_secrets = {
             "SECRET_KEY": secret(django_secret),
@@ -174,44 +186,52 @@ class ComputeStack(Stack):
         self.service.node.add_dependency(self.capacity_providers)
         self._load_balancer_build(network, certificate)
         self._auto_scaling_build()
-        self._ledger_check_build(network, execution_role, task_role)
+        self._scheduled_tasks_build(network, execution_role, task_role)
+        self._sender_build(network, execution_role, sender_role, mail_events_queue_url)
         self._outputs()
 
-    def _ledger_check_build(self, network: NetworkStack, execution_role: iam.IRole, task_role: iam.IRole) -> None:
-        """`manage.py check_points_ledger` every night: balances against the ledger, orders against
-        their ledger rows, stock never negative. It exits 1 on a problem; the monitoring stack's
-        rule sees the stopped task and alarms."""
-        self.ledger_check_task_definition = ecs.FargateTaskDefinition(
+    def _scheduled_task(
+        self,
+        network: NetworkStack,
+        *,
+        name: str,
+        family: str,
+        command: list[str],
+        cron: scheduler.ScheduleExpression,
+        description: str,
+        execution_role: iam.IRole,
+        task_role: iam.IRole,
+        environment: dict[str, str] | None = None,
+    ) -> ecs.FargateTaskDefinition:
+        """A command of the app's image run on a schedule as a task of its own. It exits non-zero
+        on a problem; the monitoring stack's rule sees the stopped task and alarms."""
+        task_definition = ecs.FargateTaskDefinition(
             self,
-            "LedgerCheckTaskDefinition",
-            family=LEDGER_CHECK_FAMILY,
+            f"{name}TaskDefinition",
+            family=family,
             cpu=256,
             memory_limit_mib=512,
             execution_role=execution_role,
             task_role=task_role,
         )
-        accept(
-            self.ledger_check_task_definition,
-            ("ECS2", "Plain settings only; passwords and keys come from Secrets Manager."),
-        )
-        self.ledger_check_task_definition.add_container(
-            "LedgerCheck",
-            container_name=LEDGER_CHECK_FAMILY,
+        accept(task_definition, ("ECS2", "Plain settings only; passwords and keys come from Secrets Manager."))
+        task_definition.add_container(
+            name,
+            container_name=family,
             image=self.image,
-            command=["python", "manage.py", "check_points_ledger"],
-            logging=ecs.LogDrivers.aws_logs(stream_prefix="ledger-check", log_group=self.log_group),
-            # Its queries read whole tables: the web's 5 s read timeout is for requests.
-            environment={**self.app_environment, "DB_READ_TIMEOUT": LEDGER_CHECK_READ_TIMEOUT},
+            command=command,
+            logging=ecs.LogDrivers.aws_logs(stream_prefix=family.removeprefix("awsomeshop-"), log_group=self.log_group),
+            environment={**self.app_environment, **(environment or {})},
             secrets=self.app_secrets,
         )
-        self.ledger_check_schedule = scheduler.Schedule(
+        schedule = scheduler.Schedule(
             self,
-            "LedgerCheckSchedule",
-            schedule=scheduler.ScheduleExpression.cron(minute="30", hour="2", time_zone=TimeZone.ETC_UTC),
-            description="check_points_ledger, nightly at 02:30 UTC, before the 03:00 backup window",
+            f"{name}Schedule",
+            schedule=cron,
+            description=description,
             target=scheduler_targets.EcsRunFargateTask(
                 self.cluster,
-                task_definition=self.ledger_check_task_definition,
+                task_definition=task_definition,
                 vpc_subnets=ec2.SubnetSelection(subnets=network.private_subnets),
                 security_groups=[network.ecs_sg],
                 assign_public_ip=False,
@@ -221,7 +241,35 @@ class ComputeStack(Stack):
                 retry_attempts=2,
             ),
         )
-        self.ledger_check_schedule.node.add_dependency(self.capacity_providers)
+        schedule.node.add_dependency(self.capacity_providers)
+        return task_definition
+
+    def _scheduled_tasks_build(self, network: NetworkStack, execution_role: iam.IRole, task_role: iam.IRole) -> None:
+        self.ledger_check_task_definition = self._scheduled_task(
+            network,
+            name="LedgerCheck",
+            family=LEDGER_CHECK_FAMILY,
+            command=["python", "manage.py", "check_points_ledger"],
+            cron=scheduler.ScheduleExpression.cron(minute="30", hour="2", time_zone=TimeZone.ETC_UTC),
+            description="check_points_ledger, nightly at 02:30 UTC, before the 03:00 backup window",
+            execution_role=execution_role,
+            task_role=task_role,
+            # Its queries read whole tables: the web's 5 s read timeout is for requests.
+            environment={"DB_READ_TIMEOUT": LEDGER_CHECK_READ_TIMEOUT},
+        )
+        # It writes HR's summary to the outbox (the sender sends it): the web tasks' role will do.
+        self.hr_summary_task_definition = self._scheduled_task(
+            network,
+            name="HrSummary",
+            family=HR_SUMMARY_FAMILY,
+            command=["python", "manage.py", "send_hr_summary"],
+            cron=scheduler.ScheduleExpression.cron(
+                minute="0", hour="8", week_day="MON-FRI", time_zone=TimeZone.EUROPE_BERLIN
+            ),
+            description="send_hr_summary, working days at 08:00 Berlin time: e-mails that failed, for HR",
+            execution_role=execution_role,
+            task_role=task_role,
+        )
         for child in self.node.children:
             if child.node.id.startswith("SchedulerRoleForTarget"):
                 # The finding names the region, the account and the cluster's logical id.
@@ -231,6 +279,65 @@ class ComputeStack(Stack):
                     r"Resource::arn:<AWS::Partition>:ecs:.*:task/.*/\*",
                     "CDK's scheduler role may tag the tasks it starts, which have no ARN until then.",
                 )
+
+    def _sender_build(
+        self, network: NetworkStack, execution_role: iam.IRole, sender_role: iam.IRole, mail_events_queue_url: str
+    ) -> None:
+        """The notification sender: `send_notifications --forever` as one task of its own service.
+        Its own service rather than a second container in the web task: the web scales from 2 to
+        10 tasks and mail needs one sender (ten would only poll the outbox ten times over); a
+        sender that crashes restarts alone, never taking a web task's health or a deploy's
+        circuit breaker with it; and its role is the only one that may send mail. It costs one
+        0.25 vCPU task (about $9 a month, docs/deploy.md)."""
+        self.sender_task_definition = ecs.FargateTaskDefinition(
+            self,
+            "SenderTaskDefinition",
+            family=SENDER_FAMILY,
+            cpu=256,
+            memory_limit_mib=512,
+            execution_role=execution_role,
+            task_role=sender_role,
+        )
+        accept(
+            self.sender_task_definition, ("ECS2", "Plain settings only; passwords and keys come from Secrets Manager.")
+        )
+        self.sender_task_definition.add_container(
+            "Sender",
+            container_name=SENDER_FAMILY,
+            image=self.image,
+            command=["python", "manage.py", "send_notifications", "--forever"],
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="sender", log_group=self.log_group),
+            environment={
+                **self.app_environment,
+                "SES_EVENTS_QUEUE_URL": mail_events_queue_url,
+                "NOTIFICATIONS_METRICS": "cloudwatch",
+            },
+            secrets=self.app_secrets,
+            # ECS sends SIGTERM, then SIGKILL after this: the message in hand goes out, the rest of
+            # the batch goes back to the outbox.
+            stop_timeout=Duration.seconds(30),
+        )
+        self.sender_service = ecs.FargateService(
+            self,
+            "SenderService",
+            service_name=SENDER_SERVICE,
+            cluster=self.cluster,
+            task_definition=self.sender_task_definition,
+            desired_count=1,
+            # Two senders at once are safe (each row is claimed by one): a deploy starts the new one
+            # before stopping the old, so mail never waits on a deploy.
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            platform_version=ecs.FargatePlatformVersion.LATEST,
+            capacity_provider_strategies=[ecs.CapacityProviderStrategy(capacity_provider="FARGATE", weight=1)],
+            security_groups=[network.ecs_sg],
+            vpc_subnets=ec2.SubnetSelection(subnets=network.private_subnets),
+            assign_public_ip=False,
+            propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            enable_ecs_managed_tags=True,
+        )
+        self.sender_service.node.add_dependency(self.capacity_providers)
 
     def _load_balancer_build(self, network: NetworkStack, certificate: acm.ICertificate) -> None:
         self.logs_bucket = s3.Bucket(

@@ -19,6 +19,11 @@ DEFAULTS = {
     "alarm_email": "ops@awsomeshop.example.com",
     "image_tag": "git-sha-of-the-image",
     "db_engine_version": "8.4.10",
+    # Notification e-mails come from this address (empty: rewards@ the domain). With a Route 53
+    # hosted zone id for the domain, SES verifies the whole domain with DKIM records written there;
+    # without one, SES verifies the single address (it mails a link to click once).
+    "sender_email": "",
+    "hosted_zone_id": "",
 }
 # What must be set for a real deploy: a placeholder there would deploy a wrong certificate, host
 # list, alarm address or image.
@@ -51,6 +56,8 @@ class DeployConfig:
     alarm_email: str
     image_tag: str
     db_engine_version: str
+    sender_email: str
+    hosted_zone_id: str
 
     @classmethod
     def from_app(cls, app: App) -> "DeployConfig":
@@ -67,12 +74,24 @@ class DeployConfig:
             )
         if self.image_tag == "latest":
             raise ConfigError("image_tag must name one image for good (the git commit), never the mutable `latest`.")
+        if self.sender_email and ("@" not in self.sender_email or not self.sender_email.endswith(self.domain_name)):
+            raise ConfigError(
+                f"sender_email {self.sender_email!r} is an address at {self.domain_name} (or empty: rewards@ it)."
+            )
         placeholders = [key for key in DEPLOY_VALUES if getattr(self, key) == DEFAULTS[key]]
         if placeholders and not placeholders_allowed:
             raise ConfigError(
                 f"These deploy values are still the placeholders: {', '.join(placeholders)}. Set them in "
                 "cdk/cdk.json and commit it (docs/deploy.md, step 2), so every later deploy uses them."
             )
+
+    @property
+    def sender_address(self) -> str:
+        return self.sender_email or f"rewards@{self.domain_name}"
+
+    @property
+    def site_url(self) -> str:
+        return f"https://{self.domain_name}"
 
     @property
     def db_engine_major(self) -> str:

@@ -8,6 +8,7 @@ from aws_cdk import App, Environment, Tags
 from compute_stack import ComputeStack
 from config import OFFLINE_SYNTH, DeployConfig
 from data_stack import DataStack
+from mail_stack import CONFIGURATION_SET, EVENTS_QUEUE, MailStack
 from monitoring_stack import BillingStack, MonitoringStack
 from network_stack import NetworkStack
 from security_stack import SecurityStack
@@ -38,7 +39,23 @@ def build_app(app: App | None = None) -> App:
     env = Environment(account=config.account, region=config.region)
 
     network = NetworkStack(app, "AwsomeshopNetworkStack", env=env)
-    security = SecurityStack(app, "AwsomeshopSecurityStack", env=env, domain_name=config.domain_name)
+    mail = MailStack(
+        app,
+        "AwsomeshopMailStack",
+        env=env,
+        domain_name=config.domain_name,
+        sender_address=config.sender_address,
+        hosted_zone_id=config.hosted_zone_id,
+    )
+    security = SecurityStack(
+        app,
+        "AwsomeshopSecurityStack",
+        env=env,
+        domain_name=config.domain_name,
+        mail_identity=mail.identity_name,
+        mail_configuration_set=CONFIGURATION_SET,
+        mail_events_queue=EVENTS_QUEUE,
+    )
     data = DataStack(
         app,
         "AwsomeshopDataStack",
@@ -58,6 +75,7 @@ def build_app(app: App | None = None) -> App:
         # covers ECR pulls and log writes); grants from here would make the stacks depend on each other.
         execution_role=security.execution_role.without_policy_updates(),
         task_role=security.task_role.without_policy_updates(),
+        sender_role=security.sender_role.without_policy_updates(),
         db_secret=security.db_secret,
         cognito_secret=security.cognito_secret,
         django_secret=security.django_secret,
@@ -68,6 +86,9 @@ def build_app(app: App | None = None) -> App:
         image_tag=config.image_tag,
         database=data.database,
         ecs_service_linked_role=security.ecs_service_linked_role,
+        site_url=config.site_url,
+        sender=f"AWSomeShop <{config.sender_address}>",
+        mail_events_queue_url=mail.events_queue.queue_url,
     )
     MonitoringStack(
         app,
@@ -76,6 +97,9 @@ def build_app(app: App | None = None) -> App:
         service=compute.service,
         cluster=compute.cluster,
         ledger_check_family=compute.ledger_check_task_definition.family,
+        hr_summary_family=compute.hr_summary_task_definition.family,
+        sender_service=compute.sender_service,
+        mail_dead_letters=mail.dead_letters_metric(),
         load_balancer=compute.load_balancer,
         target_group=compute.target_group,
         database=data.database,

@@ -23,6 +23,12 @@ DB_CONNECTIONS_ALARM = round(DB_T3_MICRO_MAX_CONNECTIONS * 0.8)  # 53
 # would fire every month and teach people to ignore the alarm. These say "above the baseline",
 # "scaled out for days", "something is wrong" (docs/deploy.md, "Where the app differs").
 BILLING_THRESHOLDS_USD = (150, 200, 300)
+# What the sender publishes (notifications/sender.py; cdk/tests/test_monitoring.py reads the names
+# from there). A notification normally leaves within seconds; five minutes means mail is stuck.
+METRICS_NAMESPACE = "AWSomeShop"
+OLDEST_UNSENT_METRIC = "OutboxOldestUnsentSeconds"
+FAILED_METRIC = "NotificationsFailed"
+OUTBOX_BACKLOG_SECONDS = 300
 
 
 def alarm_topic(scope: Construct, alarm_email: str) -> sns.Topic:
@@ -42,6 +48,9 @@ class MonitoringStack(Stack):
         service: ecs.FargateService,
         cluster: ecs.ICluster,
         ledger_check_family: str,
+        hr_summary_family: str,
+        sender_service: ecs.FargateService,
+        mail_dead_letters: cloudwatch.IMetric,
         load_balancer: elbv2.ApplicationLoadBalancer,
         target_group: elbv2.ApplicationTargetGroup,
         database: rds.DatabaseInstance,
@@ -53,18 +62,21 @@ class MonitoringStack(Stack):
         self.alarms: dict[str, cloudwatch.Alarm] = {}
         lb = load_balancer.metrics
         tg = target_group.metrics
-        running_tasks = cloudwatch.Metric(
-            namespace="ECS/ContainerInsights",
-            metric_name="RunningTaskCount",
-            dimensions_map={"ClusterName": cluster.cluster_name, "ServiceName": service.service_name},
-            statistic="Minimum",
-            period=Duration.minutes(1),
-        )
+
+        def running_tasks(of: ecs.FargateService) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="ECS/ContainerInsights",
+                metric_name="RunningTaskCount",
+                dimensions_map={"ClusterName": cluster.cluster_name, "ServiceName": of.service_name},
+                statistic="Minimum",
+                period=Duration.minutes(1),
+            )
+
         specs = [
             # name, metric, comparison, threshold, evaluation periods
             ("EcsCpuHigh", service.metric_cpu_utilization(period=FIVE_MINUTES), ">", 80, 2),
             ("EcsMemoryHigh", service.metric_memory_utilization(period=FIVE_MINUTES), ">", 85, 2),
-            ("EcsNoRunningTask", running_tasks, "<", 1, 1),
+            ("EcsNoRunningTask", running_tasks(service), "<", 1, 1),
             (
                 "RdsConnectionsHigh",
                 database.metric_database_connections(period=FIVE_MINUTES),
@@ -94,19 +106,49 @@ class MonitoringStack(Stack):
             ),
             ("AlbNoHealthyHost", tg.healthy_host_count(period=Duration.minutes(1), statistic="Minimum"), "<", 1, 1),
         ]
-        ledger_check_failures = self._ledger_check_failures(cluster, ledger_check_family)
-        specs.append(("LedgerCheckFailed", ledger_check_failures, ">", 0, 1))
+        specs += [
+            (
+                "LedgerCheckFailed",
+                self._task_failures(cluster, "LedgerCheck", ledger_check_family, "check_points_ledger found a problem"),
+                ">",
+                0,
+                1,
+            ),
+            # Notifications (docs/deploy.md, "When an alarm fires", says what to do for each).
+            ("SenderNotRunning", running_tasks(sender_service), "<", 1, 1),
+            (
+                "HrSummaryFailed",
+                self._task_failures(cluster, "HrSummary", hr_summary_family, "send_hr_summary failed"),
+                ">",
+                0,
+                1,
+            ),
+            ("NotificationsFailed", self._outbox_metric(FAILED_METRIC), ">", 0, 1),
+            ("MailEventsUnread", mail_dead_letters, ">", 0, 1),
+        ]
         for name, metric, comparison, threshold, periods in specs:
             self.alarms[name] = self._alarm(name, metric, comparison, threshold, periods)
-        self._dashboard_build([metric for _, metric, *_ in specs])
+        # The sender publishes the oldest unsent e-mail's age every minute; no figure at all means
+        # it is stuck or gone, which is as bad as a backlog.
+        backlog = self._outbox_metric(OLDEST_UNSENT_METRIC)
+        self.alarms["OutboxBacklog"] = self._alarm(
+            "OutboxBacklog", backlog, ">", OUTBOX_BACKLOG_SECONDS, 1, missing=cloudwatch.TreatMissingData.BREACHING
+        )
+        self._dashboard_build([metric for _, metric, *_ in specs] + [backlog])
 
-    def _ledger_check_failures(self, cluster: ecs.ICluster, family: str) -> cloudwatch.Metric:
-        """The nightly `check_points_ledger` task stopping with a non-zero exit (a problem found) or
-        failing to start: ECS says so in a task state change event; a rule counts those."""
+    @staticmethod
+    def _outbox_metric(name: str) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE, metric_name=name, statistic="Maximum", period=FIVE_MINUTES
+        )
+
+    def _task_failures(self, cluster: ecs.ICluster, name: str, family: str, what: str) -> cloudwatch.Metric:
+        """A scheduled task stopping with a non-zero exit (a problem found) or failing to start:
+        ECS says so in a task state change event; a rule counts those."""
         rule = events.Rule(
             self,
-            "LedgerCheckFailedRule",
-            description="The nightly check_points_ledger task found a problem or did not run",
+            f"{name}FailedRule",
+            description=f"{what}, or the task did not run",
             event_pattern=events.EventPattern(
                 source=["aws.ecs"],
                 detail_type=["ECS Task State Change"],
@@ -130,7 +172,15 @@ class MonitoringStack(Stack):
             period=Duration.hours(1),
         )
 
-    def _alarm(self, name: str, metric, comparison: str, threshold: float, periods: int) -> cloudwatch.Alarm:
+    def _alarm(
+        self,
+        name: str,
+        metric,
+        comparison: str,
+        threshold: float,
+        periods: int,
+        missing: cloudwatch.TreatMissingData | None = None,
+    ) -> cloudwatch.Alarm:
         alarm = cloudwatch.Alarm(
             self,
             name,
@@ -144,7 +194,8 @@ class MonitoringStack(Stack):
                 else cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
             ),
             # No data for errors means no errors; no data for health means nothing is running.
-            treat_missing_data=(
+            treat_missing_data=missing
+            or (
                 cloudwatch.TreatMissingData.NOT_BREACHING
                 if comparison == ">"
                 else cloudwatch.TreatMissingData.BREACHING

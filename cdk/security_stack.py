@@ -22,14 +22,34 @@ COGNITO_ADMIN_ACTIONS = [
     "cognito-idp:ListUsersInGroup",
 ]
 ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+# The sender's calls (notifications/: django-ses, aws.py). cdk/tests/test_iam_from_code.py reads
+# them from the code and fails when these and the code disagree. Sending is scoped to the
+# identity and the configuration set; the quota (django-ses's throttle) has no resource to scope
+# to; the metrics are scoped to the app's namespace by condition.
+SENDER_SEND_ACTIONS = ["ses:SendRawEmail"]
+SENDER_QUOTA_ACTIONS = ["ses:GetSendQuota"]
+SENDER_QUEUE_ACTIONS = ["sqs:DeleteMessage", "sqs:ReceiveMessage"]
+SENDER_METRIC_ACTIONS = ["cloudwatch:PutMetricData"]
+METRICS_NAMESPACE = "AWSomeShop"
 
 
 class SecurityStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, domain_name: str, **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        domain_name: str,
+        mail_identity: str,
+        mail_configuration_set: str,
+        mail_events_queue: str,
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self._user_pool_build()
         self._secrets_build()
         self._roles_build()
+        self._sender_role_build(mail_identity, mail_configuration_set, mail_events_queue)
         self._ecs_service_linked_role_build()
         self.certificate = acm.Certificate(
             self,
@@ -143,6 +163,46 @@ class SecurityStack(Stack):
         )
         self.task_role.add_to_policy(
             iam.PolicyStatement(actions=COGNITO_ADMIN_ACTIONS, resources=[self.user_pool.user_pool_arn])
+        )
+
+    def _sender_role_build(self, identity: str, configuration_set: str, events_queue: str) -> None:
+        """The sender's own role: the only one that may send mail, from the app's identity through
+        its configuration set, and read what SES says back. The web tasks cannot send mail at all.
+        ARNs by name (the mail stack makes them), so this stack depends on no other."""
+        ses_arn = f"arn:{self.partition}:ses:{self.region}:{self.account}"
+        self.sender_role = iam.Role(
+            self,
+            "EcsSenderRole",
+            role_name="awsomeshop-ecs-sender-role",
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description="The notification sender: sends mail through SES, reads bounces and complaints",
+        )
+        statements = [
+            iam.PolicyStatement(
+                actions=SENDER_SEND_ACTIONS,
+                resources=[f"{ses_arn}:identity/{identity}", f"{ses_arn}:configuration-set/{configuration_set}"],
+            ),
+            iam.PolicyStatement(actions=SENDER_QUOTA_ACTIONS, resources=["*"]),
+            iam.PolicyStatement(
+                actions=SENDER_QUEUE_ACTIONS,
+                resources=[f"arn:{self.partition}:sqs:{self.region}:{self.account}:{events_queue}"],
+            ),
+            iam.PolicyStatement(
+                actions=SENDER_METRIC_ACTIONS,
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+            ),
+        ]
+        for statement in statements:
+            self.sender_role.add_to_policy(statement)
+        accept(
+            self.sender_role.node.find_child("DefaultPolicy"),
+            (
+                "IAM5",
+                "ses:GetSendQuota and cloudwatch:PutMetricData take no resource; the metrics are held to the "
+                "app's namespace by condition.",
+            ),
+            applies_to=["Resource::*"],
         )
 
     def _ecs_service_linked_role_build(self) -> None:

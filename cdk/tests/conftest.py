@@ -18,6 +18,7 @@ STACKS = [
     "AwsomeshopNetworkStack",
     "AwsomeshopSecurityStack",
     "AwsomeshopDataStack",
+    "AwsomeshopMailStack",
     "AwsomeshopComputeStack",
     "AwsomeshopMonitoringStack",
     "AwsomeshopBillingStack",
@@ -59,6 +60,11 @@ def security(app) -> Template:
 @pytest.fixture(scope="session")
 def data(app) -> Template:
     return stack_template(app, "AwsomeshopDataStack")
+
+
+@pytest.fixture(scope="session")
+def mail(app) -> Template:
+    return stack_template(app, "AwsomeshopMailStack")
 
 
 @pytest.fixture(scope="session")

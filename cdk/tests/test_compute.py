@@ -48,8 +48,10 @@ def test_task_definition_size_network_mode_and_roles(compute):
     )
 
 
-def container(compute) -> dict:
-    definition = next(iter(compute.find_resources("AWS::ECS::TaskDefinition").values()))
+def container(compute, family: str = "awsomeshop-core-task") -> dict:
+    (definition,) = [
+        d for d in compute.find_resources("AWS::ECS::TaskDefinition").values() if d["Properties"]["Family"] == family
+    ]
     (only,) = definition["Properties"]["ContainerDefinitions"]
     return only
 
@@ -218,17 +220,20 @@ def test_connection_budget_stays_under_80_percent_of_max_connections(compute):
     max_tasks = target["Properties"]["MaxCapacity"]
     environment = {e["Name"]: e["Value"] for e in container(compute)["Environment"]}
     per_task = int(environment["GUNICORN_WORKERS"]) * int(environment["GUNICORN_THREADS"])
-    one_off_tasks = 2  # the ledger check and a migrate, one connection each
+    # One connection each: the sender, the ledger check, HR's summary and a migrate.
+    one_off_tasks = 4
 
     assert max_tasks * per_task + one_off_tasks <= int(0.8 * DB_T3_MICRO_MAX_CONNECTIONS)
 
 
 def test_the_tasks_carry_the_stacks_tags(compute):
-    (service,) = compute.find_resources("AWS::ECS::Service").values()
-    assert service["Properties"]["PropagateTags"] == "SERVICE"
-    assert service["Properties"]["EnableECSManagedTags"] is True
-    tags = {t["Key"]: t["Value"] for t in service["Properties"]["Tags"]}
-    assert {"Environment", "Project", "Owner"} <= set(tags)
+    services = compute.find_resources("AWS::ECS::Service").values()
+    assert len(services) == 2  # the web and the sender
+    for service in services:
+        assert service["Properties"]["PropagateTags"] == "SERVICE"
+        assert service["Properties"]["EnableECSManagedTags"] is True
+        tags = {t["Key"]: t["Value"] for t in service["Properties"]["Tags"]}
+        assert {"Environment", "Project", "Owner"} <= set(tags)
 
 
 def test_the_container_checks_liveness_without_the_database(compute):
@@ -242,8 +247,10 @@ def test_only_fargate_and_the_service_waits_for_the_association(compute):
     ).items()
     assert others == []
     assert association["Properties"]["CapacityProviders"] == ["FARGATE"]
-    (service,) = compute.find_resources("AWS::ECS::Service").values()
-    assert association_id in service["DependsOn"]
+    for service in compute.find_resources("AWS::ECS::Service").values():
+        assert association_id in service["DependsOn"]
+    for schedule in compute.find_resources("AWS::Scheduler::Schedule").values():
+        assert association_id in schedule["DependsOn"]
 
 
 def test_no_image_is_named_latest_and_the_log_group_has_no_fixed_name(compute):
@@ -254,9 +261,20 @@ def test_no_image_is_named_latest_and_the_log_group_has_no_fixed_name(compute):
     assert log_group["DeletionPolicy"] == "Retain" and "LogGroupName" not in log_group["Properties"]
 
 
+def schedule_of(compute, family: str) -> dict:
+    """The schedule that runs the task definition of `family`."""
+    definitions = compute.find_resources("AWS::ECS::TaskDefinition")
+    (logical_id,) = [key for key, d in definitions.items() if d["Properties"]["Family"] == family]
+    (schedule,) = [
+        s
+        for s in compute.find_resources("AWS::Scheduler::Schedule").values()
+        if logical_id in str(s["Properties"]["Target"]["EcsParameters"]["TaskDefinitionArn"])
+    ]
+    return schedule
+
+
 def test_the_ledger_is_checked_every_night_on_fargate(compute):
-    (schedule,) = compute.find_resources("AWS::Scheduler::Schedule").values()
-    properties = schedule["Properties"]
+    properties = schedule_of(compute, "awsomeshop-ledger-check")["Properties"]
     assert properties["ScheduleExpression"] == "cron(30 2 * * ? *)"
     target = properties["Target"]["EcsParameters"]
     assert target["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE", "Weight": 1}]

@@ -1,8 +1,9 @@
-"""The task role may do exactly what the app's code does, on exactly its own resources: read from
+"""The task roles may do exactly what the app's code does, on exactly its own resources: read from
 the code, not from a list kept by hand (the AWS emulator does not check IAM, so nothing else
 would notice a missing or an extra permission)."""
 
 import ast
+import json
 from pathlib import Path
 
 import botocore.session
@@ -10,7 +11,7 @@ from aws_cdk.assertions import Match
 from botocore import xform_name
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "shop", "points", "orders", "awsomeshop")
+APPS = ("accounts", "shop", "points", "orders", "notifications", "awsomeshop")
 # How accounts/cognito.py calls Cognito: _call("operation", ...) and _pages("operation", ...).
 COGNITO_CALLERS = {"_call", "_pages"}
 # What django-storages (S3Storage, file_overwrite=False) sends to S3 for each storage method the
@@ -131,7 +132,94 @@ def test_the_image_bucket_grants_the_task_role_exactly_what_the_storage_calls_ne
         assert ("/*" in str(statement["Resource"])) == on_objects  # objects, or the bucket for ListBucket
 
 
-def test_no_mail_permission_until_the_app_sends_mail(security, compute):
-    import json
+# --- The sender: SES through django-ses, SQS and CloudWatch through notifications/aws.py --------
+# IAM's prefix for each boto3 service name the sender uses.
+IAM_PREFIX = {"ses": "ses", "sqs": "sqs", "cloudwatch": "cloudwatch"}
 
-    assert "ses:" not in json.dumps(security.to_json()) + json.dumps(compute.to_json())
+
+def aws_calls_in_code() -> set[str]:
+    """The IAM actions of every `aws_call("service", "operation", …)` in the apps."""
+    session = botocore.session.get_session()
+    actions = set()
+    for _path, tree in app_modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "aws_call":
+                service, operation = (arg.value for arg in node.args[:2])
+                model = session.get_service_model(service)
+                by_python_name = {xform_name(name): name for name in model.operation_names}
+                assert operation in by_python_name, f"{operation} is not a {service} operation"
+                actions.add(f"{IAM_PREFIX[service]}:{by_python_name[operation]}")
+    return actions
+
+
+def ses_calls_of_the_mail_backend() -> set[str]:
+    """What django-ses asks SES when production's backend sends one e-mail, recorded from boto3
+    itself against the emulator: the code's calls, whatever the library version does."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django_ses import SESBackend
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+        calls: set[str] = set()
+        backend = SESBackend(
+            aws_access_key="testing",
+            aws_secret_key="testing",  # noqa: S106 - the emulator's
+            aws_region_name="us-east-2",
+            aws_region_endpoint=endpoint,
+            aws_auto_throttle=settings.AWS_SES_AUTO_THROTTLE,  # production's (SES_AUTO_THROTTLE unset)
+        )
+        assert backend._use_ses_v2 is False  # the v1 API: SendRawEmail (v2 would be SendEmail)
+        backend.open()
+        backend.connection.verify_email_identity(EmailAddress="rewards@example.com")
+        backend.connection.meta.events.register("before-call.ses.*", lambda model, **_: calls.add(f"ses:{model.name}"))
+        sent = backend.send_messages([EmailMessage("Subject", "Body", "rewards@example.com", ["someone@example.com"])])
+        assert sent == 1
+        return calls
+    finally:
+        server.stop()
+
+
+def sender_statements(security) -> list[dict]:
+    return statements_for(security, "AWS::IAM::Policy", "EcsSenderRole")
+
+
+def test_the_sender_role_grants_exactly_the_calls_the_sender_makes(security):
+    needed = ses_calls_of_the_mail_backend() | aws_calls_in_code()
+
+    assert needed == {
+        "ses:SendRawEmail",
+        "ses:GetSendQuota",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "cloudwatch:PutMetricData",
+    }
+    assert actions_of(sender_statements(security)) == needed
+
+
+def test_sending_is_scoped_to_the_identity_and_the_configuration_set(security, mail):
+    (send,) = [s for s in sender_statements(security) if "ses:SendRawEmail" in actions_of([s])]
+    resources = [json.dumps(r) for r in send["Resource"]]
+    assert len(resources) == 2
+    assert any(":identity/rewards@awsomeshop.example.com" in r for r in resources)
+    assert any(":configuration-set/awsomeshop" in r for r in resources)
+    (identity,) = mail.find_resources("AWS::SES::EmailIdentity").values()
+    assert identity["Properties"]["EmailIdentity"] == "rewards@awsomeshop.example.com"
+    (queue_grant,) = [s for s in sender_statements(security) if "sqs:ReceiveMessage" in actions_of([s])]
+    assert ":awsomeshop-mail-events" in json.dumps(queue_grant["Resource"])
+    (metrics,) = [s for s in sender_statements(security) if "cloudwatch:PutMetricData" in actions_of([s])]
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "AWSomeShop"}}
+
+
+def test_only_the_sender_may_send_mail(security, compute):
+    web = actions_of(statements_for(security, "AWS::IAM::Policy", "EcsTaskRole"))
+    assert not any(action.startswith(("ses:", "sqs:", "cloudwatch:")) for action in web)
+    roles = {
+        d["Properties"]["Family"]: json.dumps(d["Properties"]["TaskRoleArn"])
+        for d in compute.find_resources("AWS::ECS::TaskDefinition").values()
+    }
+    assert "EcsSenderRole" in roles["awsomeshop-sender"]
+    assert all("EcsSenderRole" not in role for family, role in roles.items() if family != "awsomeshop-sender")

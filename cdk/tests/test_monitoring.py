@@ -121,9 +121,12 @@ def test_tags_environment_project_owner_on_everything(request, stack):
 
 
 def test_a_failed_nightly_ledger_check_alarms(monitoring):
-    (rule,) = monitoring.find_resources("AWS::Events::Rule").values()
-    pattern = rule["Properties"]["EventPattern"]
-    assert pattern["detail"]["group"] == ["family:awsomeshop-ledger-check"]
+    groups = {
+        rule["Properties"]["EventPattern"]["detail"]["group"][0]: rule["Properties"]["EventPattern"]
+        for rule in monitoring.find_resources("AWS::Events::Rule").values()
+    }
+    assert set(groups) == {"family:awsomeshop-ledger-check", "family:awsomeshop-hr-summary"}
+    pattern = groups["family:awsomeshop-ledger-check"]
     assert {"containers": {"exitCode": [{"anything-but": 0}]}} in pattern["detail"]["$or"]
     monitoring.has_resource_properties(
         "AWS::CloudWatch::Alarm",

@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # the instance-metadata address for credentials.
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: setup setup-runtime run run-aws token audit bench test test-mysql lint format screenshots synth
+.PHONY: setup setup-runtime run run-aws aws-mail token audit bench test test-mysql lint format screenshots synth
 
 # Everything: the runtime packages and the test and tool ones (CDK, Playwright and Chromium, moto).
 setup:
@@ -27,6 +27,10 @@ run: setup-runtime
 # The app as in production (Cognito sign-in, S3 images) against a local AWS emulator.
 run-aws: setup
 	@scripts/run-aws.sh
+
+# The e-mails the emulator's SES took while `make run-aws` runs (FULL=1 prints their text too).
+aws-mail: setup
+	@$(PY) scripts/aws_mail.py http://127.0.0.1:$${MOTO_PORT:-5055} $(if $(FULL),--full)
 
 # A Bearer token for the API from `make run-aws`'s emulator (run that in another terminal first):
 #   make token EMAIL=hr@awsomeshop.local   (other users than the demo ones are asked their password)

@@ -38,6 +38,7 @@ LEDGER_CHECK_FAMILY = "awsomeshop-ledger-check"
 HR_SUMMARY_FAMILY = "awsomeshop-hr-summary"
 SENDER_FAMILY = "awsomeshop-sender"
 SENDER_SERVICE = "awsomeshop-sender-service"
+SENDER_DB_TIMEOUT = "30"
 
 
 class ComputeStack(Stack):
@@ -311,6 +312,10 @@ class ComputeStack(Stack):
                 **self.app_environment,
                 "SES_EVENTS_QUEUE_URL": mail_events_queue_url,
                 "NOTIFICATIONS_METRICS": "cloudwatch",
+                # A loop of short statements: wait no longer than a request would, not the 600 s
+                # manage.py gives one-off commands.
+                "DB_READ_TIMEOUT": SENDER_DB_TIMEOUT,
+                "DB_WRITE_TIMEOUT": SENDER_DB_TIMEOUT,
             },
             secrets=self.app_secrets,
             # ECS sends SIGTERM, then SIGKILL after this: the message in hand goes out, the rest of

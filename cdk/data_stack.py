@@ -1,5 +1,6 @@
 """[Data] RDS MySQL, the product-image bucket and the container image repository."""
 
+import resource_values as values
 from aws_cdk import Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -94,7 +95,7 @@ class DataStack(Stack):
         bucket = s3.Bucket(
             self,
             "ProductImages",
-            bucket_name=f"awsomeshop-product-images-{stack_suffix(self)}",
+            bucket_name=f"{values.IMAGE_BUCKET_PREFIX}-{stack_suffix(self)}",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             bucket_key_enabled=True,

@@ -5,6 +5,7 @@ delivers them to an SQS queue, which the sender reads to stop mailing those addr
 expects of any sender leaving the sandbox). The sender's role, allowed to send from this identity
 through this configuration set only, is in the security stack."""
 
+import resource_values as values
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_route53 as route53
@@ -14,11 +15,11 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-CONFIGURATION_SET = "awsomeshop"
-EVENTS_QUEUE = "awsomeshop-mail-events"
+CONFIGURATION_SET = values.CONFIGURATION_SET
+EVENTS_QUEUE = values.MAIL_EVENTS
 # A message the sender cannot read is tried this often, then parked in the dead-letter queue
 # (the monitoring stack alarms on it).
-EVENTS_MAX_RECEIVES = 5
+EVENTS_MAX_RECEIVES = values.MAIL_EVENTS_MAX_RECEIVES
 
 
 def identity_name(*, domain_name: str, sender_address: str, hosted_zone_id: str) -> str:
@@ -65,7 +66,7 @@ class MailStack(Stack):
         self.events_topic = sns.Topic(
             self,
             "MailEvents",
-            topic_name="awsomeshop-mail-events",
+            topic_name=values.MAIL_EVENTS,
             display_name="AWSomeShop mail events",
             enforce_ssl=True,
         )

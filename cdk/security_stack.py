@@ -1,6 +1,7 @@
 """[Security] Cognito (users and the web client), the secrets the tasks read, the ECS roles,
 ECS's service-linked role, and the TLS certificate."""
 
+import resource_values as values
 from aws_cdk import Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
@@ -10,7 +11,6 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 from nag import accept, accept_at
 
-HR_GROUP = "hr"
 # The Cognito calls the app makes that IAM authorizes: provisioning an employee (AdminCreateUser,
 # AdminGetUser) and syncing the pool (ListUsers, ListUsersInGroup). Sign-in, challenges and
 # password reset are public client calls with no IAM. cdk/tests/test_iam_from_code.py reads the
@@ -64,12 +64,13 @@ class SecurityStack(Stack):
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",
-            user_pool_name="awsomeshop-users",
+            user_pool_name=values.USER_POOL_NAME,
             sign_in_aliases=cognito.SignInAliases(email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             self_sign_up_enabled=False,  # HR provisions employees
             password_policy=cognito.PasswordPolicy(
-                min_length=8, require_uppercase=True, require_lowercase=True, require_digits=True, require_symbols=False
+                min_length=values.PASSWORD_MIN_LENGTH,
+                **{f"require_{what}": required for what, required in values.PASSWORD_REQUIRES.items()},
             ),
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
@@ -78,12 +79,12 @@ class SecurityStack(Stack):
         )
         self.user_pool_client = self.user_pool.add_client(
             "WebClient",
-            user_pool_client_name="awsomeshop-web-client",
+            user_pool_client_name=values.WEB_CLIENT_NAME,
             generate_secret=True,
             auth_flows=cognito.AuthFlow(user_password=True),
-            access_token_validity=Duration.hours(1),
-            id_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
+            access_token_validity=Duration.hours(values.ACCESS_TOKEN_HOURS),
+            id_token_validity=Duration.hours(values.ID_TOKEN_HOURS),
+            refresh_token_validity=Duration.days(values.REFRESH_TOKEN_DAYS),
             prevent_user_existence_errors=True,
             # The app signs in with USER_PASSWORD_AUTH; no hosted UI, so no OAuth flows, scopes or
             # callback URLs for anyone to misuse.
@@ -96,7 +97,11 @@ class SecurityStack(Stack):
             ("COG8", "Threat protection needs Cognito's Plus plan, billed per user; not in the spec's budget."),
         )
         cognito.CfnUserPoolGroup(
-            self, "HrGroup", user_pool_id=self.user_pool.user_pool_id, group_name=HR_GROUP, description="HR staff"
+            self,
+            "HrGroup",
+            user_pool_id=self.user_pool.user_pool_id,
+            group_name=values.HR_GROUP,
+            description="HR staff",
         )
 
     def _secrets_build(self) -> None:

@@ -9,8 +9,9 @@ from accounts import roles
 @dataclass(frozen=True)
 class DemoUser:
     email: str
-    password: str  # local sign-in
-    cognito_password: str  # the emulator's pool (its policy wants upper case, lower case and digits)
+    # The same for local sign-in (`make run`) and the emulator's pool (`make run-aws`), so it meets
+    # the pool's policy (upper case, lower case and digits; demo/tests check it against the CDK app's).
+    password: str
     first_name: str
     last_name: str
     role: str
@@ -20,15 +21,12 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("employee@awsomeshop.local", "employee-demo-2026", "Employee2026", "Emma", "Employee", "employee"),
-    DemoUser("colleague@awsomeshop.local", "colleague-demo-2026", "Colleague2026", "Carlos", "Colleague", "employee"),
-    DemoUser(
-        "hr@awsomeshop.local", "hr-demo-2026", "Hrstaff2026", "Hana", "Resources", "HR", is_staff=True, group=roles.HR
-    ),
+    DemoUser("employee@awsomeshop.local", "Employee-demo-2026", "Emma", "Employee", "employee"),
+    DemoUser("colleague@awsomeshop.local", "Colleague-demo-2026", "Carlos", "Colleague", "employee"),
+    DemoUser("hr@awsomeshop.local", "Hr-demo-2026", "Hana", "Resources", "HR", is_staff=True, group=roles.HR),
     DemoUser(
         "catalog@awsomeshop.local",
-        "catalog-demo-2026",
-        "Catalog2026",
+        "Catalog-demo-2026",
         "Kai",
         "Catalog",
         "catalog manager",
@@ -37,15 +35,14 @@ DEMO_USERS = [
     ),
     DemoUser(
         "fulfilment@awsomeshop.local",
-        "fulfilment-demo-2026",
-        "Fulfilment2026",
+        "Fulfilment-demo-2026",
         "Femi",
         "Fulfilment",
         "fulfilment",
         is_staff=True,
         group=roles.FULFILMENT,
     ),
-    DemoUser("admin@awsomeshop.local", "admin-demo-2026", "Admin2026", "Ada", "Admin", "superuser", True, True),
+    DemoUser("admin@awsomeshop.local", "Admin-demo-2026", "Ada", "Admin", "superuser", True, True),
 ]
 # In the emulator only: a user who must choose a password at first sign-in.
-NEW_HIRE = DemoUser("newhire@awsomeshop.local", "", "Welcome2026", "Noah", "Newhire", "employee")
+NEW_HIRE = DemoUser("newhire@awsomeshop.local", "Welcome-2026", "Noah", "Newhire", "employee")

@@ -1,28 +1,79 @@
 #!/usr/bin/env bash
-# `make run-aws`: the app with AUTH_BACKEND=cognito and MEDIA_STORAGE=s3, against a local AWS
-# emulator (moto server on 127.0.0.1:5055), with the demo catalog, the demo users in the user pool
-# (roles and points history as with `make run`), and the settings kept in var/aws.env for
-# `make token`.
+# `make run-aws`: the app as the container runs it in production, as close as this machine allows:
+# gunicorn with DJANGO_ENV=production (secure cookies, hashed static files, JSON logs), the local
+# MariaDB, the notification sender as a process of its own (as its ECS service), and Cognito, S3
+# and SES in a local AWS emulator (moto server on 127.0.0.1:5055) made from the CDK app's values.
+# The settings that point at the emulator are kept in var/aws.env for `make token`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${MOTO_PORT:-5055}
-mkdir -p var
+APP_PORT=${APP_PORT:-8000}
+DATABASE=${RUN_AWS_DATABASE:-awsomeshop_aws}
+# Its state: the lock, the emulator's settings (for `make token`), the logs (a test uses its own).
+VAR=${RUN_AWS_VAR:-var}
+mkdir -p "$VAR"
+
+# One at a time: a second one would share the first one's emulator and database and break both.
+exec 9>"$VAR/run-aws.lock"
+if ! flock --nonblock 9; then
+  echo "make run-aws is already running (pid $(cat "$VAR/run-aws.pid" 2>/dev/null || echo unknown))." >&2
+  echo "Use that one, or stop it (Ctrl-C in its terminal) before starting another." >&2
+  exit 1
+fi
+echo $$ > "$VAR/run-aws.pid"
+
+scripts/ensure-mariadb.sh
 # The emulator takes any credentials; these keep boto3 from looking for real ones.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
-.venv/bin/moto_server -H 127.0.0.1 -p "$PORT" > var/moto.log 2>&1 &
-moto=$!
+pids=()
 # var/aws.env says the emulator is up (for `make token`): gone with it.
-trap 'kill $moto 2>/dev/null || true; rm -f var/aws.env' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -f "$VAR/aws.env" "$VAR/run-aws.pid"' EXIT
+trap 'exit 130' INT TERM
+.venv/bin/moto_server -H 127.0.0.1 -p "$PORT" > "$VAR/moto.log" 2>&1 &
+pids+=($!)
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/moto-api/" >/dev/null 2>&1 && break; sleep 0.2; done
-.venv/bin/python scripts/aws_emulator_setup.py "http://127.0.0.1:$PORT" > var/aws.env
+endpoint="http://127.0.0.1:$PORT"
+{
+  .venv/bin/python scripts/aws_emulator_setup.py "$endpoint"
+  echo "export DATABASE_URL=mysql://root@127.0.0.1:3306/$DATABASE"
+} > "$VAR/aws.env.new"
+mv "$VAR/aws.env.new" "$VAR/aws.env"
 # shellcheck disable=SC1091
-source var/aws.env
-rm -f var/aws.sqlite3
-.venv/bin/python manage.py migrate --noinput -v 0
-.venv/bin/python manage.py sync_cognito_users -v 0
-.venv/bin/python manage.py seed_demo --cognito
+source "$VAR/aws.env"
+
+# A fresh database each start, as the emulator is fresh each start.
+.venv/bin/python - "$DATABASE" <<'PY'
+import sys, MySQLdb
+server = MySQLdb.connect(host="127.0.0.1", port=3306, user="root")
+server.cursor().execute(f"DROP DATABASE IF EXISTS `{sys.argv[1]}`")
+server.cursor().execute(f"CREATE DATABASE `{sys.argv[1]}` CHARACTER SET utf8mb4")
+PY
+# The demo's data first, with the development settings (seed_demo refuses to run in production:
+# its users have published passwords); its notifications wait in the outbox for the sender.
+NOTIFICATIONS_SEND_ON_COMMIT=off .venv/bin/python manage.py migrate --noinput -v 0
+NOTIFICATIONS_SEND_ON_COMMIT=off .venv/bin/python manage.py sync_cognito_users -v 0
+NOTIFICATIONS_SEND_ON_COMMIT=off .venv/bin/python manage.py seed_demo --cognito
+
+# From here, production settings as the task definition sets them, but for plain HTTP on this
+# machine (no load balancer in front to speak TLS): no redirect to https, links to 127.0.0.1.
+export DJANGO_ENV=production LOG_FORMAT=text LOG_LEVEL=INFO
+SECRET_KEY="run-aws-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+export SECRET_KEY ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=false
+export SITE_URL="http://127.0.0.1:$APP_PORT" STATIC_ROOT="$VAR/static-aws" PORT=$APP_PORT
+.venv/bin/python manage.py collectstatic --noinput -v 0
+# The sender, as its own ECS service: sends the demo's waiting notifications now, then each new
+# one within a second or two of its commit.
+.venv/bin/python manage.py send_notifications --forever > "$VAR/sender.log" 2>&1 &
+pids+=($!)
 cat <<TEXT
+The app runs as in production (gunicorn, DJANGO_ENV=production, MariaDB database $DATABASE),
+with Cognito, S3 and SES in the AWS emulator at $endpoint.
+E-mails: the sender (its log: $VAR/sender.log) sends them through the emulator's SES, which keeps
+  them: \`make aws-mail\` lists them (or read $endpoint/moto-api/data.json, "ses" → "RawMessage").
 Password reset: the emulator sends no mail; the code it would have sent is printed here.
 API token: make token EMAIL=employee@awsomeshop.local (in another terminal, while this runs).
+Open http://127.0.0.1:$APP_PORT/
 TEXT
-.venv/bin/python manage.py serve 127.0.0.1:8000
+.venv/bin/gunicorn awsomeshop.wsgi:application --config gunicorn.conf.py --bind "127.0.0.1:$APP_PORT" &
+pids+=($!)
+wait "${pids[-1]}"

@@ -84,6 +84,7 @@ def test_the_sender_is_one_fargate_task_of_its_own_service(compute):
     environment = environment_of(compute, "awsomeshop-sender")
     assert environment["NOTIFICATIONS_METRICS"] == "cloudwatch"
     assert "SES_EVENTS_QUEUE_URL" in environment and environment["SES_CONFIGURATION_SET"] == "awsomeshop"
+    assert (environment["DB_READ_TIMEOUT"], environment["DB_WRITE_TIMEOUT"]) == ("30", "30")
 
 
 def test_every_task_has_the_sites_address_and_the_sender_and_the_web_sends_nothing(compute):

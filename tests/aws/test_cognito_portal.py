@@ -173,7 +173,7 @@ def test_seed_demo_gives_the_pools_demo_users_their_roles_and_history(cognito_po
     from demo.users import DEMO_USERS
 
     for user in DEMO_USERS:
-        cognito_pool.user_create(user.email, password=user.cognito_password, permanent=True, hr=user.group == "HR")
+        cognito_pool.user_create(user.email, password=user.password, permanent=True, hr=user.group == "HR")
     call_command("sync_cognito_users")
 
     call_command("seed_demo", cognito=True)

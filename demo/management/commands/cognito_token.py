@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, email: str, password: str | None, **options) -> None:
         if settings.AUTH_BACKEND != "cognito":
             raise CommandError("This needs AUTH_BACKEND=cognito (locally: `make run-aws` in another terminal).")
-        demo = {user.email: user.cognito_password for user in DEMO_USERS}
+        demo = {user.email: user.password for user in DEMO_USERS}
         password = password or demo.get(email.lower()) or getpass.getpass(f"Password for {email}: ")
         if not password:
             raise CommandError(f"{email} is not a demo user: give its password.")

@@ -32,7 +32,6 @@ class Command(BaseCommand):
         if options["verbosity"] > 0:
             self.stdout.write("Demo users:")
             for user in result["users"]:
-                password = user.cognito_password if options["cognito"] else user.password
-                self.stdout.write(f"  {user.role:<16} {user.email:<28} password: {password}")
+                self.stdout.write(f"  {user.role:<16} {user.email:<28} password: {user.password}")
             if options["cognito"]:
-                self.stdout.write(f"  {'new hire':<16} {NEW_HIRE.email:<28} password: {NEW_HIRE.cognito_password}")
+                self.stdout.write(f"  {'new hire':<16} {NEW_HIRE.email:<28} password: {NEW_HIRE.password}")

@@ -513,6 +513,123 @@ def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: flo
     return _direct_load(make_caller, clients, seconds)
 
 
+# --- The sender beside the load ------------------------------------------------------------------
+class Sender:
+    """`manage.py send_notifications --forever` as its own process, as production runs it, writing
+    the e-mails to files (no mail leaves this machine): one file per batch, each message with its
+    Message-ID, so every row's e-mails can be counted."""
+
+    def __init__(self, mail_dir: Path, log: Path) -> None:
+        mail_dir.mkdir(parents=True, exist_ok=True)
+        for old in mail_dir.iterdir():
+            old.unlink()
+        self.mail_dir = mail_dir
+        env = {
+            **os.environ,
+            "DJANGO_ENV": "production",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1:8000",
+            "DEFAULT_FROM_EMAIL": "AWSomeShop <rewards@awsomeshop.local>",
+            "EMAIL_BACKEND": "file",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "send_notifications", "--forever", "--batch", "200"],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def message_ids(self) -> Counter:
+        ids: Counter = Counter()
+        for path in self.mail_dir.iterdir():
+            for line in path.read_text(errors="replace").splitlines():
+                if line.startswith("Message-ID: <notification-"):
+                    ids[int(line.split("-")[1].split("@")[0])] += 1
+        return ids
+
+    def stop(self) -> int:
+        self.process.send_signal(15)
+        return self.process.wait(timeout=60)
+
+
+def _outbox_unsent(since_id: int) -> int:
+    from notifications.models import Notification
+
+    return Notification.objects.filter(pk__gt=since_id, email_status__in=["pending", "sending"]).count()
+
+
+def sender_beside_load(server: Server, users: list[tuple[str, str]], product_ids: list[str]) -> dict:
+    """HTTP redemptions at 16 clients with the sender running beside them, then: how long the outbox
+    takes to drain after the load stops, whether every row of the load was sent exactly once, and
+    how long an e-mail waits from its commit to its sending (sent_at - created_at), under the load
+    and on a quiet system (one redemption a second)."""
+    from django.db.models import Max
+
+    from notifications.models import Notification
+
+    # What the earlier runs left in the outbox is not this phase's: set aside.
+    Notification.objects.filter(email_status__in=["pending", "sending"]).update(email_status="skipped")
+    since = Notification.objects.aggregate(last=Max("id"))["last"] or 0
+    sender = Sender(RESULTS / "mail-sender", RESULTS / "sender.log")
+
+    def request_for(i, n):
+        body = json.dumps({"product_id": product_ids[(i * 7 + n) % len(product_ids)]})
+        headers = {
+            "Authorization": f"Token {users[i % len(users)][1]}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": uuid.uuid4().hex,
+        }
+        return "POST", "/api/v1/orders", body, headers
+
+    try:
+        load = drive(server.port, request_for, 16, SECONDS * RUNS)
+        stopped = time.monotonic()
+        backlog_at_stop = _outbox_unsent(since)
+        while _outbox_unsent(since) and time.monotonic() - stopped < 120:
+            time.sleep(0.05)
+        drain = time.monotonic() - stopped
+        under_load = Notification.objects.filter(pk__gt=since).values_list("pk", flat=True)
+        quiet_since = max(under_load, default=since)
+        for n in range(10):  # a quiet system: one redemption a second
+            drive(server.port, lambda i, k, n=n: request_for(1000 + n, k), 1, 0.01)
+            time.sleep(1)
+        while _outbox_unsent(quiet_since) and time.monotonic() - stopped < 180:
+            time.sleep(0.05)
+        sent = sender.message_ids()
+    finally:
+        exit_code = sender.stop()
+
+    def waits(rows) -> dict:
+        seconds = sorted((row.sent_at - row.created_at).total_seconds() for row in rows if row.sent_at)
+        if not seconds:
+            return {}
+        return {
+            "p50_s": round(statistics.median(seconds), 2),
+            "p95_s": round(seconds[int(len(seconds) * 0.95) - 1], 2),
+            "max_s": round(seconds[-1], 2),
+        }
+
+    load_rows = list(Notification.objects.filter(pk__gt=since, pk__lte=quiet_since).only("created_at", "sent_at"))
+    quiet_rows = list(Notification.objects.filter(pk__gt=quiet_since).only("created_at", "sent_at"))
+    ids = [row.pk for row in load_rows]
+    return {
+        "redemptions": load["statuses"].get("201", 0),
+        "redemptions_per_s": load["rps"],
+        "notifications": len(ids),
+        "backlog_at_stop": backlog_at_stop,
+        "drained_after_s": round(drain, 2),
+        "sent_once": sum(1 for pk in ids if sent.get(pk) == 1),
+        "sent_twice_or_more": sum(1 for pk in ids if sent.get(pk, 0) > 1),
+        "not_sent": sum(1 for pk in ids if pk not in sent),
+        "wait_under_load": waits(load_rows),
+        "wait_quiet": waits(quiet_rows),
+        "sender_exit_code": exit_code,
+    }
+
+
 def explain_list_queries(user_id: str) -> list[dict]:
     from orders.selectors import order_list_for_user
     from points.selectors import points_transaction_list
@@ -632,6 +749,14 @@ def targets(results: dict) -> list[dict]:
     check("no 5xx in any redemption run", server_errors, server_errors == 0)
     problems = sum(row["ledger_problems"] for row in results["redemption"])
     check("ledger clean after every redemption run", problems, problems == 0)
+    sender = results["sender"]
+    check(
+        "the outbox drains within 10 s after the load stops", sender["drained_after_s"], sender["drained_after_s"] < 10
+    )
+    once = sender["sent_once"] == sender["notifications"] and not sender["sent_twice_or_more"]
+    check("every redemption's e-mail sent exactly once", f"{sender['sent_once']}/{sender['notifications']}", once)
+    quiet = sender["wait_quiet"].get("max_s")
+    check("an e-mail leaves within a few seconds of its commit (quiet, max)", quiet, quiet is not None and quiet < 5)
     return rows
 
 
@@ -666,6 +791,8 @@ def main() -> None:
         results["worker_rss_mb"] = [round(x, 1) for x in server.worker_rss_mb()]
         print("Redemption write path…", flush=True)
         results["redemption"] = redemption(server, users, product_ids)
+        print("The sender beside the load…", flush=True)
+        results["sender"] = sender_beside_load(server, users, product_ids)
         print("Growth: small data set…", flush=True)
         small = growth(uncached, users[1][1], users[2][1])
         print(
@@ -733,6 +860,16 @@ def main() -> None:
                 "direct_vs_floor",
             ],
         )
+    )
+    sender = results["sender"]
+    print(
+        f"\nThe sender beside the load (its own process, 16 HTTP clients for {SECONDS * RUNS:g} s): "
+        f"{sender['redemptions']:,} redemptions at {sender['redemptions_per_s']:,}/s wrote {sender['notifications']:,} "
+        f"notifications; {sender['backlog_at_stop']:,} waited when the load stopped, all sent "
+        f"{sender['drained_after_s']} s later; sent once: {sender['sent_once']:,}, twice or more: "
+        f"{sender['sent_twice_or_more']}, not sent: {sender['not_sent']}. Commit to sending: under the load "
+        f"{sender['wait_under_load']}, quiet {sender['wait_quiet']}; the sender stopped with exit code "
+        f"{sender['sender_exit_code']}."
     )
     print("\nTargets")
     print(table(results["targets"], ["target", "figure", "result"]))

@@ -106,3 +106,33 @@ def test_only_hr_and_superusers_see_the_outbox(client, catalog_manager, fulfilme
         assert client.get(changelist).status_code == 403
         client.post(changelist, {"action": "send_again", "_selected_action": [two[0].pk]})
     assert Notification.objects.get(pk=two[0].pk).email_status == "pending"
+
+
+def test_hr_lifts_a_suppressed_address_from_the_admin_and_the_audit_log_says_so(client, hr_staff, employee):
+    from audit.models import AuditEntry
+    from notifications.models import EmailSuppression
+
+    gone = EmailSuppression.objects.create(email=employee.email.lower(), reason="bounce", detail="550 user unknown")
+    changelist = reverse("admin:notifications_emailsuppression_changelist")
+    client.force_login(hr_staff)
+
+    page = client.get(changelist).content.decode()
+    response = client.post(changelist, {"action": "lift", "_selected_action": [gone.pk]}, follow=True)
+
+    assert "550 user unknown" in page
+    assert "1 address will be e-mailed again." in response.content.decode()
+    assert not EmailSuppression.objects.exists()
+    entry = AuditEntry.objects.get(action="notifications.email_suppression_lift")
+    assert entry.actor_id == hr_staff.pk
+
+
+def test_other_staff_can_neither_see_nor_lift_suppressed_addresses(client, catalog_manager, fulfilment_staff):
+    from notifications.models import EmailSuppression
+
+    gone = EmailSuppression.objects.create(email="gone@example.com", reason="complaint")
+    changelist = reverse("admin:notifications_emailsuppression_changelist")
+    for user in (catalog_manager, fulfilment_staff):
+        client.force_login(user)
+        assert client.get(changelist).status_code == 403
+        client.post(changelist, {"action": "lift", "_selected_action": [gone.pk]})
+    assert EmailSuppression.objects.filter(pk=gone.pk).exists()

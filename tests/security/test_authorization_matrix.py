@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
 from awsomeshop.db import new_id
-from notifications.models import Notification
+from notifications.models import EmailSuppression, Notification
 from orders.models import VoucherCode
 from orders.services import order_redeem
 from points.models import PointsBudget
@@ -69,6 +69,7 @@ def world(employee, hr_staff, catalog_manager, fulfilment_staff, give_points):
         "option": product_option_create(product_id=ProductFactory(name="Tee").pk, name="M", stock_quantity=3),
         "voucher": VoucherCode.objects.create(product=product, code="SECRET-1"),
         "notification": Notification.objects.filter(recipient=employee).first(),
+        "suppression": EmailSuppression.objects.create(email="gone@example.com", reason="bounce"),
         "order": order,
         "others_order": others_order,
         "transaction": order.points_transactions.get(),
@@ -94,6 +95,7 @@ def object_for(name: str, world) -> str:
         "orders_fulfilmentorder": world["order"].pk,
         "orders_vouchercode": world["voucher"].pk,
         "notifications_notification": str(world["notification"].pk),
+        "notifications_emailsuppression": str(world["suppression"].pk),
         "shop_productoption": world["option"].pk,
         "points_pointstransaction": world["transaction"].pk,
         "points_employee": world["employee"].pk,
@@ -161,6 +163,8 @@ ADMIN_MODELS = {
     "orders_fulfilmentorder": admin_rule({"fulfilment", "superuser"}),
     "orders_vouchercode": admin_rule({"fulfilment", "superuser"}, add={"fulfilment", "superuser"}),
     "notifications_notification": admin_rule({"hr", "superuser"}),
+    # Lifted by an action (HR's), never through the delete page.
+    "notifications_emailsuppression": admin_rule({"hr", "superuser"}),
     "shop_productoption": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
     "points_awardbatch": admin_rule({"hr", "superuser"}),
     "shop_category": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),

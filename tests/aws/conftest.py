@@ -1,11 +1,20 @@
 """The local AWS emulator: moto in server mode, a real HTTP endpoint on 127.0.0.1 that boto3 and
 the app talk to exactly as they would to AWS."""
 
+import contextlib
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 from accounts import cognito, cognito_auth
+from tests.concurrency import wait_until
+from tests.servers import free_port
 
 REGION = "us-east-2"
 SPEC_PASSWORD_POLICY = {
@@ -17,17 +26,61 @@ SPEC_PASSWORD_POLICY = {
 }
 
 
-@pytest.fixture(scope="session")
-def aws_endpoint():
+@contextlib.contextmanager
+def emulator_credentials():
+    """Credentials the emulator accepts; boto3 must never find real ones here. Restored after."""
     with pytest.MonkeyPatch.context() as patch:
-        # Credentials the emulator accepts; boto3 must never find real ones here. Restored after.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
             patch.setenv(name, "testing")
+        yield
+
+
+@contextlib.contextmanager
+def moto_server():
+    """One emulator in this process on a free loopback port."""
+    with emulator_credentials():
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         _host, port = server.get_host_and_port()
-        yield f"http://127.0.0.1:{port}"
-        server.stop()
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint():
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@contextlib.contextmanager
+def moto_server_process():
+    """An emulator in a process of its own, as `make run-aws` runs it: its state is its own (moto
+    keeps every backend in module globals, so a second server in this process would share them)."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **{name: "testing" for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: _answers(endpoint), "the emulator's own process to answer")
+        with emulator_credentials():
+            yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310 - loopback
+            return True
+    except OSError:
+        return False
 
 
 def aws_client(service: str, endpoint: str):

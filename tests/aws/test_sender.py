@@ -24,12 +24,22 @@ from notifications.selectors import outbox_figures
 from notifications.sender import FAILED_METRIC, METRICS_NAMESPACE, OLDEST_UNSENT_METRIC, outbox_metrics_publish
 from notifications.services import email_suppressions_lift, notifications_send, notify
 from tests.awards import points_award
-from tests.aws.conftest import REGION, aws_client
+from tests.aws.conftest import REGION, aws_client, moto_server_process
 from tests.concurrency import wait_until
 from tests.factories import UserFactory
 from tests.servers import BASE, production_env
 
 SENDER = "rewards@awsomeshop.example"
+
+
+@pytest.fixture(scope="module")
+def aws_endpoint():
+    """An emulator of this module's own, in its own process as `make run-aws` runs it:
+    `/moto-api/data.json`, where these tests read what SES took, answers 500 once another test has
+    deleted a bucket that still held keys (moto walks every object it ever made), so the suite's
+    shared emulator cannot be read that way."""
+    with moto_server_process() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ aws-mail: setup
 #   make token EMAIL=hr@awsomeshop.local   (other users than the demo ones are asked their password)
 EMAIL ?= employee@awsomeshop.local
 token: setup
-	@test -f var/aws.env || { echo "Start make run-aws first (in another terminal)." >&2; exit 1; }
-	@set -a; . var/aws.env; set +a; $(PY) manage.py cognito_token --email "$(EMAIL)"
+	@test -f $${RUN_AWS_VAR:-var}/aws.env || { echo "Start make run-aws first (in another terminal)." >&2; exit 1; }
+	@set -a; . $${RUN_AWS_VAR:-var}/aws.env; set +a; $(PY) manage.py cognito_token --email "$(EMAIL)"
 
 # Known vulnerabilities in the pinned requirements (needs PyPI's JSON API or OSV to be reachable).
 audit: setup

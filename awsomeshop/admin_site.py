@@ -1,5 +1,5 @@
 """The admin site: Django's, except that no change list answers a lookup it does not offer, and
-no form saved twice at once answers with a 500.
+no form saved twice at once, nor an action posted with ids that are not ids, answers with a 500.
 
 Django's ModelAdmin accepts any lookup on a model's own fields in the query string, so
 `?password__startswith=pbkdf2` on the employee list answered "1 employee" or "0 employees", one
@@ -11,6 +11,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
@@ -91,6 +93,29 @@ class ConcurrentSaveMixin(_AdminBase):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class SelectedIdsOnlyMixin(_AdminBase):
+    """An action runs on the ticked rows' ids, and only ids of this model reach it: anything else
+    posted as `_selected_action` (`abc`, a NUL, a number past the column's range) is dropped
+    before Django filters `pk__in` with it, which answered 500. With nothing left, Django says
+    that items must be selected and changes nothing."""
+
+    def response_action(self, request, queryset):
+        post = request.POST.copy()
+        post.setlist(ACTION_CHECKBOX_NAME, [v for v in post.getlist(ACTION_CHECKBOX_NAME) if self._is_an_id(v)])
+        request.POST = post
+        return super().response_action(request, queryset)
+
+    def _is_an_id(self, value: str) -> bool:
+        pk = self.model._meta.pk
+        if "\x00" in value:
+            return False
+        try:
+            pk.run_validators(pk.to_python(value))
+        except ValidationError:
+            return False
+        return True
+
+
 class ShopAdminSite(admin.AdminSite):
     """Django's admin site, with two hooks the apps use instead of this module importing them:
     `model_admin_mixins` (what every ModelAdmin gets) and `register_page` (a page of the site's
@@ -108,7 +133,7 @@ class ShopAdminSite(admin.AdminSite):
 
     def model_admin_mixins(self) -> tuple[type, ...]:
         """What every ModelAdmin registered here is given, ours and the libraries'."""
-        return (ConcurrentSaveMixin, FilterLookupsOnlyMixin)
+        return (ConcurrentSaveMixin, FilterLookupsOnlyMixin, SelectedIdsOnlyMixin)
 
     def register_page(self, route: str, view, *, name: str) -> None:
         """A page of the site (`view(request, site)`), behind the admin's sign-in like the rest."""

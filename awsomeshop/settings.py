@@ -7,13 +7,15 @@ default for a secret and refuses to start without one.
 
 import secrets
 from datetime import timedelta
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state (the SQLite file, uploaded media, the development secret key) lives here, git-ignored.
@@ -436,12 +438,49 @@ DEFAULT_FROM_EMAIL = (
     if IS_PRODUCTION
     else env.str("DEFAULT_FROM_EMAIL", default="AWSomeShop <rewards@awsomeshop.local>")
 )
+
+
+def _one_address(value: str) -> bool:
+    """One sender, optionally with a name ("AWSomeShop <rewards@…>"), on one line."""
+    if "\n" in value or "\r" in value or len(getaddresses([value])) != 1:
+        return False
+    _name, address = parseaddr(value)
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+if not _one_address(DEFAULT_FROM_EMAIL):
+    raise ImproperlyConfigured(
+        f'DEFAULT_FROM_EMAIL is one address, optionally with a name ("AWSomeShop <rewards@…>"), '
+        f"not {DEFAULT_FROM_EMAIL!r}."
+    )
 # Links in e-mails point here.
 SITE_URL = env.str("SITE_URL") if IS_PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
 _site = urlsplit(SITE_URL)
-# https, but for this machine's own address (make run-aws runs production settings on loopback).
-if IS_PRODUCTION and not (_site.scheme == "https" or (_site.scheme == "http" and _site.hostname in LOCAL_HOSTS)):
-    raise ImproperlyConfigured(f"SITE_URL is the site's https:// address in production, not {SITE_URL!r}.")
+
+
+def _site_url_fits(site) -> bool:
+    """A scheme and a host (and maybe a port and a path), nothing a link could be bent with: no
+    user part, query or fragment. https, but for this machine's own address (make run-aws runs
+    production settings on loopback)."""
+    try:
+        site.port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        return False
+    shaped = bool(site.hostname) and not (site.username or site.password or site.query or site.fragment)
+    shaped = shaped and not any(c.isspace() for c in SITE_URL) and site.scheme in ("http", "https")
+    secure = site.scheme == "https" or site.hostname in LOCAL_HOSTS or not IS_PRODUCTION
+    return shaped and secure
+
+
+if not _site_url_fits(_site):
+    raise ImproperlyConfigured(
+        f"SITE_URL is the site's https:// address in production (https://host[:port][/path], no user, "
+        f"query or fragment), not {SITE_URL!r}."
+    )
 AWS_SES_REGION_NAME = env.str("AWS_SES_REGION_NAME", default=AWS_REGION)
 # Only for a local emulator (moto); AWS itself is found from the region.
 AWS_SES_REGION_ENDPOINT_URL = env.str("AWS_SES_ENDPOINT_URL", default="") or None
@@ -456,6 +495,8 @@ SES_EVENTS_QUEUE_URL = env.str("SES_EVENTS_QUEUE_URL", default="")
 AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="") or None
 # "cloudwatch": the sender publishes the outbox's figures for the alarms; "log": it only logs them.
 NOTIFICATIONS_METRICS = env.str("NOTIFICATIONS_METRICS", default="log")
+if NOTIFICATIONS_METRICS not in ("cloudwatch", "log"):
+    raise ImproperlyConfigured(f"NOTIFICATIONS_METRICS is cloudwatch or log, not {NOTIFICATIONS_METRICS!r}.")
 # The right-hand side of every e-mail's Message-ID: the site's own host name.
 NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
     "NOTIFICATION_MESSAGE_ID_DOMAIN",

@@ -46,9 +46,12 @@ class MailStack(Stack):
             configuration_set_name=CONFIGURATION_SET,
             reputation_metrics=True,
             sending_enabled=True,
-            # Addresses that bounce or complain are kept from by SES too, account-wide.
-            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
         )
+        # One list of addresses not to mail: the app's, which HR sees and lifts (bounces and
+        # complaints reach it through the events queue below). SES's account-wide list is not
+        # applied to this configuration set, or a lift in the app would not reach it.
+        cfn_set = self.configuration_set.node.default_child
+        cfn_set.add_property_override("SuppressionOptions.SuppressedReasons", [])  # type: ignore[union-attr]
         if hosted_zone_id:
             zone = route53.PublicHostedZone.from_public_hosted_zone_attributes(
                 self, "Zone", hosted_zone_id=hosted_zone_id, zone_name=domain_name

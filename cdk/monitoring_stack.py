@@ -29,6 +29,8 @@ METRICS_NAMESPACE = "AWSomeShop"
 OLDEST_UNSENT_METRIC = "OutboxOldestUnsentSeconds"
 FAILED_METRIC = "NotificationsFailed"
 OUTBOX_BACKLOG_SECONDS = 300
+MAIL_BOUNCE_RATE = 0.04
+MAIL_COMPLAINT_RATE = 0.0008
 
 
 def alarm_topic(scope: Construct, alarm_email: str) -> sns.Topic:
@@ -125,6 +127,9 @@ class MonitoringStack(Stack):
             ),
             ("NotificationsFailed", self._outbox_metric(FAILED_METRIC), ">", 0, 1),
             ("MailEventsUnread", mail_dead_letters, ">", 0, 1),
+            # SES reviews an account at a 5 % bounce or 0.1 % complaint rate: warn before that.
+            ("MailBounceRate", self._ses_reputation("Reputation.BounceRate"), ">", MAIL_BOUNCE_RATE, 1),
+            ("MailComplaintRate", self._ses_reputation("Reputation.ComplaintRate"), ">", MAIL_COMPLAINT_RATE, 1),
         ]
         for name, metric, comparison, threshold, periods in specs:
             self.alarms[name] = self._alarm(name, metric, comparison, threshold, periods)
@@ -135,6 +140,10 @@ class MonitoringStack(Stack):
             "OutboxBacklog", backlog, ">", OUTBOX_BACKLOG_SECONDS, 1, missing=cloudwatch.TreatMissingData.BREACHING
         )
         self._dashboard_build([metric for _, metric, *_ in specs] + [backlog])
+
+    @staticmethod
+    def _ses_reputation(name: str) -> cloudwatch.Metric:
+        return cloudwatch.Metric(namespace="AWS/SES", metric_name=name, statistic="Maximum", period=Duration.hours(1))
 
     @staticmethod
     def _outbox_metric(name: str) -> cloudwatch.Metric:

@@ -7,7 +7,7 @@ from awsomeshop.text import counted
 
 from .kinds import notification_kind_list
 from .models import EmailSuppression, Notification
-from .services import email_suppressions_lift, notifications_resend
+from .services import email_suppressions_lift, notifications_give_up, notifications_resend
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -33,7 +33,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["recipient__email", "title"]
     list_select_related = ["recipient"]
     list_per_page = 100
-    actions = ["send_again"]
+    actions = ["send_again", "give_up"]
     fields = [
         "recipient_email",
         "kind_label",
@@ -65,6 +65,20 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             self.message_user(request, "None of the selected e-mails had failed; nothing to send again.")
 
+    @admin.action(
+        description="Give up on the selected failed e-mails (they stay in the portal)", permissions=["resend"]
+    )
+    def give_up(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = notifications_give_up(ids=list(queryset.values_list("pk", flat=True)), given_up_by_id=request.user.pk)
+        if count:
+            self.message_user(
+                request,
+                f"{counted(count, 'e-mail', 'e-mails')} will not be sent; the notification stays in the portal.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, "None of the selected e-mails had failed; nothing changed.", messages.WARNING)
+
 
 @admin.register(EmailSuppression)
 class EmailSuppressionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -84,6 +98,11 @@ class EmailSuppressionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="E-mail the selected addresses again (they were fixed)", permissions=["lift"])
     def lift(self, request: HttpRequest, queryset: QuerySet[EmailSuppression]) -> None:
         count = email_suppressions_lift(ids=list(queryset.values_list("pk", flat=True)), lifted_by_id=request.user.pk)
-        self.message_user(
-            request, f"{counted(count, 'address', 'addresses')} will be e-mailed again.", messages.SUCCESS
-        )
+        if count:
+            self.message_user(
+                request, f"{counted(count, 'address', 'addresses')} will be e-mailed again.", messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request, "None of the selected addresses is suppressed any more; nothing was lifted.", messages.WARNING
+            )

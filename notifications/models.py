@@ -28,7 +28,7 @@ class Notification(models.Model):
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not e-mailed (turned off, or no address)"
+        SKIPPED = "skipped", "Not e-mailed (turned off, no address, or given up)"
 
     id = models.BigAutoField(primary_key=True)
     recipient = models.ForeignKey(

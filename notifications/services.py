@@ -20,11 +20,14 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -220,7 +223,7 @@ def _attempt_failed(notification: Notification, token: str, error: Exception, no
 
 
 def _suppressed_among(notifications: list[Notification]) -> set[str]:
-    addresses = {n.recipient.email.lower() for n in notifications if n.recipient.email}
+    addresses = {n.recipient.email.strip().lower() for n in notifications if n.recipient.email}
     return set(EmailSuppression.objects.filter(email__in=addresses).values_list("email", flat=True))
 
 
@@ -412,26 +415,67 @@ def notifications_resend(*, ids: list[int]) -> int:
     return count
 
 
+@atomic_with_retry
+def notifications_give_up(*, ids: list[int], given_up_by_id: str) -> int:
+    """HR gives up on failed e-mails (an address that will never work): they are not sent, the
+    notification stays in the portal, and the failed count the alarm watches goes down. Only failed
+    rows move, so a second click changes nothing."""
+    failed = list(Notification.objects.select_for_update().filter(pk__in=ids, email_status=_DUE.FAILED))
+    for notification in failed:
+        notification.email_status = _DUE.SKIPPED
+        notification.last_error = f"HR gave up on it after: {notification.last_error}"[:500]
+    Notification.objects.bulk_update(failed, ["email_status", "last_error"])
+    audit_record_many(
+        action="notifications.give_up",
+        changes=[
+            Change(
+                n,
+                before={"email_status": _DUE.FAILED},
+                after={"email_status": _DUE.SKIPPED},
+                employee_id=n.recipient_id,
+            )
+            for n in failed
+        ],
+        actor_id=given_up_by_id,
+    )
+    return len(failed)
+
+
 # --- Addresses the mail service reported --------------------------------------------------------
+def email_address_parse(raw: str) -> str:
+    """The bare address, lower case ("Bob <BOB@Example.com>" is bob@example.com); ValueError for
+    anything that is not one address."""
+    if not isinstance(raw, str) or "\n" in raw or "\r" in raw:
+        raise ValueError(f"not an e-mail address: {raw!r}")
+    _name, address = parseaddr(raw)
+    address = address.strip().lower()
+    try:
+        address.encode("utf-8")
+        validate_email(address)
+    except (UnicodeError, ValidationError) as error:
+        raise ValueError(f"not an e-mail address: {raw!r}") from error
+    return address
+
+
 @atomic_with_retry
 def email_suppress(*, email: str, reason: str, detail: str = "") -> bool:
     """Stop e-mailing `email` (a permanent bounce or a complaint from the mail service); True when
-    it was not stopped already. The audit trail shows when and why."""
-    address = str(email).strip().lower()[:254]
-    if not address or EmailSuppression.objects.filter(email=address).exists():
+    it was not stopped already. The audit trail shows when and why. ValueError for an address that
+    is not one."""
+    address = email_address_parse(email)
+    reason = EmailSuppression.Reason(reason)
+    if EmailSuppression.objects.filter(email=address).exists():
         return False
     try:
         with transaction.atomic():  # a savepoint: the same event read twice, at the same time
-            suppression = EmailSuppression.objects.create(
-                email=address, reason=EmailSuppression.Reason(reason), detail=detail[:500]
-            )
+            suppression = EmailSuppression.objects.create(email=address, reason=reason, detail=detail[:500])
     except IntegrityError:
         return False
     audit_record(
         action="notifications.email_suppress",
         target=suppression,
         before={},
-        after={"email": address, "reason": reason, "detail": detail[:500]},
+        after={"email": address, "reason": str(reason), "detail": detail[:500]},
     )
     return True
 

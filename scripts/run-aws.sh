@@ -13,25 +13,46 @@ DATABASE=${RUN_AWS_DATABASE:-awsomeshop_aws}
 VAR=${RUN_AWS_VAR:-var}
 mkdir -p "$VAR"
 
-# One at a time: a second one would share the first one's emulator and database and break both.
-exec 9>"$VAR/run-aws.lock"
-if ! flock --nonblock 9; then
-  echo "make run-aws is already running (pid $(cat "$VAR/run-aws.pid" 2>/dev/null || echo unknown))." >&2
-  echo "Use that one, or stop it (Ctrl-C in its terminal) before starting another." >&2
-  exit 1
-fi
-echo $$ > "$VAR/run-aws.pid"
+# One at a time on each thing a run owns: its var/ directory, its database (dropped at start),
+# its emulator's port and its app's port. Another checkout's run, or one with another var/, holds
+# the same locks (they live in /tmp, keyed by what they guard), so it refuses too.
+LOCKS=${TMPDIR:-/tmp}/awsomeshop-run-aws
+mkdir -p "$LOCKS"
+holds() {  # holds FD FILE: take the lock on FILE or say who has it and stop
+  eval "exec $1>\"\$2\""
+  if ! flock --nonblock "$1"; then
+    echo "make run-aws is already running on $3 (pid $(cat "$2.pid" 2>/dev/null || echo unknown))." >&2
+    echo "Use that one, or stop it (Ctrl-C in its terminal) before starting another." >&2
+    exit 1
+  fi
+  echo $$ > "$2.pid"
+}
+holds 6 "$(realpath "$VAR")/run-aws.lock" "$VAR"
+holds 7 "$LOCKS/database-$DATABASE.lock" "database $DATABASE"
+holds 8 "$LOCKS/port-$PORT.lock" "port $PORT"
+holds 9 "$LOCKS/port-$APP_PORT.lock" "port $APP_PORT"
+# Not ours, but taken: something else listens there.
+for taken in "$PORT" "$APP_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$taken") 2>/dev/null; then
+    echo "Port $taken is in use by another program; set MOTO_PORT or APP_PORT to a free one." >&2
+    exit 1
+  fi
+done
 
 scripts/ensure-mariadb.sh
 # The emulator takes any credentials; these keep boto3 from looking for real ones.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 pids=()
 # var/aws.env says the emulator is up (for `make token`): gone with it.
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -f "$VAR/aws.env" "$VAR/run-aws.pid"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -f "$VAR/aws.env"' EXIT
 trap 'exit 130' INT TERM
 .venv/bin/moto_server -H 127.0.0.1 -p "$PORT" > "$VAR/moto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/moto-api/" >/dev/null 2>&1 && break; sleep 0.2; done
+if ! kill -0 "${pids[0]}" 2>/dev/null; then
+  echo "The AWS emulator did not start (its log: $VAR/moto.log)." >&2
+  exit 1
+fi
 endpoint="http://127.0.0.1:$PORT"
 {
   .venv/bin/python scripts/aws_emulator_setup.py "$endpoint"

@@ -61,6 +61,20 @@ def test_production_refuses_to_start_without_its_secrets_hosts_site_and_sender(m
         ("SITE_URL", "http://shop.example.com", "SITE_URL is the site's https:// address in production"),
         ("NOTIFICATIONS_SEND_ON_COMMIT", "thread", "In production the sender sends"),
         ("NOTIFICATIONS_SEND_ON_COMMIT", "sometimes", "NOTIFICATIONS_SEND_ON_COMMIT is thread, inline or off"),
+        # Links that would lead nowhere, or somewhere else than the shop.
+        ("SITE_URL", "https://", "SITE_URL is the site's https:// address in production"),
+        ("SITE_URL", "https:///evil.example", "SITE_URL is the site's https:// address in production"),
+        ("SITE_URL", "https://shop.example.com@evil.example", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com/?next=x", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com/#top", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com:99999", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop example.com", "SITE_URL is the site's https:// address"),
+        # A sender SES would refuse, or a header someone could inject into.
+        ("DEFAULT_FROM_EMAIL", "", "DEFAULT_FROM_EMAIL is one address"),
+        ("DEFAULT_FROM_EMAIL", "AWSomeShop", "DEFAULT_FROM_EMAIL is one address"),
+        ("DEFAULT_FROM_EMAIL", "AWSomeShop <rewards@shop.example.com>\nBcc: x@evil.example", "DEFAULT_FROM_EMAIL is"),
+        ("DEFAULT_FROM_EMAIL", "a@shop.example.com, b@shop.example.com", "DEFAULT_FROM_EMAIL is one address"),
+        ("NOTIFICATIONS_METRICS", "cloudwach", "NOTIFICATIONS_METRICS is cloudwatch or log"),
     ],
 )
 def test_production_refuses_links_without_tls_and_sending_in_the_web_workers(setting, value, said):

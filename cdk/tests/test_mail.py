@@ -25,7 +25,9 @@ def test_the_sender_address_is_an_ses_identity_with_the_configuration_set(mail):
     )
     mail.has_resource_properties(
         "AWS::SES::ConfigurationSet",
-        {"Name": "awsomeshop", "SuppressionOptions": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]}},
+        # SES's own account-wide list is not applied: the app's list, which HR sees and lifts,
+        # is the only one (a lift in the app would not reach SES's list).
+        {"Name": "awsomeshop", "SuppressionOptions": {"SuppressedReasons": []}},
     )
 
 
@@ -124,6 +126,8 @@ def test_hrs_summary_runs_every_working_morning(compute):
             "notBreaching",
         ),
         ("awsomeshop-HrSummaryFailed", "TriggeredRules", 0, "GreaterThanThreshold", "notBreaching"),
+        ("awsomeshop-MailBounceRate", "Reputation.BounceRate", 0.04, "GreaterThanThreshold", "notBreaching"),
+        ("awsomeshop-MailComplaintRate", "Reputation.ComplaintRate", 0.0008, "GreaterThanThreshold", "notBreaching"),
     ],
 )
 def test_the_mail_alarms_notify_the_topic(monitoring, name, metric, threshold, comparison, missing):

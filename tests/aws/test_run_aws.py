@@ -125,19 +125,28 @@ def test_run_aws_serves_production_settings_and_its_sender_mails_the_demo_throug
 
 
 def test_a_second_run_aws_refuses_and_the_first_goes_on(run_aws, tmp_path):
-    second = subprocess.run(
-        ["bash", "scripts/run-aws.sh"],
-        cwd=BASE,
-        env={**run_aws["env"], "MOTO_PORT": str(free_port()), "APP_PORT": str(free_port())},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-    assert second.returncode == 1
-    assert "make run-aws is already running" in second.stderr
-    assert healthy(run_aws["base"])
-    assert (tmp_path / "var" / "aws.env").exists()
+    first = run_aws["env"]
+    elsewhere = {"MOTO_PORT": str(free_port()), "APP_PORT": str(free_port())}
+    other_var = {"RUN_AWS_VAR": str(tmp_path / "other-var")}
+    other_db = {"RUN_AWS_DATABASE": f"awsomeshop_runaws_{uuid.uuid4().hex[:8]}"}
+    # The same var/ directory; another directory on the same database (it would be dropped); and
+    # another directory and database on the same emulator port or app port.
+    tries = {
+        "same var": {**first, **elsewhere},
+        "same database": {**first, **elsewhere, **other_var},
+        "same emulator port": {**first, **elsewhere, **other_var, **other_db, "MOTO_PORT": first["MOTO_PORT"]},
+        "same app port": {**first, **elsewhere, **other_var, **other_db, "APP_PORT": first["APP_PORT"]},
+    }
+    for what, env in tries.items():
+        second = subprocess.run(
+            ["bash", "scripts/run-aws.sh"], cwd=BASE, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode == 1, (what, second.stderr)
+        assert "make run-aws is already running" in second.stderr or "is in use" in second.stderr, (what, second.stderr)
+        assert healthy(run_aws["base"]), what
+        assert (tmp_path / "var" / "aws.env").exists(), what
+    assert server_query(f"SHOW DATABASES LIKE '{run_aws['database']}'")  # not dropped by another run
+    assert not server_query(f"SHOW DATABASES LIKE '{other_db['RUN_AWS_DATABASE']}'")  # nor made
 
     os.killpg(run_aws["process"].pid, signal.SIGINT)  # Ctrl-C in its terminal
     run_aws["process"].wait(timeout=30)

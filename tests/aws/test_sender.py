@@ -285,6 +285,52 @@ def test_an_event_that_cannot_be_read_stays_on_the_queue_for_the_dead_letter_que
     assert queue_depth(events_queue) == 1
 
 
+MALFORMED_EVENTS = {
+    "recipients are strings": {
+        "eventType": "Bounce",
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": ["a@x.example"]},
+    },
+    "complaint is null": {"eventType": "Complaint", "complaint": None},
+    "bounce is a list": {"eventType": "Bounce", "bounce": []},
+    "bounce is a string": {"eventType": "Bounce", "bounce": "x"},
+    "recipients not a list": {"eventType": "Bounce", "bounce": {"bounceType": "Permanent", "bouncedRecipients": 7}},
+    "nested beyond reason": "[" * 100_000 + "]" * 100_000,
+    "a surrogate in the address": {
+        "eventType": "Complaint",
+        "complaint": {"complainedRecipients": [{"emailAddress": "bad\ud800@x.example"}]},
+    },
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", MALFORMED_EVENTS.values(), ids=MALFORMED_EVENTS.keys())
+def test_one_malformed_event_stays_for_the_dead_letter_queue_and_the_rest_of_the_batch_is_read(
+    ses, events_queue, employee, bad
+):
+    events_queue(bad)
+    events_queue(ses_event("Complaint", employee.email))
+
+    assert ses_events_receive() == 1
+    assert list(EmailSuppression.objects.values_list("email", flat=True)) == [employee.email.lower()]
+    assert queue_depth(events_queue) == 1  # only the bad one, left for the dead-letter queue
+
+
+@pytest.mark.django_db
+def test_the_message_ses_sends_when_it_validates_the_topic_is_read_and_deleted(ses, events_queue):
+    events_queue("Successfully validated SNS topic for Amazon SES event publishing.")
+
+    assert ses_events_receive() == 0
+    assert queue_depth(events_queue) == 0  # not left to reach the dead-letter queue and its alarm
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_display_name_is_suppressed_as_the_bare_address(ses, events_queue):
+    events_queue(ses_event("Complaint", "Bob Example <BOB@Example.com>"))
+
+    assert ses_events_receive() == 1
+    assert list(EmailSuppression.objects.values_list("email", flat=True)) == ["bob@example.com"]
+
+
 # --- The figures the alarms watch -------------------------------------------------------------
 @pytest.mark.django_db
 def test_the_sender_publishes_the_oldest_unsent_age_and_the_failed_count_to_cloudwatch(

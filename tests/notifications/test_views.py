@@ -99,6 +99,31 @@ def test_hr_sees_failed_mails_and_sends_them_again(client, hr_staff, two, settin
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
 
 
+def test_hr_gives_up_on_a_failed_mail_so_the_failed_count_and_its_alarm_clear(client, hr_staff, two, settings):
+    from audit.models import AuditEntry
+    from notifications.selectors import outbox_figures
+
+    settings.EMAIL_BACKEND = "tests.notifications.flaky.FlakyBackend"
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    FlakyBackend.failures = 2
+    notifications_send()
+    assert outbox_figures().failed == 2
+    client.force_login(hr_staff)
+    changelist = reverse("admin:notifications_notification_changelist")
+
+    response = client.post(changelist, {"action": "give_up", "_selected_action": [two[0].pk]}, follow=True)
+    again = client.post(changelist, {"action": "give_up", "_selected_action": [two[0].pk]}, follow=True)
+
+    assert "1 e-mail will not be sent; the notification stays in the portal." in response.content.decode()
+    assert "None of the selected e-mails had failed; nothing changed." in again.content.decode()
+    given_up = Notification.objects.get(pk=two[0].pk)
+    assert given_up.email_status == "skipped"
+    assert given_up.last_error.startswith("HR gave up on it after: MailServiceDown")
+    assert outbox_figures().failed == 1  # what the NotificationsFailed alarm watches
+    entry = AuditEntry.objects.get(action="notifications.give_up")
+    assert entry.actor_id == hr_staff.pk
+
+
 def test_only_hr_and_superusers_see_the_outbox(client, catalog_manager, fulfilment_staff, employee, two):
     changelist = reverse("admin:notifications_notification_changelist")
     for user in (catalog_manager, fulfilment_staff):
@@ -124,6 +149,11 @@ def test_hr_lifts_a_suppressed_address_from_the_admin_and_the_audit_log_says_so(
     assert not EmailSuppression.objects.exists()
     entry = AuditEntry.objects.get(action="notifications.email_suppression_lift")
     assert entry.actor_id == hr_staff.pk
+
+    again = client.post(changelist, {"action": "lift", "_selected_action": [gone.pk]}, follow=True)  # a second tab
+    assert [(m.level_tag, str(m)) for m in again.context["messages"]] == [
+        ("warning", "None of the selected addresses is suppressed any more; nothing was lifted.")
+    ]
 
 
 def test_other_staff_can_neither_see_nor_lift_suppressed_addresses(client, catalog_manager, fulfilment_staff):

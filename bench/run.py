@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import secrets
 import statistics
 import subprocess
@@ -546,8 +547,9 @@ class Sender:
         ids: Counter = Counter()
         for path in self.mail_dir.iterdir():
             for line in path.read_text(errors="replace").splitlines():
-                if line.startswith("Message-ID: <notification-"):
-                    ids[int(line.split("-")[1].split("@")[0])] += 1
+                found = re.match(r"Message-ID: <notification-(\d+)@", line)
+                if found:
+                    ids[int(found.group(1))] += 1
         return ids
 
     def stop(self) -> int:
@@ -616,7 +618,7 @@ def sender_beside_load(server: Server, users: list[tuple[str, str]], product_ids
     quiet_rows = list(Notification.objects.filter(pk__gt=quiet_since).only("created_at", "sent_at"))
     ids = [row.pk for row in load_rows]
     return {
-        "redemptions": load["statuses"].get("201", 0),
+        "redemptions": sum(v for k, v in load["statuses"].items() if str(k) == "201"),
         "redemptions_per_s": load["rps"],
         "notifications": len(ids),
         "backlog_at_stop": backlog_at_stop,

@@ -22,6 +22,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DASHBOARD_DATABASE_URL", f"mysql://root@127.0.0.1:3306/{DB_NAME}")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(30))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The ledger check over a million rows is a long job, as in its scheduled task (which sets 600 s);
+# a request's 4 s read timeout would cut it off.
+os.environ.setdefault("DB_READ_TIMEOUT", "600")
 
 import django  # noqa: E402
 

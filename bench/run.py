@@ -757,6 +757,8 @@ def targets(results: dict) -> list[dict]:
     )
     once = sender["sent_once"] == sender["notifications"] and not sender["sent_twice_or_more"]
     check("every redemption's e-mail sent exactly once", f"{sender['sent_once']}/{sender['notifications']}", once)
+    growth = results["growth"][0]["ratio"]
+    check("catalog p50 from 1,000 to 100,000 products <= 1.5x", growth, growth <= 1.5)
     quiet = sender["wait_quiet"].get("max_s")
     check("an e-mail leaves within a few seconds of its commit (quiet, max)", quiet, quiet is not None and quiet < 5)
     return rows

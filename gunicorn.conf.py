@@ -23,3 +23,6 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn 27's control socket (~/.gunicorn/gunicorn.ctl): nothing uses it, two servers on one
+# machine would share it, and the container's home need not be writable.
+control_socket_disable = True

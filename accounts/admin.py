@@ -1,3 +1,6 @@
+from axes.admin import AccessAttemptAdmin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -26,3 +29,19 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})
     ]
+
+
+class SignInAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' list of failed sign-ins, with its "Clean up expired attempts" action mended:
+    axes reads the request's attempt time, which its middleware sets only on sign-in requests,
+    so the action answered 500 from the admin every time."""
+
+    @admin.action(description="Clean up expired attempts")
+    def cleanup_expired_attempts(self, request, queryset):
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+# axes (before this app in INSTALLED_APPS) registered its own.
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, SignInAttemptAdmin)

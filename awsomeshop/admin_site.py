@@ -96,12 +96,22 @@ class ConcurrentSaveMixin(_AdminBase):
 class SelectedIdsOnlyMixin(_AdminBase):
     """An action runs on the ticked rows' ids, and only ids of this model reach it: anything else
     posted as `_selected_action` (`abc`, a NUL, a number past the column's range) is dropped
-    before Django filters `pk__in` with it, which answered 500. With nothing left, Django says
-    that items must be selected and changes nothing."""
+    before Django filters `pk__in` with it, which answered 500. With nothing left, it says that
+    items must be selected and changes nothing, "select all" or not."""
 
     def response_action(self, request, queryset):
+        posted = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        ids = [v for v in posted if self._is_an_id(v)]
+        if posted and not ids:
+            # Not even with "select all": Django would run it on every row of the list.
+            self.message_user(
+                request,
+                "Items must be selected in order to perform actions on them. No items have been changed.",
+                messages.WARNING,
+            )
+            return None
         post = request.POST.copy()
-        post.setlist(ACTION_CHECKBOX_NAME, [v for v in post.getlist(ACTION_CHECKBOX_NAME) if self._is_an_id(v)])
+        post.setlist(ACTION_CHECKBOX_NAME, ids)
         request.POST = post
         return super().response_action(request, queryset)
 

@@ -5,17 +5,20 @@ developer's machine (SQLite, local files, DEBUG on); production (DJANGO_ENV=prod
 default for a secret and refuses to start without one.
 """
 
+import ipaddress
+import re
 import secrets
 from datetime import timedelta
-from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.validators import validate_email
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.encoding import punycode
+
+from awsomeshop.email_address import email_address_parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state (the SQLite file, uploaded media, the development secret key) lives here, git-ignored.
@@ -23,6 +26,7 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}  # as urlsplit gives a host name (no brackets)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
@@ -442,12 +446,9 @@ DEFAULT_FROM_EMAIL = (
 
 def _one_address(value: str) -> bool:
     """One sender, optionally with a name ("AWSomeShop <rewards@…>"), on one line."""
-    if "\n" in value or "\r" in value or len(getaddresses([value])) != 1:
-        return False
-    _name, address = parseaddr(value)
     try:
-        validate_email(address)
-    except ValidationError:
+        email_address_parse(value)
+    except ValueError:
         return False
     return True
 
@@ -462,17 +463,35 @@ SITE_URL = env.str("SITE_URL") if IS_PRODUCTION else env.str("SITE_URL", default
 _site = urlsplit(SITE_URL)
 
 
+def _host_is_a_name_or_an_address(host: str | None) -> bool:
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = punycode(host)
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return all(re.fullmatch(r"(?!-)[a-z0-9-]{1,63}(?<!-)", label, re.IGNORECASE) for label in labels)
+
+
 def _site_url_fits(site) -> bool:
     """A scheme and a host (and maybe a port and a path), nothing a link could be bent with: no
-    user part, query or fragment. https, but for this machine's own address (make run-aws runs
-    production settings on loopback)."""
+    user part, query or fragment (not even an empty one), no backslash, semicolon, escape or
+    bracket a browser might read otherwise. https, but for this machine's own address (make
+    run-aws runs production settings on loopback)."""
     try:
-        site.port  # noqa: B018 - raises for a port out of range
+        port = site.port
     except ValueError:
         return False
-    shaped = bool(site.hostname) and not (site.username or site.password or site.query or site.fragment)
-    shaped = shaped and not any(c.isspace() for c in SITE_URL) and site.scheme in ("http", "https")
-    secure = site.scheme == "https" or site.hostname in LOCAL_HOSTS or not IS_PRODUCTION
+    shaped = _host_is_a_name_or_an_address(site.hostname) and port != 0 and site.scheme in ("http", "https")
+    shaped = shaped and not (site.username or site.password) and not any(c in SITE_URL for c in "?#\\;%<>\"'")
+    shaped = shaped and not any(c.isspace() for c in SITE_URL)
+    secure = site.scheme == "https" or site.hostname in _LOOPBACK or not IS_PRODUCTION
     return shaped and secure
 
 
@@ -497,10 +516,23 @@ AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="") or None
 NOTIFICATIONS_METRICS = env.str("NOTIFICATIONS_METRICS", default="log")
 if NOTIFICATIONS_METRICS not in ("cloudwatch", "log"):
     raise ImproperlyConfigured(f"NOTIFICATIONS_METRICS is cloudwatch or log, not {NOTIFICATIONS_METRICS!r}.")
-# The right-hand side of every e-mail's Message-ID: the site's own host name.
+
+
+# The right-hand side of every e-mail's Message-ID: the site's own host name, in ASCII (an IP
+# address or this machine has none to give).
+def _message_id_domain(host: str | None) -> str:
+    if not host or host in _LOOPBACK:
+        return "awsomeshop.local"
+    try:
+        ipaddress.ip_address(host)
+        return "awsomeshop.local"
+    except ValueError:
+        return punycode(host)
+
+
 NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
     "NOTIFICATION_MESSAGE_ID_DOMAIN",
-    default=_site.hostname if _site.hostname not in LOCAL_HOSTS else "awsomeshop.local",
+    default=_message_id_domain(_site.hostname),
 )
 # After commit: "thread" (a background thread per process: `make run`), "inline" (in the request:
 # some tests), "off" (only the sender, `manage.py send_notifications --forever`). Production's web

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from awsomeshop.email_address import email_address_parse
+
 from .aws import aws_call
 from .models import EmailSuppression
-from .services import email_address_parse, email_suppress
+from .services import email_suppress
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +49,13 @@ def mail_event_parse(body: str) -> MailEvent | None:
     if not isinstance(event, dict):
         raise ValueError("the event is not a JSON object")
     kind = event.get("eventType") or event.get("notificationType")
+    if not isinstance(kind, str):
+        raise ValueError("no eventType")
     if kind == "Bounce":
         bounce = _part(event, "bounce")
-        if bounce.get("bounceType") != "Permanent":
+        if not isinstance(bounce.get("bounceType"), str):
+            raise ValueError("a bounce without its bounceType")
+        if bounce["bounceType"] != "Permanent":
             return None
         recipients = _recipients(bounce, "bouncedRecipients")
         codes = [str(r["diagnosticCode"]) for r in recipients if r.get("diagnosticCode")]
@@ -61,8 +67,6 @@ def mail_event_parse(body: str) -> MailEvent | None:
         return MailEvent(
             EmailSuppression.Reason.COMPLAINT, _addresses(_recipients(complaint, "complainedRecipients")), detail
         )
-    if kind is None:
-        raise ValueError("no eventType")
     return None
 
 
@@ -74,9 +78,9 @@ def _part(event: dict, name: str) -> dict:
 
 
 def _recipients(part: dict, name: str) -> list[dict]:
-    recipients = part.get(name, [])
-    if not isinstance(recipients, list) or not all(isinstance(r, dict) for r in recipients):
-        raise ValueError(f"{name!r} is not a list of objects")
+    recipients = part.get(name)
+    if not isinstance(recipients, list) or not recipients or not all(isinstance(r, dict) for r in recipients):
+        raise ValueError(f"{name!r} is not a list of the addresses it is about")
     return recipients
 
 

@@ -20,14 +20,11 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -36,6 +33,7 @@ from django.utils import timezone
 
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.db import atomic_with_retry, in_transaction, new_id, outside_transaction, row_insert
+from awsomeshop.email_address import email_address_parse
 
 from .kinds import NotificationKind, notification_kind, notification_kind_get
 from .models import EmailSuppression, Notification, NotificationPreference, Topic
@@ -173,7 +171,7 @@ def _not_emailed_because(notification: Notification, suppressed: set[str]) -> st
     preference = getattr(recipient, "notification_preference", None)
     if preference is not None and not preference.wants(notification.topic):
         return "They turned these e-mails off."
-    if recipient.email.lower() in suppressed:
+    if _comparable(recipient.email) in suppressed:
         return "The mail service reported this address (bounce or complaint); HR can lift it."
     return None
 
@@ -222,8 +220,16 @@ def _attempt_failed(notification: Notification, token: str, error: Exception, no
     return last
 
 
+def _comparable(email: str) -> str:
+    """An account's address in the suppression list's form (an odd one as it is, lower case)."""
+    try:
+        return email_address_parse(email)
+    except ValueError:
+        return email.strip().lower()
+
+
 def _suppressed_among(notifications: list[Notification]) -> set[str]:
-    addresses = {n.recipient.email.strip().lower() for n in notifications if n.recipient.email}
+    addresses = {_comparable(n.recipient.email) for n in notifications if n.recipient.email}
     return set(EmailSuppression.objects.filter(email__in=addresses).values_list("email", flat=True))
 
 
@@ -442,21 +448,6 @@ def notifications_give_up(*, ids: list[int], given_up_by_id: str) -> int:
 
 
 # --- Addresses the mail service reported --------------------------------------------------------
-def email_address_parse(raw: str) -> str:
-    """The bare address, lower case ("Bob <BOB@Example.com>" is bob@example.com); ValueError for
-    anything that is not one address."""
-    if not isinstance(raw, str) or "\n" in raw or "\r" in raw:
-        raise ValueError(f"not an e-mail address: {raw!r}")
-    _name, address = parseaddr(raw)
-    address = address.strip().lower()
-    try:
-        address.encode("utf-8")
-        validate_email(address)
-    except (UnicodeError, ValidationError) as error:
-        raise ValueError(f"not an e-mail address: {raw!r}") from error
-    return address
-
-
 @atomic_with_retry
 def email_suppress(*, email: str, reason: str, detail: str = "") -> bool:
     """Stop e-mailing `email` (a permanent bounce or a complaint from the mail service); True when

@@ -13,13 +13,23 @@ DATABASE=${RUN_AWS_DATABASE:-awsomeshop_aws}
 VAR=${RUN_AWS_VAR:-var}
 mkdir -p "$VAR"
 
+if [ "$PORT" = "$APP_PORT" ]; then
+  echo "MOTO_PORT and APP_PORT must differ (both are $PORT)." >&2
+  exit 1
+fi
 # One at a time on each thing a run owns: its var/ directory, its database (dropped at start),
-# its emulator's port and its app's port. Another checkout's run, or one with another var/, holds
-# the same locks (they live in /tmp, keyed by what they guard), so it refuses too.
-LOCKS=${TMPDIR:-/tmp}/awsomeshop-run-aws
-mkdir -p "$LOCKS"
-holds() {  # holds FD FILE: take the lock on FILE or say who has it and stop
-  eval "exec $1>\"\$2\""
+# its emulator's port and its app's port. Another checkout's run, or one with another var/, takes
+# the same locks (in this user's own directory, keyed by what they guard), so it refuses too.
+# Only this script holds them (its children are started without them): a run killed outright
+# frees them, and what it left running is caught by the port check below.
+LOCKS=${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/awsomeshop-run-aws-$(id -u)
+mkdir -p -m 700 "$LOCKS"
+if [ ! -O "$LOCKS" ] || [ -L "$LOCKS" ]; then
+  echo "$LOCKS is not this user's own directory; remove it and start again." >&2
+  exit 1
+fi
+holds() {  # holds FD FILE WHAT: take the lock on FILE or say who has it and stop
+  eval "exec $1<>\"\$2\""
   if ! flock --nonblock "$1"; then
     echo "make run-aws is already running on $3 (pid $(cat "$2.pid" 2>/dev/null || echo unknown))." >&2
     echo "Use that one, or stop it (Ctrl-C in its terminal) before starting another." >&2
@@ -31,22 +41,25 @@ holds 6 "$(realpath "$VAR")/run-aws.lock" "$VAR"
 holds 7 "$LOCKS/database-$DATABASE.lock" "database $DATABASE"
 holds 8 "$LOCKS/port-$PORT.lock" "port $PORT"
 holds 9 "$LOCKS/port-$APP_PORT.lock" "port $APP_PORT"
-# Not ours, but taken: something else listens there.
+# Not a run's lock, but taken: something else listens there (maybe what a killed run left).
 for taken in "$PORT" "$APP_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$taken") 2>/dev/null; then
-    echo "Port $taken is in use by another program; set MOTO_PORT or APP_PORT to a free one." >&2
+    echo "Port $taken is in use by another program (a make run-aws killed outright leaves its" >&2
+    echo "emulator and gunicorn running: stop them), or set MOTO_PORT or APP_PORT to a free one." >&2
     exit 1
   fi
 done
+# The children that run on (the emulator, the sender, gunicorn) start without the locks'
+# descriptors (`6<&- 7<&- 8<&- 9<&-`).
 
-scripts/ensure-mariadb.sh
+scripts/ensure-mariadb.sh 6<&- 7<&- 8<&- 9<&-
 # The emulator takes any credentials; these keep boto3 from looking for real ones.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 pids=()
 # var/aws.env says the emulator is up (for `make token`): gone with it.
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -f "$VAR/aws.env"' EXIT
 trap 'exit 130' INT TERM
-.venv/bin/moto_server -H 127.0.0.1 -p "$PORT" > "$VAR/moto.log" 2>&1 &
+.venv/bin/moto_server -H 127.0.0.1 -p "$PORT" > "$VAR/moto.log" 2>&1 6<&- 7<&- 8<&- 9<&- &
 pids+=($!)
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/moto-api/" >/dev/null 2>&1 && break; sleep 0.2; done
 if ! kill -0 "${pids[0]}" 2>/dev/null; then
@@ -84,7 +97,7 @@ export SITE_URL="http://127.0.0.1:$APP_PORT" STATIC_ROOT="$VAR/static-aws" PORT=
 .venv/bin/python manage.py collectstatic --noinput -v 0
 # The sender, as its own ECS service: sends the demo's waiting notifications now, then each new
 # one within a second or two of its commit.
-.venv/bin/python manage.py send_notifications --forever > "$VAR/sender.log" 2>&1 &
+.venv/bin/python manage.py send_notifications --forever > "$VAR/sender.log" 2>&1 6<&- 7<&- 8<&- 9<&- &
 pids+=($!)
 cat <<TEXT
 The app runs as in production (gunicorn, DJANGO_ENV=production, MariaDB database $DATABASE),
@@ -95,6 +108,6 @@ Password reset: the emulator sends no mail; the code it would have sent is print
 API token: make token EMAIL=employee@awsomeshop.local (in another terminal, while this runs).
 Open http://127.0.0.1:$APP_PORT/
 TEXT
-.venv/bin/gunicorn awsomeshop.wsgi:application --config gunicorn.conf.py --bind "127.0.0.1:$APP_PORT" &
+.venv/bin/gunicorn awsomeshop.wsgi:application --config gunicorn.conf.py --bind "127.0.0.1:$APP_PORT" 6<&- 7<&- 8<&- 9<&- &
 pids+=($!)
 wait "${pids[-1]}"

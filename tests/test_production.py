@@ -69,6 +69,15 @@ def test_production_refuses_to_start_without_its_secrets_hosts_site_and_sender(m
         ("SITE_URL", "https://shop.example.com/#top", "SITE_URL is the site's https:// address"),
         ("SITE_URL", "https://shop.example.com:99999", "SITE_URL is the site's https:// address"),
         ("SITE_URL", "https://shop example.com", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://evil.example\\.shop.example.com", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com?", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com#", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://<script>", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://-", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com;evil", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com%2f%2fevil.example", "SITE_URL is the site's https:// address"),
+        ("SITE_URL", "https://shop.example.com:0", "SITE_URL is the site's https:// address"),
+        ("DEFAULT_FROM_EMAIL", "AWSomeShop <rewards@shop.example.com", "DEFAULT_FROM_EMAIL is one address"),
         # A sender SES would refuse, or a header someone could inject into.
         ("DEFAULT_FROM_EMAIL", "", "DEFAULT_FROM_EMAIL is one address"),
         ("DEFAULT_FROM_EMAIL", "AWSomeShop", "DEFAULT_FROM_EMAIL is one address"),
@@ -82,6 +91,23 @@ def test_production_refuses_links_without_tls_and_sending_in_the_web_workers(set
 
     assert result.returncode != 0
     assert said in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site", "message_id_domain"),
+    [
+        ("http://[::1]:8000", "awsomeshop.local"),
+        ("https://shöp.example.com", "xn--shp-tna.example.com"),
+        ("https://shop.example.com/rewards/", "shop.example.com"),
+        ("https://[2001:db8::1]", "awsomeshop.local"),
+    ],
+)
+def test_production_takes_every_honest_site_address(site, message_id_domain):
+    code = "from django.conf import settings as s; print(s.NOTIFICATION_MESSAGE_ID_DOMAIN)"
+    result = manage("shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, "SITE_URL": site})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == message_id_domain
 
 
 def test_production_names_messages_after_the_site_and_leaves_sending_to_the_sender():
@@ -213,3 +239,16 @@ def test_the_json_log_format_has_the_fields_cloudwatch_searches(capsys):
         line
     )
     assert (line["level"], line["request_id"], line["user_id"], line["status"]) == ("INFO", "abc", "u-1", 200)
+
+
+def test_gunicorn_opens_no_control_socket():
+    """gunicorn 27 listens on ~/.gunicorn/gunicorn.ctl by default: nothing here uses it, two
+    servers on one machine would share it, and the container's home need not be writable."""
+    import runpy
+
+    from gunicorn.config import KNOWN_SETTINGS
+
+    config = runpy.run_path(str(BASE / "gunicorn.conf.py"))
+
+    assert "control_socket_disable" in {setting.name for setting in KNOWN_SETTINGS}
+    assert config["control_socket_disable"] is True

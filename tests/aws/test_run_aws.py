@@ -2,6 +2,7 @@
 it (gunicorn, production settings, MariaDB), the sender as its own process sending the demo's mail
 through the emulator's SES, Cognito sign-in, and one run at a time."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -32,6 +33,14 @@ def start(env: dict, log: Path) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, all of it stopped at the end
     )
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def healthy(base: str) -> bool:
@@ -91,12 +100,14 @@ def run_aws(tmp_path):
             "tmp": tmp_path,
         }
     finally:
-        if process.poll() is None:
+        # The whole group, even when the script itself is gone (a test kills it outright).
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        wait_until(lambda: not group_alive(process.pid), "make run-aws's processes to stop", timeout=30)
         server_query(f"DROP DATABASE IF EXISTS `{database}`")
 
 
@@ -153,3 +164,37 @@ def test_a_second_run_aws_refuses_and_the_first_goes_on(run_aws, tmp_path):
     time.sleep(0.5)
     assert not (tmp_path / "var" / "aws.env").exists()
     assert not healthy(run_aws["base"])
+
+
+def test_a_run_killed_outright_leaves_no_lock_behind_and_the_next_run_says_what_holds_the_port(run_aws):
+    script = run_aws["process"].pid
+    os.kill(script, signal.SIGKILL)  # the script only: its emulator, sender and gunicorn go on
+    run_aws["process"].wait(timeout=10)
+
+    second = subprocess.run(
+        ["bash", "scripts/run-aws.sh"], cwd=BASE, env=run_aws["env"], capture_output=True, text=True, timeout=60
+    )
+
+    assert second.returncode == 1
+    assert "already running" not in second.stderr  # the children hold no lock of the dead run's
+    assert f"Port {run_aws['env']['MOTO_PORT']} is in use" in second.stderr
+
+
+def test_one_port_for_both_the_emulator_and_the_app_is_refused_before_anything_starts(tmp_path):
+    port = str(free_port())
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        **NO_AWS_ENV,
+        "MOTO_PORT": port,
+        "APP_PORT": port,
+        "RUN_AWS_VAR": str(tmp_path / "var"),
+        "RUN_AWS_DATABASE": f"awsomeshop_runaws_{uuid.uuid4().hex[:8]}",
+    }
+
+    result = subprocess.run(
+        ["bash", "scripts/run-aws.sh"], cwd=BASE, env=env, capture_output=True, text=True, timeout=30
+    )
+
+    assert result.returncode == 1
+    assert "MOTO_PORT and APP_PORT must differ" in result.stderr

@@ -295,6 +295,14 @@ MALFORMED_EVENTS = {
     "bounce is a string": {"eventType": "Bounce", "bounce": "x"},
     "recipients not a list": {"eventType": "Bounce", "bounce": {"bounceType": "Permanent", "bouncedRecipients": 7}},
     "nested beyond reason": "[" * 100_000 + "]" * 100_000,
+    "a bounce without its type": {"eventType": "Bounce", "bounce": {}},
+    "a permanent bounce naming no one": {"eventType": "Bounce", "bounce": {"bounceType": "Permanent"}},
+    "a complaint naming no one": {"eventType": "Complaint", "complaint": {"complainedRecipients": []}},
+    "the event type a list": {"eventType": ["Bounce"], "bounce": {"bounceType": "Permanent"}},
+    "two addresses as one": {
+        "eventType": "Complaint",
+        "complaint": {"complainedRecipients": [{"emailAddress": "a@x.example, c@y.example"}]},
+    },
     "a surrogate in the address": {
         "eventType": "Complaint",
         "complaint": {"complainedRecipients": [{"emailAddress": "bad\ud800@x.example"}]},

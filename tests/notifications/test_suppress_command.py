@@ -29,7 +29,7 @@ def test_ops_suppress_an_address_by_hand_once_with_the_reason_recorded(capsys):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["not-an-address"], "not an e-mail address"), (["a@x.example", "--reason", "spam"], "invalid choice")],
+    [(["not-an-address"], "not one e-mail address"), (["a@x.example", "--reason", "spam"], "invalid choice")],
 )
 def test_bad_input_is_refused_and_changes_nothing(args, message):
     with pytest.raises(CommandError, match=message):

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from awsomeshop.email_address import email_address_parse
 from notifications.models import EmailSuppression
-from notifications.services import email_address_parse, email_suppress
+from notifications.services import email_suppress
 
 
 class Command(BaseCommand):

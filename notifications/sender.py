@@ -71,9 +71,30 @@ def _every(totals: SenderTotals, what: str, seconds: float) -> bool:
     return False
 
 
+class SignalStop:
+    """The sender's stop flag, set from a signal handler. `threading.Event.set` takes the event's
+    lock, which the main thread may hold at that moment (inside `Event.wait`), so a SIGTERM there
+    would hang the sender for good; this one sets a plain flag, and its wait sleeps in short steps."""
+
+    def __init__(self) -> None:
+        self._stopped = False
+
+    def set(self) -> None:
+        self._stopped = True
+
+    def is_set(self) -> bool:
+        return self._stopped
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self._stopped and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.05))
+        return self._stopped
+
+
 def sender_run(
     *,
-    stop: threading.Event,
+    stop: threading.Event | SignalStop,
     batch: int = 100,
     idle_seconds: float = 1.0,
     events_seconds: float = 20.0,

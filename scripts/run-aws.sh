@@ -108,6 +108,9 @@ Password reset: the emulator sends no mail; the code it would have sent is print
 API token: make token EMAIL=employee@awsomeshop.local (in another terminal, while this runs).
 Open http://127.0.0.1:$APP_PORT/
 TEXT
-.venv/bin/gunicorn awsomeshop.wsgi:application --config gunicorn.conf.py --bind "127.0.0.1:$APP_PORT" 6<&- 7<&- 8<&- 9<&- &
+# Ctrl-C stops it within seconds: the container's 30 s grace (ECS's stop timeout) would keep a
+# worker whose thread is in a request alive for up to 30 s here.
+.venv/bin/gunicorn awsomeshop.wsgi:application --config gunicorn.conf.py --bind "127.0.0.1:$APP_PORT" \
+  --graceful-timeout 3 6<&- 7<&- 8<&- 9<&- &
 pids+=($!)
 wait "${pids[-1]}"

@@ -160,7 +160,13 @@ def test_a_second_run_aws_refuses_and_the_first_goes_on(run_aws, tmp_path):
     assert not server_query(f"SHOW DATABASES LIKE '{other_db['RUN_AWS_DATABASE']}'")  # nor made
 
     os.killpg(run_aws["process"].pid, signal.SIGINT)  # Ctrl-C in its terminal
-    run_aws["process"].wait(timeout=30)
+    try:
+        run_aws["process"].wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        left = subprocess.run(
+            ["ps", "-o", "pid,stat,cmd", "-g", str(run_aws["process"].pid)], capture_output=True, text=True
+        )
+        raise AssertionError(f"Ctrl-C did not stop make run-aws within 30 s; still running:\n{left.stdout}") from None
     time.sleep(0.5)
     assert not (tmp_path / "var" / "aws.env").exists()
     assert not healthy(run_aws["base"])

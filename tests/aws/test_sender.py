@@ -186,6 +186,34 @@ def test_the_sender_picks_up_a_new_row_without_being_nudged(ses, aws_endpoint):
     assert ses_message_ids(aws_endpoint, domain) == {f"<notification-{pk}@{domain}>": 1}
 
 
+@pytest.mark.mysql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_told_to_stop_at_any_moment_always_stops(aws_endpoint):
+    """SIGTERM or SIGINT at any point of the idle loop: a Python signal handler that set the stop
+    event could deadlock on the event's own lock, held by the interrupted wait, and the sender
+    never exited (CI saw `make run-aws` hang on Ctrl-C)."""
+    env = sender_env(aws_endpoint, f"stop-{uuid.uuid4().hex[:8]}.test")
+    for attempt in range(16):
+        sender = subprocess.Popen(
+            [sys.executable, "manage.py", "send_notifications", "--forever", "--idle-seconds", "0.0001"],
+            cwd=BASE,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        wait_until(lambda s=sender: s.stdout.readline().startswith("Sender:"), "the sender to start")
+        time.sleep(0.05 + attempt * 0.013)
+        sender.send_signal(signal.SIGINT if attempt % 2 else signal.SIGTERM)
+        try:
+            output, _ = sender.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            sender.kill()
+            raise AssertionError(f"the sender did not stop within 10 s of a signal (attempt {attempt})") from None
+        assert sender.returncode == 0, output
+        assert "Sender stopped:" in output
+
+
 # --- What SES tells us back -------------------------------------------------------------------
 @pytest.fixture
 def events_queue(aws_endpoint, settings):

@@ -1,9 +1,8 @@
 import signal
-import threading
 
 from django.core.management.base import BaseCommand
 
-from notifications.sender import sender_run
+from notifications.sender import SignalStop, sender_run
 from notifications.services import notifications_send
 
 
@@ -38,7 +37,7 @@ class Command(BaseCommand):
         )
 
     def _forever(self, *, batch: int, idle_seconds: float) -> None:
-        stop = threading.Event()
+        stop = SignalStop()
         # ECS stops a task with SIGTERM, then SIGKILL 30 s later: finish the message in hand,
         # hand the rest of the batch back, and exit 0.
         for signum in (signal.SIGTERM, signal.SIGINT):

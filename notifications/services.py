@@ -397,26 +397,33 @@ def notification_preferences_set(*, user_id: str, awards_email: bool, orders_ema
     return preference
 
 
+def _failed_locked(ids: list[int]) -> list[Notification]:
+    """The failed rows among `ids`, locked: only these move, so a second click changes nothing."""
+    return list(Notification.objects.select_for_update().filter(pk__in=ids, email_status=_DUE.FAILED))
+
+
+def _failed_moved_audit(*, action: str, rows: list[Notification], to_status: str, actor_id: str | None) -> None:
+    audit_record_many(
+        action=action,
+        changes=[
+            Change(
+                n, before={"email_status": _DUE.FAILED}, after={"email_status": to_status}, employee_id=n.recipient_id
+            )
+            for n in rows
+        ],
+        actor_id=actor_id,
+    )
+
+
 @atomic_with_retry
 def notifications_resend(*, ids: list[int]) -> int:
     """Try failed e-mails again from the start (HR's "send again"); returns how many. Only failed
     rows move, so a second click, or a row sent meanwhile, sends nothing twice."""
-    failed = list(Notification.objects.select_for_update().filter(pk__in=ids, email_status=_DUE.FAILED))
+    failed = _failed_locked(ids)
     count = Notification.objects.filter(pk__in=[n.pk for n in failed]).update(
         email_status=_DUE.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
     )
-    audit_record_many(
-        action="notifications.resend",
-        changes=[
-            Change(
-                n,
-                before={"email_status": _DUE.FAILED},
-                after={"email_status": _DUE.PENDING},
-                employee_id=n.recipient_id,
-            )
-            for n in failed
-        ],
-    )
+    _failed_moved_audit(action="notifications.resend", rows=failed, to_status=_DUE.PENDING, actor_id=None)
     transaction.on_commit(lambda: _dispatch(list(ids)))
     return count
 
@@ -424,26 +431,13 @@ def notifications_resend(*, ids: list[int]) -> int:
 @atomic_with_retry
 def notifications_give_up(*, ids: list[int], given_up_by_id: str) -> int:
     """HR gives up on failed e-mails (an address that will never work): they are not sent, the
-    notification stays in the portal, and the failed count the alarm watches goes down. Only failed
-    rows move, so a second click changes nothing."""
-    failed = list(Notification.objects.select_for_update().filter(pk__in=ids, email_status=_DUE.FAILED))
+    notification stays in the portal, and the failed count the alarm watches goes down."""
+    failed = _failed_locked(ids)
     for notification in failed:
         notification.email_status = _DUE.SKIPPED
         notification.last_error = f"HR gave up on it after: {notification.last_error}"[:500]
     Notification.objects.bulk_update(failed, ["email_status", "last_error"])
-    audit_record_many(
-        action="notifications.give_up",
-        changes=[
-            Change(
-                n,
-                before={"email_status": _DUE.FAILED},
-                after={"email_status": _DUE.SKIPPED},
-                employee_id=n.recipient_id,
-            )
-            for n in failed
-        ],
-        actor_id=given_up_by_id,
-    )
+    _failed_moved_audit(action="notifications.give_up", rows=failed, to_status=_DUE.SKIPPED, actor_id=given_up_by_id)
     return len(failed)
 
 

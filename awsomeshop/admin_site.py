@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +105,9 @@ class SelectedIdsOnlyMixin(_AdminBase):
         ids = [v for v in posted if self._is_an_id(v)]
         if posted and not ids:
             # Not even with "select all": Django would run it on every row of the list.
-            self.message_user(
-                request,
-                "Items must be selected in order to perform actions on them. No items have been changed.",
-                messages.WARNING,
-            )
+            # Django's own words (and their translations) for an action with nothing selected.
+            message = gettext("Items must be selected in order to perform actions on them. No items have been changed.")
+            self.message_user(request, message, messages.WARNING)
             return None
         post = request.POST.copy()
         post.setlist(ACTION_CHECKBOX_NAME, ids)

@@ -26,7 +26,7 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}  # as urlsplit gives a host name (no brackets)
+_LOOPBACK = {host.strip("[]") for host in LOCAL_HOSTS}  # as urlsplit gives a host name (no brackets)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
@@ -444,33 +444,31 @@ DEFAULT_FROM_EMAIL = (
 )
 
 
-def _one_address(value: str) -> bool:
-    """One sender, optionally with a name ("AWSomeShop <rewards@…>"), on one line."""
-    try:
-        email_address_parse(value)
-    except ValueError:
-        return False
-    return True
-
-
-if not _one_address(DEFAULT_FROM_EMAIL):
+try:  # one sender, optionally with a name ("AWSomeShop <rewards@…>"), on one line
+    email_address_parse(DEFAULT_FROM_EMAIL)
+except ValueError:
     raise ImproperlyConfigured(
         f'DEFAULT_FROM_EMAIL is one address, optionally with a name ("AWSomeShop <rewards@…>"), '
         f"not {DEFAULT_FROM_EMAIL!r}."
-    )
+    ) from None
 # Links in e-mails point here.
 SITE_URL = env.str("SITE_URL") if IS_PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
 _site = urlsplit(SITE_URL)
 
 
+def _is_an_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _host_is_a_name_or_an_address(host: str | None) -> bool:
     if not host:
         return False
-    try:
-        ipaddress.ip_address(host)
+    if _is_an_ip_address(host):
         return True
-    except ValueError:
-        pass
     try:
         ascii_host = punycode(host)
     except UnicodeError:
@@ -521,13 +519,9 @@ if NOTIFICATIONS_METRICS not in ("cloudwatch", "log"):
 # The right-hand side of every e-mail's Message-ID: the site's own host name, in ASCII (an IP
 # address or this machine has none to give).
 def _message_id_domain(host: str | None) -> str:
-    if not host or host in _LOOPBACK:
+    if not host or host in _LOOPBACK or _is_an_ip_address(host):
         return "awsomeshop.local"
-    try:
-        ipaddress.ip_address(host)
-        return "awsomeshop.local"
-    except ValueError:
-        return punycode(host)
+    return punycode(host)
 
 
 NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(

@@ -8,7 +8,7 @@ default for a secret and refuses to start without one.
 import ipaddress
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -251,6 +251,22 @@ POINTS_MAX_AWARD = env.int("POINTS_MAX_AWARD", default=100_000)
 # Four eyes: an award of more than this many points waits for a second HR user's approval
 # before it credits anything (0: no award needs one).
 POINTS_APPROVAL_ABOVE = env.int("POINTS_APPROVAL_ABOVE", default=1_000)
+# Points lapse this many months after the month they were earned in (points.expiry); 0: never.
+# Switched on for a programme that already runs, lots earned before POINTS_EXPIRY_STARTS count
+# from that day, so nothing old lapses the first night and everyone is reminded first.
+POINTS_EXPIRY_MONTHS = env.int("POINTS_EXPIRY_MONTHS", default=0)
+_expiry_starts = env.str("POINTS_EXPIRY_STARTS", default="")
+try:
+    POINTS_EXPIRY_STARTS = date.fromisoformat(_expiry_starts) if _expiry_starts else None
+except ValueError:
+    raise ImproperlyConfigured(f"POINTS_EXPIRY_STARTS is a day, YYYY-MM-DD, not {_expiry_starts!r}.") from None
+if not 0 <= POINTS_EXPIRY_MONTHS <= 120:
+    raise ImproperlyConfigured(f"POINTS_EXPIRY_MONTHS is 0 (off) to 120, not {POINTS_EXPIRY_MONTHS}.")
+if POINTS_EXPIRY_MONTHS and POINTS_EXPIRY_STARTS is None:
+    raise ImproperlyConfigured(
+        "POINTS_EXPIRY_MONTHS needs POINTS_EXPIRY_STARTS (YYYY-MM-DD): the day expiry is switched on, which "
+        "points earned before it count from."
+    )
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

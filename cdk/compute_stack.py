@@ -35,6 +35,7 @@ MIN_TASKS, MAX_TASKS = 2, 10
 # holds it under 80 % of the instance's max_connections; docs/scaling.md).
 GUNICORN_WORKERS, GUNICORN_THREADS = 1, 4
 LEDGER_CHECK_FAMILY = "awsomeshop-ledger-check"
+POINTS_EXPIRY_FAMILY = "awsomeshop-points-expiry"
 HR_SUMMARY_FAMILY = "awsomeshop-hr-summary"
 SENDER_FAMILY = "awsomeshop-sender"
 SENDER_SERVICE = "awsomeshop-sender-service"
@@ -256,6 +257,19 @@ class ComputeStack(Stack):
             execution_role=execution_role,
             task_role=task_role,
             # Its queries read whole tables: the web's 5 s read timeout is for requests.
+            environment={"DB_READ_TIMEOUT": LEDGER_CHECK_READ_TIMEOUT},
+        )
+        # Lapses points past their date and writes the reminders to the outbox; nothing when expiry is
+        # off (POINTS_EXPIRY_MONTHS). Before the ledger check, which then sees its rows.
+        self.points_expiry_task_definition = self._scheduled_task(
+            network,
+            name="PointsExpiry",
+            family=POINTS_EXPIRY_FAMILY,
+            command=["python", "manage.py", "expire_points"],
+            cron=scheduler.ScheduleExpression.cron(minute="15", hour="1", time_zone=TimeZone.ETC_UTC),
+            description="expire_points, nightly at 01:15 UTC, before the ledger check: lapsed lots and reminders",
+            execution_role=execution_role,
+            task_role=task_role,
             environment={"DB_READ_TIMEOUT": LEDGER_CHECK_READ_TIMEOUT},
         )
         # It writes HR's summary to the outbox (the sender sends it): the web tasks' role will do.

@@ -50,6 +50,7 @@ class MonitoringStack(Stack):
         service: ecs.FargateService,
         cluster: ecs.ICluster,
         ledger_check_family: str,
+        points_expiry_family: str,
         hr_summary_family: str,
         sender_service: ecs.FargateService,
         mail_dead_letters: cloudwatch.IMetric,
@@ -112,6 +113,13 @@ class MonitoringStack(Stack):
             (
                 "LedgerCheckFailed",
                 self._task_failures(cluster, "LedgerCheck", ledger_check_family, "check_points_ledger found a problem"),
+                ">",
+                0,
+                1,
+            ),
+            (
+                "PointsExpiryFailed",
+                self._task_failures(cluster, "PointsExpiry", points_expiry_family, "expire_points failed"),
                 ">",
                 0,
                 1,

@@ -88,6 +88,21 @@ def notify(
     return notification
 
 
+@in_transaction(message="A notification is written in the transaction of the change it tells about.")
+def notify_once(
+    *, recipient_id: str, kind: NotificationKind | str, title: str, body: str, link: str, dedupe_key: str
+) -> Notification | None:
+    """`notify`, unless this person was told under `dedupe_key` already (a job run twice, two
+    changes racing to tell the same thing): None then. The key's uniqueness decides, not a read."""
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on either way
+            return notify(
+                recipient_id=recipient_id, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        return None
+
+
 class _AfterCommit:
     """The e-mails a transaction wrote, sent in one round once it commits."""
 
@@ -351,20 +366,18 @@ def hr_summary_send(*, day: str | None = None) -> int:
     for user_id in hr_users:
         if Notification.objects.filter(recipient_id=user_id, dedupe_key=f"hr-summary:{day}").exists():
             continue
-        try:
-            with transaction.atomic():  # a savepoint: a summary sent meanwhile by another run
-                notify(
-                    recipient_id=user_id,
-                    kind=HR_SUMMARY,
-                    title=f"{failed:,} e-mail{'s' if failed != 1 else ''} to employees could not be sent",
-                    body="They were tried again and again and failed. Check the addresses and the mail "
-                    "service, then send them again from the admin.",
-                    link=link,
-                    dedupe_key=f"hr-summary:{day}",
-                )
-        except IntegrityError:
-            continue
-        told += 1
+        told += (
+            notify_once(
+                recipient_id=user_id,
+                kind=HR_SUMMARY,
+                title=f"{failed:,} e-mail{'s' if failed != 1 else ''} to employees could not be sent",
+                body="They were tried again and again and failed. Check the addresses and the mail "
+                "service, then send them again from the admin.",
+                link=link,
+                dedupe_key=f"hr-summary:{day}",
+            )
+            is not None
+        )
     return told
 
 

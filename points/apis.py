@@ -17,8 +17,9 @@ from awsomeshop.api import (
 from awsomeshop.db import new_id
 from awsomeshop.exceptions import rule_applied
 
+from .expiry import expiry_rule, points_expiring_list
 from .models import AwardBatch, PointsTransaction, UserPoints
-from .selectors import award_request_list, points_transaction_list, reversal_state, user_points_get
+from .selectors import award_request_list, points_lot_list, points_transaction_list, reversal_state, user_points_get
 from .services import (
     Award,
     award_request_approve,
@@ -100,6 +101,45 @@ class MyTransactionListApi(generics.ListAPIView):
 
     def get_queryset(self):
         return points_transaction_list(user_id=self.request.user.pk).select_related(None).select_related("awarded_by")
+
+
+class ExpiringOutputSerializer(serializers.Serializer):
+    points = serializers.IntegerField()
+    expires_on = serializers.DateField(source="on", help_text="The last day these points can be spent.")
+
+
+class LotOutputSerializer(serializers.Serializer):
+    credit_id = serializers.CharField(help_text="The ledger row that credited these points.")
+    description = serializers.CharField(source="credit.description", allow_null=True)
+    credited_at = serializers.DateTimeField()
+    points = serializers.IntegerField(help_text="What the lot held when it was credited.")
+    remaining = serializers.IntegerField(help_text="What is left of it; spent oldest first.")
+    expires_on = serializers.DateField(allow_null=True, help_text="Null while points do not expire.")
+
+
+class PointsExpiryOutputSerializer(serializers.Serializer):
+    expiry_months = serializers.IntegerField(
+        allow_null=True, help_text="Points lapse this many months after the month they were earned in; null: never."
+    )
+    expiring = ExpiringOutputSerializer(many=True, help_text="What will expire, by day, soonest first.")
+    lots = LotOutputSerializer(many=True, help_text="The points behind the balance, in the order they are spent.")
+
+
+@extend_schema(tags=["me"], responses={200: PointsExpiryOutputSerializer, **error_responses(401)})
+class MyPointsExpiryApi(APIView):
+    """When my points expire: the amounts by day and the lots behind my balance."""
+
+    def get(self, request: Request) -> Response:
+        rule = expiry_rule()
+        lots = list(points_lot_list(user_id=request.user.pk))
+        for lot in lots:
+            lot.expires_on = rule.expires_on(lot.credited_at) if rule else None
+        data = {
+            "expiry_months": rule.months if rule else None,
+            "expiring": points_expiring_list(user_id=request.user.pk),
+            "lots": lots,
+        }
+        return Response(PointsExpiryOutputSerializer(data).data)
 
 
 class CanAwardPoints(BasePermission):

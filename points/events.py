@@ -6,11 +6,13 @@ from django.urls import reverse
 
 from notifications.kinds import notification_kind
 from notifications.models import Topic
-from notifications.services import notify
+from notifications.services import notify, notify_once
 
 POINTS_AWARDED = notification_kind(code="points_awarded", topic=Topic.AWARDS, label="Points awarded")
 # Points taken back are money: always told.
 POINTS_REVERSED = notification_kind(code="points_reversed", topic=Topic.REQUIRED, label="Award corrected")
+# Points about to lapse are money: always told.
+POINTS_EXPIRING = notification_kind(code="points_expiring", topic=Topic.REQUIRED, label="Points about to expire")
 AWARD_APPROVAL = notification_kind(code="award_approval", topic=Topic.STAFF, label="Award waiting for approval")
 AWARD_DECIDED = notification_kind(code="award_decided", topic=Topic.STAFF, label="Award approved or rejected")
 
@@ -44,6 +46,21 @@ def notify_points_reversed(*, user_id: str, amount: int, reason: str, award_reas
         f"Your balance is now {balance:,} points.",
         link=reverse("points:history"),
     )
+
+
+def notify_points_expiring(*, user_id: str, points: int, on, window: int) -> bool:
+    """Points about to lapse: how many and on which day, once per day and reminder (30, 7 days)."""
+    day = f"{on.day} {on:%b %Y}"
+    told = notify_once(
+        recipient_id=user_id,
+        kind=POINTS_EXPIRING,
+        title=f"{points:,} points expire on {day}",
+        body=f"{points:,} of your points expire at the end of {day}. Spend them in the shop before then; "
+        "points are spent oldest first, so those go first.",
+        link=reverse("points:history"),
+        dedupe_key=f"points-expiring:{on.isoformat()}:{window}",
+    )
+    return told is not None
 
 
 def notify_award_approval_needed(*, approver_ids: list[str], requested_by_name: str, summary: str, link: str) -> None:

@@ -9,12 +9,15 @@ ledger row with the balance it left.
 
 Lock order: an account is locked before any product, order or option row (see docs/architecture.md).
 
-A kind with lots (credits consumed oldest first, which can expire) fits here without touching
-the callers: `post` is where a credit would open a lot and a debit would consume them, under the
-account lock that every change of those points already takes.
+Every row also moves the account's lots (`PointsLot`, by its kind's `LotRule`): a credit opens
+one, a refund gives back to the lots its order took from, a debit takes from the oldest, so
+points are spent in the order they came in and can expire by lot (`points.expiry`). Lots change
+only here, under the account's lock, so the open lots always sum to the balance.
 """
 
+import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,13 +25,16 @@ from django.utils import timezone
 from awsomeshop.db import INT_COLUMN_MAX, in_transaction, row_insert
 
 from .exceptions import BalanceLimitReached, InsufficientPoints
-from .models import KIND_EFFECTS, Effect, PointsTransaction, UserPoints
+from .models import KIND_EFFECTS, Effect, LotRule, PointsLot, PointsLotMove, PointsTransaction, UserPoints
+
+logger = logging.getLogger(__name__)
 
 OUTSIDE_A_TRANSACTION = "Balance changes must run inside a transaction with their ledger row."
 REASON_MAX_LENGTH: int = PointsTransaction._meta.get_field("description").max_length or 255
 BALANCE_FIELDS = ("current_points", "total_earned", "total_redeemed")
 
 _BALANCES = UserPoints._meta.db_table
+_LEDGER, _LOTS, _MOVES = PointsTransaction._meta.db_table, PointsLot._meta.db_table, PointsLotMove._meta.db_table
 
 
 def _move_sql(effect: Effect) -> str:
@@ -138,6 +144,7 @@ def post(
     awarded_by_id: str | None = None,
     batch_id: str | None = None,
     reverses_id: str | None = None,
+    expires_id: str | None = None,
     balance: int | None = None,
 ) -> PointsTransaction:
     """Move the account by `amount` points of `kind` and append the ledger row, in the caller's
@@ -172,7 +179,7 @@ def post(
         balance_after = account_figures(user_id=user_id)["current_points"]
     else:
         balance_after = balance + effect.current * amount
-    return row_insert(
+    row = row_insert(
         PointsTransaction(
             user_id=user_id,
             transaction_type=kind,
@@ -183,9 +190,12 @@ def post(
             batch_id=batch_id,
             balance_after=balance_after,
             reverses_id=reverses_id,
+            expires_id=expires_id,
             created_at=now,
         )
     )
+    _lots_move(row=row, rule=effect.lots)
+    return row
 
 
 def _insufficient(*, amount: int, balance: int) -> InsufficientPoints:
@@ -212,3 +222,243 @@ def _refusal(*, user_id: str, effect: Effect, amount: int) -> Exception:
     # A refund of more than was redeemed, a reversal of more than was earned: the callers check
     # these under the lock first, so reaching here is a bug, not a race.
     return RuntimeError(f"Posting {amount} points to {user_id} would break its balance: {figures}.")
+
+
+# --- Lots: what each row does to them ----------------------------------------------------------
+@dataclass
+class OpenLot:
+    """A lot as the spending order sees it."""
+
+    id: str
+    remaining: int
+
+
+def take_plan(*, lots: list[OpenLot], amount: int, first: str | None = None) -> list[tuple[str, int]]:
+    """Which lots a debit of `amount` takes from, and how much of each: the lot named `first`
+    (if open), then the others in the order given (oldest first). The live ledger and the replay
+    of history both spend by this. Short when the lots do not cover the amount."""
+    ordered = sorted(lots, key=lambda lot: lot.id != first) if first else lots
+    plan, wanted = [], amount
+    for lot in ordered:
+        if wanted == 0:
+            break
+        taken = min(lot.remaining, wanted)
+        if taken > 0:
+            plan.append((lot.id, taken))
+            wanted -= taken
+    return plan
+
+
+def _lots_move(*, row: PointsTransaction, rule: str) -> None:
+    if rule == LotRule.OPEN:
+        _lot_open(row=row, points=row.points_amount)
+    elif rule == LotRule.GIVE_BACK:
+        given = _lots_give_back(row=row)
+        if given < row.points_amount:
+            _lot_open(row=row, points=row.points_amount - given)
+    elif not _lots_take(row=row, first=row.reverses_id or row.expires_id):
+        # The lots do not cover the balance this row was just taken from: history written
+        # before lots existed, or by an older release during a deploy. Build the account's lots
+        # again from its ledger (this row included) under the lock we hold; the check shows it.
+        logger.warning("The lots of %s did not cover its balance; rebuilt from its ledger.", row.user_id)
+        lots_rebuild(user_id=row.user_id)
+
+
+def _sql_lock() -> str:
+    return " FOR UPDATE" if transaction.get_connection().features.has_select_for_update else ""
+
+
+def _lot_open(*, row: PointsTransaction, points: int) -> None:
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_LOTS} (transaction_id, user_id, credited_at, points, remaining, is_open) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [row.pk, row.user_id, connection.ops.adapt_datetimefield_value(row.created_at), points, points, True],
+        )
+
+
+def _lots_take(*, row: PointsTransaction, first: str | None) -> bool:
+    """Take the row's amount from the account's open lots (locked: the account's lock already
+    orders every change to them); False, writing nothing, when they do not cover it."""
+    lots, limit = [], 8
+    with transaction.get_connection().cursor() as cursor:
+        if first:
+            cursor.execute(
+                f"SELECT transaction_id, remaining FROM {_LOTS} WHERE transaction_id = %s AND is_open{_sql_lock()}",  # noqa: S608
+                [first],
+            )
+            lots += [OpenLot(*lot) for lot in cursor.fetchall()]
+        # Most accounts spend from one or two lots: read a few, and all of them only if needed.
+        while True:
+            cursor.execute(
+                f"SELECT transaction_id, remaining FROM {_LOTS} WHERE user_id = %s AND is_open "  # noqa: S608
+                f"ORDER BY credited_at, transaction_id LIMIT %s{_sql_lock()}",
+                [row.user_id, limit],
+            )
+            fetched = cursor.fetchall()
+            oldest = [OpenLot(*lot) for lot in fetched if lot[0] != first]
+            if sum(lot.remaining for lot in lots + oldest) >= row.points_amount or len(fetched) < limit:
+                break
+            limit *= 8
+    remaining = {lot.id: lot.remaining for lot in lots + oldest}
+    plan = take_plan(lots=lots + oldest, amount=row.points_amount, first=first)
+    if sum(taken for _lot, taken in plan) < row.points_amount:
+        return False
+    _lots_write(
+        remaining={lot_id: remaining[lot_id] - taken for lot_id, taken in plan},
+        moves=[(lot_id, row.pk, taken) for lot_id, taken in plan],
+    )
+    return True
+
+
+def _lots_give_back(*, row: PointsTransaction) -> int:
+    """Give a refund back to the lots its order's redemption took from, those that have not
+    expired; what it gave back."""
+    if row.order_id is None:
+        return 0
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.lot_id, m.points, l.remaining FROM {_MOVES} m "  # noqa: S608 - names only
+            f"JOIN {_LEDGER} d ON d.transaction_id = m.transaction_id "
+            f"JOIN {_LOTS} l ON l.transaction_id = m.lot_id "
+            f"WHERE d.order_id = %s AND d.user_id = %s AND d.transaction_type = %s AND m.points > 0 "
+            f"AND NOT EXISTS (SELECT 1 FROM {_LEDGER} e WHERE e.expires_lot_id = l.transaction_id) "
+            f"ORDER BY m.lot_id{_sql_lock()}",
+            [row.order_id, row.user_id, PointsTransaction.Type.REDEEMED],
+        )
+        taken = cursor.fetchall()
+    plan, wanted = [], row.points_amount
+    for lot_id, points, remaining in taken:
+        back = min(points, wanted)
+        if back:
+            plan.append((lot_id, remaining, back))
+            wanted -= back
+    _lots_write(
+        remaining={lot_id: remaining + back for lot_id, remaining, back in plan},
+        moves=[(lot_id, row.pk, -back) for lot_id, _remaining, back in plan],
+    )
+    return row.points_amount - wanted
+
+
+def _lots_write(*, remaining: dict[str, int], moves: list[tuple[str, str, int]]) -> None:
+    """Set the lots' remaining points (read under the lock) and record the row's moves: two
+    statements however many lots."""
+    if not moves:
+        return
+    ids = list(remaining)
+    cases = " ".join(["WHEN %s THEN %s"] * len(ids))
+    marks = ", ".join(["%s"] * len(ids))
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_LOTS} SET remaining = CASE transaction_id {cases} END, "  # noqa: S608 - names only
+            f"is_open = CASE transaction_id {cases} END WHERE transaction_id IN ({marks})",
+            [
+                *(value for lot_id in ids for value in (lot_id, remaining[lot_id])),
+                *(value for lot_id in ids for value in (lot_id, remaining[lot_id] > 0)),
+                *ids,
+            ],
+        )
+        cursor.execute(
+            f"INSERT INTO {_MOVES} (lot_id, transaction_id, points) VALUES "  # noqa: S608 - names only
+            + ", ".join(["(%s, %s, %s)"] * len(moves)),
+            [value for move in moves for value in move],
+        )
+
+
+# --- Lots from history --------------------------------------------------------------------------
+@dataclass
+class _ReplayLot:
+    credited_at: datetime
+    points: int
+    remaining: int
+
+
+@in_transaction(message=OUTSIDE_A_TRANSACTION)
+def lots_rebuild(*, user_id: str) -> int:
+    """Build the account's lots again from its ledger, oldest row first, by the rules the live
+    ledger follows (`LotRule`, `take_plan`), under the account's lock; the same ledger always
+    gives the same lots, so running it twice changes nothing. For history written before lots
+    existed (the migration that added them runs it for every account) and for repairs
+    (`manage.py points_lots_rebuild`). Returns the number of lots the account has."""
+    account_lock(user_id=user_id)
+    lots, moves = _replay(rows=_history(user_id=user_id))
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_MOVES} WHERE transaction_id IN "  # noqa: S608 - names only
+            f"(SELECT transaction_id FROM {_LEDGER} WHERE user_id = %s)",
+            [user_id],
+        )
+        cursor.execute(f"SELECT transaction_id FROM {_LOTS} WHERE user_id = %s", [user_id])  # noqa: S608
+        stored = {lot_id for (lot_id,) in cursor.fetchall()}
+        # An expiry row names its lot, so lots are updated in place, not deleted and made again.
+        if stale := stored - set(lots):
+            cursor.execute(
+                f"DELETE FROM {_LOTS} WHERE transaction_id IN ({', '.join(['%s'] * len(stale))})",  # noqa: S608
+                list(stale),
+            )
+        for lot_id, lot in lots.items():
+            values = [connection.ops.adapt_datetimefield_value(lot.credited_at), lot.points, lot.remaining]
+            if lot_id in stored:
+                cursor.execute(
+                    f"UPDATE {_LOTS} SET credited_at = %s, points = %s, remaining = %s, is_open = %s "  # noqa: S608
+                    "WHERE transaction_id = %s",
+                    [*values, lot.remaining > 0, lot_id],
+                )
+            else:
+                cursor.execute(
+                    f"INSERT INTO {_LOTS} (credited_at, points, remaining, is_open, transaction_id, user_id) "  # noqa: S608
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    [*values, lot.remaining > 0, lot_id, user_id],
+                )
+        for start in range(0, len(moves), 500):
+            chunk = moves[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {_MOVES} (lot_id, transaction_id, points) VALUES "  # noqa: S608 - names only
+                + ", ".join(["(%s, %s, %s)"] * len(chunk)),
+                [value for move in chunk for value in move],
+            )
+    return len(lots)
+
+
+def _history(*, user_id: str) -> list[tuple]:
+    """The account's ledger, oldest first; within one instant credits before debits."""
+    credits = {str(kind) for kind, effect in KIND_EFFECTS.items() if effect.current > 0}
+    rows = PointsTransaction.objects.filter(user_id=user_id).values_list(
+        "id", "transaction_type", "points_amount", "order_id", "reverses_id", "expires_id", "created_at"
+    )
+    return sorted(rows, key=lambda row: (row[6], row[1] not in credits, row[0]))
+
+
+def _replay(*, rows: list[tuple]) -> tuple[dict[str, _ReplayLot], list[tuple[str, str, int]]]:
+    """The lots and moves that a ledger's rows, applied oldest first, leave."""
+    lots: dict[str, _ReplayLot] = {}
+    moves: list[tuple[str, str, int]] = []
+    expired: set[str] = set()
+    taken_by_order: dict[str, list[tuple[str, int]]] = {}
+    for row_id, kind, amount, order_id, reverses_id, expires_id, created_at in rows:
+        rule = KIND_EFFECTS[kind].lots
+        if rule == LotRule.TAKE:
+            open_lots = [OpenLot(lot_id, lot.remaining) for lot_id, lot in lots.items() if lot.remaining > 0]
+            open_lots.sort(key=lambda lot: (lots[lot.id].credited_at, lot.id))
+            plan = take_plan(lots=open_lots, amount=amount, first=reverses_id or expires_id)
+            for lot_id, taken in plan:
+                lots[lot_id].remaining -= taken
+                moves.append((lot_id, row_id, taken))
+            if expires_id:
+                expired.add(expires_id)
+            if kind == PointsTransaction.Type.REDEEMED and order_id:
+                taken_by_order[order_id] = plan
+            continue
+        given = 0
+        if rule == LotRule.GIVE_BACK:
+            for lot_id, taken in taken_by_order.pop(order_id, []) if order_id else []:
+                back = min(taken, amount - given)
+                if back and lot_id not in expired:
+                    lots[lot_id].remaining += back
+                    moves.append((lot_id, row_id, -back))
+                    given += back
+        if given < amount:
+            lots[row_id] = _ReplayLot(credited_at=created_at, points=amount - given, remaining=amount - given)
+    return lots, moves

@@ -17,29 +17,48 @@ class LedgerKind(models.TextChoices):
     REDEEMED = "redeemed", "Redeemed"
     REFUNDED = "refunded", "Refunded"
     REVERSED = "reversed", "Reversed"
+    EXPIRED = "expired", "Expired"
+
+
+class LotRule(models.TextChoices):
+    """How a kind's row moves the account's lots (`PointsLot`): the order points are spent in."""
+
+    # A credit that opens a lot of its own.
+    OPEN = "open"
+    # A refund: back to the lots its order's redemption took from, where they have not expired;
+    # the rest opens a lot of its own, so no lot ever expires twice.
+    GIVE_BACK = "give_back"
+    # A debit: from the lot the row names first (the award a reversal corrects, the lot an expiry
+    # lapses), then from the oldest open lots.
+    TAKE = "take"
 
 
 @dataclass(frozen=True)
 class Effect:
     """How a row of one kind moves an account's three figures, per point of its amount: +1, -1 or 0
-    for `current_points`, `total_earned` and `total_redeemed`. current = earned - redeemed must
-    hold after every kind, so `current == earned - redeemed` here too (tests/points/test_ledger.py)."""
+    for `current_points`, `total_earned` and `total_redeemed`, and its lots. current = earned -
+    redeemed must hold after every kind, so `current == earned - redeemed` here too
+    (tests/points/test_ledger.py)."""
 
     current: int
     earned: int
     redeemed: int
+    lots: str = LotRule.TAKE
 
 
 # The one table of what each kind does. The ledger's writes (`points.ledger.post`), a row's
 # signed amount, the schema's CHECK of kinds, the ledger check and the dashboard's sums derive
 # from it; adding a kind is a line here, its label above and a migration of the ENUM.
 KIND_EFFECTS: dict[str, Effect] = {
-    LedgerKind.EARNED: Effect(current=+1, earned=+1, redeemed=0),
+    LedgerKind.EARNED: Effect(current=+1, earned=+1, redeemed=0, lots=LotRule.OPEN),
     LedgerKind.REDEEMED: Effect(current=-1, earned=0, redeemed=+1),
     # A refund undoes an order: total_redeemed counts what the orders that stand cost.
-    LedgerKind.REFUNDED: Effect(current=+1, earned=0, redeemed=-1),
+    LedgerKind.REFUNDED: Effect(current=+1, earned=0, redeemed=-1, lots=LotRule.GIVE_BACK),
     # A reversal corrects an award: those points were never really given.
     LedgerKind.REVERSED: Effect(current=-1, earned=-1, redeemed=0),
+    # What is left of a lot past its date (POINTS_EXPIRY_MONTHS): earned, then lapsed. Counted
+    # off total_earned like a reversal, so total_redeemed stays what the orders that stand cost.
+    LedgerKind.EXPIRED: Effect(current=-1, earned=-1, redeemed=0),
 }
 
 
@@ -256,6 +275,15 @@ class PointsTransaction(models.Model):
         db_index=False,
         help_text="The award this reversal corrects.",
     )
+    expires = models.OneToOneField(
+        "PointsLot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expiry",
+        db_column="expires_lot_id",
+        help_text="The lot whose rest this row expired: one expiry per lot, however often the job runs.",
+    )
 
     class Meta:
         db_table = "points_transactions"
@@ -286,6 +314,11 @@ class PointsTransaction(models.Model):
                 | (~Q(transaction_type="reversed") & Q(reverses__isnull=True)),
                 name="points_transactions_reversal_names_its_award",
             ),
+            models.CheckConstraint(
+                condition=Q(transaction_type="expired", expires__isnull=False)
+                | (~Q(transaction_type="expired") & Q(expires__isnull=True)),
+                name="points_transactions_expiry_names_its_lot",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -296,6 +329,84 @@ class PointsTransaction(models.Model):
     def signed_amount(self) -> int:
         """What the row did to the balance: awards and refunds add, redemptions and reversals take."""
         return KIND_EFFECTS[self.transaction_type].current * self.points_amount
+
+
+class PointsLot(models.Model):
+    """Points that came in together: an award, a refund's share that could not go back where it
+    came from. Spent oldest first; when expiry is on (POINTS_EXPIRY_MONTHS) what is left of a lot
+    lapses at the end of the month its date falls in, that many months later.
+
+    Only `points.ledger` writes lots, in the transaction and under the account lock of the ledger
+    row that moves them: its key is the crediting row's, `remaining` is what `points` became after
+    the moves (`PointsLotMove`) that took from it or gave back to it, and the open lots of an
+    account always sum to its balance (the ledger check proves both)."""
+
+    credit = models.OneToOneField(
+        PointsTransaction,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="lot",
+        db_column="transaction_id",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="points_lots",
+        db_column="user_id",
+        db_constraint=False,
+        db_index=False,
+    )
+    credited_at = TimestampColumn(help_text="When the points came in: the crediting ledger row's time.")
+    points = models.IntegerField()
+    remaining = models.IntegerField()
+    # Kept with `remaining` so the spending order reads only the open lots, in index order.
+    is_open = models.BooleanField()
+
+    class Meta:
+        db_table = "points_lots"
+        ordering = ["credited_at", "credit"]
+        verbose_name = "points lot"
+        indexes = [
+            # Spending: an account's open lots, oldest first.
+            models.Index(fields=["user", "is_open", "credited_at", "credit"], name="idx_lot_spending"),
+            # The expiry job, the reminders and the dashboard: open lots credited before a day.
+            models.Index(fields=["is_open", "credited_at"], name="idx_lot_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="points_lots_points_positive"),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0, remaining__lte=F("points")), name="points_lots_remaining_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_open=True, remaining__gt=0) | Q(is_open=False, remaining=0),
+                name="points_lots_open_means_remaining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remaining:,} of {self.points:,} points from {self.credited_at:%Y-%m-%d}"
+
+
+class PointsLotMove(models.Model):
+    """What one ledger row did to one lot: `points` taken (a redemption, a reversal, an expiry),
+    or given back when negative (a refund, to the lots its order took from)."""
+
+    lot = models.ForeignKey(PointsLot, on_delete=models.PROTECT, related_name="moves", db_column="lot_id")
+    entry = models.ForeignKey(
+        PointsTransaction, on_delete=models.PROTECT, related_name="lot_moves", db_column="transaction_id"
+    )
+    points = models.IntegerField()
+
+    class Meta:
+        db_table = "points_lot_moves"
+        verbose_name = "points lot move"
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "lot"], name="points_lot_moves_one_per_lot"),
+            models.CheckConstraint(condition=~Q(points=0), name="points_lot_moves_points_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points:+,} points on lot {self.lot_id}"
 
 
 class PointsBudget(models.Model):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from awsomeshop.timezones import company_day_start, company_today
 
-from .models import AwardBatch, PointsBudget, PointsTransaction, UserPoints
+from .models import AwardBatch, PointsBudget, PointsLot, PointsTransaction, UserPoints
 
 
 def user_points_get(*, user_id: str) -> UserPoints:
@@ -92,6 +92,16 @@ def points_transaction_list(*, user_id: str) -> QuerySet[PointsTransaction]:
         PointsTransaction.objects.filter(user_id=user_id)
         .select_related("order__product", "awarded_by", "reverses")
         .order_by("-created_at", "-id")
+    )
+
+
+def points_lot_list(*, user_id: str) -> QuerySet[PointsLot]:
+    """The account's open lots in the order they are spent (oldest first), with the row that
+    credited each (what it was for)."""
+    return (
+        PointsLot.objects.filter(user_id=user_id, is_open=True)
+        .select_related("credit")
+        .order_by("credited_at", "credit_id")
     )
 
 

@@ -548,3 +548,11 @@ def award_request_reject(*, batch_id: str, rejected_by_id: str, note: str) -> Aw
             note=note,
         )
     return batch
+
+
+# --- Lots ---------------------------------------------------------------------------------------
+@atomic_with_retry
+def points_lots_rebuild(*, user_id: str) -> int:
+    """Build one account's lots again from its ledger (`ledger.lots_rebuild`), in a transaction
+    of its own; returns how many lots it has."""
+    return ledger.lots_rebuild(user_id=user_id)

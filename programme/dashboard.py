@@ -50,9 +50,18 @@ class DateRangeForm(forms.Form):
 def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
     span = f"{figures.start:%Y-%m-%d}_{figures.end:%Y-%m-%d}"
     if which == "months":
-        header = ["month", "awarded", "reversed", "net_awarded", "redeemed", "refunded", "net_redeemed"]
+        header = ["month", "awarded", "reversed", "net_awarded", "redeemed", "refunded", "net_redeemed", "expired"]
         rows = [
-            [f"{m.month:%Y-%m}", m.awarded, m.reversed, m.net_awarded, m.redeemed, m.refunded, m.net_redeemed]
+            [
+                f"{m.month:%Y-%m}",
+                m.awarded,
+                m.reversed,
+                m.net_awarded,
+                m.redeemed,
+                m.refunded,
+                m.net_redeemed,
+                m.expired,
+            ]
             for m in figures.months
         ]
     elif which == "products":
@@ -73,7 +82,9 @@ def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
             ["reversed", figures.total("reversed")],
             ["redeemed", figures.total("redeemed")],
             ["refunded", figures.total("refunded")],
+            ["expired", figures.total("expired")],
             ["outstanding_now", figures.outstanding],
+            ["expiring_next_90_days", "" if figures.expiring_90 is None else figures.expiring_90],
             ["redemption_rate", "" if rate is None else f"{rate:.4f}"],
             ["budget", "" if figures.budget is None else figures.budget.points],
             ["budget_used", "" if figures.budget is None else figures.budget_used],
@@ -100,6 +111,7 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
             "Awarded, less reversals": [m.net_awarded for m in figures.months],
             "Redeemed, less refunds": [m.net_redeemed for m in figures.months],
             "Refunded": [m.refunded for m in figures.months],
+            **({"Expired": [m.expired for m in figures.months]} if figures.total("expired") else {}),
         },
     }
     query = f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
@@ -110,9 +122,12 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
         "figures": figures,
         "totals": {
             name: figures.total(name)
-            for name in ("awarded", "reversed", "net_awarded", "redeemed", "refunded", "net_redeemed")
+            for name in ("awarded", "reversed", "net_awarded", "redeemed", "refunded", "net_redeemed", "expired")
         },
         "time_zone": settings.TIME_ZONE,
+        # Shown while expiry is on, and for a range in which points expired before it was switched off.
+        "show_expiry": figures.expiring_90 is not None or figures.total("expired") > 0,
+        "expiry_months": settings.POINTS_EXPIRY_MONTHS,
         "rate_percent": None if figures.redemption_rate is None else round(figures.redemption_rate * 100, 1),
         "chart": chart,
         "exports": {which: f"?{query}&export={which}" for which in EXPORTS},

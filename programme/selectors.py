@@ -13,7 +13,16 @@ from django.db.models.functions import Coalesce
 from awsomeshop.text import counted
 from awsomeshop.timezones import company_day_start
 from orders.models import Order
-from points.models import KIND_EFFECTS, PointsBudget, PointsTransaction, UserPoints, figures_from_sums
+from points.expiry import expiry_rule, points_expiring_within
+from points.models import (
+    KIND_EFFECTS,
+    PointsBudget,
+    PointsLot,
+    PointsLotMove,
+    PointsTransaction,
+    UserPoints,
+    figures_from_sums,
+)
 from points.selectors import budget_period_today, budget_used
 from shop.models import Product, ProductOption
 
@@ -193,12 +202,70 @@ def _reversal_problems() -> list[LedgerProblem]:
     return problems
 
 
+def _moved(entry_or_lot: str, *, sign: int | None = None) -> Coalesce:
+    """The sum of the lot moves of the outer row (a ledger row's or a lot's), all of them or only
+    those taking (sign 1) or giving back (sign -1)."""
+    moves = PointsLotMove.objects.filter(**{entry_or_lot: OuterRef("pk")})
+    if sign is not None:
+        moves = moves.filter(points__gt=0) if sign > 0 else moves.filter(points__lt=0)
+    return Coalesce(Subquery(moves.order_by().values(entry_or_lot).annotate(total=Sum("points")).values("total")), 0)
+
+
+def _lot_problems() -> list[LedgerProblem]:
+    """Every account's open lots sum to its balance; every lot holds what its moves left of it;
+    every ledger row moved its amount: a debit took it from lots, a credit put it into lots (its
+    own and those it gave back to); every expiry took its own lot's rest, and only one did."""
+    lots_sum = PointsLot.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+    disagree = (
+        UserPoints.objects.annotate(lots=Coalesce(Subquery(lots_sum.annotate(t=Sum("remaining")).values("t")), 0))
+        .exclude(lots=F("current_points"))
+        .values_list("user_id", "current_points", "lots")
+    )
+    problems = [
+        LedgerProblem("user", user_id, f"balance {current} but its lots hold {lots}")
+        for user_id, current, lots in disagree
+    ]
+    lots = PointsLot.objects.annotate(moved=_moved("lot")).exclude(remaining=F("points") - F("moved"))
+    problems.extend(
+        LedgerProblem("lot", lot_id, f"{remaining} left of {points} but its moves leave {points - moved}")
+        for lot_id, remaining, points, moved in lots.values_list("pk", "remaining", "points", "moved")
+    )
+    debits = [str(kind) for kind, effect in KIND_EFFECTS.items() if effect.current < 0]
+    took = (
+        PointsTransaction.objects.filter(transaction_type__in=debits)
+        .annotate(took=_moved("entry"))
+        .exclude(took=F("points_amount"))
+    )
+    problems.extend(
+        LedgerProblem("transaction", row_id, f"{kind} of {amount} took {taken} from lots")
+        for row_id, kind, amount, taken in took.values_list("id", "transaction_type", "points_amount", "took")
+    )
+    put = (
+        PointsTransaction.objects.exclude(transaction_type__in=debits)
+        .annotate(put=Coalesce(F("lot__points"), 0) - _moved("entry", sign=-1))
+        .exclude(put=F("points_amount"))
+    )
+    problems.extend(
+        LedgerProblem("transaction", row_id, f"{kind} of {amount} put {into} into lots")
+        for row_id, kind, amount, into in put.values_list("id", "transaction_type", "points_amount", "put")
+    )
+    expired = PointsTransaction.Type.EXPIRED
+    wrong_expiry = PointsTransaction.objects.filter(transaction_type=expired).exclude(
+        expires__user_id=F("user_id"), expires__remaining=0
+    )
+    problems.extend(
+        LedgerProblem("transaction", row_id, "expiry that did not take the rest of a lot of its own account")
+        for row_id in wrong_expiry.values_list("id", flat=True)
+    )
+    return problems
+
+
 def ledger_problem_list() -> list[LedgerProblem]:
-    """Every balance that disagrees with the ledger (refunds and reversals included), every order
-    without exactly one matching redemption row (and, if cancelled, one matching refund), every
-    reversal that does not fit its award, and every product whose stock went negative or differs
-    from the sum of its options'."""
-    return _balance_problems() + _order_problems() + _reversal_problems() + _stock_problems()
+    """Every balance that disagrees with the ledger (refunds and reversals included) or with its
+    lots, every lot that disagrees with its moves, every order without exactly one matching
+    redemption row (and, if cancelled, one matching refund), every reversal that does not fit its
+    award, and every product whose stock went negative or differs from the sum of its options'."""
+    return _balance_problems() + _lot_problems() + _order_problems() + _reversal_problems() + _stock_problems()
 
 
 # --- Corrections and budgets --------------------------------------------------------------------
@@ -209,17 +276,25 @@ DASHBOARD_MAX_MONTHS = 60
 
 @dataclass(frozen=True)
 class MonthFigures:
-    """One month of the ledger: what was awarded, corrected, redeemed and refunded."""
+    """One month of the ledger: what was awarded, corrected, redeemed, refunded and let expire."""
 
     month: date
     awarded: int
     reversed: int
     redeemed: int
     refunded: int
+    # Breakage: points that lapsed unspent (points.expiry).
+    expired: int
 
     # The dashboard's column of each ledger kind: a kind added to KIND_EFFECTS without one fails
     # here at once (tests/points/test_ledger.py), not silently missing from the chart.
-    COLUMN_OF_KIND = {"earned": "awarded", "reversed": "reversed", "redeemed": "redeemed", "refunded": "refunded"}
+    COLUMN_OF_KIND = {
+        "earned": "awarded",
+        "reversed": "reversed",
+        "redeemed": "redeemed",
+        "refunded": "refunded",
+        "expired": "expired",
+    }
 
     @property
     def net_awarded(self) -> int:
@@ -240,6 +315,8 @@ class ProgrammeFigures:
     budget_used: int
     top_products: list[dict]
     givers: list[dict]
+    # Points that lapse in the next 90 days; None when points do not expire.
+    expiring_90: int | None
 
     def total(self, name: str) -> int:
         return sum(getattr(month, name) for month in self.months)
@@ -340,4 +417,5 @@ def programme_figures(*, start: date, end: date) -> ProgrammeFigures:
         budget_used=budget_used(budget=budget) if budget else 0,
         top_products=_top_products(since=since, until=until),
         givers=_givers(since=since, until=until),
+        expiring_90=points_expiring_within(days=90) if expiry_rule() else None,
     )

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, Sum
 
-from points.models import PointsTransaction, UserPoints
+from points.models import KIND_EFFECTS, PointsTransaction, UserPoints
 from programme.selectors import ledger_problem_list
 
 
@@ -12,8 +12,10 @@ def ledger_sum(user_id: str) -> int:
         redeemed=Sum("points_amount", filter=Q(transaction_type="redeemed"), default=0),
         refunded=Sum("points_amount", filter=Q(transaction_type="refunded"), default=0),
         reversed=Sum("points_amount", filter=Q(transaction_type="reversed"), default=0),
+        expired=Sum("points_amount", filter=Q(transaction_type="expired"), default=0),
     )
-    return sums["earned"] - sums["reversed"] - sums["redeemed"] + sums["refunded"]
+    assert set(sums) == set(KIND_EFFECTS), "a kind the sum below does not count"
+    return sums["earned"] - sums["reversed"] - sums["redeemed"] + sums["refunded"] - sums["expired"]
 
 
 def assert_ledger_consistent() -> None:

@@ -1,18 +1,22 @@
-"""The ledger module is the one writer of `user_points` and `points_transactions`, and one table of
-kinds (KIND_EFFECTS) says what each kind does: these tests fail when either stops being true."""
+"""The ledger module is the one writer of `user_points`, `points_transactions` and the lots
+(`points_lots`, `points_lot_moves`), and one table of kinds (KIND_EFFECTS) says what each kind
+does: these tests fail when either stops being true."""
 
 import ast
+import datetime
 import re
 import traceback
 from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from orders.services import order_cancel, order_redeem
 from points import ledger
 from points.exceptions import BalanceLimitReached, InsufficientPoints
-from points.models import KIND_EFFECTS, Effect, PointsTransaction, UserPoints, figures_from_sums
+from points.expiry import points_expire
+from points.models import KIND_EFFECTS, Effect, LotRule, PointsTransaction, UserPoints, figures_from_sums
 from points.services import Award, award_request_approve, points_award_batch, points_reverse
 from programme.selectors import MonthFigures
 from tests.factories import ProductFactory
@@ -21,7 +25,12 @@ from tests.ledger import assert_ledger_consistent
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "audit", "awsomeshop", "notifications", "orders", "points", "shop", "programme", "demo")
 LEDGER_FILE = ROOT / "points" / "ledger.py"
-TABLES = {"UserPoints": "user_points", "PointsTransaction": "points_transactions"}
+TABLES = {
+    "UserPoints": "user_points",
+    "PointsTransaction": "points_transactions",
+    "PointsLot": "points_lots",
+    "PointsLotMove": "points_lot_moves",
+}
 WRITE_METHODS = {
     "create",
     "bulk_create",
@@ -33,7 +42,8 @@ WRITE_METHODS = {
     "save",
 }
 SQL_WRITE = re.compile(
-    r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+`?(user_points|points_transactions)\b", re.I
+    r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+`?(user_points|points_transactions|points_lots|points_lot_moves)\b",
+    re.I,
 )
 
 
@@ -171,6 +181,8 @@ def test_every_write_of_balances_and_ledger_rows_goes_through_the_ledger_at_run_
         points_reverse(
             award_id=awarded.pk, amount=100, reason="Typo", reversed_by_id=second_hr.pk, source="form", batch_id="r1"
         )
+        settings.POINTS_EXPIRY_MONTHS, settings.POINTS_EXPIRY_STARTS = 1, datetime.date(2000, 1, 1)
+        points_expire(today=timezone.localdate() + datetime.timedelta(days=70))
 
     kinds = set(PointsTransaction.objects.values_list("transaction_type", flat=True))
     assert kinds == set(KIND_EFFECTS)  # every kind was posted, so every kind's write was traced
@@ -199,7 +211,7 @@ def test_signed_amounts_and_expected_figures_follow_the_kinds_table():
     sums = {"earned": 1000, "redeemed": 300, "refunded": 100, "reversed": 50}
 
     assert figures_from_sums(sums) == (1000 - 300 + 100 - 50, 1000 - 50, 300 - 100)
-    assert Effect(current=1, earned=1, redeemed=0) == KIND_EFFECTS["earned"]
+    assert Effect(current=1, earned=1, redeemed=0, lots=LotRule.OPEN) == KIND_EFFECTS["earned"]
 
 
 @pytest.mark.django_db

@@ -30,11 +30,12 @@ def test_ledger_check_catches_a_balance_corrupted_by_raw_sql(employee, give_poin
             [employee.pk],
         )
 
-    with pytest.raises(CommandError, match=r"found 1 problem\."):
+    with pytest.raises(CommandError, match=r"found 2 problems\."):
         call_command("check_points_ledger")
 
     report = capsys.readouterr().err
     assert f"user {employee.pk}: balance 150/150/0 (current/earned/redeemed) but the ledger says 100/100/0" in report
+    assert f"user {employee.pk}: balance 150 but its lots hold 100" in report
 
 
 @pytest.mark.django_db

@@ -3,10 +3,13 @@ stock (awards, redemptions of products and of options, cancellations with their 
 reversals of awards, large awards waiting for and given approval, steps of fulfilment, restocks,
 repricing), and after every step checks the invariants the ledger promises."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.db.models import F
 from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -14,8 +17,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from awsomeshop.exceptions import ShopError
 from orders.models import Order
 from orders.services import OrderDetails, order_cancel, order_redeem, order_status_change
-from points.models import AwardBatch, PointsTransaction
-from points.services import Award, award_request_approve, points_award_batch, points_reverse
+from points.expiry import points_expire
+from points.models import AwardBatch, PointsLot, PointsLotMove, PointsTransaction
+from points.services import Award, award_request_approve, points_award_batch, points_lots_rebuild, points_reverse
 from shop.models import Product, ProductOption
 from shop.services import (
     product_active_set,
@@ -158,6 +162,29 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(product=st.integers(0, 2), cost=st.integers(1, 500))
     def reprice(self, product, cost):
         product_update(product_id=self.products[product], changes={"points_cost": cost})
+
+    @rule()
+    def expire_every_lot_so_far(self):
+        # Every lot lies before the job's day: what is left of each expires, and later refunds of
+        # orders that spent them open new lots instead of giving back to expired ones.
+        with override_settings(POINTS_EXPIRY_MONTHS=1, POINTS_EXPIRY_STARTS=datetime.date(2000, 1, 1)):
+            points_expire(today=timezone.localdate() + datetime.timedelta(days=70))
+            assert points_expire(today=timezone.localdate() + datetime.timedelta(days=70)).lots == 0
+
+    @rule(user=st.integers(0, 2))
+    def lots_rebuilt_from_history_are_the_lots_the_ledger_kept(self, user):
+        user_id = self.users[user]
+
+        def lots_and_moves():
+            lots = set(PointsLot.objects.filter(user_id=user_id).values_list("pk", "points", "remaining", "is_open"))
+            moves = set(
+                PointsLotMove.objects.filter(entry__user_id=user_id).values_list("lot_id", "entry_id", "points")
+            )
+            return lots, moves
+
+        kept = lots_and_moves()
+        points_lots_rebuild(user_id=user_id)
+        assert lots_and_moves() == kept
 
     @invariant()
     def balances_equal_the_ledger_and_every_order_has_one_ledger_row(self):

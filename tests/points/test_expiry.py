@@ -1,0 +1,408 @@
+"""Points that expire by lot: spent oldest first, a refund back to the lots it took from, a
+correction from its award's own lot, the daily job once per lot, the reminders, history replayed
+into lots, and what the employee and HR see."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications.models import Notification
+from orders.services import order_cancel, order_redeem
+from points.expiry import ExpiryRule, expiry_rule, points_expire, points_expiry_remind
+from points.models import PointsLot, PointsLotMove, PointsTransaction
+from points.services import points_reverse
+from tests.awards import points_award
+from tests.factories import ProductFactory
+from tests.ledger import assert_ledger_consistent
+
+D = datetime.date
+BERLIN = datetime.timezone(datetime.timedelta(hours=1))
+
+
+@pytest.fixture
+def expiry_on(settings):
+    settings.POINTS_EXPIRY_MONTHS = 12
+    settings.POINTS_EXPIRY_STARTS = D(2000, 1, 1)
+    return settings
+
+
+def _at(day: D, hour: int = 12) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
+
+
+def _lots(user_id: str) -> list[tuple[int, int]]:
+    return list(PointsLot.objects.filter(user_id=user_id).order_by("credited_at").values_list("points", "remaining"))
+
+
+def _award(user, amount, reason="Test award"):
+    return points_award(user_id=user.pk, amount=amount, reason=reason)
+
+
+# --- The rule's dates --------------------------------------------------------------------------
+def test_points_expire_at_the_end_of_the_month_that_many_months_after_they_were_earned():
+    rule = ExpiryRule(months=12, starts=D(2000, 1, 1))
+
+    assert rule.expires_on(_at(D(2026, 3, 3))) == D(2027, 3, 31)
+    assert rule.expires_on(_at(D(2026, 1, 31))) == D(2027, 1, 31)
+    assert ExpiryRule(months=1, starts=D(2000, 1, 1)).expires_on(_at(D(2027, 1, 15))) == D(2027, 2, 28)
+    # Lots credited before 1 April 2026 have expired by 1 April 2027, not a day earlier.
+    assert rule.credited_before(D(2027, 4, 1)) == _at(D(2026, 4, 1), 0)
+    assert rule.credited_before(D(2027, 3, 31)) == _at(D(2026, 3, 1), 0)
+    assert rule.expiring_by(D(2027, 3, 31)) == _at(D(2026, 4, 1), 0)
+
+
+def test_lots_earned_before_expiry_was_switched_on_count_from_that_day():
+    rule = ExpiryRule(months=12, starts=D(2027, 1, 15))
+
+    assert rule.expires_on(_at(D(2023, 5, 1))) == D(2028, 1, 31)
+    assert rule.expires_on(_at(D(2027, 6, 1))) == D(2028, 6, 30)
+    # Nothing can have expired before the start's month has run its months.
+    assert rule.credited_before(D(2028, 1, 31)) is None
+    assert rule.credited_before(D(2028, 2, 1)) == _at(D(2027, 2, 1), 0)
+
+
+def test_the_month_is_the_company_s(settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    rule = ExpiryRule(months=12, starts=D(2000, 1, 1))
+
+    # 23:30 UTC on 31 March is 1 April in Berlin: an April lot.
+    assert rule.expires_on(datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)) == D(2027, 4, 30)
+
+
+def test_expiry_is_off_by_default(settings):
+    assert settings.POINTS_EXPIRY_MONTHS == 0
+    assert expiry_rule() is None
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"POINTS_EXPIRY_MONTHS": "12"}, "needs POINTS_EXPIRY_STARTS"),
+        ({"POINTS_EXPIRY_MONTHS": "121", "POINTS_EXPIRY_STARTS": "2027-01-01"}, "0 (off) to 120"),
+        ({"POINTS_EXPIRY_MONTHS": "12", "POINTS_EXPIRY_STARTS": "1 Jan 2027"}, "YYYY-MM-DD"),
+    ],
+)
+def test_settings_refuse_an_expiry_that_could_take_points_unannounced(environment, message):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; settings.POINTS_EXPIRY_MONTHS"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "awsomeshop.settings", **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+# --- Spending order ----------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_points_are_spent_oldest_lot_first(employee):
+    _award(employee, 100, "First")
+    _award(employee, 200, "Second")
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=150).pk)
+
+    assert _lots(employee.pk) == [(100, 0), (200, 150)]
+    moves = list(PointsLotMove.objects.filter(entry__order_id=order.pk).values_list("lot__points", "points"))
+    assert sorted(moves) == [(100, 100), (200, 50)]
+    assert_ledger_consistent()
+
+
+@pytest.mark.django_db
+def test_a_refund_gives_back_to_the_lots_its_order_took_from(employee):
+    _award(employee, 100, "First")
+    _award(employee, 200, "Second")
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=150).pk)
+    _award(employee, 50, "Third")
+
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+
+    assert _lots(employee.pk) == [(100, 100), (200, 200), (50, 50)]
+    assert PointsLot.objects.filter(credit__transaction_type="refunded").count() == 0
+    assert_ledger_consistent()
+
+
+@pytest.mark.django_db
+def test_a_correction_takes_from_its_award_s_own_lot_first(employee, hr_staff):
+    _award(employee, 100, "First")
+    second = _award(employee, 200, "Second")
+
+    points_reverse(
+        award_id=second.pk, amount=150, reason="Typo", reversed_by_id=hr_staff.pk, source="form", batch_id="r1"
+    )
+
+    assert _lots(employee.pk) == [(100, 100), (200, 50)]
+    assert_ledger_consistent()
+
+
+@pytest.mark.django_db
+def test_a_correction_of_a_spent_award_takes_the_rest_from_the_oldest(employee, hr_staff):
+    first = _award(employee, 100, "First")
+    _award(employee, 200, "Second")
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=80).pk)
+
+    points_reverse(award_id=first.pk, amount=50, reason="Typo", reversed_by_id=hr_staff.pk, source="form", batch_id="r")
+
+    # 20 were left of the first award's lot; the other 30 come from the next oldest.
+    assert _lots(employee.pk) == [(100, 0), (200, 170)]
+    assert_ledger_consistent()
+
+
+# --- The daily job -----------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_job_expires_what_is_left_of_each_lot_past_its_date_exactly_once(employee, expiry_on):
+    _award(employee, 300, "Launch")
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=120).pk)
+    rule = expiry_rule()
+    last_day = rule.expires_on(timezone.now())
+
+    assert points_expire(today=last_day).lots == 0  # the last day is still a day to spend them
+    first = points_expire(today=last_day + datetime.timedelta(days=1))
+    again = points_expire(today=last_day + datetime.timedelta(days=40))
+
+    assert (first.accounts, first.lots, first.points) == (1, 1, 180)
+    assert again.lots == 0
+    expired = PointsTransaction.objects.get(transaction_type="expired")
+    assert expired.points_amount == 180 and expired.balance_after == 0
+    assert expired.description.startswith(f"Expired on {last_day.day} {last_day:%b %Y}: points earned on")
+    assert employee.points.current_points == 0
+    assert_ledger_consistent()
+
+
+@pytest.mark.django_db
+def test_the_job_does_nothing_while_expiry_is_off(employee):
+    _award(employee, 300)
+
+    assert points_expire(today=D(2099, 1, 1)).lots == 0
+    call_command("expire_points")
+    assert not PointsTransaction.objects.filter(transaction_type="expired").exists()
+
+
+@pytest.mark.django_db
+def test_the_schema_lets_only_one_row_expire_a_lot(employee, expiry_on):
+    _award(employee, 300)
+    points_expire(today=D(2099, 1, 1))
+    expired = PointsTransaction.objects.get(transaction_type="expired")
+
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PointsTransaction.objects.create(
+            user=employee, transaction_type="expired", points_amount=1, expires_id=expired.expires_id
+        )
+
+
+@pytest.mark.django_db
+def test_a_refund_of_points_whose_lot_expired_opens_a_new_lot_and_nothing_expires_twice(employee, expiry_on):
+    _award(employee, 300, "Launch")
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=120).pk)
+    later = rule_day_after_expiry()
+    points_expire(today=later)
+
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+
+    award_lot, refund_lot = PointsLot.objects.order_by("credited_at")
+    assert (award_lot.points, award_lot.remaining) == (300, 0)  # expired once, given nothing back
+    assert (refund_lot.credit.transaction_type, refund_lot.points, refund_lot.remaining) == ("refunded", 120, 120)
+    assert PointsTransaction.objects.get(transaction_type="expired").expires_id == award_lot.pk
+    assert employee.points.current_points == 120
+    assert_ledger_consistent()
+
+
+def rule_day_after_expiry() -> D:
+    return expiry_rule().expires_on(timezone.now()) + datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_the_command_reports_what_it_did(employee, expiry_on, capsys, monkeypatch):
+    _award(employee, 300)
+    monkeypatch.setattr("points.expiry.company_today", rule_day_after_expiry)
+
+    call_command("expire_points")
+
+    assert "Expired 300 points of 1 lots in 1 accounts" in capsys.readouterr().out
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+def _reminders(user):
+    return list(
+        Notification.objects.filter(recipient=user, kind="points_expiring")
+        .order_by("id")
+        .values_list("title", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_people_are_reminded_30_and_7_days_before_once_each(employee, expiry_on):
+    _award(employee, 1200)
+    last_day = expiry_rule().expires_on(timezone.now())
+    title = f"1,200 points expire on {last_day.day} {last_day:%b %Y}"
+
+    assert points_expiry_remind(today=last_day - datetime.timedelta(days=31)) == 0
+    assert points_expiry_remind(today=last_day - datetime.timedelta(days=30)) == 1
+    assert points_expiry_remind(today=last_day - datetime.timedelta(days=29)) == 0
+    assert points_expiry_remind(today=last_day - datetime.timedelta(days=7)) == 1
+    assert points_expiry_remind(today=last_day - datetime.timedelta(days=7)) == 0
+    assert points_expiry_remind(today=last_day) == 0
+
+    assert _reminders(employee) == [title, title]
+    reminder = Notification.objects.filter(kind="points_expiring").first()
+    assert reminder.topic == "required" and reminder.link == "/points/"
+
+
+@pytest.mark.django_db
+def test_a_job_that_first_sees_points_a_week_before_sends_one_reminder(employee, expiry_on):
+    _award(employee, 500)
+    last_day = expiry_rule().expires_on(timezone.now())
+
+    points_expiry_remind(today=last_day - datetime.timedelta(days=5))
+    points_expiry_remind(today=last_day - datetime.timedelta(days=4))
+
+    assert len(_reminders(employee)) == 1
+
+
+@pytest.mark.django_db
+def test_nobody_is_reminded_when_nothing_expires(employee, expiry_on):
+    _award(employee, 500)
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=500).pk)
+    last_day = expiry_rule().expires_on(timezone.now())
+
+    assert points_expiry_remind(today=last_day - datetime.timedelta(days=7)) == 0
+    assert _reminders(employee) == []
+
+
+@pytest.mark.django_db
+def test_the_reminder_counts_what_is_left_when_it_is_sent(employee, expiry_on):
+    _award(employee, 500)
+    _award(employee, 700)
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=300).pk)
+    last_day = expiry_rule().expires_on(timezone.now())
+
+    points_expiry_remind(today=last_day - datetime.timedelta(days=7))
+
+    assert _reminders(employee) == [f"900 points expire on {last_day.day} {last_day:%b %Y}"]
+
+
+# --- History replayed --------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_lots_are_rebuilt_from_history_the_same_however_often(employee, hr_staff, capsys):
+    award = _award(employee, 300, "First")
+    _award(employee, 200, "Second")
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=350).pk)
+    points_reverse(
+        award_id=award.pk, amount=100, reason="Typo", reversed_by_id=hr_staff.pk, source="form", batch_id="r"
+    )
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+    kept = (_lots(employee.pk), sorted(PointsLotMove.objects.values_list("lot_id", "entry_id", "points")))
+    with connection.cursor() as cursor:  # a programme from before lots existed
+        cursor.execute("DELETE FROM points_lot_moves")
+        cursor.execute("DELETE FROM points_lots")
+
+    call_command("points_lots_rebuild")
+    call_command("points_lots_rebuild")
+
+    assert (_lots(employee.pk), sorted(PointsLotMove.objects.values_list("lot_id", "entry_id", "points"))) == kept
+    assert "Rebuilt 2 lots of 1 accounts" in capsys.readouterr().out
+    assert_ledger_consistent()
+
+
+@pytest.mark.django_db
+def test_a_debit_the_lots_cannot_cover_rebuilds_them_from_the_ledger(employee, caplog):
+    _award(employee, 300)
+    with connection.cursor() as cursor:  # an award written by a release that knew no lots
+        cursor.execute("DELETE FROM points_lots")
+
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=100).pk)
+
+    assert _lots(employee.pk) == [(300, 200)]
+    assert "did not cover its balance; rebuilt" in caplog.text
+    assert_ledger_consistent()
+
+
+@pytest.mark.django_db
+def test_the_ledger_check_finds_lots_that_disagree(employee):
+    from programme.selectors import ledger_problem_list
+
+    _award(employee, 300)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE points_lots SET remaining = 250")
+
+    problems = [str(problem) for problem in ledger_problem_list()]
+
+    lot_id = PointsLot.objects.get().pk
+    assert problems == [
+        f"user {employee.pk}: balance 300 but its lots hold 250",
+        f"lot {lot_id}: 250 left of 300 but its moves leave 300",
+    ]
+
+
+# --- What people see ---------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_my_points_shows_what_expires_when_and_the_lots_behind_it(client, employee, expiry_on):
+    _award(employee, 1200, "Launch bonus")
+    last_day = expiry_rule().expires_on(timezone.now())
+    client.force_login(employee)
+
+    html = client.get("/points/").content.decode()
+
+    assert f"1,200 points expire on {last_day.day} {last_day:%b %Y}." in html
+    assert 'data-testid="lots-table"' in html and "Launch bonus" in html
+    assert "12 months after the month they were earned in" in html
+
+
+@pytest.mark.django_db
+def test_my_points_says_nothing_of_expiry_while_it_is_off(client, employee):
+    _award(employee, 1200)
+    client.force_login(employee)
+
+    assert 'data-testid="expiry"' not in client.get("/points/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_same(employee_api, employee, expiry_on):
+    _award(employee, 1200, "Launch bonus")
+    last_day = expiry_rule().expires_on(timezone.now())
+
+    body = employee_api.get("/api/v1/me/points-expiry").json()
+
+    assert body["expiry_months"] == 12
+    assert body["expiring"] == [{"points": 1200, "expires_on": last_day.isoformat()}]
+    (lot,) = body["lots"]
+    assert (lot["points"], lot["remaining"], lot["description"], lot["expires_on"]) == (
+        1200,
+        1200,
+        "Launch bonus",
+        last_day.isoformat(),
+    )
+
+
+@pytest.mark.django_db
+def test_the_api_says_when_points_do_not_expire(employee_api, employee):
+    _award(employee, 100)
+
+    body = employee_api.get("/api/v1/me/points-expiry").json()
+
+    assert body["expiry_months"] is None and body["expiring"] == []
+    assert body["lots"][0]["expires_on"] is None
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_breakage_and_what_expires_in_90_days(hr, employee, expiry_on):
+    expiry_on.POINTS_EXPIRY_MONTHS = 1  # a lot of today's lapses within 62 days
+    _award(employee, 1200)
+    points_expire(today=rule_day_after_expiry())
+    _award(employee, 500)
+
+    html = hr.get("/admin/programme/").content.decode()
+    months = b"".join(hr.get("/admin/programme/", {"export": "months"}).streaming_content).decode()
+
+    assert '<dd id="figure-expired">1,200</dd>' in html
+    assert '<dd id="figure-expiring">500</dd>' in html
+    assert months.splitlines()[-1].endswith(",1200")

@@ -64,6 +64,7 @@ class ComputeStack(Stack):
         ecs_service_linked_role: IDependable,
         site_url: str,
         sender: str,
+        app_settings: dict[str, str] | None = None,
         mail_events_queue_url: str,
         **kwargs,
     ) -> None:
@@ -125,6 +126,7 @@ class ComputeStack(Stack):
             "SITE_URL": site_url,
             "DEFAULT_FROM_EMAIL": sender,
             "SES_CONFIGURATION_SET": CONFIGURATION_SET,
+            **(app_settings or {}),
         }
         self.app_secrets = {
             "SECRET_KEY": secret(django_secret),

@@ -6,6 +6,7 @@ stops with a message (docs/deploy.md says what each value means).
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from aws_cdk import App
 from aws_cdk import aws_rds as rds
@@ -24,6 +25,10 @@ DEFAULTS = {
     # without one, SES verifies the single address (it mails a link to click once).
     "sender_email": "",
     "hosted_zone_id": "",
+    # Points lapse this many months after the month they were earned in; 0: never. Switched on,
+    # points_expiry_starts (YYYY-MM-DD) is the day points earned before it count from.
+    "points_expiry_months": "0",
+    "points_expiry_starts": "",
 }
 # What must be set for a real deploy: a placeholder there would deploy a wrong certificate, host
 # list, alarm address or image.
@@ -58,6 +63,8 @@ class DeployConfig:
     db_engine_version: str
     sender_email: str
     hosted_zone_id: str
+    points_expiry_months: str
+    points_expiry_starts: str
 
     @classmethod
     def from_app(cls, app: App) -> "DeployConfig":
@@ -78,12 +85,35 @@ class DeployConfig:
             raise ConfigError(
                 f"sender_email {self.sender_email!r} is an address at {self.domain_name} (or empty: rewards@ it)."
             )
+        self._points_expiry_check()
         placeholders = [key for key in DEPLOY_VALUES if getattr(self, key) == DEFAULTS[key]]
         if placeholders and not placeholders_allowed:
             raise ConfigError(
                 f"These deploy values are still the placeholders: {', '.join(placeholders)}. Set them in "
                 "cdk/cdk.json and commit it (docs/deploy.md, step 2), so every later deploy uses them."
             )
+
+    def _points_expiry_check(self) -> None:
+        """The app refuses to start with these wrong; say so at synth, not after a deploy."""
+        if not self.points_expiry_months.isdigit() or int(self.points_expiry_months) > 120:
+            raise ConfigError(f"points_expiry_months is 0 (off) to 120, not {self.points_expiry_months!r}.")
+        if int(self.points_expiry_months) == 0:
+            return
+        try:
+            date.fromisoformat(self.points_expiry_starts)
+        except ValueError:
+            raise ConfigError(
+                "points_expiry_months needs points_expiry_starts, the day expiry is switched on (YYYY-MM-DD), "
+                f"not {self.points_expiry_starts!r}: points earned before it count from it."
+            ) from None
+
+    @property
+    def app_settings(self) -> dict[str, str]:
+        """The app's own settings that the deploy values set (the environment of every task)."""
+        return {
+            "POINTS_EXPIRY_MONTHS": str(int(self.points_expiry_months)),
+            "POINTS_EXPIRY_STARTS": self.points_expiry_starts if int(self.points_expiry_months) else "",
+        }
 
     @property
     def sender_address(self) -> str:

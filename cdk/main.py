@@ -88,6 +88,7 @@ def build_app(app: App | None = None) -> App:
         ecs_service_linked_role=security.ecs_service_linked_role,
         site_url=config.site_url,
         sender=f"AWSomeShop <{config.sender_address}>",
+        app_settings=config.app_settings,
         mail_events_queue_url=mail.events_queue.queue_url,
     )
     MonitoringStack(

@@ -4,3 +4,6 @@ from django import forms
 class PreferencesForm(forms.Form):
     awards_email = forms.BooleanField(required=False, label="E-mail me when I am given points")
     orders_email = forms.BooleanField(required=False, label="E-mail me when my orders move on")
+    wishlist_email = forms.BooleanField(
+        required=False, label="E-mail me when something on my wishlist is back in stock or within my points"
+    )

@@ -11,6 +11,7 @@ class Topic(models.TextChoices):
 
     AWARDS = "awards", "Awards"
     ORDERS = "orders", "Order updates"
+    WISHLIST = "wishlist", "Wishlist"
     # Always sent: money taken back or returned by someone else, which people must hear of.
     REQUIRED = "required", "Required"
     # Staff's work: what is waiting for them.
@@ -94,6 +95,9 @@ class NotificationPreference(models.Model):
     )
     awards_email = models.BooleanField(default=True, help_text="E-mail me when I am given points.")
     orders_email = models.BooleanField(default=True, help_text="E-mail me when my orders move on.")
+    wishlist_email = models.BooleanField(
+        default=True, help_text="E-mail me when something on my wishlist is back or within my points."
+    )
 
     class Meta:
         db_table = "notification_preferences"
@@ -102,7 +106,11 @@ class NotificationPreference(models.Model):
         return f"{self.user_id}: awards {self.awards_email}, orders {self.orders_email}"
 
     def wants(self, topic: str) -> bool:
-        return {Topic.AWARDS: self.awards_email, Topic.ORDERS: self.orders_email}.get(topic, True)
+        return {
+            Topic.AWARDS: self.awards_email,
+            Topic.ORDERS: self.orders_email,
+            Topic.WISHLIST: self.wishlist_email,
+        }.get(topic, True)
 
 
 class EmailSuppression(models.Model):

@@ -103,6 +103,43 @@ def notify_once(
         return None
 
 
+@in_transaction(message="A notification is written in the transaction of the change it tells about.")
+def notify_many(
+    *, recipient_ids: list[str], kind: NotificationKind | str, title: str, body: str, link: str, dedupe_key: str
+) -> int:
+    """`notify` of the same news to many people in one INSERT (a product back in stock, to all who
+    wished for it), skipping anyone told under `dedupe_key` already. Returns how many rows it wrote."""
+    declared = notification_kind_get(str(kind))
+    if declared is None:
+        raise ValueError(f"{kind!r} is not a declared notification kind.")
+    if not recipient_ids:
+        return 0
+    now = timezone.now()
+    title = " ".join(title.split())[:200]
+    rows = [
+        Notification(
+            recipient_id=recipient_id,
+            kind=declared.code,
+            topic=declared.topic,
+            title=title,
+            body=body[:2000],
+            link=link,
+            created_at=now,
+            email_status=_DUE.PENDING,
+            next_attempt_at=now,
+            dedupe_key=dedupe_key,
+        )
+        for recipient_id in recipient_ids
+    ]
+    before = Notification.objects.filter(dedupe_key=dedupe_key, recipient_id__in=recipient_ids).count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    written = Notification.objects.filter(dedupe_key=dedupe_key, recipient_id__in=recipient_ids)
+    if settings.NOTIFICATIONS_SEND_ON_COMMIT != "off":
+        for notification_id in written.filter(created_at=now).values_list("pk", flat=True):
+            _send_after_commit(notification_id)
+    return written.count() - before
+
+
 class _AfterCommit:
     """The e-mails a transaction wrote, sent in one round once it commits."""
 
@@ -402,10 +439,17 @@ def notifications_mark_all_read(*, user_id: str) -> int:
 
 
 @atomic_with_retry
-def notification_preferences_set(*, user_id: str, awards_email: bool, orders_email: bool) -> NotificationPreference:
+def notification_preferences_set(
+    *, user_id: str, awards_email: bool, orders_email: bool, wishlist_email: bool = True
+) -> NotificationPreference:
     """Which topics the user wants by e-mail from now on (notifications in the portal stay)."""
     preference, _ = NotificationPreference.objects.update_or_create(
-        user_id=user_id, defaults={"awards_email": bool(awards_email), "orders_email": bool(orders_email)}
+        user_id=user_id,
+        defaults={
+            "awards_email": bool(awards_email),
+            "orders_email": bool(orders_email),
+            "wishlist_email": bool(wishlist_email),
+        },
     )
     return preference
 

@@ -40,7 +40,11 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences_page(request: HttpRequest) -> HttpResponse:
     current = notification_preferences_get(user_id=request.user.pk)
-    initial = {"awards_email": current.awards_email, "orders_email": current.orders_email}
+    initial = {
+        "awards_email": current.awards_email,
+        "orders_email": current.orders_email,
+        "wishlist_email": current.wishlist_email,
+    }
     form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         notification_preferences_set(user_id=request.user.pk, **form.cleaned_data)

@@ -26,6 +26,7 @@ from awsomeshop.db import INT_COLUMN_MAX, in_transaction, row_insert
 
 from .exceptions import BalanceLimitReached, InsufficientPoints
 from .models import KIND_EFFECTS, Effect, LotRule, PointsLot, PointsLotMove, PointsTransaction, UserPoints
+from .signals import balance_credited
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +196,8 @@ def post(
         )
     )
     _lots_move(row=row, rule=effect.lots)
+    if effect.current > 0:
+        balance_credited.send(sender=PointsTransaction, entry=row, balance_before=balance_after - amount)
     return row
 
 

@@ -17,7 +17,7 @@ from awsomeshop.timezones import company_today
 
 from .selectors import DASHBOARD_MAX_MONTHS, ProgrammeFigures, programme_figures
 
-EXPORTS = ("months", "products", "givers", "summary")
+EXPORTS = ("months", "products", "wished", "givers", "summary")
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
@@ -67,6 +67,18 @@ def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
     elif which == "products":
         header = ["product_id", "product", "orders", "points"]
         rows = [[p["product_id"], p["product__name"], p["orders"], p["points"]] for p in figures.top_products]
+    elif which == "wished":
+        header = ["product_id", "product", "wished_by", "stock", "offered"]
+        rows = [
+            [
+                p["product_id"],
+                p["product__name"],
+                p["wishes"],
+                p["product__stock_quantity"],
+                "yes" if p["product__is_active"] else "no",
+            ]
+            for p in figures.top_wished
+        ]
     elif which == "givers":
         header = ["hr_user", "awards", "points", "reversed"]
         rows = [

@@ -25,6 +25,7 @@ from points.models import (
 )
 from points.selectors import budget_period_today, budget_used
 from shop.models import Product, ProductOption
+from shop.selectors import most_wished_products
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,8 @@ class ProgrammeFigures:
     givers: list[dict]
     # Points that lapse in the next 90 days; None when points do not expire.
     expiring_90: int | None
+    # The products most people wish for, with their stock: what to restock.
+    top_wished: list[dict]
 
     def total(self, name: str) -> int:
         return sum(getattr(month, name) for month in self.months)
@@ -418,4 +421,5 @@ def programme_figures(*, start: date, end: date) -> ProgrammeFigures:
         top_products=_top_products(since=since, until=until),
         givers=_givers(since=since, until=until),
         expiring_90=points_expiring_within(days=90) if expiry_rule() else None,
+        top_wished=most_wished_products(limit=10),
     )

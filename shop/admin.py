@@ -12,7 +12,7 @@ from awsomeshop.forms import WholeNumberField
 from awsomeshop.text import counted
 
 from .models import STOCK_MAX, Category, Product, ProductOption
-from .selectors import category_list_with_counts
+from .selectors import category_list_with_counts, products_with_wish_counts
 from .services import (
     ProductEdit,
     category_create,
@@ -72,7 +72,7 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
     stock edits are refused if redemptions changed the stock since the page was opened, and
     images are re-encoded and stored before the product is locked."""
 
-    list_display = ["thumbnail", "name", "category", "points_cost", "stock_quantity", "is_active"]
+    list_display = ["thumbnail", "name", "category", "points_cost", "stock_quantity", "wished_by", "is_active"]
     list_display_links = ["thumbnail", "name"]
     list_editable = ["stock_quantity", "is_active"]
     list_filter = ["is_active", StockFilter, "category", "delivery_method"]
@@ -113,6 +113,14 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
                     field.choices = [*field.choices, (current, f"{current} (not on the list)")]
 
         return ProductForm
+
+    def get_queryset(self, request: HttpRequest):
+        return products_with_wish_counts(super().get_queryset(request))
+
+    @admin.display(description="Wished by", ordering="wish_count")
+    def wished_by(self, product: Product) -> str:
+        """How many people have it on their wishlist: what to restock first."""
+        return f"{product.wish_count:,}"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None):
         # A product with options has their stock, summed: it is set on each option.

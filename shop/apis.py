@@ -4,17 +4,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from awsomeshop.api import error_responses
+from points.selectors import user_points_get
 
 from .filters import CatalogFilterBackend, ProductFilter
-from .models import Product
+from .models import Product, WishlistItem
 from .pagination import CatalogPagination
-from .selectors import product_category_list, product_get_active, product_list, product_option_list
+from .selectors import product_category_list, product_get_active, product_list, product_option_list, wishlist_list
+from .wishlist import wishlist_add, wishlist_remove
 
 
 def product_image_url(product: Product, request: HttpRequest) -> str | None:
@@ -159,3 +161,59 @@ class CategoryListApi(APIView):
 
     def get(self, request: Request) -> Response:
         return Response({"categories": product_category_list()})
+
+
+class WishlistEntryOutputSerializer(serializers.Serializer):
+    product = ProductOutputSerializer(help_text="The product, withdrawn ones too (`offered` says so).")
+    added_at = serializers.DateTimeField(source="created_at")
+    offered = serializers.BooleanField(help_text="False once the product is withdrawn from the catalog.")
+    affordable = serializers.BooleanField(help_text="Whether my balance covers its price now.")
+    missing_points = serializers.IntegerField(help_text="Points I still need for it; 0 when affordable.")
+
+
+def _wishlist_entry(wish: WishlistItem, balance: int) -> dict:
+    missing = max(wish.product.points_cost - balance, 0)
+    return {
+        "product": wish.product,
+        "created_at": wish.created_at,
+        "offered": wish.product.is_active,
+        "affordable": missing == 0,
+        "missing_points": missing,
+    }
+
+
+@extend_schema(tags=["me"], responses={200: WishlistEntryOutputSerializer(many=True), **error_responses(401)})
+class MyWishlistApi(APIView):
+    """My wishlist, newest first: each product, whether my balance covers it and what is missing.
+    At most WISHLIST_MAX entries, so it is not paged."""
+
+    def get(self, request: Request) -> Response:
+        balance = user_points_get(user_id=request.user.pk).current_points
+        entries = [_wishlist_entry(wish, balance) for wish in wishlist_list(user_id=request.user.pk)]
+        return Response(WishlistEntryOutputSerializer(entries, many=True, context={"request": request}).data)
+
+
+@extend_schema(tags=["me"])
+class MyWishlistEntryApi(APIView):
+    """Save a product to my wishlist (PUT: 201 when new, 200 when it was there already) or take it
+    off (DELETE: 204, whether or not it was there). Both may be repeated safely."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: WishlistEntryOutputSerializer,
+            201: WishlistEntryOutputSerializer,
+            **error_responses(401, 404, 409),
+        },
+    )
+    def put(self, request: Request, product_id: str) -> Response:
+        wish, created = wishlist_add(user_id=request.user.pk, product_id=product_id)
+        wish = wishlist_list(user_id=request.user.pk).get(pk=wish.pk)
+        balance = user_points_get(user_id=request.user.pk).current_points
+        data = WishlistEntryOutputSerializer(_wishlist_entry(wish, balance), context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={204: None, **error_responses(401)})
+    def delete(self, request: Request, product_id: str) -> Response:
+        wishlist_remove(user_id=request.user.pk, product_id=product_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

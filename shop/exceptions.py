@@ -58,3 +58,8 @@ class InvalidOption(ShopError):
 class InvalidCategory(ShopError):
     code = "invalid_category"
     status = 400
+
+
+class WishlistFull(ShopError):
+    code = "wishlist_full"
+    status = 409

@@ -4,6 +4,7 @@ import unicodedata
 from contextvars import ContextVar
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, signals
@@ -278,3 +279,28 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WishlistItem(models.Model):
+    """A product an employee saved to their wishlist. The shop tells them, once per event, when
+    it comes back in stock and when their balance first covers its price (`shop.wishlist`); the
+    times they were last told keep a product that flickers in and out of stock, or a balance
+    that rises and falls around a price, from sending a message every time."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items", db_index=False
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishes", db_column="product_id")
+    created_at = TimestampColumn(auto_now_add=True)
+    told_in_stock_at = TimestampColumn(null=True, blank=True)
+    told_affordable_at = TimestampColumn(null=True, blank=True)
+
+    class Meta:
+        db_table = "wishlist_items"
+        ordering = ["-created_at", "-id"]
+        verbose_name = "wishlist entry"
+        verbose_name_plural = "wishlist entries"
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="wishlist_items_one_per_product")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} wishes for {self.product_id}"

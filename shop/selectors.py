@@ -1,11 +1,11 @@
 from django.db import connection
-from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Collate
 
 from awsomeshop.db import fetch_value
 
 from .exceptions import ProductUnavailable
-from .models import CATALOG_VERSION_ROW, CatalogVersion, Category, Product, ProductOption
+from .models import CATALOG_VERSION_ROW, CatalogVersion, Category, Product, ProductOption, WishlistItem
 
 
 def product_list(*, include_inactive: bool = False) -> QuerySet[Product]:
@@ -86,3 +86,49 @@ def product_redeem_blocker(*, product: Product, balance: int) -> str | None:
     if balance < product.points_cost:
         return f"You need {product.points_cost - balance:,} more points"
     return None
+
+
+def products_available(*, product_ids: list[str]) -> set[str]:
+    """Which of these products an employee can redeem now: offered and in stock."""
+    if not product_ids:
+        return set()
+    return set(
+        Product.objects.filter(pk__in=product_ids, is_active=True, stock_quantity__gt=0).values_list("pk", flat=True)
+    )
+
+
+# --- Wishlists -----------------------------------------------------------------------------------
+def wished_product_ids(*, user_id: str, product_ids: list[str] | None = None) -> set[str]:
+    """Which products (of these, or all) the user has on their wishlist: one query for a page."""
+    wishes = WishlistItem.objects.filter(user_id=user_id)
+    if product_ids is not None:
+        wishes = wishes.filter(product_id__in=product_ids)
+    return set(wishes.values_list("product_id", flat=True))
+
+
+def wishlist_list(*, user_id: str) -> QuerySet[WishlistItem]:
+    """The user's wishlist, newest first, with each product (withdrawn ones too: the page says so)."""
+    return WishlistItem.objects.filter(user_id=user_id).select_related("product").order_by("-created_at", "-id")
+
+
+def products_with_wish_counts(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Each product with `wish_count`, a subquery per row shown (a join would group the whole
+    catalog to count one page)."""
+    wishes = WishlistItem.objects.filter(product=OuterRef("pk")).order_by().values("product").annotate(n=Count("id"))
+    return products.annotate(wish_count=Coalesce(Subquery(wishes.values("n"), output_field=IntegerField()), 0))
+
+
+def wish_counts(*, product_ids: list[str]) -> dict[str, int]:
+    """How many people wish for each of these products."""
+    rows = WishlistItem.objects.filter(product_id__in=product_ids).order_by().values("product_id")
+    return dict(rows.annotate(n=Count("id")).values_list("product_id", "n"))
+
+
+def most_wished_products(*, limit: int = 10) -> list[dict]:
+    """The products most people wish for, with their stock: what to restock first."""
+    return list(
+        WishlistItem.objects.order_by()
+        .values("product_id", "product__name", "product__stock_quantity", "product__is_active")
+        .annotate(wishes=Count("id"))
+        .order_by("-wishes", "product__name")[:limit]
+    )

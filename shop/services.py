@@ -44,7 +44,8 @@ from .models import (
     category_key,
     product_image_path,
 )
-from .selectors import products_in_categories
+from .selectors import products_available, products_in_categories
+from .wishlist import wishers_tell_back_in_stock
 
 # What a catalog manager may change on a product; stock and availability have their own rules.
 EDITABLE_FIELDS = {
@@ -64,15 +65,22 @@ OPTION_EDITABLE_FIELDS = {"name", "stock_quantity", "position"}
 
 @contextmanager
 @in_transaction(message="Catalog writes run inside the service's transaction.")
-def catalog_write(*, changed: bool = True) -> Iterator[None]:
-    """Inside a service's transaction: lets the ORM write products, and then moves the catalog
-    version, last, so its row is held only while the transaction commits. `changed=False` for a
-    write that cached lists may show late (a redemption that leaves units in stock)."""
+def catalog_write(*, products: Iterable[str], changed: bool = True) -> Iterator[None]:
+    """Inside a service's transaction: lets the ORM write products, then tells the wishers of
+    any of `products` (the ones the write may change, locked by the caller; none for a write that
+    cannot make a product available) that it is back, and moves the catalog version, last, so
+    its row is held only while the transaction commits. `changed=False` for a write that cached
+    lists may show late (a redemption that leaves units in stock). Naming the products is not
+    optional: every path that can bring a product back is the one place that tells its wishers."""
+    watched = list(products)
+    available_before = products_available(product_ids=watched)
     token = catalog_write_var.set(True)
     try:
         yield
     finally:
         catalog_write_var.reset(token)
+    if back := products_available(product_ids=watched) - available_before:
+        wishers_tell_back_in_stock(product_ids=sorted(back))
     if changed:
         _catalog_version_bump()
 
@@ -164,7 +172,7 @@ def product_create(
 @atomic_with_retry
 def _product_insert(*, product: Product) -> Product:
     product.category = category_for_product(product.category, lock=True)  # as in _products_edit
-    with catalog_write():
+    with catalog_write(products=[]):  # new: nobody wishes for it yet
         product.save(force_insert=True)
     audit_record(action="shop.product_add", target=product, after=_audited_fields(product))
     return product
@@ -197,7 +205,7 @@ def product_import(*, products: list[Product]) -> list[Product]:
         if product.category:
             product.category = known[category_key(product.category)]
         product.full_clean(exclude=["image"])
-    with catalog_write(changed=bool(products)):
+    with catalog_write(products=[], changed=bool(products)):  # new: nobody wishes for them yet
         Product.objects.bulk_create(products, batch_size=1000)
     audit_record_many(
         action="shop.product_add", changes=[Change(product, after=_audited_fields(product)) for product in products]
@@ -246,7 +254,7 @@ def _products_edit(*, edits: list[ProductEdit]) -> list[Product]:
     missing = [edit.product_id for edit in edits if edit.product_id not in locked]
     if missing:
         raise ProductUnavailable("This product no longer exists.", product_id=missing[0])
-    with catalog_write():
+    with catalog_write(products=list(locked)):
         return [_product_edit(locked[edit.product_id], edit) for edit in edits]
 
 
@@ -316,7 +324,7 @@ def product_active_set(*, product_ids: list[str], is_active: bool) -> int:
         action="shop.product_change",
         changes=[Change(p, before={"is_active": p.is_active}, after={"is_active": is_active}) for p in changing],
     )
-    with catalog_write(changed=bool(changing)):
+    with catalog_write(products=[p.pk for p in changing], changed=bool(changing)):
         return Product.objects.filter(pk__in=[p.pk for p in changing]).update(
             is_active=is_active, updated_at=timezone.now()
         )
@@ -337,7 +345,7 @@ def product_stock_set(*, product_ids: list[str], quantity: int) -> int:
             if p.stock_quantity != quantity
         ],
     )
-    with catalog_write(changed=bool(locked)):
+    with catalog_write(products=[p.pk for p in locked], changed=bool(locked)):
         return Product.objects.filter(pk__in=[p.pk for p in locked]).update(
             stock_quantity=quantity, updated_at=timezone.now()
         )
@@ -349,7 +357,7 @@ def product_delete(*, product_ids: list[str]) -> int:
     deactivated instead, and are left alone here). Returns how many were deleted."""
     products = list(_locked_products(product_ids).filter(orders__isnull=True))
     audit_record_many(action="shop.product_delete", changes=[Change(p, before=_audited_fields(p)) for p in products])
-    with catalog_write(changed=bool(products)):
+    with catalog_write(products=[], changed=bool(products)):  # deleted: their wishes go with them
         for product in products:
             product.delete()
     return len(products)
@@ -388,7 +396,7 @@ def product_option_create(
         position=position,
     )
     option.full_clean(exclude=["product"])
-    with catalog_write():
+    with catalog_write(products=[product.pk]):
         option.save(force_insert=True)
         _product_stock_from_options(product)
     audit_record(action="shop.option_add", target=option, after=_audited_fields(option, OPTION_EDITABLE_FIELDS))
@@ -415,7 +423,7 @@ def product_option_update(*, option_id: str, changes: dict[str, Any], stock_seen
     for field, value in changes.items():
         setattr(option, field, value)
     option.full_clean(exclude=["product"])
-    with catalog_write(changed="stock_quantity" in changes):
+    with catalog_write(products=[product.pk], changed="stock_quantity" in changes):
         option.save()
         _product_stock_from_options(product)
     before, after = audit_changes(before, _audited_fields(option, changes))
@@ -530,7 +538,7 @@ def _category_rename(*, category_id: int, name: str) -> Category:
     old = category.name
     if old == name:
         return category
-    with catalog_write():
+    with catalog_write(products=[]):  # a new category name makes nothing available
         moved = Product.objects.filter(pk__in=products_in_categories(names=[old])).update(
             category=name, updated_at=timezone.now()
         )
@@ -553,7 +561,7 @@ def category_merge(*, category_ids: list[int], into_id: int) -> int:
     if not merged:
         raise InvalidCategory("Choose at least one other category to merge into it.")
     names = [category.name for category in merged]
-    with catalog_write():
+    with catalog_write(products=[]):  # a new category name makes nothing available
         moved = Product.objects.filter(pk__in=products_in_categories(names=names)).update(
             category=into.name, updated_at=timezone.now()
         )

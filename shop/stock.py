@@ -135,7 +135,7 @@ def give_back(*, product_id: str, option_id: str | None, quantity: int = 1) -> N
     locked the product, after the account). A product that was sold out is a catalog change."""
     product = Product.objects.filter(pk=product_id).only("pk", "name", "stock_quantity").get()
     has_options = ProductOption.objects.filter(product=product).exists()
-    with catalog_write(changed=product.stock_quantity <= 0):
+    with catalog_write(products=[product_id], changed=product.stock_quantity <= 0):
         if not has_options:
             Product.objects.filter(pk=product_id, stock_quantity__lte=STOCK_MAX - quantity).update(
                 stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()

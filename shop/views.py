@@ -1,6 +1,10 @@
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
 
+from awsomeshop.exceptions import ShopError
 from awsomeshop.portal import paginate, portal_page
 from points.selectors import user_points_for_request
 
@@ -13,7 +17,10 @@ from .selectors import (
     product_list,
     product_option_list,
     product_redeem_blocker,
+    wished_product_ids,
+    wishlist_list,
 )
+from .wishlist import wishlist_add, wishlist_remove
 
 PRODUCTS_PER_PAGE = 12
 
@@ -34,7 +41,14 @@ def product_list_page(request: HttpRequest) -> HttpResponse:
     )
     data = product_filter.form.data
     active = sum(bool(data.get(name)) for name in ("category", "affordable", "in_stock"))
-    context = {"filter": product_filter, "page": page, "categories": product_category_list(), "active_filters": active}
+    wished = wished_product_ids(user_id=request.user.pk, product_ids=[product.pk for product in page])
+    context = {
+        "filter": product_filter,
+        "page": page,
+        "categories": product_category_list(),
+        "active_filters": active,
+        "wished": wished,
+    }
     return render(request, "shop/product_list.html", context)
 
 
@@ -44,4 +58,46 @@ def product_detail_page(request: HttpRequest, product_id: str) -> HttpResponse:
     balance = user_points_for_request(request)
     blocker = product_redeem_blocker(product=product, balance=balance.current_points)
     options = product_option_list(product_id=product.pk)
-    return render(request, "shop/product_detail.html", {"product": product, "blocker": blocker, "options": options})
+    wished = wished_product_ids(user_id=request.user.pk, product_ids=[product.pk])
+    context = {"product": product, "blocker": blocker, "options": options, "wished": wished}
+    return render(request, "shop/product_detail.html", context)
+
+
+@portal_page
+def wishlist_page(request: HttpRequest) -> HttpResponse:
+    balance = user_points_for_request(request).current_points
+    items = [
+        {"wish": wish, "product": wish.product, "missing": max(wish.product.points_cost - balance, 0)}
+        for wish in wishlist_list(user_id=request.user.pk)
+    ]
+    return render(request, "shop/wishlist.html", {"items": items})
+
+
+@portal_page
+@require_http_methods(["POST"])
+def wishlist_change(request: HttpRequest, product_id: str) -> HttpResponse:
+    """Save (`wish=add`) or remove (`wish=remove`) a product: the button says which, so a double
+    click or a resubmitted form asks for the same again instead of undoing it."""
+    action = request.POST.get("wish")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    if action == "remove":
+        removed = wishlist_remove(user_id=request.user.pk, product_id=product_id)
+        messages.success(request, "Removed from your wishlist." if removed else "It was not on your wishlist.")
+        return redirect(back or "shop:wishlist")
+    if action != "add":
+        messages.error(request, "Choose whether to save the product to your wishlist or remove it.")
+        return redirect(back or "shop:wishlist")
+    try:
+        _item, created = wishlist_add(user_id=request.user.pk, product_id=product_id)
+    except ShopError as refusal:
+        messages.error(request, refusal.message)
+        return redirect(back or "shop:wishlist")
+    messages.success(
+        request,
+        "Saved to your wishlist: we will tell you when it is back in stock or within your points."
+        if created
+        else "It is on your wishlist already.",
+    )
+    return redirect(back or "shop:wishlist")

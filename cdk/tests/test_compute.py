@@ -287,6 +287,51 @@ def test_the_ledger_is_checked_every_night_on_fargate(compute):
     assert environment["DB_READ_TIMEOUT"] == "600"
 
 
+def test_points_expire_every_night_before_the_ledger_check(compute):
+    properties = schedule_of(compute, "awsomeshop-points-expiry")["Properties"]
+    assert properties["ScheduleExpression"] == "cron(15 1 * * ? *)"  # 01:15 UTC, the check at 02:30
+    assert properties["ScheduleExpressionTimezone"] == "Etc/UTC"
+    definitions = compute.find_resources("AWS::ECS::TaskDefinition")
+    (job,) = [d for d in definitions.values() if d["Properties"]["Family"] == "awsomeshop-points-expiry"]
+    (container,) = job["Properties"]["ContainerDefinitions"]
+    assert container["Command"] == ["python", "manage.py", "expire_points"]
+    environment = {item["Name"]: item["Value"] for item in container["Environment"]}
+    # Off unless the deploy values switch it on; the web tasks have the same values.
+    assert (environment["POINTS_EXPIRY_MONTHS"], environment["POINTS_EXPIRY_STARTS"]) == ("0", "")
+    (web,) = [d for d in definitions.values() if d["Properties"]["Family"] == "awsomeshop-core-task"]
+    web_environment = {
+        item["Name"]: item["Value"] for item in web["Properties"]["ContainerDefinitions"][0]["Environment"]
+    }
+    assert web_environment["POINTS_EXPIRY_MONTHS"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("months", "starts", "message"),
+    [
+        ("12", "", "needs points_expiry_starts"),
+        ("12", "1 Jan 2027", "needs points_expiry_starts"),
+        ("121", "2027-01-01", "0 \\(off\\) to 120"),
+        ("-1", "", "0 \\(off\\) to 120"),
+    ],
+)
+def test_a_points_expiry_the_app_would_refuse_stops_the_synth(tmp_path, months, starts, message):
+    from config import DEFAULTS, OFFLINE_SYNTH, ConfigError, DeployConfig
+
+    values = {**DEFAULTS, "points_expiry_months": months, "points_expiry_starts": starts}
+    with pytest.raises(ConfigError, match=message):
+        DeployConfig(**values).check(placeholders_allowed=True)
+    assert OFFLINE_SYNTH
+
+
+def test_points_expiry_switched_on_reaches_every_task():
+    from config import DEFAULTS, DeployConfig
+
+    config = DeployConfig(**{**DEFAULTS, "points_expiry_months": "24", "points_expiry_starts": "2027-01-01"})
+    config.check(placeholders_allowed=True)
+
+    assert config.app_settings == {"POINTS_EXPIRY_MONTHS": "24", "POINTS_EXPIRY_STARTS": "2027-01-01"}
+
+
 def test_a_deploy_with_placeholder_values_stops_with_a_clear_message(tmp_path):
     from aws_cdk import App
     from config import DEFAULTS, ConfigError

@@ -120,12 +120,28 @@ def test_tags_environment_project_owner_on_everything(request, stack):
         assert {"Environment": "production", "Project": "AWSomeShop", "Owner": "platform-team"}.items() <= pairs.items()
 
 
+def test_a_failed_points_expiry_job_alarms(monitoring):
+    rules = monitoring.find_resources("AWS::Events::Rule").values()
+    (rule,) = [
+        r for r in rules if r["Properties"]["EventPattern"]["detail"]["group"] == ["family:awsomeshop-points-expiry"]
+    ]
+    assert {"containers": {"exitCode": [{"anything-but": 0}]}} in rule["Properties"]["EventPattern"]["detail"]["$or"]
+    monitoring.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"AlarmName": "awsomeshop-PointsExpiryFailed", "MetricName": "TriggeredRules", "Threshold": 0},
+    )
+
+
 def test_a_failed_nightly_ledger_check_alarms(monitoring):
     groups = {
         rule["Properties"]["EventPattern"]["detail"]["group"][0]: rule["Properties"]["EventPattern"]
         for rule in monitoring.find_resources("AWS::Events::Rule").values()
     }
-    assert set(groups) == {"family:awsomeshop-ledger-check", "family:awsomeshop-hr-summary"}
+    assert set(groups) == {
+        "family:awsomeshop-ledger-check",
+        "family:awsomeshop-hr-summary",
+        "family:awsomeshop-points-expiry",
+    }
     pattern = groups["family:awsomeshop-ledger-check"]
     assert {"containers": {"exitCode": [{"anything-but": 0}]}} in pattern["detail"]["$or"]
     monitoring.has_resource_properties(

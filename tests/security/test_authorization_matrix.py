@@ -187,6 +187,8 @@ EXACT = {
     "orders:order_detail": {"anonymous": 302, "employee": 200, "default": 404},  # only the owner
     "orders:order_cancel": {"anonymous": 302, "employee": 405, "default": 405},  # a POST, the owner's
     "points:history": PORTAL,
+    "shop:wishlist": PORTAL,
+    "shop:wishlist_change": {"anonymous": 302, "default": 405},  # a POST, to one's own wishlist
     "notifications:list": PORTAL,
     "notifications:preferences": PORTAL,
     "notifications:read_all": {"anonymous": 302, "default": 405},  # a POST
@@ -198,6 +200,9 @@ EXACT = {
     "v1:category_list": {"anonymous": 401, "default": 200},
     "v1:me": {"anonymous": 401, "default": 200},
     "v1:my_transactions": {"anonymous": 401, "default": 200},
+    "v1:my_points_expiry": {"anonymous": 401, "default": 200},
+    "v1:my_wishlist": {"anonymous": 401, "default": 200},
+    "v1:my_wishlist_entry": {"anonymous": 401, "default": 405},  # PUT and DELETE, one's own
     "v1:my_notifications": {"anonymous": 401, "default": 200},
     "v1:notifications_read_all": {"anonymous": 401, "default": 405},
     "v1:notification_read": {"anonymous": 401, "default": 405},

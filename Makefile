@@ -82,7 +82,8 @@ screenshots: setup
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py seed_demo > /dev/null
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) scripts/award_mail.py var/award-mail.html
-	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py runserver 127.0.0.1:8765 --noreload & \
+	POINTS_EXPIRY_MONTHS=12 POINTS_EXPIRY_STARTS=2026-01-01 \
+	  DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(PY) manage.py runserver 127.0.0.1:8765 --noreload & \
 	  server=$$!; sleep 3; $(PY) scripts/screenshots.py http://127.0.0.1:8765; status=$$?; kill $$server; exit $$status
 
 # Synthesize the CDK app offline (no AWS credentials): templates land in cdk/cdk.out/.

@@ -1,10 +1,13 @@
-"""`make bench`, part two: the programme dashboard with a ledger of 1,000,000 rows.
+"""`make bench`, part two: the programme with a ledger of 1,000,000 rows.
 
 Fills a MariaDB database (awsomeshop_bench_dashboard) with 1,000 employees, 20 HR givers and a
 million ledger rows spread over the last 24 months (awards, redemptions, refunds, reversals, with
-the balances kept equal to the ledger), then times the dashboard's figures (the selector: its SQL
-aggregates) and the whole page as HR gets it (the view, rendered), for 12 and for 24 months.
-Prints a table and writes bench/results/dashboard.json.
+the balances kept equal to the ledger). Then times: building every account's lots from that
+history (`points_lots_rebuild`, as switching expiry on for a running programme does), the daily
+expiry job with a 12-month rule on the day a month's lots lapse and once more the same day (it
+must find nothing), and the dashboard's figures (the selector: its SQL aggregates) and the whole
+page as HR gets it (the view, rendered), for 12 and for 24 months. Prints a table and writes
+bench/results/dashboard.json.
 """
 
 import json
@@ -52,15 +55,19 @@ def ledger_fill() -> None:
     givers = User.objects.bulk_create([User(email=f"hr{i}@bench.example", is_staff=True) for i in range(GIVERS)])
     UserPoints.objects.bulk_create([UserPoints(user=u) for u in employees])
     now = time.time()
+    per_employee = max(ROWS // EMPLOYEES, 1)
     # Half awards, 40 % redemptions, 9 % refunds, 1 % corrections: a programme's usual mix.
     kinds = ["earned"] * 50 + ["redeemed"] * 40 + ["refunded"] * 9 + ["reversed"]
     with connection.cursor() as cursor:
         batch, last_award = [], {}
         for i in range(ROWS):
-            # Each employee in turn; each goes through the mix (awards first) over their rows.
-            kind = kinds[(i // EMPLOYEES) % len(kinds)]
+            # Each employee in turn; each goes through the mix (awards first) over their rows, in
+            # the order of time, so their history never spends points before they came in.
+            step = i // EMPLOYEES
+            kind = kinds[step % len(kinds)]
             user = employees[i % EMPLOYEES].pk
-            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now - (i % (MONTHS * 30)) * 86400 - i % 86400))
+            seconds_ago = (per_employee - step) * (MONTHS * 30 * 86400) // per_employee - i % EMPLOYEES
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now - seconds_ago))
             row_id = f"d{i:010d}"
             giver = givers[i % GIVERS].pk if kind in ("earned", "reversed") else None
             reverses = last_award.get(user) if kind == "reversed" else None
@@ -95,6 +102,47 @@ def _insert(cursor, rows) -> None:
         )
 
 
+def lots_and_expiry() -> dict:
+    """The lots built from the whole history (every account, oldest row first), then the expiry
+    job on the day the oldest month's lots lapse under a 12-month rule, and again that day."""
+    from datetime import date
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from points.expiry import month_add, points_expire
+    from points.models import PointsLot, UserPoints
+    from points.services import points_lots_rebuild
+
+    rows = []
+    started = time.perf_counter()
+    user_ids = list(UserPoints.objects.order_by("pk").values_list("pk", flat=True))
+    for user_id in user_ids:
+        points_lots_rebuild(user_id=user_id)
+    rows.append(
+        {
+            "what": "lots built from history (points_lots_rebuild, every account)",
+            "seconds": round(time.perf_counter() - started, 1),
+            "detail": f"{PointsLot.objects.count():,} lots, {len(user_ids):,} accounts",
+        }
+    )
+    oldest = PointsLot.objects.order_by("credited_at").values_list("credited_at", flat=True).first()
+    oldest_month = timezone.localtime(oldest).date().replace(day=1)
+    day = month_add(oldest_month, 13)  # the first day after the oldest month's lots' last day
+    with override_settings(POINTS_EXPIRY_MONTHS=12, POINTS_EXPIRY_STARTS=date(2000, 1, 1)):
+        for what in ("expiry job, the day a month's lots lapse", "expiry job again the same day"):
+            started = time.perf_counter()
+            run = points_expire(today=day)
+            rows.append(
+                {
+                    "what": f"{what} ({day:%Y-%m-%d})",
+                    "seconds": round(time.perf_counter() - started, 2),
+                    "detail": f"{run.lots:,} lots, {run.points:,} points, {run.accounts:,} accounts",
+                }
+            )
+    return {"lots": rows}
+
+
 def timed(call) -> dict:
     call()  # warm: the first run reads the index from disk
     samples = []
@@ -123,9 +171,10 @@ def main() -> None:
     ledger_fill()
     print(f"  filled in {time.perf_counter() - started:.0f} s", flush=True)
     rows = PointsTransaction.objects.count()
+    results_lots = lots_and_expiry()
     superuser = User.objects.create(email="root@bench.example", is_staff=True, is_superuser=True)
     today = timezone.localdate()
-    results = {"ledger_rows": rows, "runs": RUNS, "figures": []}
+    results = {"ledger_rows": rows, "runs": RUNS, "figures": [], **results_lots}
     for months in (12, 24):
         start = (today - timedelta(days=30 * (months - 1))).replace(day=1)
 
@@ -155,14 +204,19 @@ def main() -> None:
 
     # The bench's redemptions and refunds have no orders (the order checks would list them all);
     # the balances and the corrections must agree with the ledger.
-    results["ledger_problems"] = len([p for p in ledger_problem_list() if p.kind == "user" or "revers" in p.detail])
+    problems = ledger_problem_list()
+    results["ledger_problems"] = len([p for p in problems if p.kind == "user" or "revers" in p.detail])
+    results["lot_problems"] = len([p for p in problems if p.kind == "lot" or "lots" in p.detail])
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "dashboard.json").write_text(json.dumps(results, indent=2))
     print(f"\nProgramme dashboard, {rows:,} ledger rows (median and max of {RUNS} runs):")
     print(f"{'what':32} {'median ms':>10} {'max ms':>8}")
     for row in results["figures"]:
         print(f"{row['what']:32} {row['median_ms']:>10} {row['max_ms']:>8}")
-    print(f"balance and correction problems: {results['ledger_problems']}")
+    print(f"balance and correction problems: {results['ledger_problems']}; lot problems: {results['lot_problems']}")
+    print(f"\nLots and expiry over {rows:,} ledger rows:")
+    for row in results["lots"]:
+        print(f"  {row['what']:58} {row['seconds']:>8} s  {row['detail']}")
     print("EXPLAIN (one month's sums):", results["explain_month"])
 
 

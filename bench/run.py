@@ -30,6 +30,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(30))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Points expire (issue 29): every redemption spends from lots either way; with expiry on, as here.
+os.environ.setdefault("POINTS_EXPIRY_MONTHS", "12")
+os.environ.setdefault("POINTS_EXPIRY_STARTS", "2026-01-01")
 # Nothing here is on AWS: boto3 must never look for credentials (the instance-metadata address).
 os.environ.update(AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # noqa: S106
 
@@ -87,16 +90,25 @@ def users_add(count: int, points: int) -> list[tuple[str, str]]:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
-    from points.models import PointsTransaction, UserPoints
+    from points.models import PointsLot, PointsTransaction, UserPoints
 
     users = User.objects.bulk_create([User(email=f"bench{i}-{uuid.uuid4().hex[:6]}@example.com") for i in range(count)])
     UserPoints.objects.bulk_create([UserPoints(user=u, current_points=points, total_earned=points) for u in users])
-    PointsTransaction.objects.bulk_create(
+    awards = PointsTransaction.objects.bulk_create(
         [
             PointsTransaction(
                 user=u, transaction_type="earned", points_amount=points, description="Bench", balance_after=points
             )
             for u in users
+        ]
+    )
+    # Each award's lot, as the ledger opens one: redemptions spend from it.
+    PointsLot.objects.bulk_create(
+        [
+            PointsLot(
+                credit=a, user_id=a.user_id, credited_at=a.created_at, points=points, remaining=points, is_open=True
+            )
+            for a in awards
         ]
     )
     tokens = Token.objects.bulk_create([Token(user=u, key=secrets.token_hex(20)) for u in users])
@@ -116,6 +128,12 @@ def ledger_fill(rows: int, *, user_id: str) -> None:
                 "INSERT INTO points_transactions (transaction_id, user_id, transaction_type, points_amount, description, created_at) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 values,
+            )
+            # Every award opens its lot (the ledger check proves the lots sum to the balance).
+            cursor.executemany(
+                "INSERT INTO points_lots (transaction_id, user_id, credited_at, points, remaining, is_open) "
+                "VALUES (%s, %s, %s, 1, 1, TRUE)",
+                [(row[0], user_id, now) for row in values],
             )
         cursor.execute(
             "UPDATE user_points SET current_points = current_points + %s, total_earned = total_earned + %s WHERE user_id = %s",
@@ -465,7 +483,7 @@ def direct_redeem(order_redeem, users, pick, clients: int, seconds: float) -> di
 def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: float) -> dict:
     """The redemption's floor: every row a placed order writes, by plain SQL in one transaction
     (lock and update the balance, update the stock, insert the order, the ledger row and the
-    outbox row), no checks. A Placed order writes no status-history row: its first step is the
+    outbox row, take the points from the oldest lot and record the move), no checks. A Placed order writes no status-history row: its first step is the
     order's own created_at (only a digital order delivered at once records a step)."""
     from django.db import transaction
     from django.utils import timezone
@@ -496,10 +514,26 @@ def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: flo
                     " idempotency_key) VALUES (%s, %s, %s, %s, 'Placed', %s, %s)",
                     [order_id, user_id, product_id, cost, now, uuid.uuid4().hex],
                 )
+                entry_id = str(uuid.uuid4())
                 cursor.execute(
                     "INSERT INTO points_transactions (transaction_id, user_id, transaction_type, points_amount,"
                     " order_id, description, created_at, balance_after) VALUES (%s, %s, 'redeemed', %s, %s, %s, %s, %s)",
-                    [str(uuid.uuid4()), user_id, cost, order_id, "Redeemed", now, balance - cost],
+                    [entry_id, user_id, cost, order_id, "Redeemed", now, balance - cost],
+                )
+                # Spent from the oldest lot, as the ledger spends (one lot covers it here).
+                cursor.execute(
+                    "SELECT transaction_id, remaining FROM points_lots WHERE user_id = %s AND is_open"
+                    " ORDER BY credited_at, transaction_id LIMIT 1 FOR UPDATE",
+                    [user_id],
+                )
+                lot_id, remaining = cursor.fetchone()
+                cursor.execute(
+                    "UPDATE points_lots SET remaining = %s, is_open = %s WHERE transaction_id = %s",
+                    [remaining - cost, remaining > cost, lot_id],
+                )
+                cursor.execute(
+                    "INSERT INTO points_lot_moves (lot_id, transaction_id, points) VALUES (%s, %s, %s)",
+                    [lot_id, entry_id, cost],
                 )
                 cursor.execute(
                     "INSERT INTO notifications (recipient_id, kind, topic, title, body, link, created_at,"

@@ -21,6 +21,7 @@ from points.models import AwardBatch, PointsBudget, PointsTransaction
 from points.services import Award, award_request_approve, points_award_batch, points_reverse
 from shop.models import Category, DeliveryMethod, Product, category_key
 from shop.services import category_create, product_create, product_option_create
+from shop.wishlist import wishlist_add
 
 from .users import DEMO_USERS
 
@@ -303,6 +304,15 @@ def _programme_seed(*, hr, admin, employee, colleague) -> None:
     )
 
 
+DEMO_WISHES = ("Noise-cancelling headphones", "Yoga mat")
+
+
+def _wishlist_seed(*, employee) -> None:
+    """Two wishes: one the employee's points cover, one they are still saving for."""
+    for product in Product.objects.filter(name__in=DEMO_WISHES, is_active=True):
+        wishlist_add(user_id=employee.pk, product_id=product.pk)
+
+
 def demo_seed(*, cognito: bool = False) -> dict[str, object]:
     """Load the demo data; running it again adds nothing that is already there."""
     products_created = catalog_seed()
@@ -324,4 +334,5 @@ def demo_seed(*, cognito: bool = False) -> dict[str, object]:
         employee=users["employee@awsomeshop.local"],
         colleague=users["colleague@awsomeshop.local"],
     )
+    _wishlist_seed(employee=users["employee@awsomeshop.local"])
     return {"products_created": products_created, "users": DEMO_USERS, "history_for": history_for}

@@ -293,7 +293,7 @@ def _lots_take(*, row: PointsTransaction, first: str | None) -> bool:
             )
             lots += [OpenLot(*lot) for lot in cursor.fetchall()]
         # Most accounts spend from one or two lots: read a few, and all of them only if needed.
-        while True:
+        while sum(lot.remaining for lot in lots) < row.points_amount:
             cursor.execute(
                 f"SELECT transaction_id, remaining FROM {_LOTS} WHERE user_id = %s AND is_open "  # noqa: S608
                 f"ORDER BY credited_at, transaction_id LIMIT %s{_sql_lock()}",
@@ -302,10 +302,11 @@ def _lots_take(*, row: PointsTransaction, first: str | None) -> bool:
             fetched = cursor.fetchall()
             oldest = [OpenLot(*lot) for lot in fetched if lot[0] != first]
             if sum(lot.remaining for lot in lots + oldest) >= row.points_amount or len(fetched) < limit:
+                lots += oldest
                 break
             limit *= 8
-    remaining = {lot.id: lot.remaining for lot in lots + oldest}
-    plan = take_plan(lots=lots + oldest, amount=row.points_amount, first=first)
+    remaining = {lot.id: lot.remaining for lot in lots}
+    plan = take_plan(lots=lots, amount=row.points_amount, first=first)
     if sum(taken for _lot, taken in plan) < row.points_amount:
         return False
     _lots_write(

@@ -42,6 +42,8 @@ def main() -> None:
             shoot(page, "confirm", width)
             page.goto("/points/")
             shoot(page, "my-points", width)
+            page.goto("/wishlist/")
+            shoot(page, "wishlist", width)
             page.goto("/?q=hoodie")
             page.get_by_role("link", name="AWSomeShop hoodie").click()
             page.get_by_role("link", name="Redeem for 450 points").click()

@@ -18,6 +18,8 @@ from awsomeshop.timezones import company_today
 from .selectors import DASHBOARD_MAX_MONTHS, ProgrammeFigures, programme_figures
 
 EXPORTS = ("months", "products", "wished", "givers", "summary")
+# What a catalog manager (who sees no points figures) may download.
+CATALOG_EXPORTS = ("products", "wished")
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
@@ -105,7 +107,9 @@ def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
 
 
 def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
-    if not request.user.has_perm("points.view_pointstransaction"):
+    # HR and superusers see the programme; catalog managers only what sells and what is wished for.
+    sees_points = request.user.has_perm("points.view_pointstransaction")
+    if not (sees_points or request.user.has_perm("shop.view_product")):
         raise PermissionDenied
     start, end = _default_range()
     form = DateRangeForm(
@@ -115,6 +119,8 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     figures = programme_figures(start=start, end=end)
     which = request.GET.get("export")
+    if which in EXPORTS and not sees_points and which not in CATALOG_EXPORTS:
+        raise PermissionDenied
     if which in EXPORTS and (not form.is_bound or form.is_valid()):
         return _csv(figures, which)
     chart = {
@@ -126,10 +132,13 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
             **({"Expired": [m.expired for m in figures.months]} if figures.total("expired") else {}),
         },
     }
+    if not sees_points:
+        chart = {}
     query = f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
     context = {
         **admin_site.each_context(request),
-        "title": "Programme dashboard",
+        "title": "Programme dashboard" if sees_points else "Catalog dashboard",
+        "sees_points": sees_points,
         "form": form,
         "figures": figures,
         "totals": {

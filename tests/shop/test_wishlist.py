@@ -344,3 +344,22 @@ def test_the_dashboard_lists_the_most_wished_products(hr):
     assert html.index("Hoodie") < html.index("Mug")
     assert rows[0] == "\ufeffproduct_id,product,wished_by,stock,offered"
     assert rows[1] == f"{hoodie.pk},Hoodie,3,0,yes"
+
+
+@pytest.mark.django_db
+def test_catalog_managers_see_what_is_wished_for_and_none_of_the_points(client, catalog_manager):
+    hoodie = ProductFactory(name="Hoodie", stock_quantity=0)
+    wishlist_add(user_id=UserFactory().pk, product_id=hoodie.pk)
+    client.force_login(catalog_manager)
+
+    page = client.get("/admin/programme/")
+    html = page.content.decode()
+    wished = client.get("/admin/programme/", {"export": "wished"})
+    months = client.get("/admin/programme/", {"export": "months"})
+
+    assert page.status_code == 200 and "Catalog dashboard" in html
+    assert 'id="wished-table"' in html and "Hoodie" in html and 'id="products-table"' in html
+    assert 'id="figure-awarded"' not in html and 'id="months-table"' not in html and 'id="givers-table"' not in html
+    assert "programme-chart-data" not in html
+    assert wished.status_code == 200
+    assert months.status_code == 403

@@ -81,7 +81,12 @@ def wishers_tell_affordable(*, user_id: str, entry_id: str, balance_before: int,
     told = notify_wish_affordable(
         user_id=user_id, products=[wish.product for wish in due], balance=balance_after, entry_id=entry_id
     )
-    WishlistItem.objects.filter(pk__in=[wish.pk for wish in due]).update(told_affordable_at=timezone.now())
+    # Row by row in product order, the order a restock of several products takes them in (it
+    # locks its products, and their wishes, in primary-key order): no two transactions wait for
+    # each other's wishes.
+    now = timezone.now()
+    for wish in sorted(due, key=lambda wish: wish.product_id):
+        WishlistItem.objects.filter(pk=wish.pk).update(told_affordable_at=now)
     return told
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
-from awsomeshop.db import atomic_with_retry, outside_transaction
+from awsomeshop.db import atomic_with_retry, in_transaction, outside_transaction
 from awsomeshop.exceptions import ShopError
 
 from . import cognito
@@ -149,3 +149,11 @@ def _pool_user_sync(*, pool_user, is_hr: bool) -> tuple[bool, bool]:
         User.objects.filter(pk=user.pk).update(**fields)
     _hr_membership_set(user=user, is_hr=is_hr)
     return was_created, bool(fields)
+
+
+@in_transaction(message="A person's row is locked inside the transaction it orders.")
+def user_lock(*, user_id: str) -> bool:
+    """Lock the person's row until the caller's transaction ends: what the other apps queue on
+    for a rule about one person's rows that no constraint can hold (at most 100 wishes). False
+    for nobody."""
+    return bool(list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True)))

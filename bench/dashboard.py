@@ -111,7 +111,7 @@ def lots_and_expiry() -> dict:
     from django.utils import timezone
 
     from points.expiry import month_add, points_expire
-    from points.models import PointsLot, UserPoints
+    from points.models import PointsExpiryRuleSeen, PointsLot, UserPoints
     from points.services import points_lots_rebuild
 
     rows = []
@@ -125,6 +125,10 @@ def lots_and_expiry() -> dict:
             "seconds": round(time.perf_counter() - started, 1),
             "detail": f"{PointsLot.objects.count():,} lots, {len(user_ids):,} accounts",
         }
+    )
+    # A rule the programme has run under for years: its notice for a new rule is long over.
+    PointsExpiryRuleSeen.objects.update_or_create(
+        pk=1, defaults={"months": 12, "starts": date(2000, 1, 1), "seen_on": date(2000, 1, 1)}
     )
     oldest = PointsLot.objects.order_by("credited_at").values_list("credited_at", flat=True).first()
     oldest_month = timezone.localtime(oldest).date().replace(day=1)

@@ -483,7 +483,8 @@ def direct_redeem(order_redeem, users, pick, clients: int, seconds: float) -> di
 def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: float) -> dict:
     """The redemption's floor: every row a placed order writes, by plain SQL in one transaction
     (lock and update the balance, update the stock, insert the order, the ledger row and the
-    outbox row, take the points from the oldest lot and record the move), no checks. A Placed order writes no status-history row: its first step is the
+    outbox row, take the points from the oldest lot and record the move, take the product off the
+    wishlist), no checks. A Placed order writes no status-history row: its first step is the
     order's own created_at (only a digital order delivered at once records a step)."""
     from django.db import transaction
     from django.utils import timezone
@@ -534,6 +535,10 @@ def floor_redeem(prices: dict[str, int], users, pick, clients: int, seconds: flo
                 cursor.execute(
                     "INSERT INTO points_lot_moves (lot_id, transaction_id, points) VALUES (%s, %s, %s)",
                     [lot_id, entry_id, cost],
+                )
+                # A redeemed product leaves the wishlist (here: nothing to delete, as in the service).
+                cursor.execute(
+                    "DELETE FROM wishlist_items WHERE user_id = %s AND product_id = %s", [user_id, product_id]
                 )
                 cursor.execute(
                     "INSERT INTO notifications (recipient_id, kind, topic, title, body, link, created_at,"

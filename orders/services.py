@@ -23,6 +23,7 @@ from points.models import PointsTransaction
 from shop import stock
 from shop.models import DeliveryMethod, Product, ProductOption
 from shop.services import price_changed
+from shop.wishlist import wish_fulfilled
 
 from .events import notify_order_placed, notify_order_status
 from .exceptions import (
@@ -236,6 +237,7 @@ def _order_redeem(
         status=status,
     )
     notify_order_placed(order=order)
+    wish_fulfilled(user_id=user_id, product_id=product.pk)
     if code:
         _code_assign(code_id=code[0], order=order)
         _status_record(order=order, from_status=OrderStatus.PLACED, to_status=status, note="Code handed out")

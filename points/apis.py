@@ -346,6 +346,7 @@ class ReversalStateOutputSerializer(serializers.Serializer):
     award_points = serializers.IntegerField()
     reversed = serializers.IntegerField(help_text="Taken back already.")
     balance = serializers.IntegerField(help_text="The employee's balance now.")
+    expired = serializers.IntegerField(help_text="What of the award lapsed unspent: it cannot be taken back again.")
     reversible = serializers.IntegerField(help_text="The most that can be taken back now.")
 
 
@@ -383,6 +384,7 @@ class AwardReversalApi(APIView):
             "award_points": state.award_points,
             "reversed": state.reversed,
             "balance": state.balance,
+            "expired": state.expired,
             "reversible": state.reversible,
         }
         return Response(ReversalStateOutputSerializer(data).data)

@@ -7,7 +7,10 @@ a month lapse at the end of the month that many months later, in the company's d
 are gone on 1 April. One date per month keeps the rule easy to say and to remind people of.
 
 Switching expiry on for a programme that has run for years must not take old points overnight:
-lots credited before POINTS_EXPIRY_STARTS (required with the months) count from that day.
+lots credited before POINTS_EXPIRY_STARTS (required with the months) count from that day. And
+whatever the settings say, no lot lapses within EXPIRY_NOTICE_DAYS of the day the job first ran
+under the rule in force (`PointsExpiryRuleSeen`): a rule switched on with a start long past, or
+shortened from 24 months to 12, gives everyone a month's notice and their 30-day reminder first.
 """
 
 import calendar
@@ -24,25 +27,34 @@ from awsomeshop.timezones import company_day_start, company_today, company_zone
 
 from . import ledger
 from .events import notify_points_expiring
-from .models import PointsLot, PointsTransaction
+from .models import PointsExpiryRuleSeen, PointsLot, PointsTransaction
 
 # Days before points expire that their owner is told, furthest first: one message each.
 REMINDER_DAYS = (30, 7)
+
+
+# A new or changed rule lapses nothing sooner than this many days after the job first ran under it.
+EXPIRY_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True)
 class ExpiryRule:
     months: int
     starts: date
+    # No lot's last day is before this (EXPIRY_NOTICE_DAYS after the rule was first seen).
+    not_before: date = date.min
 
     def expires_on(self, credited_at: datetime) -> date:
         """The last day a lot credited at `credited_at` can be spent."""
         counted_from = max(timezone.localtime(credited_at, company_zone()).date(), self.starts)
-        return month_end(month_add(counted_from.replace(day=1), self.months))
+        return max(month_end(month_add(counted_from.replace(day=1), self.months)), self.not_before)
 
     def credited_before(self, day: date) -> datetime | None:
         """Lots credited before this instant have expired by the start of `day` (their last day
-        is before it); None when none can have (the rule's start is too recent)."""
+        is before it); None when none can have (the rule's start is too recent, or its notice
+        runs)."""
+        if day <= self.not_before:
+            return None
         first_unexpired_month = month_add(day.replace(day=1), -self.months)
         if self.starts >= first_unexpired_month:
             return None
@@ -68,11 +80,31 @@ def day_text(day: date) -> str:
 
 
 def expiry_rule() -> ExpiryRule | None:
-    """The rule in force, or None when points do not expire (the default)."""
-    months = settings.POINTS_EXPIRY_MONTHS
+    """The rule in force, or None when points do not expire (the default). Until the job has run
+    under it, its notice counts from today."""
+    months, starts = settings.POINTS_EXPIRY_MONTHS, settings.POINTS_EXPIRY_STARTS
     if not months:
         return None
-    return ExpiryRule(months=months, starts=settings.POINTS_EXPIRY_STARTS)
+    seen = PointsExpiryRuleSeen.objects.filter(pk=1, months=months, starts=starts).values_list("seen_on", flat=True)
+    seen_on = seen.first() or company_today()
+    return ExpiryRule(months=months, starts=starts, not_before=seen_on + timedelta(days=EXPIRY_NOTICE_DAYS))
+
+
+@atomic_with_retry
+def expiry_rule_record() -> ExpiryRule | None:
+    """Note the rule in force and the day it was first seen (today, for a new or changed rule);
+    forget it when expiry is off, so switching it on again gives notice again. The job's first
+    step."""
+    months, starts = settings.POINTS_EXPIRY_MONTHS, settings.POINTS_EXPIRY_STARTS
+    if not months:
+        PointsExpiryRuleSeen.objects.filter(pk=1).delete()
+        return None
+    seen = PointsExpiryRuleSeen.objects.select_for_update().filter(pk=1).first()
+    if seen is None or (seen.months, seen.starts) != (months, starts):
+        PointsExpiryRuleSeen.objects.update_or_create(
+            pk=1, defaults={"months": months, "starts": starts, "seen_on": company_today()}
+        )
+    return expiry_rule()
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -123,7 +155,7 @@ def points_expire(*, today: date | None = None) -> ExpiryRun:
     row do), never more than is left of it. One short transaction per account, under the
     account's lock like every other change of its points, so redemptions racing it wait for it
     or it for them, and every point is spent or expired once."""
-    rule = expiry_rule()
+    rule = expiry_rule_record()
     before = rule.credited_before(today or company_today()) if rule else None
     if before is None:
         return ExpiryRun(accounts=0, lots=0, points=0)

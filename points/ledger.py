@@ -150,16 +150,21 @@ def post(
 ) -> PointsTransaction:
     """Move the account by `amount` points of `kind` and append the ledger row, in the caller's
     transaction. `balance` is the balance the caller read under the account's lock
-    (`account_lock`), when it did: it saves a read, and a debit it cannot cover is refused
-    without touching the row. Refusals: InsufficientPoints (a debit past the balance) and
-    BalanceLimitReached (a credit past the largest balance a column holds); nothing is written."""
+    (`account_lock`), when it did; otherwise this takes the lock first. Either way the row is
+    stamped under the lock, so the ledger's times are the order its rows happened in. Refusals:
+    InsufficientPoints (a debit past the balance) and BalanceLimitReached (a credit past the
+    largest balance a column holds); nothing is written."""
     effect = KIND_EFFECTS[PointsTransaction.Type(kind)]
     if amount < 1:
         raise ValueError(f"A ledger amount is positive; {amount} is not.")
-    if effect.current < 0 and balance is not None and balance < amount:
+    if balance is None:
+        # Lock first, then stamp: a row's time must come after every row committed before it
+        # took the lock, or the history (and the lots replayed from it) would tell another order.
+        if effect.current > 0:
+            _account_ensure(user_id=user_id)
+        balance = account_lock(user_id=user_id).balance
+    if effect.current < 0 and balance < amount:
         raise _insufficient(amount=amount, balance=balance)
-    if effect.current > 0 and balance is None:
-        _account_ensure(user_id=user_id)
     connection = transaction.get_connection()
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -175,11 +180,7 @@ def post(
         moved = cursor.rowcount == 1
     if not moved:
         raise _refusal(user_id=user_id, effect=effect, amount=amount)
-    if balance is None:
-        # We hold the row's lock since the update just made, so this is the balance it left.
-        balance_after = account_figures(user_id=user_id)["current_points"]
-    else:
-        balance_after = balance + effect.current * amount
+    balance_after = balance + effect.current * amount
     row = row_insert(
         PointsTransaction(
             user_id=user_id,
@@ -256,9 +257,9 @@ def _lots_move(*, row: PointsTransaction, rule: str) -> None:
     if rule == LotRule.OPEN:
         _lot_open(row=row, points=row.points_amount)
     elif rule == LotRule.GIVE_BACK:
-        given = _lots_give_back(row=row)
+        given, dated = _lots_give_back(row=row)
         if given < row.points_amount:
-            _lot_open(row=row, points=row.points_amount - given)
+            _lot_open(row=row, points=row.points_amount - given, credited_at=dated)
     elif not _lots_take(row=row, first=row.reverses_id or row.expires_id):
         # The lots do not cover the balance this row was just taken from: history written
         # before lots existed, or by an older release during a deploy. Build the account's lots
@@ -271,13 +272,16 @@ def _sql_lock() -> str:
     return " FOR UPDATE" if transaction.get_connection().features.has_select_for_update else ""
 
 
-def _lot_open(*, row: PointsTransaction, points: int) -> None:
+def _lot_open(*, row: PointsTransaction, points: int, credited_at: datetime | None = None) -> None:
+    """The row's own lot, dated by the row, or by `credited_at` (a refund of expired points keeps
+    their date)."""
     connection = transaction.get_connection()
+    when = connection.ops.adapt_datetimefield_value(credited_at or row.created_at)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_LOTS} (transaction_id, user_id, credited_at, points, remaining, is_open) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s, %s)",
-            [row.pk, row.user_id, connection.ops.adapt_datetimefield_value(row.created_at), points, points, True],
+            [row.pk, row.user_id, when, points, points, True],
         )
 
 
@@ -316,33 +320,38 @@ def _lots_take(*, row: PointsTransaction, first: str | None) -> bool:
     return True
 
 
-def _lots_give_back(*, row: PointsTransaction) -> int:
-    """Give a refund back to the lots its order's redemption took from, those that have not
-    expired; what it gave back."""
+def _lots_give_back(*, row: PointsTransaction) -> tuple[int, datetime | None]:
+    """Give a refund back to the lots its order's redemption took from. A lot that has expired
+    since takes nothing back (it expires once); those points open the refund's own lot, dated as
+    the lot they came from, so they lapse as they would have, whether the job ran before the
+    refund or after. Returns what was given back, and the date for the rest (None: no rest)."""
     if row.order_id is None:
-        return 0
+        return 0, None
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(
-            f"SELECT m.lot_id, m.points, l.remaining FROM {_MOVES} m "  # noqa: S608 - names only
+            f"SELECT m.lot_id, m.points, l.remaining, "  # noqa: S608 - names only
+            f"EXISTS (SELECT 1 FROM {_LEDGER} e WHERE e.expires_lot_id = l.transaction_id) FROM {_MOVES} m "
             f"JOIN {_LEDGER} d ON d.transaction_id = m.transaction_id "
             f"JOIN {_LOTS} l ON l.transaction_id = m.lot_id "
             f"WHERE d.order_id = %s AND d.user_id = %s AND d.transaction_type = %s AND m.points > 0 "
-            f"AND NOT EXISTS (SELECT 1 FROM {_LEDGER} e WHERE e.expires_lot_id = l.transaction_id) "
             f"ORDER BY m.lot_id{_sql_lock()}",
             [row.order_id, row.user_id, PointsTransaction.Type.REDEEMED],
         )
         taken = cursor.fetchall()
-    plan, wanted = [], row.points_amount
-    for lot_id, points, remaining in taken:
+    plan, wanted, expired_lots = [], row.points_amount, []
+    for lot_id, points, remaining, expired in taken:
         back = min(points, wanted)
-        if back:
+        if back and expired:
+            expired_lots.append(lot_id)
+        elif back:
             plan.append((lot_id, remaining, back))
             wanted -= back
     _lots_write(
         remaining={lot_id: remaining + back for lot_id, remaining, back in plan},
         moves=[(lot_id, row.pk, -back) for lot_id, _remaining, back in plan],
     )
-    return row.points_amount - wanted
+    dated = PointsLot.objects.filter(pk__in=expired_lots).values_list("credited_at", flat=True)
+    return row.points_amount - wanted, max(dated, default=None) if expired_lots else None
 
 
 def _lots_write(*, remaining: dict[str, int], moves: list[tuple[str, str, int]]) -> None:
@@ -426,6 +435,14 @@ def lots_rebuild(*, user_id: str) -> int:
     return len(lots)
 
 
+def lots_replayed(*, user_id: str) -> tuple[dict[str, tuple[datetime, int, int]], set[tuple[str, str, int]]]:
+    """What the account's lots and moves would be if built from its ledger now: {lot id:
+    (credited_at, points, remaining)} and {(lot id, ledger row id, points)}. A read, for the
+    ledger check, which finds any lot the live ledger kept differently."""
+    lots, moves = _replay(rows=_history(user_id=user_id))
+    return {lot_id: (lot.credited_at, lot.points, lot.remaining) for lot_id, lot in lots.items()}, set(moves)
+
+
 def _history(*, user_id: str) -> list[tuple]:
     """The account's ledger, oldest first; within one instant credits before debits."""
     credits = {str(kind) for kind, effect in KIND_EFFECTS.items() if effect.current > 0}
@@ -455,14 +472,17 @@ def _replay(*, rows: list[tuple]) -> tuple[dict[str, _ReplayLot], list[tuple[str
             if kind == PointsTransaction.Type.REDEEMED and order_id:
                 taken_by_order[order_id] = plan
             continue
-        given = 0
+        given, dates = 0, []
         if rule == LotRule.GIVE_BACK:
             for lot_id, taken in taken_by_order.pop(order_id, []) if order_id else []:
                 back = min(taken, amount - given)
-                if back and lot_id not in expired:
+                if back and lot_id in expired:
+                    dates.append(lots[lot_id].credited_at)
+                elif back:
                     lots[lot_id].remaining += back
                     moves.append((lot_id, row_id, -back))
                     given += back
         if given < amount:
-            lots[row_id] = _ReplayLot(credited_at=created_at, points=amount - given, remaining=amount - given)
+            dated = max(dates, default=created_at)
+            lots[row_id] = _ReplayLot(credited_at=dated, points=amount - given, remaining=amount - given)
     return lots, moves

@@ -409,6 +409,26 @@ class PointsLotMove(models.Model):
         return f"{self.points:+,} points on lot {self.lot_id}"
 
 
+class PointsExpiryRuleSeen(models.Model):
+    """The expiry rule in force (POINTS_EXPIRY_MONTHS, POINTS_EXPIRY_STARTS) and the day the
+    daily job first ran under it: one row, written by `points.expiry`. No lot lapses within
+    EXPIRY_NOTICE_DAYS of that day, so a rule switched on, shortened or moved back in time gives
+    everyone a month's notice and their reminder first, whatever the settings say."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    months = models.PositiveSmallIntegerField()
+    starts = models.DateField()
+    seen_on = models.DateField()
+
+    class Meta:
+        db_table = "points_expiry_rule"
+        verbose_name = "expiry rule seen"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="points_expiry_rule_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.months} months from {self.starts}, seen {self.seen_on}"
+
+
 class PointsBudget(models.Model):
     """What the programme may award from `starts_on` to `ends_on` (both included, in TIME_ZONE's
     days), set by a superuser. Awards made in the period draw from it and one that would go over

@@ -108,23 +108,33 @@ def points_lot_list(*, user_id: str) -> QuerySet[PointsLot]:
 @dataclass(frozen=True)
 class ReversalState:
     """What an award can still be corrected by: never more than it gave, less what was reversed
-    already, nor more than the employee has left."""
+    already and what of it expired (those points left the account once already), nor more than
+    the employee has left."""
 
     award_points: int
     reversed: int
     balance: int
+    expired: int = 0
 
     @property
     def remaining(self) -> int:
-        return self.award_points - self.reversed
+        return self.award_points - self.reversed - self.expired
 
     @property
     def reversible(self) -> int:
         return max(min(self.remaining, self.balance), 0)
 
     def refusal(self, amount: int) -> str:
+        if self.remaining == 0 and self.expired:
+            rest = " and the rest was reversed already" if self.reversed else ""
+            return f"{self.expired:,} points of this award expired{rest}: there is nothing left to reverse."
         if self.remaining == 0:
             return "This award has been reversed in full already; there is nothing left to reverse."
+        if amount > self.remaining and self.expired:
+            return (
+                f"This award gave {self.award_points:,} points: {self.reversed:,} were reversed already and "
+                f"{self.expired:,} expired, so at most {self.reversible:,} can be reversed."
+            )
         if amount > self.remaining:
             return (
                 f"This award gave {self.award_points:,} points and {self.reversed:,} were reversed already: "
@@ -140,9 +150,12 @@ def reversal_state(*, award: PointsTransaction, balance: int | None = None) -> R
     """The award's reversal figures. `balance` is the employee's balance read under their lock,
     when the caller holds it; without it, the figures are for showing, not for deciding."""
     reversed_total = award.reversals.aggregate(total=Sum("points_amount", default=0))["total"]
+    expired = PointsTransaction.objects.filter(expires_id=award.pk).aggregate(total=Sum("points_amount", default=0))
     if balance is None:
         balance = user_points_get(user_id=award.user_id).current_points
-    return ReversalState(award_points=award.points_amount, reversed=reversed_total, balance=balance)
+    return ReversalState(
+        award_points=award.points_amount, reversed=reversed_total, balance=balance, expired=expired["total"]
+    )
 
 
 def budget_period_today() -> dict[str, object]:

@@ -14,6 +14,7 @@ from awsomeshop.text import counted
 from awsomeshop.timezones import company_day_start
 from orders.models import Order
 from points.expiry import expiry_rule, points_expiring_within
+from points.ledger import lots_replayed
 from points.models import (
     KIND_EFFECTS,
     PointsBudget,
@@ -250,6 +251,7 @@ def _lot_problems() -> list[LedgerProblem]:
         LedgerProblem("transaction", row_id, f"{kind} of {amount} put {into} into lots")
         for row_id, kind, amount, into in put.values_list("id", "transaction_type", "points_amount", "put")
     )
+    problems.extend(_lot_replay_problems())
     expired = PointsTransaction.Type.EXPIRED
     wrong_expiry = PointsTransaction.objects.filter(transaction_type=expired).exclude(
         expires__user_id=F("user_id"), expires__remaining=0
@@ -258,6 +260,30 @@ def _lot_problems() -> list[LedgerProblem]:
         LedgerProblem("transaction", row_id, "expiry that did not take the rest of a lot of its own account")
         for row_id in wrong_expiry.values_list("id", flat=True)
     )
+    return problems
+
+
+def _lot_replay_problems() -> list[LedgerProblem]:
+    """Every account's lots and moves against those its ledger gives when replayed oldest row
+    first (`ledger.lots_replayed`): the live ledger and the replay spend by the same rules, so
+    any difference is a bug, or a row written out of turn."""
+    problems = []
+    for user_id in UserPoints.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        lots, moves = lots_replayed(user_id=user_id)
+        kept = {
+            lot_id: (credited_at, points, remaining)
+            for lot_id, credited_at, points, remaining in PointsLot.objects.filter(user_id=user_id).values_list(
+                "pk", "credited_at", "points", "remaining"
+            )
+        }
+        kept_moves = set(
+            PointsLotMove.objects.filter(entry__user_id=user_id).values_list("lot_id", "entry_id", "points")
+        )
+        if kept != lots or kept_moves != moves:
+            differ = sorted(set(kept.items()) ^ set(lots.items()))[:3]
+            problems.append(
+                LedgerProblem("user", user_id, f"lots differ from those its ledger gives when replayed: {differ}")
+            )
     return problems
 
 

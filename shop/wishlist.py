@@ -9,11 +9,14 @@ within TELL_AGAIN_AFTER, so a product that flickers in and out of stock or a bal
 and falls around a price does not make a storm.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
+from django.db import IntegrityError, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.services import user_lock
 from awsomeshop.db import atomic_with_retry, in_transaction
 
 from .events import notify_wish_affordable, notify_wish_back_in_stock
@@ -28,16 +31,22 @@ TELL_AGAIN_AFTER = timedelta(hours=24)
 def wishlist_add(*, user_id: str, product_id: str) -> tuple[WishlistItem, bool]:
     """Save an offered product to the user's wishlist; (the entry, whether it is new). Saving it
     again changes nothing (a double click, a retried request)."""
+    unavailable = ProductUnavailable("This product is not available.", product_id=str(product_id)[:255])
     product = Product.objects.filter(pk=str(product_id)[:255], is_active=True).only("pk").first()
     if product is None:
-        raise ProductUnavailable("This product is not available.", product_id=str(product_id)[:255])
+        raise unavailable
     existing = WishlistItem.objects.filter(user_id=user_id, product_id=product.pk).first()
     if existing is not None:
         return existing, False
+    # Counted under the person's lock: saves racing each other take turns, so none passes the limit.
+    user_lock(user_id=user_id)
     if WishlistItem.objects.filter(user_id=user_id).count() >= WISHLIST_MAX:
         raise WishlistFull(f"Your wishlist holds at most {WISHLIST_MAX} products; remove one first.")
-    item, created = WishlistItem.objects.get_or_create(user_id=user_id, product_id=product.pk)
-    return item, created
+    try:
+        return WishlistItem.objects.get_or_create(user_id=user_id, product_id=product.pk)
+    except IntegrityError:
+        # The product was deleted meanwhile (its foreign key refuses the row).
+        raise unavailable from None
 
 
 @atomic_with_retry
@@ -47,22 +56,48 @@ def wishlist_remove(*, user_id: str, product_id: str) -> bool:
     return deleted > 0
 
 
+@in_transaction(message="A wish is fulfilled in the redemption's transaction.")
+def wish_fulfilled(*, user_id: str, product_id: str) -> None:
+    """The person redeemed the product: it leaves their wishlist (one statement; nothing when it
+    was not on it). A cancelled order does not put it back, so its refund never announces the
+    very product just given up."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WISH_DELETE, [user_id, product_id])
+
+
+_WISH_DELETE = f"DELETE FROM {WishlistItem._meta.db_table} WHERE user_id = %s AND product_id = %s"  # noqa: S608
+
+
 def _due(wishes, field: str):
     return wishes.filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": timezone.now() - TELL_AGAIN_AFTER}))
 
 
 @in_transaction(message="Wishers are told in the transaction of the change that brings the product back.")
 def wishers_tell_back_in_stock(*, product_ids: list[str]) -> int:
-    """Tell everyone who wishes for these products (available now) that they are; returns how
-    many were told."""
-    told = 0
-    for product in Product.objects.filter(pk__in=product_ids, is_active=True, stock_quantity__gt=0).order_by("pk"):
-        due = _due(WishlistItem.objects.filter(product=product), "told_in_stock_at")
-        user_ids = list(due.values_list("user_id", flat=True))
-        if user_ids:
-            told += notify_wish_back_in_stock(user_ids=user_ids, product=product)
-            WishlistItem.objects.filter(product=product, user_id__in=user_ids).update(told_in_stock_at=timezone.now())
-    return told
+    """Tell everyone who wishes for these products (available now) that they are: one message
+    per person for the whole change, however many of their wishes it brings back (a restock of a
+    hundred products is one message). Returns how many people were told."""
+    products = list(Product.objects.filter(pk__in=product_ids, is_active=True, stock_quantity__gt=0).order_by("pk"))
+    by_person: dict[str, list[Product]] = defaultdict(list)
+    for product in products:
+        for user_id in _due(WishlistItem.objects.filter(product=product), "told_in_stock_at").values_list(
+            "user_id", flat=True
+        ):
+            by_person[user_id].append(product)
+    # People told the same products share one INSERT: a restock of one product is one statement.
+    same_news: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for user_id, wished in by_person.items():
+        same_news[tuple(product.pk for product in wished)].append(user_id)
+    by_id = {product.pk: product for product in products}
+    for product_ids_told, user_ids in same_news.items():
+        notify_wish_back_in_stock(user_ids=user_ids, products=[by_id[pk] for pk in product_ids_told])
+    # Marked product by product in primary-key order, as the products were locked.
+    now = timezone.now()
+    for product in products:
+        told = [user_id for user_id, wished in by_person.items() if product in wished]
+        if told:
+            WishlistItem.objects.filter(product=product, user_id__in=told).update(told_in_stock_at=now)
+    return len(by_person)
 
 
 @in_transaction(message="Wishers are told in the transaction of the credit.")

@@ -95,6 +95,7 @@ def test_every_task_has_the_sites_address_and_the_sender_and_the_web_sends_nothi
         "awsomeshop-core-task",
         "awsomeshop-hr-summary",
         "awsomeshop-ledger-check",
+        "awsomeshop-points-expiry",
         "awsomeshop-sender",
     ]
     for family in families:

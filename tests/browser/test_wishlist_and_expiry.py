@@ -30,6 +30,22 @@ def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def test_on_a_360_px_phone_every_section_of_the_main_menu_is_in_sight(browser, live_server, employee):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("E-mail address").fill(employee.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    links = page.get_by_role("navigation", name="Main").get_by_role("link")
+    expect(links).to_have_text(["Catalog", "Wishlist", "My orders", "My points"])
+    for link in links.all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, link.inner_text()
+    context.close()
+
+
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_an_employee_saves_products_and_sees_what_each_still_needs(
     browser, live_server, employee, give_points, viewport

@@ -7,12 +7,13 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from notifications.models import Notification
 from orders.services import order_cancel, order_redeem
 from points.expiry import ExpiryRule, expiry_rule, points_expire, points_expiry_remind
-from points.models import PointsLot, PointsLotMove, PointsTransaction
+from points.models import PointsExpiryRuleSeen, PointsLot, PointsLotMove, PointsTransaction
 from points.services import points_reverse
 from tests.awards import points_award
 from tests.factories import ProductFactory
@@ -23,9 +24,11 @@ BERLIN = datetime.timezone(datetime.timedelta(hours=1))
 
 
 @pytest.fixture
-def expiry_on(settings):
+def expiry_on(settings, db):
+    """Expiry on, under a rule the job has run under for years (its notice long over)."""
     settings.POINTS_EXPIRY_MONTHS = 12
     settings.POINTS_EXPIRY_STARTS = D(2000, 1, 1)
+    PointsExpiryRuleSeen.objects.create(months=12, starts=D(2000, 1, 1), seen_on=D(2000, 1, 1))
     return settings
 
 
@@ -216,6 +219,111 @@ def test_a_refund_of_points_whose_lot_expired_opens_a_new_lot_and_nothing_expire
     assert_ledger_consistent()
 
 
+def _backdate(row: PointsTransaction, when: datetime.datetime) -> None:
+    """History written long ago: the ledger row and its lot, both."""
+    with connection.cursor() as cursor:
+        for table, column in (("points_transactions", "created_at"), ("points_lots", "credited_at")):
+            cursor.execute(
+                f"UPDATE {table} SET {column} = %s WHERE transaction_id = %s",  # noqa: S608 - names only
+                [connection.ops.adapt_datetimefield_value(when), row.pk],
+            )
+
+
+LONG_AGO = datetime.datetime(2024, 1, 10, 12, tzinfo=datetime.UTC)  # last day 31 Jan 2025 at 12 months
+
+
+@pytest.mark.django_db
+def test_a_correction_cannot_take_back_what_of_its_award_expired(employee, hr_staff, expiry_on):
+    from points.exceptions import ReversalTooLarge
+
+    old = _award(employee, 100, "A mistake")
+    _backdate(old, LONG_AGO)
+    points_expire()  # the award's 100 lapse
+    _award(employee, 100, "Deserved")
+
+    with pytest.raises(ReversalTooLarge, match="100 points of this award expired: there is nothing left"):
+        points_reverse(
+            award_id=old.pk, amount=1, reason="Typo", reversed_by_id=hr_staff.pk, source="form", batch_id="r"
+        )
+
+    assert employee.points.current_points == 100
+    assert_ledger_consistent()
+
+
+@pytest.mark.django_db
+def test_a_correction_of_a_partly_expired_award_is_capped_at_what_did_not(employee, hr_staff, expiry_on):
+    old = _award(employee, 300, "Launch")
+    _backdate(old, LONG_AGO)
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=200).pk)
+    points_expire()  # 100 left of the award lapse
+    _award(employee, 500, "Deserved")
+
+    from points.selectors import reversal_state
+
+    state = reversal_state(award=old)
+    assert (state.expired, state.reversible) == (100, 200)
+
+
+@pytest.mark.parametrize("job_first", [True, False], ids=["job-then-cancel", "cancel-then-job"])
+@pytest.mark.django_db
+def test_refunded_points_keep_their_date_whether_the_job_ran_before_or_after(employee, expiry_on, job_first):
+    award = _award(employee, 500, "Launch")
+    _backdate(award, LONG_AGO)  # the points' last day is long past
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=499).pk)
+
+    if job_first:
+        points_expire()  # lapses the 1 point left
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+    points_expire()
+
+    # Either way the 499 come back with the date they had, and lapse: no renewal by cancelling.
+    assert employee.points.current_points == 0
+    assert PointsTransaction.objects.filter(transaction_type="expired").aggregate(t=Sum("points_amount"))["t"] == 500
+    assert_ledger_consistent()
+
+
+# --- A new or changed rule gives notice -----------------------------------------------------------
+@pytest.mark.django_db
+def test_switching_expiry_on_with_a_start_long_past_lapses_nothing_for_a_month(employee, settings):
+    settings.POINTS_EXPIRY_MONTHS, settings.POINTS_EXPIRY_STARTS = 12, D(2000, 1, 1)
+    _backdate(_award(employee, 300, "Old"), LONG_AGO)
+    today = timezone.localdate()
+    notice_ends = today + datetime.timedelta(days=30)
+
+    assert points_expire(today=today).lots == 0  # the first run notes the rule: notice from today
+    assert points_expiry_remind(today=today) == 1
+    assert points_expire(today=notice_ends).lots == 0  # the last day of the notice
+    assert points_expire(today=notice_ends + datetime.timedelta(days=1)).points == 300
+
+    day = f"{notice_ends.day} {notice_ends:%b %Y}"
+    assert _reminders(employee) == [f"300 points expire on {day}"]
+
+
+@pytest.mark.django_db
+def test_shortening_the_months_gives_notice_too(employee, expiry_on):
+    expiry_on.POINTS_EXPIRY_MONTHS = 24
+    PointsExpiryRuleSeen.objects.update(months=24)
+    _backdate(_award(employee, 300, "Old"), LONG_AGO)  # under 24 months: 31 Jan 2026, past
+    assert points_expire().points == 300
+    _backdate(_award(employee, 200, "Later"), datetime.datetime(2025, 1, 10, tzinfo=datetime.UTC))
+
+    expiry_on.POINTS_EXPIRY_MONTHS = 12  # its last day would now be 31 Jan 2026: past
+    assert points_expire().lots == 0
+    assert PointsExpiryRuleSeen.objects.get().seen_on == timezone.localdate()
+    assert employee.points.current_points == 200
+
+
+@pytest.mark.django_db
+def test_switching_expiry_off_forgets_the_rule_so_switching_it_on_again_gives_notice(employee, expiry_on):
+    expiry_on.POINTS_EXPIRY_MONTHS = 0
+    call_command("expire_points")
+    assert not PointsExpiryRuleSeen.objects.exists()
+
+    expiry_on.POINTS_EXPIRY_MONTHS = 12
+    _backdate(_award(employee, 300, "Old"), LONG_AGO)
+    assert points_expire().lots == 0
+
+
 def rule_day_after_expiry() -> D:
     return expiry_rule().expires_on(timezone.now()) + datetime.timedelta(days=1)
 
@@ -223,7 +331,8 @@ def rule_day_after_expiry() -> D:
 @pytest.mark.django_db
 def test_the_command_reports_what_it_did(employee, expiry_on, capsys, monkeypatch):
     _award(employee, 300)
-    monkeypatch.setattr("points.expiry.company_today", rule_day_after_expiry)
+    day = rule_day_after_expiry()
+    monkeypatch.setattr("points.expiry.company_today", lambda: day)
 
     call_command("expire_points")
 
@@ -337,10 +446,12 @@ def test_the_ledger_check_finds_lots_that_disagree(employee):
     problems = [str(problem) for problem in ledger_problem_list()]
 
     lot_id = PointsLot.objects.get().pk
-    assert problems == [
+    assert problems[:2] == [
         f"user {employee.pk}: balance 300 but its lots hold 250",
         f"lot {lot_id}: 250 left of 300 but its moves leave 300",
     ]
+    assert problems[2].startswith(f"user {employee.pk}: lots differ from those its ledger gives when replayed")
+    assert len(problems) == 3
 
 
 # --- What people see ---------------------------------------------------------------------------

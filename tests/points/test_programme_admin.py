@@ -188,7 +188,13 @@ def hr_client(api_as, hr_staff):
 
 def test_the_api_reverses_once_per_key_and_says_what_is_reversible(hr_client, award, employee, api_as):
     url = f"/api/v1/awards/{award.pk}/reversals"
-    assert hr_client.get(url).json() == {"award_points": 1000, "reversed": 0, "balance": 1000, "reversible": 1000}
+    assert hr_client.get(url).json() == {
+        "award_points": 1000,
+        "reversed": 0,
+        "balance": 1000,
+        "expired": 0,
+        "reversible": 1000,
+    }
     body = {"amount": 300, "reason": "Typo"}
     first = hr_client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     again = hr_client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")

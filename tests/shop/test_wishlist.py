@@ -363,3 +363,47 @@ def test_catalog_managers_see_what_is_wished_for_and_none_of_the_points(client, 
     assert "programme-chart-data" not in html
     assert wished.status_code == 200
     assert months.status_code == 403
+
+
+# --- Found by the attack round -------------------------------------------------------------------
+@pytest.mark.django_db
+def test_one_restock_of_many_wished_products_is_one_message_per_person(employee):
+    other = UserFactory()
+    products = [ProductFactory(name=f"Thing {i:02d}", stock_quantity=0) for i in range(30)]
+    for product in products:
+        wishlist_add(user_id=employee.pk, product_id=product.pk)
+    wishlist_add(user_id=other.pk, product_id=products[0].pk)
+
+    product_stock_set(product_ids=[p.pk for p in products], quantity=5)
+
+    assert _told(employee, "wish_in_stock") == ["30 things on your wishlist are available again"]
+    assert _told(other, "wish_in_stock") == ["“Thing 00” is available again"]
+    body = Notification.objects.get(recipient=employee, kind="wish_in_stock").body
+    assert body.count("•") == 10 and "…and 20 more on your wishlist." in body
+    assert not WishlistItem.objects.filter(told_in_stock_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_product_redeemed_leaves_the_wishlist_and_its_cancellation_announces_nothing(employee):
+    hoodie = ProductFactory(name="Hoodie", points_cost=300)
+    points_award(user_id=employee.pk, amount=300, reason="Launch")
+    wishlist_add(user_id=employee.pk, product_id=hoodie.pk)
+    Notification.objects.filter(kind="wish_affordable").delete()
+
+    order = order_redeem(user_id=employee.pk, product_id=hoodie.pk)
+    assert not WishlistItem.objects.filter(user=employee).exists()
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+
+    assert _told(employee, "wish_affordable") == []
+
+
+@pytest.mark.django_db
+def test_a_message_names_at_most_ten_products_and_keeps_its_ending(employee):
+    for i in range(40):
+        wishlist_add(user_id=employee.pk, product_id=ProductFactory(name=f"Thing {i:02d}", stock_quantity=0).pk)
+
+    points_award(user_id=employee.pk, amount=1000, reason="Launch")
+
+    body = Notification.objects.get(kind="wish_affordable").body
+    assert body.count("•") == 10 and "…and 30 more on your wishlist." in body
+    assert body.endswith("Some are out of stock for now: we will tell you when they are back.")

@@ -1,6 +1,7 @@
-"""The wishlist's messages under load on a real MySQL-compatible server: restocks of several
-products racing awards to the people who wish for them tell each person at most once per product
-and kind, and no transaction waits on another's wishes in a circle (zero deadlock retries)."""
+"""The wishlist under load on a real MySQL-compatible server: restocks of several products racing
+awards to the people who wish for them tell each person once per kind and no transaction waits on
+another's wishes in a circle (zero deadlock retries); a product deleted while it is saved is a
+404; saves racing each other never pass the limit."""
 
 import random
 
@@ -39,5 +40,50 @@ def test_restocks_racing_awards_tell_each_wisher_once_without_deadlocks(deadlock
     for user_id in people:
         in_stock = Notification.objects.filter(recipient_id=user_id, kind="wish_in_stock").count()
         affordable = Notification.objects.filter(recipient_id=user_id, kind="wish_affordable").count()
-        assert (in_stock, affordable) == (len(products), 1)
+        assert (in_stock, affordable) == (1, 1)  # the first restock names all six at once
     assert deadlock_retries.count == 0
+
+
+def test_a_product_deleted_while_it_is_being_saved_is_unavailable_not_an_error(api_as, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from shop import wishlist
+    from shop.services import product_delete
+
+    product, user = ProductFactory(), UserFactory()
+    client = api_as(user)
+    client.raise_request_exception = False
+    original = wishlist.WishlistItem.objects.get_or_create
+
+    def deleted_meanwhile(**kwargs):
+        def delete():  # another transaction, between the product's lookup and the INSERT
+            product_delete(product_ids=[product.pk])
+            connection.close()
+
+        thread = threading.Thread(target=delete)
+        thread.start()
+        thread.join()
+        return original(**kwargs)
+
+    monkeypatch.setattr(wishlist.WishlistItem.objects, "get_or_create", deleted_meanwhile)
+    response = client.put(f"/api/v1/me/wishlist/{product.pk}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "product_unavailable"
+
+
+def test_saves_racing_each_other_never_pass_the_limit():
+    from shop.models import WishlistItem
+    from shop.wishlist import WISHLIST_MAX
+
+    user = UserFactory()
+    for _ in range(WISHLIST_MAX - 1):
+        wishlist_add(user_id=user.pk, product_id=ProductFactory().pk)
+    fresh = [ProductFactory().pk for _ in range(10)]
+
+    outcomes = run_concurrently(wishlist_add, [{"user_id": user.pk, "product_id": pk} for pk in fresh])
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["WishlistFull"] * 9 + ["tuple"]
+    assert WishlistItem.objects.filter(user=user).count() == WISHLIST_MAX

@@ -1,17 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from points.expiry import expiry_rule, points_expire, points_expiry_remind
+from points.expiry import expiry_rule_record, points_expire, points_expiry_remind
 
 
 class Command(BaseCommand):
     help = (
         "Expire what is left of every points lot past its date (POINTS_EXPIRY_MONTHS), once per lot however "
         "often it runs, then remind people whose points expire within 30 or 7 days. Daily; does nothing when "
-        "expiry is off."
+        "expiry is off. A new or changed rule lapses nothing for 30 days from its first run."
     )
 
     def handle(self, *args, **options) -> None:
-        rule = expiry_rule()
+        rule = expiry_rule_record()  # a new or changed rule gives a month's notice from today
         if rule is None:
             self.stdout.write("Points do not expire (POINTS_EXPIRY_MONTHS is 0): nothing to do.")
             return

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from accounts.selectors import users_with_permission
@@ -25,9 +25,10 @@ from awsomeshop.exceptions import ShopError
 
 from .budgets import BudgetChanges, LimitEdit, budget_save, budgets_delete
 from .csv_awards import award_file_read
+from .expiry import day_text, expiry_rule
 from .forms import AwardFileForm, AwardForm, BudgetForm, BudgetLimitForm, EmployeeForm, RejectionForm, ReversalForm
 from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
-from .selectors import award_batch_same_recent, award_repeats_recent, budget_used, reversal_state
+from .selectors import award_batch_same_recent, award_repeats_recent, budget_used, points_lot_list, reversal_state
 from .services import (
     Award,
     AwardOutcome,
@@ -57,7 +58,17 @@ class EmployeeAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     list_per_page = 100
     actions = ["award_selected"]
-    fields = ["id", "email", "first_name", "last_name", "is_active", "current_points", "total_earned", "total_redeemed"]
+    fields = [
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "is_active",
+        "current_points",
+        "total_earned",
+        "total_redeemed",
+        "points_behind_the_balance",
+    ]
     readonly_fields = fields
     change_list_template = "admin/points/employee/change_list.html"
 
@@ -94,6 +105,33 @@ class EmployeeAdmin(admin.ModelAdmin):
 
     def has_award_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("points.award_points")
+
+    @admin.display(description="points behind the balance")
+    def points_behind_the_balance(self, employee: Employee) -> str:
+        """The open lots, in the order they are spent, with when each expires: what HR needs to
+        answer "why did my points expire?" (the ledger row of each expiry names its lot)."""
+        rule = expiry_rule()
+        lots = points_lot_list(user_id=employee.pk)
+        if not lots:
+            return "None: the balance is 0."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td class='numeric'>{}</td><td>{}</td></tr>",
+            (
+                (
+                    day_text(timezone.localtime(lot.credited_at).date()),
+                    lot.credit.description or lot.credit.get_transaction_type_display(),
+                    f"{lot.remaining:,} of {lot.points:,}",
+                    day_text(rule.expires_on(lot.credited_at)) if rule else "never",
+                )
+                for lot in lots
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th scope='col'>Earned</th><th scope='col'>For</th><th scope='col'>Left</th>"
+            "<th scope='col'>Expires</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, employee: Employee) -> str:

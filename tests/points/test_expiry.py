@@ -517,3 +517,16 @@ def test_the_dashboard_shows_breakage_and_what_expires_in_90_days(hr, employee, 
     assert '<dd id="figure-expired">1,200</dd>' in html
     assert '<dd id="figure-expiring">500</dd>' in html
     assert months.splitlines()[-1].endswith(",1200")
+
+
+@pytest.mark.django_db
+def test_hr_sees_the_points_behind_an_employee_s_balance_and_when_they_expire(hr, employee, expiry_on):
+    _award(employee, 1200, "Launch bonus")
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=200).pk)
+    last_day = expiry_rule().expires_on(timezone.now())
+
+    html = hr.get(f"/admin/points/employee/{employee.pk}/change/").content.decode()
+
+    assert "points behind the balance" in html.lower()
+    assert "Launch bonus" in html and "1,000 of 1,200" in html
+    assert f"{last_day.day} {last_day:%b %Y}" in html

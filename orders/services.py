@@ -61,13 +61,16 @@ def _sql(name: str) -> str:
     return _SQL[name]
 
 
-def _account_lock(*, user_id: str, product_id: str, idempotency_key: str | None) -> tuple[int, str | None, bool]:
+def _account_lock(
+    *, user_id: str, product_id: str, idempotency_key: str | None
+) -> tuple[ledger.LockedAccount, str | None, bool]:
     """Lock the account (first, the order every redemption and award uses) and read its balance;
-    with a key, also the order the key made, in the lock's own statement: (balance, that order's
-    id or None, whether it was for the same product as the database resolves ids). A concurrent
-    retry with the same key waits on the lock for the first request, then finds its order."""
+    with a key, also the order the key made, in the lock's own statement: (the locked account,
+    that order's id or None, whether it was for the same product as the database resolves ids).
+    A concurrent retry with the same key waits on the lock for the first request, then finds its
+    order."""
     if idempotency_key is None:
-        return ledger.account_lock(user_id=user_id).balance, None, False
+        return ledger.account_lock(user_id=user_id), None, False
     key_order = ledger.JoinedRead(
         table=_ORDERS,
         columns=("j.order_id", "j.product_id = %s"),
@@ -76,7 +79,7 @@ def _account_lock(*, user_id: str, product_id: str, idempotency_key: str | None)
     )
     account = ledger.account_lock(user_id=user_id, join=key_order)
     order_id, same_product = account.joined
-    return account.balance, order_id, bool(same_product)
+    return account, order_id, bool(same_product)
 
 
 # --- What the order needs: an option, where it goes, the employee's note -----------------------
@@ -199,7 +202,7 @@ def _order_redeem(
     expected_points_cost: int | None,
     details: OrderDetails,
 ) -> Order:
-    balance, existing_id, same_product = _account_lock(
+    account, existing_id, same_product = _account_lock(
         user_id=user_id, product_id=product_id, idempotency_key=idempotency_key
     )
     if existing_id is not None:
@@ -222,7 +225,7 @@ def _order_redeem(
         amount=cost,
         description=f"Redeemed {product.name}",
         order_id=order_id,
-        balance=balance,
+        account=account,
     )
     stock.take(product=product, option=option)
     code = _free_code_take(product=product) if product.delivery == DeliveryMethod.DIGITAL else None
@@ -470,7 +473,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
         return CancelOutcome(order=order, cancelled_now=False, refund=None)
     # Locks in the order every write uses: the account, the product, then the order itself,
     # whose status is read again under its lock: a second cancel or a step raced this one.
-    balance = ledger.account_lock(user_id=order.user_id).balance
+    account = ledger.account_lock(user_id=order.user_id)
     stock.lock(product_id=order.product_id)
     (locked,) = _locked_orders([order.pk])
     if locked.status == OrderStatus.CANCELLED:
@@ -492,7 +495,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
             amount=locked.points_used,
             description=f"Refund: order {locked.short_number} ({order.product.name}) cancelled",
             order_id=locked.pk,
-            balance=balance,
+            account=account,
         )
         if locked.points_used
         else None

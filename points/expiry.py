@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from .models import PointsExpiryRuleSeen, PointsLot, PointsTransaction
 
 # Days before points expire that their owner is told, furthest first: one message each.
 REMINDER_DAYS = (30, 7)
+_RULE = PointsExpiryRuleSeen._meta.db_table
 
 
 # A new or changed rule lapses nothing sooner than this many days after the job first ran under it.
@@ -99,11 +101,19 @@ def expiry_rule_record() -> ExpiryRule | None:
     if not months:
         PointsExpiryRuleSeen.objects.filter(pk=1).delete()
         return None
-    seen = PointsExpiryRuleSeen.objects.select_for_update().filter(pk=1).first()
-    if seen is None or (seen.months, seen.starts) != (months, starts):
-        PointsExpiryRuleSeen.objects.update_or_create(
-            pk=1, defaults={"months": months, "starts": starts, "seen_on": company_today()}
+    # An upsert that changes nothing takes the row's exclusive lock at once, so jobs started
+    # together queue on it; a read-then-insert would let them deadlock on the new row.
+    connection = transaction.get_connection()
+    conflict = "ON DUPLICATE KEY UPDATE id = id" if connection.vendor == "mysql" else "ON CONFLICT (id) DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_RULE} (id, months, starts, seen_on) VALUES (1, %s, %s, %s) {conflict}",  # noqa: S608
+            [months, starts, company_today()],
         )
+    seen = PointsExpiryRuleSeen.objects.select_for_update().get(pk=1)
+    if (seen.months, seen.starts) != (months, starts):
+        seen.months, seen.starts, seen.seen_on = months, starts, company_today()
+        seen.save(update_fields=["months", "starts", "seen_on"])
     return expiry_rule()
 
 
@@ -176,7 +186,7 @@ def points_expire(*, today: date | None = None) -> ExpiryRun:
 
 @atomic_with_retry
 def _account_expire(*, user_id: str, before: datetime, rule: ExpiryRule) -> list[int]:
-    balance = ledger.account_lock(user_id=user_id).balance
+    ledger.account_lock(user_id=user_id)
     # Read again under the lock: a redemption may have spent them, or another run expired them.
     due = PointsLot.objects.filter(user_id=user_id, is_open=True, credited_at__lt=before).order_by(
         "credited_at", "credit_id"
@@ -190,9 +200,7 @@ def _account_expire(*, user_id: str, before: datetime, rule: ExpiryRule) -> list
             description=f"Expired on {day_text(rule.expires_on(lot.credited_at))}: points earned on "
             f"{day_text(timezone.localtime(lot.credited_at, company_zone()).date())}",
             expires_id=lot.pk,
-            balance=balance,
         )
-        balance -= lot.remaining
         expired.append(lot.remaining)
     return expired
 

@@ -17,10 +17,11 @@ only here, under the account's lock, so the open lots always sum to the balance.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from awsomeshop.db import INT_COLUMN_MAX, in_transaction, row_insert
 
@@ -73,11 +74,14 @@ class JoinedRead:
 @dataclass(frozen=True)
 class LockedAccount:
     """An account locked until the caller's transaction ends: its balance (0 and `exists` False
-    when it has no row yet: nothing earned) and the columns of a `JoinedRead`, if one was asked."""
+    when it has no row yet: nothing earned), when its last row was written (`stamped_at`: the
+    next is stamped later, whatever this host's clock says) and the columns of a `JoinedRead`,
+    if one was asked. Pass it to `post` as `account`."""
 
     balance: int
     exists: bool
     joined: tuple[object, ...] = ()
+    stamped_at: datetime | None = None
 
 
 _LOCK_SQL: dict[tuple[str, tuple[str, ...], str] | None, str] = {}
@@ -88,10 +92,10 @@ def _lock_sql(join: JoinedRead | None) -> str:
     if key not in _LOCK_SQL:
         lock = " FOR UPDATE" if transaction.get_connection().features.has_select_for_update else ""
         if join is None:
-            _LOCK_SQL[key] = f"SELECT b.current_points FROM {_BALANCES} b WHERE b.user_id = %s{lock}"  # noqa: S608
+            _LOCK_SQL[key] = f"SELECT b.current_points, b.updated_at FROM {_BALANCES} b WHERE b.user_id = %s{lock}"  # noqa: S608
         else:
             _LOCK_SQL[key] = (
-                f"SELECT b.current_points, {', '.join(join.columns)} FROM {_BALANCES} b "  # noqa: S608 - names only
+                f"SELECT b.current_points, b.updated_at, {', '.join(join.columns)} FROM {_BALANCES} b "  # noqa: S608
                 f"LEFT JOIN {join.table} j ON j.user_id = b.user_id AND {join.condition} WHERE b.user_id = %s{lock}"
             )
     return _LOCK_SQL[key]
@@ -107,7 +111,16 @@ def account_lock(*, user_id: str, join: JoinedRead | None = None) -> LockedAccou
         row = cursor.fetchone()
     if row is None:
         return LockedAccount(balance=0, exists=False, joined=(None,) * len(join.columns) if join else ())
-    return LockedAccount(balance=row[0], exists=True, joined=tuple(row[1:]))
+    return LockedAccount(balance=row[0], exists=True, joined=tuple(row[2:]), stamped_at=_aware(row[1]))
+
+
+def _aware(value: object) -> datetime | None:
+    """A TIMESTAMP read by plain SQL (naive UTC on MySQL, text on SQLite) as an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if not isinstance(value, datetime):
+        return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 def _account_ensure(*, user_id: str) -> None:
@@ -146,27 +159,34 @@ def post(
     batch_id: str | None = None,
     reverses_id: str | None = None,
     expires_id: str | None = None,
-    balance: int | None = None,
+    account: LockedAccount | None = None,
 ) -> PointsTransaction:
     """Move the account by `amount` points of `kind` and append the ledger row, in the caller's
-    transaction. `balance` is the balance the caller read under the account's lock
-    (`account_lock`), when it did; otherwise this takes the lock first. Either way the row is
-    stamped under the lock, so the ledger's times are the order its rows happened in. Refusals:
+    transaction. `account` is what the caller's `account_lock` read, when it took the lock;
+    otherwise this takes it first. Either way the row is stamped under the lock, and after the
+    account's previous row (`stamped_at`), so the ledger's times are the order its rows happened
+    in, whichever host's clock wrote them. Refusals:
     InsufficientPoints (a debit past the balance) and BalanceLimitReached (a credit past the
     largest balance a column holds); nothing is written."""
     effect = KIND_EFFECTS[PointsTransaction.Type(kind)]
     if amount < 1:
         raise ValueError(f"A ledger amount is positive; {amount} is not.")
-    if balance is None:
+    if account is None:
         # Lock first, then stamp: a row's time must come after every row committed before it
         # took the lock, or the history (and the lots replayed from it) would tell another order.
         if effect.current > 0:
             _account_ensure(user_id=user_id)
-        balance = account_lock(user_id=user_id).balance
+        account = account_lock(user_id=user_id)
+    elif effect.current > 0 and not account.exists:
+        _account_ensure(user_id=user_id)
+    balance = account.balance
     if effect.current < 0 and balance < amount:
         raise _insufficient(amount=amount, balance=balance)
     connection = transaction.get_connection()
     now = timezone.now()
+    if account.stamped_at is not None and now <= account.stamped_at:
+        # Another host's clock ran ahead of ours: our row still comes after the account's last.
+        now = account.stamped_at + timedelta(microseconds=1)
     with connection.cursor() as cursor:
         cursor.execute(
             _MOVE_SQL[kind],

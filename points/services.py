@@ -432,7 +432,8 @@ def _points_reverse_apply(
     )
     # The account's lock orders every change to these points: other reversals of the award (all
     # for the same account), redemptions and refunds. Read under it, the figures are final.
-    current = ledger.account_lock(user_id=award.user_id).balance
+    account = ledger.account_lock(user_id=award.user_id)
+    current = account.balance
     state = reversal_state(award=award, balance=current)
     if amount > state.reversible:
         raise ReversalTooLarge(state.refusal(amount), reversible=state.reversible, requested=amount)
@@ -444,7 +445,7 @@ def _points_reverse_apply(
         awarded_by_id=reversed_by_id,
         batch_id=batch.pk,
         reverses_id=award.pk,
-        balance=current,
+        account=account,
     )
     notify_points_reversed(
         user_id=award.user_id,

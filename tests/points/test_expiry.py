@@ -530,3 +530,17 @@ def test_hr_sees_the_points_behind_an_employee_s_balance_and_when_they_expire(hr
     assert "points behind the balance" in html.lower()
     assert "Launch bonus" in html and "1,000 of 1,200" in html
     assert f"{last_day.day} {last_day:%b %Y}" in html
+
+
+@pytest.mark.django_db
+def test_a_row_written_by_a_host_whose_clock_is_behind_still_comes_after_the_account_s_last(employee, monkeypatch):
+    first = _award(employee, 100, "First")
+    behind = first.created_at - datetime.timedelta(seconds=2)  # another web task, its clock 2 s slow
+    monkeypatch.setattr("points.ledger.timezone.now", lambda: behind)
+
+    second = _award(employee, 50, "Second")
+
+    assert second.created_at > first.created_at
+    history = PointsTransaction.objects.filter(user=employee).order_by("created_at").values_list("description")
+    assert [description for (description,) in history] == ["First", "Second"]
+    assert_ledger_consistent()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('points', '0012_lots_from_history'),
+        ('points', '0013_lots_from_history'),
     ]
 
     operations = [

@@ -19,6 +19,6 @@ def lots_from_history(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("points", "0011_lots_and_expiry")]
+    dependencies = [("points", "0012_ledger_times_in_microseconds")]
 
     operations = [migrations.RunPython(lots_from_history, migrations.RunPython.noop, elidable=True)]

@@ -262,6 +262,8 @@ except ValueError:
     raise ImproperlyConfigured(f"POINTS_EXPIRY_STARTS is a day, YYYY-MM-DD, not {_expiry_starts!r}.") from None
 if not 0 <= POINTS_EXPIRY_MONTHS <= 120:
     raise ImproperlyConfigured(f"POINTS_EXPIRY_MONTHS is 0 (off) to 120, not {POINTS_EXPIRY_MONTHS}.")
+if POINTS_EXPIRY_STARTS is not None and not date(2000, 1, 1) <= POINTS_EXPIRY_STARTS <= date(2099, 12, 31):
+    raise ImproperlyConfigured(f"POINTS_EXPIRY_STARTS is a day from 2000 to 2099, not {POINTS_EXPIRY_STARTS}.")
 if POINTS_EXPIRY_MONTHS and POINTS_EXPIRY_STARTS is None:
     raise ImproperlyConfigured(
         "POINTS_EXPIRY_MONTHS needs POINTS_EXPIRY_STARTS (YYYY-MM-DD): the day expiry is switched on, which "

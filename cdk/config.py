@@ -100,10 +100,13 @@ class DeployConfig:
         if int(self.points_expiry_months) == 0:
             return
         try:
-            date.fromisoformat(self.points_expiry_starts)
+            starts = date.fromisoformat(self.points_expiry_starts)
+            if not date(2000, 1, 1) <= starts <= date(2099, 12, 31):
+                raise ValueError(starts)
         except ValueError:
             raise ConfigError(
-                "points_expiry_months needs points_expiry_starts, the day expiry is switched on (YYYY-MM-DD), "
+                "points_expiry_months needs points_expiry_starts, the day expiry is switched on (YYYY-MM-DD, "
+                "2000 to 2099), "
                 f"not {self.points_expiry_starts!r}: points earned before it count from it."
             ) from None
 

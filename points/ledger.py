@@ -400,6 +400,11 @@ def _lots_write(*, remaining: dict[str, int], moves: list[tuple[str, str, int]])
 
 
 # --- Lots from history --------------------------------------------------------------------------
+class HistoryOutOfOrder(Exception):
+    """An account's ledger, replayed oldest row first, spends points before they came in: its
+    lots cannot be built from it (a rebuild refuses; the ledger check reports it)."""
+
+
 @dataclass
 class _ReplayLot:
     credited_at: datetime
@@ -455,12 +460,35 @@ def lots_rebuild(*, user_id: str) -> int:
     return len(lots)
 
 
-def lots_replayed(*, user_id: str) -> tuple[dict[str, tuple[datetime, int, int]], set[tuple[str, str, int]]]:
-    """What the account's lots and moves would be if built from its ledger now: {lot id:
-    (credited_at, points, remaining)} and {(lot id, ledger row id, points)}. A read, for the
-    ledger check, which finds any lot the live ledger kept differently."""
-    lots, moves = _replay(rows=_history(user_id=user_id))
-    return {lot_id: (lot.credited_at, lot.points, lot.remaining) for lot_id, lot in lots.items()}, set(moves)
+def lots_replay_difference(*, user_id: str) -> str | None:
+    """How the account's lots and moves differ from those its ledger gives when replayed oldest
+    row first, or None: for the ledger check. The reads are not one snapshot, so a change that
+    commits between them looks like a difference; a difference is looked at again under the
+    account's lock (which every change takes) before it is reported."""
+    if _replay_difference(user_id=user_id) is None:
+        return None
+    with transaction.atomic():
+        account_lock(user_id=user_id)
+        return _replay_difference(user_id=user_id)
+
+
+def _replay_difference(*, user_id: str) -> str | None:
+    try:
+        lots, moves = _replay(rows=_history(user_id=user_id))
+    except HistoryOutOfOrder as out_of_order:
+        return str(out_of_order)
+    replayed = {lot_id: (lot.credited_at, lot.points, lot.remaining) for lot_id, lot in lots.items()}
+    kept = {
+        lot_id: (credited_at, points, remaining)
+        for lot_id, credited_at, points, remaining in PointsLot.objects.filter(user_id=user_id).values_list(
+            "pk", "credited_at", "points", "remaining"
+        )
+    }
+    kept_moves = set(PointsLotMove.objects.filter(entry__user_id=user_id).values_list("lot_id", "entry_id", "points"))
+    if kept == replayed and kept_moves == set(moves):
+        return None
+    differ = sorted(set(kept.items()) ^ set(replayed.items()))[:3]
+    return f"lots differ from those its ledger gives when replayed: {differ}"
 
 
 def _history(*, user_id: str) -> list[tuple]:
@@ -484,6 +512,11 @@ def _replay(*, rows: list[tuple]) -> tuple[dict[str, _ReplayLot], list[tuple[str
             open_lots = [OpenLot(lot_id, lot.remaining) for lot_id, lot in lots.items() if lot.remaining > 0]
             open_lots.sort(key=lambda lot: (lots[lot.id].credited_at, lot.id))
             plan = take_plan(lots=open_lots, amount=amount, first=reverses_id or expires_id)
+            if sum(taken for _lot, taken in plan) < amount:
+                raise HistoryOutOfOrder(
+                    f"Ledger row {row_id} ({kind}, {amount} points) spends points its account did not have by then: "
+                    "its history is out of order, and lots built from it would be wrong."
+                )
             for lot_id, taken in plan:
                 lots[lot_id].remaining -= taken
                 moves.append((lot_id, row_id, taken))

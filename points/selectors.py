@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from awsomeshop.timezones import company_day_start, company_today
 
-from .models import AwardBatch, PointsBudget, PointsLot, PointsTransaction, UserPoints
+from .models import AwardBatch, PointsBudget, PointsLot, PointsLotMove, PointsTransaction, UserPoints
 
 
 def user_points_get(*, user_id: str) -> UserPoints:
@@ -150,12 +150,34 @@ def reversal_state(*, award: PointsTransaction, balance: int | None = None) -> R
     """The award's reversal figures. `balance` is the employee's balance read under their lock,
     when the caller holds it; without it, the figures are for showing, not for deciding."""
     reversed_total = award.reversals.aggregate(total=Sum("points_amount", default=0))["total"]
-    expired = PointsTransaction.objects.filter(expires_id=award.pk).aggregate(total=Sum("points_amount", default=0))
     if balance is None:
         balance = user_points_get(user_id=award.user_id).current_points
     return ReversalState(
-        award_points=award.points_amount, reversed=reversed_total, balance=balance, expired=expired["total"]
+        award_points=award.points_amount, reversed=reversed_total, balance=balance, expired=award_points_expired(award)
     )
+
+
+def award_points_expired(award: PointsTransaction) -> int:
+    """How many of an award's points lapsed: what was left in its own lot, and what an order took
+    from it and its refund could not give back (the award's lot had expired by then), so it went
+    into the refund's own lot, dated as the award, and lapsed there."""
+
+    def expired_of(lot_id: str) -> int:
+        rows = PointsTransaction.objects.filter(expires_id=lot_id, transaction_type=PointsTransaction.Type.EXPIRED)
+        return rows.aggregate(total=Sum("points_amount", default=0))["total"]
+
+    expired = expired_of(award.pk)
+    taken_by_orders = PointsLotMove.objects.filter(
+        lot_id=award.pk, points__gt=0, entry__transaction_type=PointsTransaction.Type.REDEEMED
+    ).values_list("entry__order_id", "points")
+    for order_id, taken in taken_by_orders:
+        refund = PointsTransaction.objects.filter(
+            order_id=order_id, user_id=award.user_id, transaction_type=PointsTransaction.Type.REFUNDED
+        ).first()
+        if refund is None or PointsLotMove.objects.filter(lot_id=award.pk, entry=refund).exists():
+            continue  # the order stands, or its refund went back to the award's own lot
+        expired += min(taken, expired_of(refund.pk))
+    return min(expired, award.points_amount)
 
 
 def budget_period_today() -> dict[str, object]:

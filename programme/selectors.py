@@ -14,7 +14,7 @@ from awsomeshop.text import counted
 from awsomeshop.timezones import company_day_start
 from orders.models import Order
 from points.expiry import expiry_rule, points_expiring_within
-from points.ledger import lots_replayed
+from points.ledger import lots_replay_difference
 from points.models import (
     KIND_EFFECTS,
     PointsBudget,
@@ -265,25 +265,12 @@ def _lot_problems() -> list[LedgerProblem]:
 
 def _lot_replay_problems() -> list[LedgerProblem]:
     """Every account's lots and moves against those its ledger gives when replayed oldest row
-    first (`ledger.lots_replayed`): the live ledger and the replay spend by the same rules, so
-    any difference is a bug, or a row written out of turn."""
+    first (`ledger.lots_replay_difference`): the live ledger and the replay spend by the same
+    rules, so any difference is a bug, or a row written out of turn."""
     problems = []
     for user_id in UserPoints.objects.order_by("pk").values_list("pk", flat=True).iterator():
-        lots, moves = lots_replayed(user_id=user_id)
-        kept = {
-            lot_id: (credited_at, points, remaining)
-            for lot_id, credited_at, points, remaining in PointsLot.objects.filter(user_id=user_id).values_list(
-                "pk", "credited_at", "points", "remaining"
-            )
-        }
-        kept_moves = set(
-            PointsLotMove.objects.filter(entry__user_id=user_id).values_list("lot_id", "entry_id", "points")
-        )
-        if kept != lots or kept_moves != moves:
-            differ = sorted(set(kept.items()) ^ set(lots.items()))[:3]
-            problems.append(
-                LedgerProblem("user", user_id, f"lots differ from those its ledger gives when replayed: {differ}")
-            )
+        if difference := lots_replay_difference(user_id=user_id):
+            problems.append(LedgerProblem("user", user_id, difference))
     return problems
 
 

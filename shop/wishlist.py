@@ -38,6 +38,9 @@ def wishlist_add(*, user_id: str, product_id: str) -> tuple[WishlistItem, bool]:
     existing = WishlistItem.objects.filter(user_id=user_id, product_id=product.pk).first()
     if existing is not None:
         return existing, False
+    # The product first (shared), then the person: the order a restock takes them in (it locks its
+    # products, then its messages' foreign keys read the people), so the two never wait in a circle.
+    product_share_lock(product_id=product.pk)
     # Counted under the person's lock: saves racing each other take turns, so none passes the limit.
     user_lock(user_id=user_id)
     if WishlistItem.objects.filter(user_id=user_id).count() >= WISHLIST_MAX:
@@ -54,6 +57,19 @@ def wishlist_remove(*, user_id: str, product_id: str) -> bool:
     """Take a product off the user's wishlist; False if it was not on it."""
     deleted, _ = WishlistItem.objects.filter(user_id=user_id, product_id=str(product_id)[:255]).delete()
     return deleted > 0
+
+
+@in_transaction(message="A product is share-locked inside the transaction that needs it to stay.")
+def product_share_lock(*, product_id: str) -> None:
+    """Keep the product from being deleted or locked for a write until the caller's transaction
+    ends, while others may read it (MySQL's shared lock; SQLite serialises writers anyway)."""
+    if connection.vendor != "mysql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_PRODUCT_SHARE, [product_id])
+
+
+_PRODUCT_SHARE = f"SELECT product_id FROM {Product._meta.db_table} WHERE product_id = %s LOCK IN SHARE MODE"  # noqa: S608
 
 
 @in_transaction(message="A wish is fulfilled in the redemption's transaction.")

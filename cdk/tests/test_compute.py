@@ -312,6 +312,7 @@ def test_points_expire_every_night_before_the_ledger_check(compute):
         ("12", "1 Jan 2027", "needs points_expiry_starts"),
         ("121", "2027-01-01", "0 \\(off\\) to 120"),
         ("-1", "", "0 \\(off\\) to 120"),
+        ("60", "9995-06-01", "needs points_expiry_starts"),
     ],
 )
 def test_a_points_expiry_the_app_would_refuse_stops_the_synth(tmp_path, months, starts, message):

@@ -5,7 +5,7 @@ into lots, and what the employee and HR see."""
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -16,7 +16,7 @@ from points.expiry import ExpiryRule, expiry_rule, points_expire, points_expiry_
 from points.models import PointsExpiryRuleSeen, PointsLot, PointsLotMove, PointsTransaction
 from points.services import points_reverse
 from tests.awards import points_award
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent
 
 D = datetime.date
@@ -86,6 +86,7 @@ def test_expiry_is_off_by_default(settings):
         ({"POINTS_EXPIRY_MONTHS": "12"}, "needs POINTS_EXPIRY_STARTS"),
         ({"POINTS_EXPIRY_MONTHS": "121", "POINTS_EXPIRY_STARTS": "2027-01-01"}, "0 (off) to 120"),
         ({"POINTS_EXPIRY_MONTHS": "12", "POINTS_EXPIRY_STARTS": "1 Jan 2027"}, "YYYY-MM-DD"),
+        ({"POINTS_EXPIRY_MONTHS": "60", "POINTS_EXPIRY_STARTS": "9995-06-01"}, "a day from 2000 to 2099"),
     ],
 )
 def test_settings_refuse_an_expiry_that_could_take_points_unannounced(environment, message):
@@ -544,3 +545,62 @@ def test_a_row_written_by_a_host_whose_clock_is_behind_still_comes_after_the_acc
     history = PointsTransaction.objects.filter(user=employee).order_by("created_at").values_list("description")
     assert [description for (description,) in history] == ["First", "Second"]
     assert_ledger_consistent()
+
+
+# --- Found by the second attack round ------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_correction_cannot_take_back_award_points_that_lapsed_after_a_refund(employee, hr_staff, expiry_on):
+    from points.exceptions import ReversalTooLarge
+
+    mistake = _award(employee, 100, "A mistake")
+    _backdate(mistake, LONG_AGO)
+    _award(employee, 500, "Deserved")
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=60).pk)  # 60 of the mistake
+    points_expire()  # its other 40 lapse
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)  # the 60 come back dated as the mistake
+    points_expire()  # and lapse: all 100 of it are gone
+
+    with pytest.raises(ReversalTooLarge, match="100 points of this award expired"):
+        points_reverse(
+            award_id=mistake.pk, amount=60, reason="Typo", reversed_by_id=hr_staff.pk, source="form", batch_id="r"
+        )
+    assert employee.points.current_points == 500
+
+
+@pytest.mark.django_db
+def test_one_account_the_job_cannot_expire_does_not_keep_the_others_points(employee, expiry_on, caplog):
+    other = UserFactory()
+    for person in (employee, other):
+        _backdate(_award(person, 100, "Old"), LONG_AGO)
+    with connection.cursor() as cursor:  # the employee's balance below their lots: a broken account
+        cursor.execute(
+            "UPDATE user_points SET current_points = 40, total_earned = 40 WHERE user_id = %s", [employee.pk]
+        )
+
+    with pytest.raises(CommandError, match="1 accounts could not be expired"):
+        call_command("expire_points")
+
+    other.refresh_from_db()
+    assert other.points.current_points == 0
+    assert "Could not expire the points of" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_history_that_spends_points_before_they_came_in_is_refused_not_rebuilt(employee, capsys):
+    _award(employee, 100, "Award")
+    order_redeem(user_id=employee.pk, product_id=ProductFactory(points_cost=60).pk)
+    kept = list(PointsLot.objects.values_list("pk", "remaining"))
+    with connection.cursor() as cursor:  # the redemption stamped before the award it spent
+        cursor.execute(
+            "UPDATE points_transactions SET created_at = %s WHERE transaction_type = 'redeemed'",
+            [connection.ops.adapt_datetimefield_value(LONG_AGO)],
+        )
+
+    with pytest.raises(CommandError, match="1 accounts were left as they were"):
+        call_command("points_lots_rebuild")
+
+    assert list(PointsLot.objects.values_list("pk", "remaining")) == kept
+    assert "spends points its account did not have by then" in capsys.readouterr().err
+    from programme.selectors import ledger_problem_list
+
+    assert any("out of order" in str(problem) for problem in ledger_problem_list())

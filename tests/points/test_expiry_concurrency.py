@@ -142,3 +142,34 @@ def test_every_operation_racing_on_one_account_leaves_the_lots_its_history_gives
         assert _lots_and_moves(user.pk) == kept
         orders = list(Order.objects.filter(user=user).exclude(status="Cancelled"))
     assert deadlock_retries.count == 0
+
+
+def test_the_ledger_check_reports_nothing_on_a_healthy_ledger_in_use():
+    """The check reads an account's ledger, lots and moves one after the other; a change that
+    commits in between must not look like a problem (it is looked at again under the lock)."""
+    people = [UserFactory().pk for _ in range(3)]
+    for user_id in people:
+        points_award(user_id=user_id, amount=50_000, reason="Start")
+    product = ProductFactory(points_cost=7, stock_quantity=100_000)
+    stop = threading.Event()
+
+    def traffic(user_id: str) -> None:
+        try:
+            while not stop.is_set():
+                order_redeem(user_id=user_id, product_id=product.pk)
+                points_award(user_id=user_id, amount=5, reason="Tick")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=traffic, args=(user_id,)) for user_id in people]
+    for thread in threads:
+        thread.start()
+    try:
+        seen = [[str(problem) for problem in ledger_problem_list()] for _ in range(10)]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+    assert [problems for problems in seen if problems] == []
+    assert ledger_problem_list() == []

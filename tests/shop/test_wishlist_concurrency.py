@@ -55,19 +55,19 @@ def test_a_product_deleted_while_it_is_being_saved_is_unavailable_not_an_error(a
     product, user = ProductFactory(), UserFactory()
     client = api_as(user)
     client.raise_request_exception = False
-    original = wishlist.WishlistItem.objects.get_or_create
+    share_lock = wishlist.product_share_lock
 
-    def deleted_meanwhile(**kwargs):
-        def delete():  # another transaction, between the product's lookup and the INSERT
+    def deleted_first(**kwargs):
+        def delete():  # another transaction, between the product's lookup and its lock
             product_delete(product_ids=[product.pk])
             connection.close()
 
         thread = threading.Thread(target=delete)
         thread.start()
         thread.join()
-        return original(**kwargs)
+        return share_lock(**kwargs)
 
-    monkeypatch.setattr(wishlist.WishlistItem.objects, "get_or_create", deleted_meanwhile)
+    monkeypatch.setattr(wishlist, "product_share_lock", deleted_first)
     response = client.put(f"/api/v1/me/wishlist/{product.pk}")
 
     assert response.status_code == 404
@@ -87,3 +87,27 @@ def test_saves_racing_each_other_never_pass_the_limit():
 
     assert sorted(type(o).__name__ for o in outcomes) == ["WishlistFull"] * 9 + ["tuple"]
     assert WishlistItem.objects.filter(user=user).count() == WISHLIST_MAX
+
+
+@pytest.mark.parametrize("restock_at", [0, 6, 12])
+def test_saves_racing_a_restock_of_several_products_never_deadlock(deadlock_retries, restock_at):
+    """The restock locks its products, then its messages' foreign keys read the wishers' rows;
+    each wisher's save locks the product (shared) before their own row: one order, no circle."""
+    products = [ProductFactory(stock_quantity=0) for _ in range(6)]
+    people = [UserFactory().pk for _ in range(8)]
+    for user_id in people:
+        wishlist_add(user_id=user_id, product_id=products[0].pk)
+    ids = [product.pk for product in products]
+
+    def act(*, kind: str, user_id: str | None, i: int):
+        if kind == "restock":
+            return product_stock_set(product_ids=ids, quantity=5)
+        return wishlist_add(user_id=user_id, product_id=ids[1 + i % 5])
+
+    calls = [{"kind": "save", "user_id": u, "i": i} for i, u in enumerate(people)]
+    calls += [{"kind": "save", "user_id": u, "i": i + 2} for i, u in enumerate(people)]
+    calls.insert(restock_at, {"kind": "restock", "user_id": None, "i": 0})
+    outcomes = run_concurrently(act, calls)
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert deadlock_retries.count == 0

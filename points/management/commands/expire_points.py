@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from points.expiry import expiry_rule_record, points_expire, points_expiry_remind
 
@@ -23,3 +23,7 @@ class Command(BaseCommand):
                 f"reminded {told:,} people of points about to expire."
             )
         )
+        if run.failed:
+            raise CommandError(
+                f"The points of {run.failed:,} accounts could not be expired (see the log); run check_points_ledger."
+            )

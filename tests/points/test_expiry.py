@@ -212,7 +212,9 @@ def test_a_refund_of_points_whose_lot_expired_opens_a_new_lot_and_nothing_expire
 
     order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
 
-    award_lot, refund_lot = PointsLot.objects.order_by("credited_at")
+    award_lot = PointsLot.objects.get(credit__transaction_type="earned")
+    refund_lot = PointsLot.objects.get(credit__transaction_type="refunded")
+    assert refund_lot.credited_at == award_lot.credited_at  # dated as the points it holds
     assert (award_lot.points, award_lot.remaining) == (300, 0)  # expired once, given nothing back
     assert (refund_lot.credit.transaction_type, refund_lot.points, refund_lot.remaining) == ("refunded", 120, 120)
     assert PointsTransaction.objects.get(transaction_type="expired").expires_id == award_lot.pk

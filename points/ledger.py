@@ -15,7 +15,10 @@ points are spent in the order they came in and can expire by lot (`points.expiry
 only here, under the account's lock, so the open lots always sum to the balance.
 """
 
+import bisect
+import itertools
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -257,15 +260,17 @@ class OpenLot:
     remaining: int
 
 
-def take_plan(*, lots: list[OpenLot], amount: int, first: str | None = None) -> list[tuple[str, int]]:
-    """Which lots a debit of `amount` takes from, and how much of each: the lot named `first`
-    (if open), then the others in the order given (oldest first). The live ledger and the replay
-    of history both spend by this. Short when the lots do not cover the amount."""
-    ordered = sorted(lots, key=lambda lot: lot.id != first) if first else lots
+def take_plan(*, lots: Iterable[OpenLot], amount: int, first: OpenLot | None = None) -> list[tuple[str, int]]:
+    """Which lots a debit of `amount` takes from, and how much of each: the lot `first` (the one
+    the row names, if open), then the others in the order given (oldest first), read only as far
+    as needed. The live ledger and the replay of history both spend by this. Short when the lots
+    do not cover the amount."""
     plan, wanted = [], amount
-    for lot in ordered:
+    for lot in itertools.chain([first] if first else [], lots):
         if wanted == 0:
             break
+        if first is not None and lot is not first and lot.id == first.id:
+            continue
         taken = min(lot.remaining, wanted)
         if taken > 0:
             plan.append((lot.id, taken))
@@ -308,16 +313,17 @@ def _lot_open(*, row: PointsTransaction, points: int, credited_at: datetime | No
 def _lots_take(*, row: PointsTransaction, first: str | None) -> bool:
     """Take the row's amount from the account's open lots (locked: the account's lock already
     orders every change to them); False, writing nothing, when they do not cover it."""
-    lots, limit = [], 8
+    named, oldest, limit = None, [], 8
     with transaction.get_connection().cursor() as cursor:
         if first:
             cursor.execute(
                 f"SELECT transaction_id, remaining FROM {_LOTS} WHERE transaction_id = %s AND is_open{_sql_lock()}",  # noqa: S608
                 [first],
             )
-            lots += [OpenLot(*lot) for lot in cursor.fetchall()]
+            found = cursor.fetchone()
+            named = OpenLot(*found) if found else None
         # Most accounts spend from one or two lots: read a few, and all of them only if needed.
-        while sum(lot.remaining for lot in lots) < row.points_amount:
+        while (named.remaining if named else 0) < row.points_amount:
             cursor.execute(
                 f"SELECT transaction_id, remaining FROM {_LOTS} WHERE user_id = %s AND is_open "  # noqa: S608
                 f"ORDER BY credited_at, transaction_id LIMIT %s{_sql_lock()}",
@@ -325,12 +331,12 @@ def _lots_take(*, row: PointsTransaction, first: str | None) -> bool:
             )
             fetched = cursor.fetchall()
             oldest = [OpenLot(*lot) for lot in fetched if lot[0] != first]
-            if sum(lot.remaining for lot in lots + oldest) >= row.points_amount or len(fetched) < limit:
-                lots += oldest
+            covered = sum(lot.remaining for lot in oldest) + (named.remaining if named else 0)
+            if covered >= row.points_amount or len(fetched) < limit:
                 break
             limit *= 8
-    remaining = {lot.id: lot.remaining for lot in lots}
-    plan = take_plan(lots=lots, amount=row.points_amount, first=first)
+    remaining = {lot.id: lot.remaining for lot in [*([named] if named else []), *oldest]}
+    plan = take_plan(lots=oldest, amount=row.points_amount, first=named)
     if sum(taken for _lot, taken in plan) < row.points_amount:
         return False
     _lots_write(
@@ -436,20 +442,29 @@ def lots_rebuild(*, user_id: str) -> int:
                 f"DELETE FROM {_LOTS} WHERE transaction_id IN ({', '.join(['%s'] * len(stale))})",  # noqa: S608
                 list(stale),
             )
-        for lot_id, lot in lots.items():
-            values = [connection.ops.adapt_datetimefield_value(lot.credited_at), lot.points, lot.remaining]
-            if lot_id in stored:
-                cursor.execute(
-                    f"UPDATE {_LOTS} SET credited_at = %s, points = %s, remaining = %s, is_open = %s "  # noqa: S608
-                    "WHERE transaction_id = %s",
-                    [*values, lot.remaining > 0, lot_id],
-                )
-            else:
-                cursor.execute(
-                    f"INSERT INTO {_LOTS} (credited_at, points, remaining, is_open, transaction_id, user_id) "  # noqa: S608
-                    "VALUES (%s, %s, %s, %s, %s, %s)",
-                    [*values, lot.remaining > 0, lot_id, user_id],
-                )
+        rows = {
+            lot_id: [
+                connection.ops.adapt_datetimefield_value(lot.credited_at),
+                lot.points,
+                lot.remaining,
+                lot.remaining > 0,
+            ]
+            for lot_id, lot in lots.items()
+        }
+        for lot_id in stored & set(rows):
+            cursor.execute(
+                f"UPDATE {_LOTS} SET credited_at = %s, points = %s, remaining = %s, is_open = %s "  # noqa: S608
+                "WHERE transaction_id = %s",
+                [*rows[lot_id], lot_id],
+            )
+        new = [[*rows[lot_id], lot_id, user_id] for lot_id in rows if lot_id not in stored]
+        for start in range(0, len(new), 500):  # a history of thousands of awards: a few statements
+            chunk = new[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {_LOTS} (credited_at, points, remaining, is_open, transaction_id, user_id) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
         for start in range(0, len(moves), 500):
             chunk = moves[start : start + 500]
             cursor.execute(
@@ -480,9 +495,9 @@ def _replay_difference(*, user_id: str) -> str | None:
     replayed = {lot_id: (lot.credited_at, lot.points, lot.remaining) for lot_id, lot in lots.items()}
     kept = {
         lot_id: (credited_at, points, remaining)
-        for lot_id, credited_at, points, remaining in PointsLot.objects.filter(user_id=user_id).values_list(
-            "pk", "credited_at", "points", "remaining"
-        )
+        for lot_id, credited_at, points, remaining in PointsLot.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list("pk", "credited_at", "points", "remaining")
     }
     kept_moves = set(PointsLotMove.objects.filter(entry__user_id=user_id).values_list("lot_id", "entry_id", "points"))
     if kept == replayed and kept_moves == set(moves):
@@ -494,8 +509,10 @@ def _replay_difference(*, user_id: str) -> str | None:
 def _history(*, user_id: str) -> list[tuple]:
     """The account's ledger, oldest first; within one instant credits before debits."""
     credits = {str(kind) for kind, effect in KIND_EFFECTS.items() if effect.current > 0}
-    rows = PointsTransaction.objects.filter(user_id=user_id).values_list(
-        "id", "transaction_type", "points_amount", "order_id", "reverses_id", "expires_id", "created_at"
+    rows = (
+        PointsTransaction.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list("id", "transaction_type", "points_amount", "order_id", "reverses_id", "expires_id", "created_at")
     )
     return sorted(rows, key=lambda row: (row[6], row[1] not in credits, row[0]))
 
@@ -506,12 +523,24 @@ def _replay(*, rows: list[tuple]) -> tuple[dict[str, _ReplayLot], list[tuple[str
     moves: list[tuple[str, str, int]] = []
     expired: set[str] = set()
     taken_by_order: dict[str, list[tuple[str, int]]] = {}
+    # The open lots in spending order, kept sorted as lots open, close and reopen: a history of
+    # thousands of rows replays in one pass, not in a pass per row.
+    open_order: list[tuple[datetime, str]] = []
+
+    def reopened(lot_id: str) -> None:
+        bisect.insort(open_order, (lots[lot_id].credited_at, lot_id))
+
+    def closed(lot_id: str) -> None:
+        del open_order[bisect.bisect_left(open_order, (lots[lot_id].credited_at, lot_id))]
+
     for row_id, kind, amount, order_id, reverses_id, expires_id, created_at in rows:
         rule = KIND_EFFECTS[kind].lots
         if rule == LotRule.TAKE:
-            open_lots = [OpenLot(lot_id, lot.remaining) for lot_id, lot in lots.items() if lot.remaining > 0]
-            open_lots.sort(key=lambda lot: (lots[lot.id].credited_at, lot.id))
-            plan = take_plan(lots=open_lots, amount=amount, first=reverses_id or expires_id)
+            named_id = reverses_id or expires_id
+            named = lots.get(named_id) if named_id else None
+            first = OpenLot(named_id, named.remaining) if named and named.remaining > 0 else None
+            oldest = (OpenLot(lot_id, lots[lot_id].remaining) for _when, lot_id in open_order)
+            plan = take_plan(lots=oldest, amount=amount, first=first)
             if sum(taken for _lot, taken in plan) < amount:
                 raise HistoryOutOfOrder(
                     f"Ledger row {row_id} ({kind}, {amount} points) spends points its account did not have by then: "
@@ -520,6 +549,8 @@ def _replay(*, rows: list[tuple]) -> tuple[dict[str, _ReplayLot], list[tuple[str
             for lot_id, taken in plan:
                 lots[lot_id].remaining -= taken
                 moves.append((lot_id, row_id, taken))
+                if lots[lot_id].remaining == 0:
+                    closed(lot_id)
             if expires_id:
                 expired.add(expires_id)
             if kind == PointsTransaction.Type.REDEEMED and order_id:
@@ -532,10 +563,13 @@ def _replay(*, rows: list[tuple]) -> tuple[dict[str, _ReplayLot], list[tuple[str
                 if back and lot_id in expired:
                     dates.append(lots[lot_id].credited_at)
                 elif back:
+                    if lots[lot_id].remaining == 0:
+                        reopened(lot_id)  # before it holds anything: its key is its date
                     lots[lot_id].remaining += back
                     moves.append((lot_id, row_id, -back))
                     given += back
         if given < amount:
             dated = max(dates, default=created_at)
             lots[row_id] = _ReplayLot(credited_at=dated, points=amount - given, remaining=amount - given)
+            reopened(row_id)
     return lots, moves

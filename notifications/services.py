@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -61,25 +61,17 @@ def notify(
     """Record that something happened to `recipient_id`, inside the caller's transaction; its
     e-mail goes out after commit, from the sender (unless they turned the topic off). `kind` is
     one the raising app declared (notifications/kinds.py)."""
-    declared = notification_kind_get(str(kind))
-    if declared is None:
-        raise ValueError(f"{kind!r} is not a declared notification kind.")
-    now = timezone.now()
     # One plain INSERT and nothing else: the redemption's hot path pays for no lookup of the
     # recipient and no rendering. Whether and how it is e-mailed (an address, the person's
     # switches, a suppressed address) the sender decides when it sends (`_not_emailed_because`).
     notification = row_insert(
-        Notification(
+        _outbox_row(
             recipient_id=recipient_id,
-            kind=declared.code,
-            topic=declared.topic,
-            # The title is the e-mail's subject: one line, whatever names and reasons it holds.
-            title=" ".join(title.split())[:200],
-            body=body[:2000],
+            kind=kind,
+            title=title,
+            body=body,
             link=link,
-            created_at=now,
-            email_status=_DUE.PENDING,
-            next_attempt_at=now,
+            now=timezone.now(),
             dedupe_key=dedupe_key,
         )
     )
@@ -109,28 +101,15 @@ def notify_many(
 ) -> int:
     """`notify` of the same news to many people in one INSERT (a product back in stock, to all who
     wished for it), skipping anyone told under `dedupe_key` already. Returns how many rows it wrote."""
-    declared = notification_kind_get(str(kind))
-    if declared is None:
-        raise ValueError(f"{kind!r} is not a declared notification kind.")
-    if not recipient_ids:
-        return 0
     now = timezone.now()
-    title = " ".join(title.split())[:200]
     rows = [
-        Notification(
-            recipient_id=recipient_id,
-            kind=declared.code,
-            topic=declared.topic,
-            title=title,
-            body=body[:2000],
-            link=link,
-            created_at=now,
-            email_status=_DUE.PENDING,
-            next_attempt_at=now,
-            dedupe_key=dedupe_key,
+        _outbox_row(
+            recipient_id=recipient_id, kind=kind, title=title, body=body, link=link, now=now, dedupe_key=dedupe_key
         )
         for recipient_id in recipient_ids
     ]
+    if not rows:
+        return 0
     before = Notification.objects.filter(dedupe_key=dedupe_key, recipient_id__in=recipient_ids).count()
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     written = Notification.objects.filter(dedupe_key=dedupe_key, recipient_id__in=recipient_ids)
@@ -138,6 +117,35 @@ def notify_many(
         for notification_id in written.filter(created_at=now).values_list("pk", flat=True):
             _send_after_commit(notification_id)
     return written.count() - before
+
+
+def _outbox_row(
+    *,
+    recipient_id: str,
+    kind: NotificationKind | str,
+    title: str,
+    body: str,
+    link: str,
+    now: datetime,
+    dedupe_key: str | None,
+) -> Notification:
+    """A notification waiting to be e-mailed, of a kind an app declared."""
+    declared = notification_kind_get(str(kind))
+    if declared is None:
+        raise ValueError(f"{kind!r} is not a declared notification kind.")
+    return Notification(
+        recipient_id=recipient_id,
+        kind=declared.code,
+        topic=declared.topic,
+        # The title is the e-mail's subject: one line, whatever names and reasons it holds.
+        title=" ".join(title.split())[:200],
+        body=body[:2000],
+        link=link,
+        created_at=now,
+        email_status=_DUE.PENDING,
+        next_attempt_at=now,
+        dedupe_key=dedupe_key,
+    )
 
 
 class _AfterCommit:

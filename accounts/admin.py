@@ -2,7 +2,9 @@ from axes.admin import AccessAttemptAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.admin.options import csrf_protect_m
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.admin import sensitive_post_parameters_m
 
 from .forms import AdminSignInForm, UserChangeForm, UserCreationForm
 from .models import User
@@ -29,6 +31,14 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})
     ]
+
+    @sensitive_post_parameters_m
+    @csrf_protect_m
+    def add_view(self, request, form_url="", extra_context=None):
+        # Django wraps this in a transaction around the one its change form opens. A save that
+        # MySQL aborts as a deadlock victim loses the whole transaction, so the change form's own
+        # must be the outermost for the admin to run it again (awsomeshop.admin_site).
+        return self._add_view(request, form_url, extra_context)
 
 
 class SignInAttemptAdmin(AccessAttemptAdmin):

@@ -8,15 +8,19 @@ only its own list filters, date hierarchy and search; anything else is a 400.
 """
 
 import logging
+import random
+import time
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
+
+from awsomeshop.db import is_retryable
 
 logger = logging.getLogger(__name__)
 
@@ -69,29 +73,39 @@ def _is_duplicate_key(error: IntegrityError) -> bool:
 
 class ConcurrentSaveMixin(_AdminBase):
     """A form saved twice at the same moment (a double click, a retry): both pass the form's own
-    uniqueness check, and the database's unique key refuses the second insert. That save is run
-    again, so its form, now seeing the first one's row, answers as any duplicate would (the normal
-    page with the field's error), never a 500. The admin's transaction rolled back: nothing of it
-    was saved."""
+    uniqueness check, and the database's unique key refuses the second insert, or MySQL aborts one
+    of the waiting inserts as a deadlock victim (two saves waiting on a third's row that rolls
+    back). Either way the admin's transaction rolled back and nothing of it was saved, so the save
+    is run again: its form, now seeing the other one's row, answers as any duplicate would (the
+    normal page with the field's error), never a 500."""
+
+    SAVE_ATTEMPTS = 3
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError as error:
-            if request.method != "POST" or not _is_duplicate_key(error):
-                raise  # any other refusal (a foreign key, a CHECK) is a bug to see, not a race
-            logger.warning("%s: a concurrent save of the same row; running the form again", request.path)
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError as error:
-            if not _is_duplicate_key(error):
-                raise
-            self.message_user(
-                request,
-                "This was changed by someone else at the same moment, so nothing was saved. Check it and save again.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
+        # MySQL rolls back the whole transaction of a deadlock victim: inside a caller's
+        # transaction that one is gone too, and only its owner could run it again.
+        outermost = not transaction.get_connection().in_atomic_block
+        for attempt in range(1, self.SAVE_ATTEMPTS + 1):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except (IntegrityError, OperationalError) as error:
+                if request.method != "POST" or not _lost_a_race(error, outermost=outermost):
+                    raise  # any other refusal (a foreign key, a CHECK) is a bug to see, not a race
+                logger.warning("%s: a concurrent save (%s); running the form again", request.path, error.args[0])
+                if attempt < self.SAVE_ATTEMPTS:
+                    time.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311 - jitter, not security
+        self.message_user(
+            request,
+            "This was changed by someone else at the same moment, so nothing was saved. Check it and save again.",
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(request.get_full_path())
+
+
+def _lost_a_race(error: IntegrityError | OperationalError, *, outermost: bool) -> bool:
+    if isinstance(error, OperationalError):
+        return outermost and is_retryable(error)
+    return _is_duplicate_key(error)
 
 
 class SelectedIdsOnlyMixin(_AdminBase):

@@ -2,14 +2,18 @@
 clear message, never a 500, and stores one row: the admin's add forms and the services behind them,
 on MariaDB, whose unique keys catch what two concurrent checks both let through."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from accounts.services import AccountConflict, employee_create
 from points.models import PointsBudget, PointsBudgetLimit
-from tests.concurrency import run_concurrently
+from tests.concurrency import run_concurrently, wait_until
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
@@ -106,3 +110,51 @@ def test_a_budget_s_limit_added_twice_at_once_is_one_limit(hr_staff):
 
     assert all(status in (200, 302) for status in statuses), statuses
     assert PointsBudgetLimit.objects.filter(budget=budget).count() == 1
+
+
+def _inserts_waiting(table: str) -> int:
+    """How many other connections are running an INSERT into the table (here: waiting on a lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE %s",
+            [f"INSERT INTO `{table}`%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_an_admin_save_that_mysql_aborts_as_a_deadlock_victim_runs_again_and_never_answers_500():
+    """InnoDB's classic: two inserts of one e-mail wait on a third's uncommitted row; the third
+    rolls back, both then hold a shared lock on the key and want it exclusively, and MySQL aborts
+    one of them (1213). That is a race like a duplicate key: the aborted save's form runs again."""
+    root = _superuser()
+    form = {
+        "email": "new.hire@example.com",
+        "first_name": "New",
+        "last_name": "Hire",
+        "password1": "Long-pass-phrase-42",
+        "password2": "Long-pass-phrase-42",
+    }
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_email_then_roll_back():
+        try:
+            with transaction.atomic():
+                get_user_model().objects.create(email="new.hire@example.com")
+                held.set()
+                release.wait(timeout=30)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_email_then_roll_back)
+    holder.start()
+    assert held.wait(timeout=30)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        posts = [pool.submit(_post_as, root, reverse("admin:accounts_user_add"), form) for _ in range(2)]
+        wait_until(lambda: _inserts_waiting("accounts_user") == 2, "both saves waiting on the held e-mail")
+        release.set()
+        holder.join()
+        statuses = [post.exception() or post.result() for post in posts]
+
+    assert all(status in (200, 302) for status in statuses), statuses
+    assert get_user_model().objects.filter(email="new.hire@example.com").count() == 1

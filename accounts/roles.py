@@ -23,6 +23,18 @@ ROLE_PERMISSIONS = {
         ("notifications", "resend_notification"),
         ("notifications", "view_emailsuppression"),
         ("notifications", "delete_emailsuppression"),
+        # Recognition between colleagues: the values, the allowances, and taking one down.
+        ("recognition", "view_recognition"),
+        ("recognition", "moderate_recognition"),
+        ("recognition", "view_companyvalue"),
+        ("recognition", "add_companyvalue"),
+        ("recognition", "change_companyvalue"),
+        ("recognition", "view_allowancepolicy"),
+        ("recognition", "change_allowancepolicy"),
+        ("recognition", "view_allowanceoverride"),
+        ("recognition", "add_allowanceoverride"),
+        ("recognition", "change_allowanceoverride"),
+        ("recognition", "delete_allowanceoverride"),
     ],
     # Add and change products (images, stock, price, activation). Never delete: orders keep products.
     CATALOG_MANAGERS: [

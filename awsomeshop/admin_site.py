@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 
-from awsomeshop.db import is_retryable
+from awsomeshop.db import in_a_transaction, is_retryable
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class ConcurrentSaveMixin(_AdminBase):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # MySQL rolls back the whole transaction of a deadlock victim: inside a caller's
         # transaction that one is gone too, and only its owner could run it again.
-        outermost = not transaction.get_connection().in_atomic_block
+        outermost = not in_a_transaction()
         for attempt in range(1, self.SAVE_ATTEMPTS + 1):
             try:
                 return super().changeform_view(request, object_id, form_url, extra_context)

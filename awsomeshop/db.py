@@ -91,6 +91,11 @@ class ExactCharField(models.CharField):
         return parameters
 
 
+def in_a_transaction() -> bool:
+    """Whether the code runs inside a transaction (an `atomic` block) of the default database."""
+    return transaction.get_connection().in_atomic_block
+
+
 def is_retryable(error: OperationalError) -> bool:
     return bool(error.args) and error.args[0] in RETRYABLE_MYSQL_ERRORS
 
@@ -144,7 +149,7 @@ def in_transaction(func: Callable[P, R] | None = None, *, message: str | None = 
 
         @functools.wraps(func)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            if not transaction.get_connection().in_atomic_block:
+            if not in_a_transaction():
                 raise RuntimeError(refusal)
             return func(*args, **kwargs)
 

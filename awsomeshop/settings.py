@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "shop",
     "points",
     "orders",
+    "recognition",
     "notifications",
     "audit",
     "programme",

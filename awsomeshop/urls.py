@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("orders.urls")),
     path("", include("points.urls")),
     path("", include("notifications.urls")),
+    path("", include("recognition.urls")),
 ]
 
 if settings.MEDIA_STORAGE == "local" and not settings.IS_PRODUCTION:

@@ -18,6 +18,8 @@ class LedgerKind(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
     REVERSED = "reversed", "Reversed"
     EXPIRED = "expired", "Expired"
+    # Points a colleague gave from their giving allowance (the recognition app's gives).
+    RECEIVED = "received", "Recognition received"
 
 
 class LotRule(models.TextChoices):
@@ -59,6 +61,8 @@ KIND_EFFECTS: dict[str, Effect] = {
     # What is left of a lot past its date (POINTS_EXPIRY_MONTHS): earned, then lapsed. Counted
     # off total_earned like a reversal, so total_redeemed stays what the orders that stand cost.
     LedgerKind.EXPIRED: Effect(current=-1, earned=-1, redeemed=0),
+    # A colleague's recognition: earned like an award, from the giver's allowance, not a budget.
+    LedgerKind.RECEIVED: Effect(current=+1, earned=+1, redeemed=0, lots=LotRule.OPEN),
 }
 
 

@@ -195,6 +195,7 @@ def budget_used(*, budget: PointsBudget, giver_id: str | None = None) -> int:
     )
     reversals = PointsTransaction.objects.filter(
         transaction_type=PointsTransaction.Type.REVERSED,
+        reverses__transaction_type=PointsTransaction.Type.EARNED,  # not a colleague's recognition
         created_at__gte=period[0],  # a reversal comes after its award: the index's range
         reverses__created_at__gte=period[0],
         reverses__created_at__lt=period[1],

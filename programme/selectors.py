@@ -25,6 +25,7 @@ from points.models import (
     figures_from_sums,
 )
 from points.selectors import budget_period_today, budget_used
+from recognition.selectors import recognition_problem_list
 from shop.models import Product, ProductOption
 from shop.selectors import most_wished_products
 
@@ -174,13 +175,17 @@ def _stock_problems() -> list[LedgerProblem]:
     return problems
 
 
+# What a reversal may correct: HR's award, or a colleague's recognition that HR hid.
+CREDIT_KINDS = [PointsTransaction.Type.EARNED, PointsTransaction.Type.RECEIVED]
+
+
 def _reversal_problems() -> list[LedgerProblem]:
     """Every reversal names an award of the same employee, and no award is reversed by more than
     it gave; every other row names none."""
     reversed_ = PointsTransaction.Type.REVERSED
     wrong_link = PointsTransaction.objects.filter(transaction_type=reversed_).filter(
         Q(reverses__isnull=True)
-        | ~Q(reverses__transaction_type=PointsTransaction.Type.EARNED)
+        | ~Q(reverses__transaction_type__in=CREDIT_KINDS)
         | ~Q(reverses__user_id=F("user_id"))
     )
     problems = [
@@ -193,7 +198,7 @@ def _reversal_problems() -> list[LedgerProblem]:
         for row_id, kind in linked.values_list("id", "transaction_type")
     )
     over = (
-        PointsTransaction.objects.filter(transaction_type=PointsTransaction.Type.EARNED, reversals__isnull=False)
+        PointsTransaction.objects.filter(transaction_type__in=CREDIT_KINDS, reversals__isnull=False)
         .annotate(reversed_total=Sum("reversals__points_amount"))
         .filter(reversed_total__gt=F("points_amount"))
     )
@@ -278,8 +283,16 @@ def ledger_problem_list() -> list[LedgerProblem]:
     """Every balance that disagrees with the ledger (refunds and reversals included) or with its
     lots, every lot that disagrees with its moves, every order without exactly one matching
     redemption row (and, if cancelled, one matching refund), every reversal that does not fit its
-    award, and every product whose stock went negative or differs from the sum of its options'."""
-    return _balance_problems() + _lot_problems() + _order_problems() + _reversal_problems() + _stock_problems()
+    award, every product whose stock went negative or differs from the sum of its options', and
+    every give that disagrees with its allowance or its ledger rows (recognition)."""
+    return (
+        _balance_problems()
+        + _lot_problems()
+        + _order_problems()
+        + _reversal_problems()
+        + _stock_problems()
+        + [LedgerProblem(*problem) for problem in recognition_problem_list()]
+    )
 
 
 # --- Corrections and budgets --------------------------------------------------------------------
@@ -299,6 +312,8 @@ class MonthFigures:
     refunded: int
     # Breakage: points that lapsed unspent (points.expiry).
     expired: int
+    # Given by colleagues from their allowances (recognition), not from HR's budgets.
+    recognised: int = 0
 
     # The dashboard's column of each ledger kind: a kind added to KIND_EFFECTS without one fails
     # here at once (tests/points/test_ledger.py), not silently missing from the chart.
@@ -308,6 +323,7 @@ class MonthFigures:
         "redeemed": "redeemed",
         "refunded": "refunded",
         "expired": "expired",
+        "received": "recognised",
     }
 
     @property
@@ -408,6 +424,7 @@ def _givers(*, since: datetime, until: datetime, limit: int = 50) -> list[dict]:
     reversed_by_giver = dict(
         PointsTransaction.objects.filter(
             transaction_type=PointsTransaction.Type.REVERSED,
+            reverses__transaction_type=PointsTransaction.Type.EARNED,
             created_at__gte=since,
             reverses__created_at__gte=since,
             reverses__created_at__lt=until,

@@ -13,9 +13,10 @@ def ledger_sum(user_id: str) -> int:
         refunded=Sum("points_amount", filter=Q(transaction_type="refunded"), default=0),
         reversed=Sum("points_amount", filter=Q(transaction_type="reversed"), default=0),
         expired=Sum("points_amount", filter=Q(transaction_type="expired"), default=0),
+        received=Sum("points_amount", filter=Q(transaction_type="received"), default=0),
     )
     assert set(sums) == set(KIND_EFFECTS), "a kind the sum below does not count"
-    return sums["earned"] - sums["reversed"] - sums["redeemed"] + sums["refunded"] - sums["expired"]
+    return sums["earned"] + sums["received"] - sums["reversed"] - sums["redeemed"] + sums["refunded"] - sums["expired"]
 
 
 def assert_ledger_consistent() -> None:

@@ -15,13 +15,23 @@ def test_the_roles_have_exactly_the_permissions_they_need():
         return sorted(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
     assert codenames("HR") == [
+        "add_allowanceoverride",
+        "add_companyvalue",
         "add_employee",
         "approve_award",
         "award_points",
+        "change_allowanceoverride",
+        "change_allowancepolicy",
+        "change_companyvalue",
+        "delete_allowanceoverride",
         "delete_emailsuppression",
+        "moderate_recognition",
         "resend_notification",
+        "view_allowanceoverride",
+        "view_allowancepolicy",
         "view_auditentry",
         "view_awardbatch",
+        "view_companyvalue",
         "view_emailsuppression",
         "view_employee",
         "view_notification",
@@ -29,6 +39,7 @@ def test_the_roles_have_exactly_the_permissions_they_need():
         "view_pointsbudget",
         "view_pointsbudgetlimit",
         "view_pointstransaction",
+        "view_recognition",
     ]
     assert codenames("Catalog managers") == [
         "add_category",

@@ -1,0 +1,212 @@
+"""Colleagues recognising each other: company values, giving allowances, recognitions with the
+points given on them, and reactions. `recognition.services` is the one writer of these tables;
+the points themselves move through `points.ledger` (kind `received`), in the same transaction."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from awsomeshop.db import ExactCharField, TimestampColumn, new_id
+from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
+
+MESSAGE_MAX_LENGTH = 1000
+
+
+class CompanyValue(models.Model):
+    """A value HR keeps ("Customer first"); every recognition names one."""
+
+    name = models.CharField(max_length=60, unique=True)
+    description = models.CharField(max_length=255, blank=True, default="")
+    is_active = models.BooleanField(default=True, help_text="Unset to stop offering it; past recognitions keep it.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first in the lists.")
+
+    class Meta:
+        db_table = "recognition_values"
+        ordering = ["position", "name"]
+        verbose_name = "company value"
+        verbose_name_plural = "company values"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AllowancePolicy(models.Model):
+    """The giving allowance every active employee has each month, unless HR set their own
+    (`AllowanceOverride`). One row (id 1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    monthly_points = models.PositiveIntegerField(
+        default=100, help_text="Points each employee may give to colleagues per calendar month; unused points lapse."
+    )
+    most_per_receiver = models.PositiveIntegerField(
+        default=50, help_text="The most one recognition (or one +points on it) gives each receiver."
+    )
+    updated_at = TimestampColumn(auto_now=True)
+
+    class Meta:
+        db_table = "recognition_allowance_policy"
+        verbose_name = "giving allowance"
+        verbose_name_plural = "giving allowance"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="recognition_allowance_policy_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.monthly_points:,} points a month"
+
+
+class AllowanceOverride(models.Model):
+    """One person's own monthly allowance (a manager who thanks more people; 0 for someone who
+    should not give)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="allowance_override"
+    )
+    monthly_points = models.PositiveIntegerField()
+    note = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        db_table = "recognition_allowance_overrides"
+        verbose_name = "allowance for one person"
+        verbose_name_plural = "allowances for one person"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.monthly_points:,} points a month"
+
+
+class Allowance(models.Model):
+    """What one person has given in one period (a calendar month in TIME_ZONE), and the allowance
+    in force when they last gave. Locked by every give of theirs, so concurrent gives queue and
+    the database refuses `given` past `points`."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allowances")
+    period_start = models.DateField()
+    points = models.PositiveIntegerField(help_text="The allowance in force at the last give.")
+    given = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "recognition_allowances"
+        verbose_name = "allowance used"
+        verbose_name_plural = "allowances used"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period_start"], name="recognition_allowance_per_period"),
+            models.CheckConstraint(condition=Q(given__lte=F("points")), name="recognition_allowance_not_exceeded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.period_start:%Y-%m}: {self.given:,} of {self.points:,}"
+
+
+class Recognition(models.Model):
+    """One "thank you" to one or more colleagues, for a company value, with points for each."""
+
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions_given")
+    receivers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="recognitions_received", through="RecognitionReceiver"
+    )
+    value = models.ForeignKey(CompanyValue, on_delete=models.PROTECT, related_name="recognitions")
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    is_public = models.BooleanField(default=True, help_text="Shown in the feed to every employee.")
+    created_at = TimestampColumn(auto_now_add=True)
+    hidden_at = TimestampColumn(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=255, blank=True, default="")
+    # A milestone the system awarded (years of service, a birthday): no giver's allowance.
+    milestone = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        db_table = "recognitions"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["hidden_at", "created_at"], name="idx_recognition_feed")]
+        permissions = [("moderate_recognition", "Can hide a recognition and take back its points")]
+
+    def __str__(self) -> str:
+        return f"{self.giver} for {self.value}: {self.message[:40]}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class RecognitionReceiver(models.Model):
+    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="receiver_rows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "recognition_receivers"
+        constraints = [
+            models.UniqueConstraint(fields=["recognition", "user"], name="recognition_receiver_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.recognition_id}"
+
+
+class Give(models.Model):
+    """Points given on a recognition from one giver's allowance: the recognition's own, or a
+    colleague's "+10" on it. `points_each` goes to every receiver; `total` left the allowance.
+    `client_key` makes it one-time: a repeat with the same key is this give, never a second."""
+
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
+    recognition = models.ForeignKey(Recognition, on_delete=models.PROTECT, related_name="gives")
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gives")
+    allowance = models.ForeignKey(Allowance, on_delete=models.PROTECT, related_name="gives", null=True, blank=True)
+    points_each = models.PositiveIntegerField()
+    total = models.PositiveIntegerField()
+    client_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
+    fingerprint = models.CharField(max_length=64)
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "recognition_gives"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["giver", "client_key"], name="recognition_give_client_key_unique"),
+            models.CheckConstraint(condition=Q(points_each__gt=0), name="recognition_give_points_positive"),
+            models.CheckConstraint(condition=Q(total__gte=F("points_each")), name="recognition_give_total_covers_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver_id} gave {self.points_each:,} each"
+
+
+class Credit(models.Model):
+    """One receiver's points from one give: the ledger row (`received`) that paid them."""
+
+    give = models.ForeignKey(Give, on_delete=models.PROTECT, related_name="credits")
+    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(
+        "points.PointsTransaction", on_delete=models.PROTECT, related_name="recognition_credit", db_column="entry_id"
+    )
+    points = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "recognition_credits"
+        constraints = [models.UniqueConstraint(fields=["give", "receiver"], name="recognition_credit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.points:,} points to {self.receiver_id}"
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        APPLAUSE = "applause", "👏"
+        HEART = "heart", "❤️"
+        PARTY = "party", "🎉"
+        STAR = "star", "⭐"
+
+    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "recognition_reactions"
+        constraints = [
+            models.UniqueConstraint(fields=["recognition", "user", "kind"], name="recognition_reaction_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.user_id}"

@@ -1,0 +1,406 @@
+"""Recognition between colleagues: giving from an allowance, adding to a colleague's recognition,
+reacting, and HR's moderation. The one writer of the recognition tables; the points move through
+`points.ledger` (kind `received`, a reversal when HR hides one) in the same transaction.
+
+Lock order of a give: the giver's allowance row, then the recognition (when adding to one), then
+the receivers' accounts in id order (the ledger's lock). Moderation takes the recognition, then
+the accounts. No path takes them the other way round, so gives queue instead of deadlocking.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from awsomeshop.db import atomic_with_retry, in_transaction
+from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
+from awsomeshop.text import text_clean
+from points import ledger
+from points.models import PointsTransaction
+from points.selectors import reversal_state
+
+from .events import notify_recognition_hidden, notify_recognition_received
+from .exceptions import (
+    AllowanceExceeded,
+    InvalidModeration,
+    InvalidRecognition,
+    RecognitionHidden,
+    SelfRecognition,
+    UnknownColleague,
+    UnknownRecognition,
+)
+from .models import (
+    MESSAGE_MAX_LENGTH,
+    Allowance,
+    CompanyValue,
+    Credit,
+    Give,
+    Reaction,
+    Recognition,
+    RecognitionReceiver,
+)
+from .selectors import allowance_monthly_points, allowance_period_start, allowance_policy
+
+RECEIVERS_MAX = 20
+HIDE_REASON_MAX_LENGTH = 255
+
+
+# --- Allowances -------------------------------------------------------------------------------
+@in_transaction(message="An allowance is locked inside the give's transaction.")
+def _allowance_lock(*, user_id: str, period_start: date) -> Allowance:
+    """The giver's row for the period, created on first use and locked until the give commits.
+    Created by an upsert: concurrent first gives queue on its exclusive lock instead of each
+    taking a shared one on the other's new row and then deadlocking (as `ledger._account_ensure`)."""
+    rows = Allowance.objects.filter(user_id=user_id, period_start=period_start)
+    if not rows.exists():
+        named = transaction.get_connection().features.supports_update_conflicts_with_target
+        Allowance.objects.bulk_create(
+            [Allowance(user_id=user_id, period_start=period_start, points=0, given=0)],
+            update_conflicts=True,
+            update_fields=["period_start"],
+            unique_fields=["user", "period_start"] if named else None,
+        )
+    return rows.select_for_update().get()
+
+
+@in_transaction(message="An allowance is drawn inside the give's transaction.")
+def _allowance_draw(*, allowance: Allowance, points: int, monthly_points: int) -> None:
+    """Take `points` from the locked allowance, or refuse with what is left. The UPDATE's own
+    guard, and the table's CHECK, refuse a draw past the allowance whatever the caller read."""
+    left = max(monthly_points - allowance.given, 0)
+    if points > left:
+        raise AllowanceExceeded(
+            f"You have {left:,} points left to give this month; this would give {points:,}.",
+            left=left,
+            asked=points,
+        )
+    drawn = Allowance.objects.filter(pk=allowance.pk, given__lte=monthly_points - points).update(
+        given=allowance.given + points, points=monthly_points
+    )
+    if drawn != 1:  # pragma: no cover - the lock makes the read above final
+        raise AllowanceExceeded("You have no points left to give this month.", left=0, asked=points)
+    allowance.given += points
+    allowance.points = monthly_points
+
+
+# --- Rules for what is given --------------------------------------------------------------------
+def recognition_message_clean(message: object) -> str:
+    text = text_clean(
+        message, what="message", max_length=MESSAGE_MAX_LENGTH, invalid=InvalidRecognition, multiline=True
+    )
+    if not text:
+        raise InvalidRecognition("Write a message: say what they did and why it mattered.", field="message")
+    return text
+
+
+def recognition_points_clean(points: object) -> int:
+    """Points per receiver: a whole number from 1 to the policy's most per receiver."""
+    most = allowance_policy().most_per_receiver
+    if not isinstance(points, int) or isinstance(points, bool):
+        raise InvalidRecognition("The points must be a whole number.", field="points")
+    if points < 1 or points > most:
+        raise InvalidRecognition(f"Give from 1 to {most:,} points to each colleague.", field="points", most=most)
+    return points
+
+
+def _value_get(value_id: object) -> CompanyValue:
+    value = None
+    if (
+        isinstance(value_id, int)
+        and not isinstance(value_id, bool)
+        or (isinstance(value_id, str) and value_id.isdigit())
+    ):
+        value = CompanyValue.objects.filter(pk=int(value_id), is_active=True).first()
+    if value is None:
+        raise InvalidRecognition("Choose one of the company values.", field="value")
+    return value
+
+
+def _receivers_resolve(*, giver_id: str, receiver_ids: object) -> list[str]:
+    """The receivers' stored ids, sorted (the order their accounts are locked in)."""
+    if not isinstance(receiver_ids, list | tuple) or not receiver_ids:
+        raise InvalidRecognition("Choose at least one colleague to recognise.", field="receivers")
+    if not all(isinstance(user_id, str) and 0 < len(user_id) <= 255 for user_id in receiver_ids):
+        raise InvalidRecognition("Colleagues are named by their user ids.", field="receivers")
+    wanted = {user_id.lower() for user_id in receiver_ids}
+    if len(wanted) > RECEIVERS_MAX:
+        raise InvalidRecognition(f"Recognise at most {RECEIVERS_MAX} colleagues at once.", field="receivers")
+    if giver_id.lower() in wanted:
+        raise SelfRecognition("You cannot give points to yourself.")
+    found = list(
+        get_user_model().objects.filter(pk__in=set(receiver_ids) | wanted, is_active=True).values_list("pk", flat=True)
+    )
+    by_folded = {pk.lower(): pk for pk in found}
+    missing = sorted(wanted - set(by_folded))
+    if missing:
+        raise UnknownColleague("There is no active colleague with this id.", user_id=missing[0])
+    return sorted(by_folded[user_id] for user_id in wanted)
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class GiveOutcome:
+    give: Give
+    recognition: Recognition
+    allowance_left: int
+    replayed: bool = False
+
+
+# --- Giving -----------------------------------------------------------------------------------
+def recognition_give(
+    *,
+    giver_id: str,
+    receiver_ids: list[str],
+    points_each: int,
+    message: str,
+    value_id: int | str,
+    is_public: bool = True,
+    client_key: str | None = None,
+) -> GiveOutcome:
+    """Recognise colleagues for a company value, giving each `points_each` from the giver's
+    allowance, once per `client_key` (a repeat answers with the first give). Refusals say what
+    is wrong and write nothing."""
+    client_key = idempotency_key_clean(client_key)
+    receivers = _receivers_resolve(giver_id=giver_id, receiver_ids=receiver_ids)
+    points_each = recognition_points_clean(points_each)
+    message = recognition_message_clean(message)
+    value = _value_get(value_id)
+    if not isinstance(is_public, bool):
+        raise InvalidRecognition("Public is true or false.", field="is_public")
+    fingerprint = _fingerprint("recognition", receivers, points_each, message, value.pk, is_public)
+    replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
+    if replay is not None:
+        return replay
+    try:
+        return _give_apply(
+            giver_id=giver_id,
+            receivers=receivers,
+            points_each=points_each,
+            client_key=client_key,
+            fingerprint=fingerprint,
+            new=dict(message=message, value=value, is_public=is_public),
+        )
+    except IntegrityError:
+        # The same key, committed by a concurrent request between our check and our insert.
+        replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
+        if replay is None:
+            raise
+        return replay
+
+
+def recognition_add_points(
+    *, giver_id: str, recognition_id: str, points_each: int, client_key: str | None = None
+) -> GiveOutcome:
+    """A colleague's "+10" on someone else's recognition: each of its receivers gets
+    `points_each` more, from this giver's allowance, once per `client_key`."""
+    client_key = idempotency_key_clean(client_key)
+    points_each = recognition_points_clean(points_each)
+    recognition = _recognition_visible(user_id=giver_id, recognition_id=recognition_id)
+    receivers = sorted(recognition.receiver_rows.values_list("user_id", flat=True))
+    if giver_id in receivers:
+        raise SelfRecognition("You cannot add points to a recognition you received.")
+    fingerprint = _fingerprint("add", recognition.pk, points_each)
+    replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
+    if replay is not None:
+        return replay
+    try:
+        return _give_apply(
+            giver_id=giver_id,
+            receivers=receivers,
+            points_each=points_each,
+            client_key=client_key,
+            fingerprint=fingerprint,
+            recognition_id=recognition.pk,
+        )
+    except IntegrityError:
+        replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
+        if replay is None:
+            raise
+        return replay
+
+
+def _replayed(*, giver_id: str, client_key: str | None, fingerprint: str) -> GiveOutcome | None:
+    if client_key is None:
+        return None
+    give = Give.objects.select_related("recognition").filter(giver_id=giver_id, client_key=client_key).first()
+    if give is None:
+        return None
+    if give.fingerprint != fingerprint:
+        raise IdempotencyKeyReused("This key was already used for another recognition; start again for a new one.")
+    return GiveOutcome(
+        give=give, recognition=give.recognition, allowance_left=allowance_left(user_id=giver_id), replayed=True
+    )
+
+
+def allowance_left(*, user_id: str) -> int:
+    """What this person can still give this period (for showing: a give decides under the lock)."""
+    monthly = allowance_monthly_points(user_id=user_id)
+    given = (
+        Allowance.objects.filter(user_id=user_id, period_start=allowance_period_start())
+        .values_list("given", flat=True)
+        .first()
+        or 0
+    )
+    return max(monthly - given, 0)
+
+
+@atomic_with_retry
+def _give_apply(
+    *,
+    giver_id: str,
+    receivers: list[str],
+    points_each: int,
+    client_key: str | None,
+    fingerprint: str,
+    recognition_id: str | None = None,
+    new: dict | None = None,
+) -> GiveOutcome:
+    monthly = allowance_monthly_points(user_id=giver_id)
+    allowance = _allowance_lock(user_id=giver_id, period_start=allowance_period_start())
+    total = points_each * len(receivers)
+    _allowance_draw(allowance=allowance, points=total, monthly_points=monthly)
+    if new is not None:
+        recognition = Recognition.objects.create(giver_id=giver_id, **new)
+        RecognitionReceiver.objects.bulk_create(
+            [RecognitionReceiver(recognition=recognition, user_id=user_id) for user_id in receivers]
+        )
+    else:
+        recognition = Recognition.objects.select_for_update().get(pk=recognition_id)
+        if recognition.is_hidden:
+            raise RecognitionHidden("This recognition was hidden by HR; points can no longer be added to it.")
+    give = Give.objects.create(
+        recognition=recognition,
+        giver_id=giver_id,
+        allowance=allowance,
+        points_each=points_each,
+        total=total,
+        client_key=client_key,
+        fingerprint=fingerprint,
+    )
+    giver_name = _name(giver_id)
+    description = f"Recognition from {giver_name}: {recognition.value.name}"
+    credits = []
+    for user_id in receivers:
+        entry = ledger.post(
+            user_id=user_id,
+            kind=PointsTransaction.Type.RECEIVED,
+            amount=points_each,
+            description=description,
+            awarded_by_id=giver_id,
+        )
+        credits.append(Credit(give=give, receiver_id=user_id, entry=entry, points=points_each))
+        notify_recognition_received(
+            recognition=recognition,
+            user_id=user_id,
+            giver_name=giver_name,
+            points=points_each,
+            added=recognition_id is not None,
+            balance=entry.balance_after or 0,
+        )
+    Credit.objects.bulk_create(credits)
+    audit_record(
+        action="recognition.give" if recognition_id is None else "recognition.add_points",
+        target=give,
+        after={"recognition": recognition.pk, "receivers": receivers, "points_each": points_each, "total": total},
+        actor_id=giver_id,
+    )
+    return GiveOutcome(give=give, recognition=recognition, allowance_left=max(monthly - allowance.given, 0))
+
+
+def _name(user_id: str) -> str:
+    user = get_user_model().objects.filter(pk=user_id).only("first_name", "last_name", "email").first()
+    return (user.get_full_name() or user.email) if user else "A colleague"
+
+
+def _recognition_visible(*, user_id: str, recognition_id: object) -> Recognition:
+    """A recognition this person may see: public ones, and private ones they gave or received.
+    Hidden ones are refused as such, so nobody adds to what HR took down."""
+    if not isinstance(recognition_id, str) or len(recognition_id) > 36:
+        raise UnknownRecognition("There is no recognition with this id.")
+    recognition = Recognition.objects.select_related("value").filter(pk=recognition_id).first()
+    if recognition is None or not (
+        recognition.is_public
+        or recognition.giver_id == user_id
+        or recognition.receiver_rows.filter(user_id=user_id).exists()
+    ):
+        raise UnknownRecognition("There is no recognition with this id.")
+    if recognition.is_hidden:
+        raise RecognitionHidden("This recognition was hidden by HR.")
+    return recognition
+
+
+# --- Reactions --------------------------------------------------------------------------------
+@atomic_with_retry
+def recognition_react(*, user_id: str, recognition_id: str, kind: str, on: bool = True) -> bool:
+    """Add (or take back) this person's reaction; repeating either is harmless. Returns whether
+    the reaction is there now."""
+    if kind not in Reaction.Kind.values:
+        raise InvalidRecognition(f"A reaction is one of: {', '.join(Reaction.Kind.values)}.", field="kind")
+    recognition = _recognition_visible(user_id=user_id, recognition_id=recognition_id)
+    if on:
+        Reaction.objects.bulk_create(
+            [Reaction(recognition=recognition, user_id=user_id, kind=kind)], ignore_conflicts=True
+        )
+    else:
+        Reaction.objects.filter(recognition=recognition, user_id=user_id, kind=kind).delete()
+    return on
+
+
+# --- Moderation -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HideOutcome:
+    recognition: Recognition
+    taken_back: int
+    already_spent: int
+    replayed: bool = False
+
+
+@atomic_with_retry
+def recognition_hide(*, recognition_id: str, reason: str, hidden_by_id: str) -> HideOutcome:
+    """HR takes a recognition down: it leaves the feed, and its points are taken back from each
+    receiver through the ledger (a reversal of each credit), as far as they have not been spent
+    or expired. Giver and receivers are told why. Hiding it again changes nothing."""
+    reason = text_clean(reason, what="reason", max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration)
+    if not reason:
+        raise InvalidModeration("Give a reason; the giver and the receivers see it.", field="reason")
+    recognition = Recognition.objects.select_for_update().filter(pk=str(recognition_id)[:36]).first()
+    if recognition is None:
+        raise UnknownRecognition("There is no recognition with this id.")
+    if recognition.is_hidden:
+        return HideOutcome(recognition=recognition, taken_back=0, already_spent=0, replayed=True)
+    taken_back = spent = 0
+    credits = Credit.objects.filter(give__recognition=recognition).select_related("entry").order_by("receiver_id", "id")
+    for credit in credits:
+        account = ledger.account_lock(user_id=credit.receiver_id)
+        reversible = reversal_state(award=credit.entry, balance=account.balance).reversible
+        if reversible:
+            ledger.post(
+                user_id=credit.receiver_id,
+                kind=PointsTransaction.Type.REVERSED,
+                amount=reversible,
+                description=f"Recognition hidden by HR: {reason}",
+                awarded_by_id=hidden_by_id,
+                reverses_id=credit.entry_id,
+                account=account,
+            )
+        taken_back += reversible
+        spent += credit.points - reversible
+    recognition.hidden_at = timezone.now()
+    recognition.hidden_by_id = hidden_by_id
+    recognition.hidden_reason = reason
+    recognition.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    audit_record(
+        action="recognition.hide",
+        target=recognition,
+        after={"reason": reason, "points_taken_back": taken_back, "points_already_spent": spent},
+    )
+    notify_recognition_hidden(recognition=recognition)
+    return HideOutcome(recognition=recognition, taken_back=taken_back, already_spent=spent)

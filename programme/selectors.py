@@ -184,9 +184,7 @@ def _reversal_problems() -> list[LedgerProblem]:
     it gave; every other row names none."""
     reversed_ = PointsTransaction.Type.REVERSED
     wrong_link = PointsTransaction.objects.filter(transaction_type=reversed_).filter(
-        Q(reverses__isnull=True)
-        | ~Q(reverses__transaction_type__in=CREDIT_KINDS)
-        | ~Q(reverses__user_id=F("user_id"))
+        Q(reverses__isnull=True) | ~Q(reverses__transaction_type__in=CREDIT_KINDS) | ~Q(reverses__user_id=F("user_id"))
     )
     problems = [
         LedgerProblem("transaction", row_id, "reversal without an award of the same employee")

@@ -46,11 +46,11 @@ def people(db):
 
 @pytest.fixture
 def value(db):
-    return CompanyValue.objects.get(name="Customer first")
+    return CompanyValue.objects.get_or_create(name="Customer first")[0]
 
 
 def _give(giver, receivers, points=10, value=None, **kwargs):
-    value = value or CompanyValue.objects.get(name="Customer first")
+    value = value or CompanyValue.objects.get_or_create(name="Customer first")[0]
     return recognition_give(
         giver_id=giver.pk,
         receiver_ids=[receiver.pk for receiver in receivers],

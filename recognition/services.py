@@ -37,6 +37,8 @@ from .exceptions import (
 from .models import (
     MESSAGE_MAX_LENGTH,
     Allowance,
+    AllowanceOverride,
+    AllowancePolicy,
     CompanyValue,
     Credit,
     Give,
@@ -404,3 +406,74 @@ def recognition_hide(*, recognition_id: str, reason: str, hidden_by_id: str) -> 
     )
     notify_recognition_hidden(recognition=recognition)
     return HideOutcome(recognition=recognition, taken_back=taken_back, already_spent=spent)
+
+
+# --- HR's settings ------------------------------------------------------------------------------
+@atomic_with_retry
+def company_value_save(
+    *, value_id: int | None, name: str, description: str, is_active: bool, position: int
+) -> CompanyValue:
+    """Add a company value or change one (its recognitions keep it: values are never deleted)."""
+    name = text_clean(name, what="name", max_length=60, invalid=InvalidRecognition)
+    if not name:
+        raise InvalidRecognition("Give the value a name.", field="name")
+    if CompanyValue.objects.filter(name__iexact=name).exclude(pk=value_id).exists():
+        raise InvalidRecognition(f"There is a value named “{name}” already.", field="name")
+    value = CompanyValue.objects.select_for_update().get(pk=value_id) if value_id else CompanyValue()
+    before = {"name": value.name, "is_active": value.is_active} if value_id else None
+    value.name, value.description, value.is_active, value.position = name, description, is_active, position
+    value.save()
+    audit_record(
+        action="recognition.value_save", target=value, before=before, after={"name": name, "is_active": is_active}
+    )
+    return value
+
+
+@atomic_with_retry
+def allowance_policy_save(*, monthly_points: int, most_per_receiver: int) -> AllowancePolicy:
+    """Everyone's monthly allowance, and the most one give may give each receiver. A lower
+    allowance applies at once: nobody gives past it, and what was given stands."""
+    if monthly_points > 100_000 or most_per_receiver > 100_000:
+        raise InvalidRecognition("An allowance is at most 100,000 points.", field="monthly_points")
+    policy, _ = AllowancePolicy.objects.select_for_update().get_or_create(pk=1)
+    before = {"monthly_points": policy.monthly_points, "most_per_receiver": policy.most_per_receiver}
+    policy.monthly_points, policy.most_per_receiver = monthly_points, most_per_receiver
+    policy.save()
+    audit_record(
+        action="recognition.allowance_policy",
+        target=policy,
+        before=before,
+        after={"monthly_points": monthly_points, "most_per_receiver": most_per_receiver},
+    )
+    return policy
+
+
+@atomic_with_retry
+def allowance_override_save(*, user_id: str, monthly_points: int, note: str = "") -> AllowanceOverride:
+    """One person's own monthly allowance (0: they do not give)."""
+    if monthly_points > 100_000:
+        raise InvalidRecognition("An allowance is at most 100,000 points.", field="monthly_points")
+    override, _ = AllowanceOverride.objects.update_or_create(
+        user_id=user_id, defaults={"monthly_points": monthly_points, "note": note}
+    )
+    audit_record(
+        action="recognition.allowance_override",
+        target=override,
+        after={"monthly_points": monthly_points},
+        employee_id=user_id,
+    )
+    return override
+
+
+@atomic_with_retry
+def allowance_override_delete(*, user_id: str) -> None:
+    """Back to everyone's allowance."""
+    override = AllowanceOverride.objects.filter(user_id=user_id).first()
+    if override is not None:
+        audit_record(
+            action="recognition.allowance_override_delete",
+            target=override,
+            before={"monthly_points": override.monthly_points},
+            employee_id=user_id,
+        )
+        override.delete()

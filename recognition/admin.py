@@ -1,0 +1,200 @@
+"""HR's side of recognition: the company values, the giving allowances, and moderation. Every
+write goes through `recognition.services`."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from awsomeshop.admin_tools import ReadOnlyAdminMixin, ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
+from awsomeshop.exceptions import ShopError
+
+from .models import AllowanceOverride, AllowancePolicy, CompanyValue, Recognition
+from .services import (
+    HIDE_REASON_MAX_LENGTH,
+    allowance_override_delete,
+    allowance_override_save,
+    allowance_policy_save,
+    company_value_save,
+    recognition_hide,
+)
+
+
+@admin.register(CompanyValue)
+class CompanyValueAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    list_display = ["name", "description", "is_active", "position"]
+    list_filter = ["is_active"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # recognitions keep their value: unset "active" instead
+
+    def save_model(self, request, obj: CompanyValue, form, change: bool) -> None:
+        data = form.cleaned_data
+        saved = company_value_save(
+            value_id=obj.pk if change else None,
+            name=data["name"],
+            description=data.get("description", ""),
+            is_active=data.get("is_active", True),
+            position=data.get("position", 0),
+        )
+        obj.__dict__.update(saved.__dict__)
+
+
+@admin.register(AllowancePolicy)
+class AllowancePolicyAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    """One row: the list opens it."""
+
+    list_display = ["__str__", "most_per_receiver", "updated_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        AllowancePolicy.objects.get_or_create(pk=1)
+        return HttpResponseRedirect(reverse("admin:recognition_allowancepolicy_change", args=[1]))
+
+    def save_model(self, request, obj: AllowancePolicy, form, change: bool) -> None:
+        saved = allowance_policy_save(
+            monthly_points=form.cleaned_data["monthly_points"],
+            most_per_receiver=form.cleaned_data["most_per_receiver"],
+        )
+        obj.__dict__.update(saved.__dict__)
+
+
+@admin.register(AllowanceOverride)
+class AllowanceOverrideAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    list_display = ["user", "monthly_points", "note"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+
+    def save_model(self, request, obj: AllowanceOverride, form, change: bool) -> None:
+        saved = allowance_override_save(
+            user_id=form.cleaned_data["user"].pk if not change else obj.user_id,
+            monthly_points=form.cleaned_data["monthly_points"],
+            note=form.cleaned_data.get("note", ""),
+        )
+        obj.__dict__.update(saved.__dict__)
+
+    def delete_model(self, request, obj: AllowanceOverride) -> None:
+        allowance_override_delete(user_id=obj.user_id)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user_id in queryset.values_list("user_id", flat=True):
+            allowance_override_delete(user_id=user_id)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []
+
+
+class HiddenFilter(admin.SimpleListFilter):
+    title = "shown"
+    parameter_name = "hidden"
+
+    def lookups(self, request, model_admin):
+        return [("no", "In the feed"), ("yes", "Hidden by HR")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(hidden_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(hidden_at__isnull=False)
+        return queryset
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        max_length=HIDE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The giver and the receivers see it.",
+    )
+    confirm = forms.BooleanField(label="Take back the points it gave that have not been spent")
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "giver", "receiver_list", "value", "points", "is_public", "shown"]
+    list_filter = ["value", HiddenFilter, "is_public"]
+    search_fields = ["message", "giver__email", "receiver_rows__user__email"]
+    date_hierarchy = "created_at"
+    list_select_related = ["giver", "value"]
+    fields = ["giver", "receiver_list", "value", "message", "is_public", "points", "created_at", "moderation"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(points_total=Sum("gives__total"))
+            .prefetch_related("receiver_rows__user")
+        )
+
+    @admin.display(description="receivers")
+    def receiver_list(self, obj: Recognition) -> str:
+        return ", ".join(row.user.email for row in obj.receiver_rows.all())
+
+    @admin.display(description="points", ordering="points_total")
+    def points(self, obj: Recognition) -> str:
+        return f"{getattr(obj, 'points_total', 0) or 0:,}"
+
+    @admin.display(description="shown", boolean=True)
+    def shown(self, obj: Recognition) -> bool:
+        return not obj.is_hidden
+
+    @admin.display(description="moderation")
+    def moderation(self, obj: Recognition) -> str:
+        if obj.is_hidden:
+            return format_html(
+                "Hidden on {} by {}: “{}”",
+                obj.hidden_at.strftime("%-d %b %Y %H:%M %Z"),
+                obj.hidden_by,
+                obj.hidden_reason,
+            )
+        link = reverse("admin:recognition_recognition_hide", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Hide and take back its points…</a>', link)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/hide/", wrap(self.hide_view), name="recognition_recognition_hide"),
+            *super().get_urls(),
+        ]
+
+    def hide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Take a recognition down with a reason: its unspent points go back through the ledger, once."""
+        if not request.user.has_perm("recognition.moderate_recognition"):
+            raise PermissionDenied
+        recognition = get_object_or_404(Recognition.objects.select_related("giver", "value"), pk=object_id[:36])
+        form = HideForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                outcome = recognition_hide(
+                    recognition_id=recognition.pk, reason=form.cleaned_data["reason"], hidden_by_id=request.user.pk
+                )
+            except ShopError as refusal:
+                form.add_error("reason", refusal.message)
+            else:
+                if outcome.replayed:
+                    self.message_user(request, "It was hidden already; nothing more was taken back.", messages.WARNING)
+                else:
+                    spent = f" {outcome.already_spent:,} had been spent already." if outcome.already_spent else ""
+                    self.message_user(
+                        request, f"Hidden. {outcome.taken_back:,} points were taken back.{spent}", messages.SUCCESS
+                    )
+                return HttpResponseRedirect(reverse("admin:recognition_recognition_change", args=[recognition.pk]))
+        receivers = format_html_join(", ", "{}", ((row.user.email,) for row in recognition.receiver_rows.all()))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Hide a recognition",
+            "recognition": recognition,
+            "receivers": receivers,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/recognition/hide.html", context)

@@ -42,9 +42,12 @@ class AddedPointsSerializer(serializers.Serializer):
 
 class RecognitionOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="recognition.pk")
-    giver = PersonSerializer(source="recognition.giver", allow_null=True)
+    giver = PersonSerializer(source="recognition.giver", allow_null=True, help_text="None for a milestone.")
     receivers = PersonSerializer(many=True)
-    value = CompanyValueSerializer(source="recognition.value")
+    value = CompanyValueSerializer(source="recognition.value", allow_null=True, help_text="None for a milestone.")
+    milestone = serializers.CharField(
+        source="recognition.milestone", help_text="For a milestone AWSomeShop gave: service-5, birthday-2027; else ''."
+    )
     message = serializers.CharField(source="recognition.message", help_text="Plain text, as written.")
     message_html = serializers.CharField(help_text="The message as HTML, each @mention a link to the colleague.")
     is_public = serializers.BooleanField(source="recognition.is_public")

@@ -11,6 +11,10 @@ from .models import Recognition
 
 RECOGNITION_RECEIVED = notification_kind(code="recognition_received", topic=Topic.AWARDS, label="Recognition received")
 # Points taken back are money: always told.
+MILESTONE = notification_kind(code="milestone", topic=Topic.AWARDS, label="Milestone")
+ALLOWANCE_LAPSING = notification_kind(
+    code="allowance_lapsing", topic=Topic.AWARDS, label="Points to give about to lapse"
+)
 RECOGNITION_HIDDEN = notification_kind(code="recognition_hidden", topic=Topic.REQUIRED, label="Recognition hidden")
 
 
@@ -39,7 +43,7 @@ def notify_recognition_hidden(*, recognition: Recognition) -> None:
     """HR took a recognition down: its giver, everyone who added to it and its receivers hear why."""
     people = {recognition.giver_id, *recognition.gives.values_list("giver_id", flat=True)}
     people |= set(recognition.receiver_rows.values_list("user_id", flat=True))
-    for user_id in sorted(people):
+    for user_id in sorted(people - {None}):  # a milestone has no giver
         notify(
             recipient_id=user_id,
             kind=RECOGNITION_HIDDEN,
@@ -48,3 +52,14 @@ def notify_recognition_hidden(*, recognition: Recognition) -> None:
             "Points it gave that had not been spent were taken back.",
             link=reverse("points:history"),
         )
+
+
+def notify_milestone(*, recognition: Recognition, user_id: str, points: int, balance: int) -> None:
+    """A milestone awarded itself: the wish, and the points."""
+    notify(
+        recipient_id=user_id,
+        kind=MILESTONE,
+        title=f"{recognition.message} {points:,} points for you",
+        body=f"AWSomeShop gave you {points:,} points. Your balance is now {balance:,} points.",
+        link=recognition_link(recognition),
+    )

@@ -100,11 +100,16 @@ class Recognition(models.Model):
     """One "thank you" to one or more colleagues, for a company value, with points for each."""
 
     id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
-    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions_given")
+    # None for a milestone: AWSomeShop gives it, from no one's allowance.
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions_given", null=True, blank=True
+    )
     receivers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="recognitions_received", through="RecognitionReceiver"
     )
-    value = models.ForeignKey(CompanyValue, on_delete=models.PROTECT, related_name="recognitions")
+    value = models.ForeignKey(
+        CompanyValue, on_delete=models.PROTECT, related_name="recognitions", null=True, blank=True
+    )
     message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     is_public = models.BooleanField(default=True, help_text="Shown in the feed to every employee.")
     created_at = TimestampColumn(auto_now_add=True)
@@ -121,8 +126,18 @@ class Recognition(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["hidden_at", "created_at"], name="idx_recognition_feed")]
         permissions = [("moderate_recognition", "Can hide a recognition and take back its points")]
+        constraints = [
+            # A colleague's recognition names its giver and a value; a milestone neither.
+            models.CheckConstraint(
+                condition=Q(milestone="", giver__isnull=False, value__isnull=False)
+                | (~Q(milestone="") & Q(giver__isnull=True)),
+                name="recognition_giver_or_milestone",
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.milestone:
+            return f"Milestone: {self.message[:40]}"
         return f"{self.giver} for {self.value}: {self.message[:40]}"
 
     @property
@@ -151,7 +166,9 @@ class Give(models.Model):
 
     id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
     recognition = models.ForeignKey(Recognition, on_delete=models.PROTECT, related_name="gives")
-    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gives")
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gives", null=True, blank=True
+    )
     allowance = models.ForeignKey(Allowance, on_delete=models.PROTECT, related_name="gives", null=True, blank=True)
     points_each = models.PositiveIntegerField()
     total = models.PositiveIntegerField()
@@ -210,3 +227,71 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.user_id}"
+
+
+class MilestoneDates(models.Model):
+    """The dates a person's milestones count from: their hire date (HR's), and their birthday only
+    where they agreed to it being celebrated (`birthday_shared`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="milestone_dates"
+    )
+    hired_on = models.DateField(null=True, blank=True)
+    birthday = models.DateField(null=True, blank=True, help_text="Only the day and the month are used.")
+    birthday_shared = models.BooleanField(
+        default=False, help_text="The employee agreed to their birthday being celebrated (and seen in the feed)."
+    )
+
+    class Meta:
+        db_table = "recognition_milestone_dates"
+        verbose_name = "milestone dates"
+        verbose_name_plural = "milestone dates"
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+
+class MilestoneRule(models.Model):
+    """What a milestone earns: years of service (`years`), or a birthday (`years` empty)."""
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", "Years of service"
+        BIRTHDAY = "birthday", "Birthday"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    years = models.PositiveSmallIntegerField(null=True, blank=True, help_text="For years of service: after how many.")
+    points = models.PositiveIntegerField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "recognition_milestone_rules"
+        ordering = ["kind", "years"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "years"], name="recognition_milestone_rule_once"),
+            models.CheckConstraint(
+                condition=Q(kind="service", years__gte=1) | Q(kind="birthday", years__isnull=True),
+                name="recognition_milestone_rule_years",
+            ),
+            models.CheckConstraint(condition=Q(points__gte=1), name="recognition_milestone_rule_points"),
+        ]
+
+    def __str__(self) -> str:
+        what = f"{self.years} years of service" if self.kind == self.Kind.SERVICE else "Birthday"
+        return f"{what}: {self.points:,} points"
+
+
+class MilestoneAward(models.Model):
+    """A milestone awarded: at most one per person and milestone (`key`: "service-5",
+    "birthday-2027"), however often or late the daily job runs; the unique key decides."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=40)
+    recognition = models.OneToOneField(Recognition, on_delete=models.PROTECT, related_name="milestone_award")
+    created_at = TimestampColumn(auto_now_add=True)
+
+    class Meta:
+        db_table = "recognition_milestone_awards"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="recognition_milestone_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

@@ -288,7 +288,8 @@ def _give_apply(
         fingerprint=fingerprint,
     )
     giver_name = _name(giver_id)
-    description = f"Recognition from {giver_name}: {recognition.value.name}"
+    what = recognition.value.name if recognition.value else "a milestone"
+    description = f"Recognition from {giver_name}: {what}"
     credits = []
     for user_id in receivers:
         entry = ledger.post(

@@ -13,7 +13,7 @@ from django.apps import apps
 from awsomeshop.exceptions import ShopError
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICE_MODULES = ("services", "ledger", "stock", "budgets", "expiry")
+SERVICE_MODULES = ("services", "ledger", "stock", "budgets", "expiry", "milestones")
 # A statement that writes: an ORM write or a cursor's statement.
 WRITES = re.compile(r"\.(update|create|bulk_create|bulk_update|save|delete|execute)\(")
 

@@ -8,6 +8,10 @@ VALUES = [
 ]
 
 
+# Years of service → points: the anniversaries most programmes celebrate.
+SERVICE = [(1, 100), (3, 250), (5, 500), (10, 1000)]
+
+
 def values_create(apps, schema_editor):
     CompanyValue = apps.get_model("recognition", "CompanyValue")
     AllowancePolicy = apps.get_model("recognition", "AllowancePolicy")
@@ -16,10 +20,17 @@ def values_create(apps, schema_editor):
             [CompanyValue(name=name, description=text, position=i) for i, (name, text) in enumerate(VALUES)]
         )
     AllowancePolicy.objects.get_or_create(pk=1)
+    MilestoneRule = apps.get_model("recognition", "MilestoneRule")
+    if not MilestoneRule.objects.exists():
+        MilestoneRule.objects.bulk_create(
+            [MilestoneRule(kind="service", years=years, points=points) for years, points in SERVICE]
+            + [MilestoneRule(kind="birthday", years=None, points=50)]
+        )
 
 
 class Migration(migrations.Migration):
-    """A first set of company values for HR to rename, and the default allowance (100 a month)."""
+    """A first set of company values for HR to rename, the default allowance (100 a month), and
+    milestones: 1, 3, 5 and 10 years of service, and birthdays (for those who share theirs)."""
 
     dependencies = [("recognition", "0001_initial")]
 

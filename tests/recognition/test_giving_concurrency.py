@@ -105,3 +105,29 @@ def test_adding_points_while_hr_hides_the_recognition_leaves_nothing_given_behin
     assert UserPoints.objects.get(pk=receiver.pk).current_points == 0
     assert deadlock_retries.count == 0
     assert_ledger_consistent()
+
+
+def test_milestone_jobs_run_at_once_award_each_milestone_once(deadlock_retries):
+    import datetime
+
+    from recognition.milestones import milestones_award
+    from recognition.models import MilestoneAward, MilestoneDates, MilestoneRule
+
+    today = datetime.date(2027, 3, 15)
+    MilestoneRule.objects.get_or_create(kind="service", years=5, defaults={"points": 500})
+    MilestoneRule.objects.get_or_create(kind="birthday", years=None, defaults={"points": 50})
+    people = [UserFactory() for _ in range(5)]
+    for person in people:
+        MilestoneDates.objects.create(
+            user=person, hired_on=datetime.date(2022, 3, 15), birthday=datetime.date(1990, 3, 15), birthday_shared=True
+        )
+
+    reports = run_concurrently(milestones_award, [{"today": today}] * 8)
+
+    assert not [report for report in reports if isinstance(report, Exception) or report.failed], reports
+    assert sum(report.awarded for report in reports) == 10
+    assert MilestoneAward.objects.count() == 10
+    for person in people:
+        assert UserPoints.objects.get(pk=person.pk).current_points == 550
+    assert deadlock_retries.count == 0
+    assert_ledger_consistent()

@@ -37,6 +37,7 @@ GUNICORN_WORKERS, GUNICORN_THREADS = 1, 4
 LEDGER_CHECK_FAMILY = "awsomeshop-ledger-check"
 POINTS_EXPIRY_FAMILY = "awsomeshop-points-expiry"
 HR_SUMMARY_FAMILY = "awsomeshop-hr-summary"
+RECOGNITION_DAILY_FAMILY = "awsomeshop-recognition-daily"
 SENDER_FAMILY = "awsomeshop-sender"
 SENDER_SERVICE = "awsomeshop-sender-service"
 SENDER_DB_TIMEOUT = "30"
@@ -273,6 +274,18 @@ class ComputeStack(Stack):
             execution_role=execution_role,
             task_role=task_role,
             environment={"DB_READ_TIMEOUT": LEDGER_CHECK_READ_TIMEOUT},
+        )
+        # Milestones that award themselves and the allowance reminder, in the morning in Berlin (the
+        # company's day has begun everywhere it works); each milestone once, however often it runs.
+        self.recognition_daily_task_definition = self._scheduled_task(
+            network,
+            name="RecognitionDaily",
+            family=RECOGNITION_DAILY_FAMILY,
+            command=["python", "manage.py", "recognition_daily"],
+            cron=scheduler.ScheduleExpression.cron(minute="0", hour="7", time_zone=TimeZone.EUROPE_BERLIN),
+            description="recognition_daily, every day at 07:00 Berlin time: milestones and allowance reminders",
+            execution_role=execution_role,
+            task_role=task_role,
         )
         # It writes HR's summary to the outbox (the sender sends it): the web tasks' role will do.
         self.hr_summary_task_definition = self._scheduled_task(

@@ -99,6 +99,7 @@ def build_app(app: App | None = None) -> App:
         cluster=compute.cluster,
         ledger_check_family=compute.ledger_check_task_definition.family,
         points_expiry_family=compute.points_expiry_task_definition.family,
+        recognition_daily_family=compute.recognition_daily_task_definition.family,
         hr_summary_family=compute.hr_summary_task_definition.family,
         sender_service=compute.sender_service,
         mail_dead_letters=mail.dead_letters_metric(),

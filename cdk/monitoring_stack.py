@@ -51,6 +51,7 @@ class MonitoringStack(Stack):
         cluster: ecs.ICluster,
         ledger_check_family: str,
         points_expiry_family: str,
+        recognition_daily_family: str,
         hr_summary_family: str,
         sender_service: ecs.FargateService,
         mail_dead_letters: cloudwatch.IMetric,
@@ -120,6 +121,13 @@ class MonitoringStack(Stack):
             (
                 "PointsExpiryFailed",
                 self._task_failures(cluster, "PointsExpiry", points_expiry_family, "expire_points failed"),
+                ">",
+                0,
+                1,
+            ),
+            (
+                "RecognitionDailyFailed",
+                self._task_failures(cluster, "RecognitionDaily", recognition_daily_family, "recognition_daily failed"),
                 ">",
                 0,
                 1,

@@ -287,6 +287,16 @@ def test_the_ledger_is_checked_every_night_on_fargate(compute):
     assert environment["DB_READ_TIMEOUT"] == "600"
 
 
+def test_milestones_and_allowance_reminders_run_every_morning_in_berlin(compute):
+    properties = schedule_of(compute, "awsomeshop-recognition-daily")["Properties"]
+    assert properties["ScheduleExpression"] == "cron(0 7 * * ? *)"
+    assert properties["ScheduleExpressionTimezone"] == "Europe/Berlin"
+    definitions = compute.find_resources("AWS::ECS::TaskDefinition")
+    (job,) = [d for d in definitions.values() if d["Properties"]["Family"] == "awsomeshop-recognition-daily"]
+    (container,) = job["Properties"]["ContainerDefinitions"]
+    assert container["Command"] == ["python", "manage.py", "recognition_daily"]
+
+
 def test_points_expire_every_night_before_the_ledger_check(compute):
     properties = schedule_of(compute, "awsomeshop-points-expiry")["Properties"]
     assert properties["ScheduleExpression"] == "cron(15 1 * * ? *)"  # 01:15 UTC, the check at 02:30

@@ -96,6 +96,7 @@ def test_every_task_has_the_sites_address_and_the_sender_and_the_web_sends_nothi
         "awsomeshop-hr-summary",
         "awsomeshop-ledger-check",
         "awsomeshop-points-expiry",
+        "awsomeshop-recognition-daily",
         "awsomeshop-sender",
     ]
     for family in families:

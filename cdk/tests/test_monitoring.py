@@ -132,6 +132,20 @@ def test_a_failed_points_expiry_job_alarms(monitoring):
     )
 
 
+def test_a_failed_recognition_daily_job_alarms(monitoring):
+    rules = monitoring.find_resources("AWS::Events::Rule").values()
+    (rule,) = [
+        r
+        for r in rules
+        if r["Properties"]["EventPattern"]["detail"]["group"] == ["family:awsomeshop-recognition-daily"]
+    ]
+    assert {"containers": {"exitCode": [{"anything-but": 0}]}} in rule["Properties"]["EventPattern"]["detail"]["$or"]
+    monitoring.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"AlarmName": "awsomeshop-RecognitionDailyFailed", "MetricName": "TriggeredRules", "Threshold": 0},
+    )
+
+
 def test_a_failed_nightly_ledger_check_alarms(monitoring):
     groups = {
         rule["Properties"]["EventPattern"]["detail"]["group"][0]: rule["Properties"]["EventPattern"]
@@ -141,6 +155,7 @@ def test_a_failed_nightly_ledger_check_alarms(monitoring):
         "family:awsomeshop-ledger-check",
         "family:awsomeshop-hr-summary",
         "family:awsomeshop-points-expiry",
+        "family:awsomeshop-recognition-daily",
     }
     pattern = groups["family:awsomeshop-ledger-check"]
     assert {"containers": {"exitCode": [{"anything-but": 0}]}} in pattern["detail"]["$or"]

@@ -35,6 +35,12 @@ ROLE_PERMISSIONS = {
         ("recognition", "add_allowanceoverride"),
         ("recognition", "change_allowanceoverride"),
         ("recognition", "delete_allowanceoverride"),
+        ("recognition", "view_milestonedates"),
+        ("recognition", "add_milestonedates"),
+        ("recognition", "change_milestonedates"),
+        ("recognition", "view_milestonerule"),
+        ("recognition", "add_milestonerule"),
+        ("recognition", "change_milestonerule"),
     ],
     # Add and change products (images, stock, price, activation). Never delete: orders keep products.
     CATALOG_MANAGERS: [

@@ -14,13 +14,16 @@ from django.utils.html import format_html, format_html_join
 from awsomeshop.admin_tools import ReadOnlyAdminMixin, ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 from awsomeshop.exceptions import ShopError
 
-from .models import AllowanceOverride, AllowancePolicy, CompanyValue, Recognition
+from .models import AllowanceOverride, AllowancePolicy, CompanyValue, MilestoneDates, MilestoneRule, Recognition
 from .services import (
     HIDE_REASON_MAX_LENGTH,
     allowance_override_delete,
     allowance_override_save,
     allowance_policy_save,
     company_value_save,
+    milestone_dates_import,
+    milestone_dates_save,
+    milestone_rule_save,
     recognition_hide,
 )
 
@@ -198,3 +201,99 @@ class RecognitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/recognition/hide.html", context)
+
+
+class MilestoneDatesForm(forms.ModelForm):
+    class Meta:
+        model = MilestoneDates
+        fields = ["user", "hired_on", "birthday"]
+
+
+class DatesImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="CSV: e-mail, hire date, birthday (dates like 2021-04-01; the birthday may be empty)."
+    )
+
+
+@admin.register(MilestoneDates)
+class MilestoneDatesAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    """HR records hire dates and birthdays; whether a birthday is celebrated is the employee's own
+    choice (on their own page under Recognition), shown here and never set here."""
+
+    form = MilestoneDatesForm
+    list_display = ["user", "hired_on", "birthday_recorded", "birthday_shared"]
+    list_filter = ["birthday_shared"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    change_list_template = "admin/recognition/milestonedates/change_list.html"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "birthday_shared"] if obj else ["birthday_shared"]
+
+    def get_fields(self, request, obj=None):
+        return ["user", "hired_on", "birthday", "birthday_shared"]
+
+    @admin.display(description="birthday recorded", boolean=True)
+    def birthday_recorded(self, obj: MilestoneDates) -> bool:
+        return obj.birthday is not None
+
+    def save_model(self, request, obj: MilestoneDates, form, change: bool) -> None:
+        saved = milestone_dates_save(
+            user_id=obj.user_id if change else form.cleaned_data["user"].pk,
+            hired_on=form.cleaned_data.get("hired_on"),
+            birthday=form.cleaned_data.get("birthday"),
+        )
+        obj.__dict__.update(saved.__dict__)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [path("import/", wrap(self.import_view), name="recognition_milestonedates_import"), *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request) or not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DatesImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = milestone_dates_import(upload=form.cleaned_data["file"])
+            except ShopError as refusal:
+                form.add_error("file", refusal.message)
+            else:
+                self.message_user(request, f"Saved the dates of {report.saved:,} employees.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:recognition_milestonedates_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import hire dates and birthdays",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/recognition/milestonedates/import.html", context)
+
+
+class MilestoneRuleForm(forms.ModelForm):
+    class Meta:
+        model = MilestoneRule
+        fields = ["kind", "years", "points", "is_active"]
+
+
+@admin.register(MilestoneRule)
+class MilestoneRuleAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
+    form = MilestoneRuleForm
+    list_display = ["__str__", "kind", "years", "points", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # unset "active" instead: awarded milestones keep their rule's meaning
+
+    def save_model(self, request, obj: MilestoneRule, form, change: bool) -> None:
+        data = form.cleaned_data
+        saved = milestone_rule_save(
+            rule_id=obj.pk if change else None,
+            kind=data["kind"],
+            years=data.get("years"),
+            points=data["points"],
+            is_active=data.get("is_active", True),
+        )
+        obj.__dict__.update(saved.__dict__)

@@ -29,7 +29,6 @@ class GiveForm(forms.Form):
         ]
         self.fields["receivers"].widget.attrs["size"] = 8
         self.fields["value"].choices = [(value.pk, value.name) for value in values]
-        self.fields["points"].max_value = most_points
         self.fields["points"].widget.attrs["max"] = most_points
         self.fields["points"].help_text = f"From 1 to {most_points:,} points each, from your allowance."
 

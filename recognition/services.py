@@ -17,9 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.db import atomic_with_retry, in_transaction
+from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from awsomeshop.text import text_clean
+from awsomeshop.timezones import company_today
 from points import ledger
 from points.models import PointsTransaction
 from points.selectors import reversal_state
@@ -42,6 +45,8 @@ from .models import (
     CompanyValue,
     Credit,
     Give,
+    MilestoneDates,
+    MilestoneRule,
     Reaction,
     Recognition,
     RecognitionReceiver,
@@ -478,3 +483,123 @@ def allowance_override_delete(*, user_id: str) -> None:
             employee_id=user_id,
         )
         override.delete()
+
+
+# --- Milestone dates and rules ----------------------------------------------------------------------
+def _date_clean(value: object, *, what: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InvalidRecognition(
+                f"The {what} “{str(value)[:20]}” is not a date like 2021-04-01.", field=what
+            ) from None
+    if not date(1900, 1, 1) <= parsed <= company_today():
+        raise InvalidRecognition(f"The {what} must be a day in the past.", field=what)
+    return parsed
+
+
+@atomic_with_retry
+def milestone_dates_save(*, user_id: str, hired_on: object, birthday: object) -> MilestoneDates:
+    """HR records when someone was hired and their birthday. Whether the birthday is celebrated is
+    the employee's own choice (`birthday_sharing_set`), never HR's."""
+    return _milestone_dates_write(
+        user_id=user_id,
+        hired_on=_date_clean(hired_on, what="hire date"),
+        birthday=_date_clean(birthday, what="birthday"),
+    )
+
+
+@in_transaction
+def _milestone_dates_write(*, user_id: str, hired_on: date | None, birthday: date | None) -> MilestoneDates:
+    dates, _ = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
+    before = {"hired_on": dates.hired_on, "birthday": bool(dates.birthday)}
+    dates.hired_on, dates.birthday = hired_on, birthday
+    dates.save(update_fields=["hired_on", "birthday"])
+    # The birthday itself is personal: the trail says whether one is recorded, not which.
+    audit_record(
+        action="recognition.milestone_dates",
+        target=dates,
+        before=before,
+        after={"hired_on": hired_on, "birthday": bool(birthday)},
+        employee_id=user_id,
+    )
+    return dates
+
+
+@atomic_with_retry
+def birthday_sharing_set(*, user_id: str, shared: bool) -> MilestoneDates:
+    """The employee's own consent to their birthday being celebrated in the feed."""
+    dates, _ = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
+    dates.birthday_shared = bool(shared)
+    dates.save(update_fields=["birthday_shared"])
+    return dates
+
+
+@dataclass(frozen=True)
+class DatesImport:
+    saved: int
+
+
+def milestone_dates_import(*, upload) -> DatesImport:
+    """A CSV file of `email,hired_on,birthday` (a header row is optional; birthday may be empty),
+    all or nothing: one bad row refuses the file, naming its line and what is wrong."""
+    rows = csv_rows_read(upload, refused=InvalidRecognition, delimiters=",;\t")
+    if rows and rows[0][1] and rows[0][1][0].strip().lower() in {"email", "e-mail"}:
+        rows = rows[1:]
+    users = dict(
+        (email.lower(), pk) for pk, email in get_user_model().objects.filter(is_active=True).values_list("pk", "email")
+    )
+    wanted, problems = [], []
+    for line, cells in rows:
+        cells = [cell.strip() for cell in cells] + ["", ""]
+        email, hired_on, birthday = cells[0], cells[1], cells[2]
+        user_id = users.get(email.lower())
+        try:
+            if user_id is None:
+                raise InvalidRecognition(f"there is no active employee with the e-mail {email[:80]}")
+            wanted.append((user_id, _date_clean(hired_on, what="hire date"), _date_clean(birthday, what="birthday")))
+        except ShopError as problem:
+            problems.append(f"line {line}: {problem.message}")
+    if problems:
+        raise InvalidRecognition("Nothing was imported. " + "; ".join(problems[:10]), problems=problems)
+    if not wanted:
+        raise InvalidRecognition("The file has no rows to import.")
+    _milestone_dates_import_apply(wanted=wanted)
+    return DatesImport(saved=len(wanted))
+
+
+@atomic_with_retry
+def _milestone_dates_import_apply(*, wanted: list[tuple[str, date | None, date | None]]) -> None:
+    """The whole file in one transaction: saved together or not at all."""
+    for user_id, hired_on, birthday in wanted:
+        _milestone_dates_write(user_id=user_id, hired_on=hired_on, birthday=birthday)
+
+
+@atomic_with_retry
+def milestone_rule_save(
+    *, rule_id: int | None, kind: str, years: int | None, points: int, is_active: bool
+) -> MilestoneRule:
+    """Add or change what a milestone earns (years of service, or birthdays)."""
+    if kind not in MilestoneRule.Kind.values:
+        raise InvalidRecognition("Choose years of service or birthday.", field="kind")
+    if kind == MilestoneRule.Kind.SERVICE and not (isinstance(years, int) and 1 <= years <= 60):
+        raise InvalidRecognition("Years of service is a whole number from 1 to 60.", field="years")
+    if kind == MilestoneRule.Kind.BIRTHDAY:
+        years = None
+    if not (isinstance(points, int) and 1 <= points <= 100_000):
+        raise InvalidRecognition("A milestone gives from 1 to 100,000 points.", field="points")
+    clash = MilestoneRule.objects.filter(kind=kind, years=years).exclude(pk=rule_id)
+    if clash.exists():
+        raise InvalidRecognition("There is a rule for this milestone already; change that one.", field="years")
+    rule = MilestoneRule.objects.select_for_update().get(pk=rule_id) if rule_id else MilestoneRule()
+    rule.kind, rule.years, rule.points, rule.is_active = kind, years, points, is_active
+    rule.save()
+    audit_record(
+        action="recognition.milestone_rule", target=rule, after={"kind": kind, "years": years, "points": points}
+    )
+    return rule

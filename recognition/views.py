@@ -12,7 +12,7 @@ from awsomeshop.exceptions import ShopError
 from awsomeshop.portal import paginate, portal_page
 
 from .forms import AddPointsForm, GiveForm
-from .models import Reaction
+from .models import MilestoneDates, Reaction
 from .selectors import (
     allowance_policy,
     allowance_state,
@@ -23,7 +23,7 @@ from .selectors import (
     recognition_feed,
     recognition_get,
 )
-from .services import recognition_add_points, recognition_give, recognition_react
+from .services import birthday_sharing_set, recognition_add_points, recognition_give, recognition_react
 
 FEED_PER_PAGE = 20
 
@@ -191,5 +191,21 @@ def person_page(request: HttpRequest, user_id: str) -> HttpResponse:
             "entries": feed_entries(page.object_list, viewer_id=request.user.pk),
             "reaction_kinds": Reaction.Kind.choices,
             "is_me": person.pk == request.user.pk,
+            "dates": MilestoneDates.objects.filter(pk=person.pk).first() if person.pk == request.user.pk else None,
         },
     )
+
+
+@portal_page
+@require_http_methods(["POST"])
+def birthday_sharing(request: HttpRequest) -> HttpResponse:
+    """My own choice: celebrate my birthday in the feed (`share=1`) or not (`share=0`)."""
+    shared = request.POST.get("share") == "1"
+    birthday_sharing_set(user_id=request.user.pk, shared=shared)
+    messages.success(
+        request,
+        "Your birthday will be celebrated in the feed, if HR has it on record."
+        if shared
+        else "Your birthday will not be celebrated.",
+    )
+    return redirect("recognition:person", user_id=request.user.pk)

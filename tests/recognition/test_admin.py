@@ -88,3 +88,33 @@ def test_a_catalog_manager_cannot_see_recognition_settings(client, catalog_manag
 
     assert client.get(reverse("admin:recognition_recognition_changelist")).status_code == 403
     assert client.get(reverse("admin:recognition_allowancepolicy_change", args=[1])).status_code == 403
+
+
+def test_hr_imports_hire_dates_and_birthdays_all_or_nothing(client, hr_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recognition.models import MilestoneDates
+
+    ann, bob = UserFactory(email="ann@example.com"), UserFactory(email="bob@example.com")
+    client.force_login(hr_staff)
+    url = reverse("admin:recognition_milestonedates_import")
+
+    def upload(text):
+        return client.post(url, {"file": SimpleUploadedFile("dates.csv", text.encode())}, follow=True)
+
+    bad = upload(
+        "email,hired_on,birthday\nann@example.com,2021-04-01,\nnobody@example.com,2020-01-01,\nbob@example.com,next week,\n"
+    )
+    assert "Nothing was imported" in bad.text and "line 3" in bad.text and "line 4" in bad.text
+    assert not MilestoneDates.objects.exists()
+
+    good = upload("ANN@example.com;2021-04-01;1990-07-12\nbob@example.com;2019-10-15;\n")
+    assert "Saved the dates of 2 employees" in good.text
+    assert str(MilestoneDates.objects.get(user=ann).hired_on) == "2021-04-01"
+    assert MilestoneDates.objects.get(user=bob).birthday is None
+    assert not MilestoneDates.objects.get(user=ann).birthday_shared  # only the employee agrees to that
+
+
+def test_an_employee_cannot_open_hr_s_recognition_admin(client, employee):
+    client.force_login(employee)
+    assert client.get(reverse("admin:recognition_milestonedates_import")).status_code == 302  # to sign in

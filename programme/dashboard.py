@@ -14,10 +14,22 @@ from django.template.response import TemplateResponse
 
 from awsomeshop.csv_export import csv_response
 from awsomeshop.timezones import company_today
+from recognition.selectors import RecognitionFigures
 
 from .selectors import DASHBOARD_MAX_MONTHS, ProgrammeFigures, programme_figures
 
-EXPORTS = ("months", "products", "wished", "givers", "summary")
+EXPORTS = (
+    "months",
+    "products",
+    "wished",
+    "givers",
+    "summary",
+    "recognition",
+    "values",
+    "recognition_givers",
+    "receivers",
+    "unrecognised",
+)
 # What a catalog manager (who sees no points figures) may download.
 CATALOG_EXPORTS = ("products", "wished")
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
@@ -86,6 +98,8 @@ def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
         rows = [
             [g["awarded_by__email"] or "AWSomeShop", g["awards"], g["points"], g["reversed"]] for g in figures.givers
         ]
+    elif which in RECOGNITION_EXPORTS and figures.recognition is not None:
+        header, rows = _recognition_csv(figures.recognition, which)
     else:
         rate = figures.redemption_rate
         header = ["figure", "value"]
@@ -104,6 +118,26 @@ def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
             ["budget_used", "" if figures.budget is None else figures.budget_used],
         ]
     return csv_response(filename=f"programme-{which}-{span}.csv", header=header, rows=rows)
+
+
+RECOGNITION_EXPORTS = ("recognition", "values", "recognition_givers", "receivers", "unrecognised")
+
+
+def _recognition_csv(rec: RecognitionFigures, which: str) -> tuple[list[str], list[list[object]]]:
+    if which == "recognition":
+        header = ["month", "recognitions", "points_from_colleagues", "milestone_points"]
+        return header, [[f"{m.month:%Y-%m}", m.recognitions, m.points_given, m.milestone_points] for m in rec.months]
+    if which == "values":
+        header = ["value", "recognitions", "points"]
+        return header, [[r["recognition__value__name"], r["recognitions"], r["points"]] for r in rec.by_value]
+    if which == "recognition_givers":
+        header = ["employee", "recognitions", "points"]
+        return header, [[r["giver__email"], r["recognitions"], r["points"]] for r in rec.top_givers]
+    if which == "receivers":
+        header = ["employee", "recognitions", "points"]
+        return header, [[r["receiver__email"], r["recognitions"], r["points"]] for r in rec.top_receivers]
+    header = ["user_id", "email", "first_name", "last_name"]
+    return header, [[p["pk"], p["email"], p["first_name"], p["last_name"]] for p in rec.unrecognised]
 
 
 def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
@@ -151,6 +185,10 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
         "expiry_months": settings.POINTS_EXPIRY_MONTHS,
         "rate_percent": None if figures.redemption_rate is None else round(figures.redemption_rate * 100, 1),
         "chart": chart,
+        "rec_totals": {
+            name: figures.recognition.total(name) if figures.recognition else 0
+            for name in ("recognitions", "points_given", "milestone_points")
+        },
         "exports": {which: f"?{query}&export={which}" for which in EXPORTS},
     }
     return TemplateResponse(request, "admin/programme_dashboard.html", context)

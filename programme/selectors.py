@@ -25,7 +25,7 @@ from points.models import (
     figures_from_sums,
 )
 from points.selectors import budget_period_today, budget_used
-from recognition.selectors import recognition_problem_list
+from recognition.selectors import RecognitionFigures, recognition_figures, recognition_problem_list
 from shop.models import Product, ProductOption
 from shop.selectors import most_wished_products
 
@@ -347,6 +347,8 @@ class ProgrammeFigures:
     expiring_90: int | None
     # The products most people wish for, with their stock: what to restock.
     top_wished: list[dict]
+    # Colleagues' recognition: per month, per value, givers, receivers, who received nothing.
+    recognition: RecognitionFigures | None = None
 
     def total(self, name: str) -> int:
         return sum(getattr(month, name) for month in self.months)
@@ -375,13 +377,10 @@ def _ledger_by_month(*, start: date, end: date) -> list[MonthFigures]:
     needed), one grouped sum per type over the month's slice of the covering index
     `idx_transaction_sums`: each row is read once and nothing is computed per row, which
     measured 3x faster than one query of conditional sums per month (docs/performance.md)."""
-    months = _month_starts(start, end)
-    bounds = [max(company_day_start(month), company_day_start(start)) for month in months]
-    bounds.append(company_day_start(end + timedelta(days=1)))
     figures = []
-    for i, month in enumerate(months):
+    for month, first, following in _month_bounds(start=start, end=end):
         sums = dict(
-            PointsTransaction.objects.filter(created_at__gte=bounds[i], created_at__lt=bounds[i + 1])
+            PointsTransaction.objects.filter(created_at__gte=first, created_at__lt=following)
             .order_by()
             .values("transaction_type")
             .annotate(total=Sum("points_amount"))
@@ -450,4 +449,14 @@ def programme_figures(*, start: date, end: date) -> ProgrammeFigures:
         givers=_givers(since=since, until=until),
         expiring_90=points_expiring_within(days=90) if expiry_rule() else None,
         top_wished=most_wished_products(limit=10),
+        recognition=recognition_figures(month_bounds=_month_bounds(start=start, end=end), since=since, until=until),
     )
+
+
+def _month_bounds(*, start: date, end: date) -> list[tuple[date, datetime, datetime]]:
+    """Each month of the range with its first instant and the next month's (the range's own
+    first and last day at the ends), in TIME_ZONE."""
+    months = _month_starts(start, end)
+    bounds = [max(company_day_start(month), company_day_start(start)) for month in months]
+    bounds.append(company_day_start(end + timedelta(days=1)))
+    return [(month, bounds[i], bounds[i + 1]) for i, month in enumerate(months)]

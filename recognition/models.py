@@ -172,6 +172,8 @@ class Give(models.Model):
     allowance = models.ForeignKey(Allowance, on_delete=models.PROTECT, related_name="gives", null=True, blank=True)
     points_each = models.PositiveIntegerField()
     total = models.PositiveIntegerField()
+    # False for the recognition's own give (or a milestone's), True for a colleague's "+points".
+    added = models.BooleanField(default=False)
     client_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
     fingerprint = models.CharField(max_length=64)
     created_at = TimestampColumn(auto_now_add=True)

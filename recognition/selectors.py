@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -262,3 +263,81 @@ def recognition_problem_list() -> list[tuple[str, str, str]]:
     )
     problems += [("transaction", pk, "received without a recognition") for pk in unpaid.values_list("pk", flat=True)]
     return problems
+
+
+# --- The programme dashboard's recognition figures --------------------------------------------------
+@dataclass(frozen=True)
+class RecognitionMonth:
+    month: date
+    recognitions: int
+    points_given: int
+    milestone_points: int
+
+
+@dataclass(frozen=True)
+class RecognitionFigures:
+    months: list[RecognitionMonth]
+    by_value: list[dict]
+    top_givers: list[dict]
+    top_receivers: list[dict]
+    unrecognised: list[dict]  # active people who received nothing in the last 90 days
+    unrecognised_days: int = 90
+
+    def total(self, name: str) -> int:
+        return sum(getattr(month, name) for month in self.months)
+
+
+def _shown_gives():
+    return Give.objects.filter(recognition__hidden_at__isnull=True)
+
+
+def recognition_figures(
+    *, month_bounds: list[tuple[date, object, object]], since, until, limit: int = 10
+) -> RecognitionFigures:
+    """Recognitions and points given per month (`month_bounds`: each month with its first and
+    next instant), per value, the top givers and receivers in the range, and who received nothing
+    in the last 90 days. Hidden recognitions are left out."""
+    months = []
+    for month, start, end in month_bounds:  # one query a month
+        sums = (
+            _shown_gives()
+            .filter(created_at__gte=start, created_at__lt=end)
+            .aggregate(
+                recognitions=Count("pk", filter=Q(giver__isnull=False, added=False)),
+                colleagues=Sum("total", default=0, filter=Q(giver__isnull=False)),
+                milestones=Sum("total", default=0, filter=Q(giver__isnull=True)),
+            )
+        )
+        months.append(RecognitionMonth(month, sums["recognitions"], sums["colleagues"], sums["milestones"]))
+    in_range = _shown_gives().filter(created_at__gte=since, created_at__lt=until, giver__isnull=False)
+    by_value = list(
+        in_range.order_by()
+        .values("recognition__value__name")
+        .annotate(recognitions=Count("recognition", distinct=True), points=Sum("total"))
+        .order_by("-points", "recognition__value__name")
+    )
+    top_givers = list(
+        in_range.order_by()
+        .values("giver_id", "giver__email")
+        .annotate(recognitions=Count("recognition", distinct=True), points=Sum("total"))
+        .order_by("-points", "giver__email")[:limit]
+    )
+    top_receivers = list(
+        Credit.objects.filter(give__in=in_range)
+        .order_by()
+        .values("receiver_id", "receiver__email")
+        .annotate(recognitions=Count("give__recognition", distinct=True), points=Sum("points"))
+        .order_by("-points", "receiver__email")[:limit]
+    )
+    cutoff = timezone.now() - timedelta(days=90)
+    recent = Credit.objects.filter(
+        give__created_at__gte=cutoff, give__recognition__hidden_at__isnull=True, give__giver__isnull=False
+    ).values("receiver_id")
+    unrecognised = list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(pk__in=recent)
+        .order_by("email")
+        .values("pk", "email", "first_name", "last_name")
+    )
+    return RecognitionFigures(months, by_value, top_givers, top_receivers, unrecognised)

@@ -289,6 +289,7 @@ def _give_apply(
         allowance=allowance,
         points_each=points_each,
         total=total,
+        added=new is None,
         client_key=client_key,
         fingerprint=fingerprint,
     )

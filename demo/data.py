@@ -14,11 +14,15 @@ from PIL import Image, ImageDraw, ImageFont
 
 from accounts import roles
 from awsomeshop.db import new_id
+from awsomeshop.timezones import company_today
 from orders.models import OrderStatus
 from orders.services import OrderDetails, order_redeem, order_status_change, voucher_codes_import
 from points.budgets import BudgetChanges, LimitEdit, budget_save
 from points.models import AwardBatch, PointsBudget, PointsTransaction
 from points.services import Award, award_request_approve, points_award_batch, points_reverse
+from recognition.milestones import milestones_award
+from recognition.models import CompanyValue, MilestoneDates
+from recognition.services import milestone_dates_save, recognition_add_points, recognition_give, recognition_react
 from shop.models import Category, DeliveryMethod, Product, category_key
 from shop.services import category_create, product_create, product_option_create
 from shop.wishlist import wishlist_add
@@ -313,6 +317,94 @@ def _wishlist_seed(*, employee) -> None:
         wishlist_add(user_id=employee.pk, product_id=product.pk)
 
 
+# A month of recognition between the demo users: (days ago, giver, receivers, points each, value,
+# message, reactions by). Each is given once (its key), so seeding again adds nothing.
+DEMO_RECOGNITIONS = [
+    (
+        26,
+        "colleague",
+        ["employee"],
+        15,
+        "Customer first",
+        "Thanks for staying late to fix the checkout bug for our biggest customer.",
+        ["hr"],
+    ),
+    (
+        21,
+        "employee",
+        ["colleague", "fulfilment"],
+        10,
+        "Better together",
+        "You two turned the office move into a party. Thank you!",
+        ["hr", "catalog"],
+    ),
+    (
+        17,
+        "hr",
+        ["catalog"],
+        20,
+        "Keep it simple",
+        "The new catalog categories make everything easier to find.",
+        ["employee"],
+    ),
+    (12, "fulfilment", ["employee"], 10, "Own it", "Saw the missing parcel through from start to finish. 🙌", []),
+    (
+        8,
+        "catalog",
+        ["colleague"],
+        10,
+        "Customer first",
+        "Thanks @employee and @colleague for the product photos: customers love them.",
+        ["employee", "fulfilment"],
+    ),
+    (
+        3,
+        "colleague",
+        ["hr"],
+        25,
+        "Better together",
+        "Hana made onboarding the new team painless.",
+        ["employee", "catalog", "fulfilment"],
+    ),
+    (1, "employee", ["colleague"], 5, "Own it", "Took the on-call weekend without being asked.", ["hr"]),
+]
+
+
+def _recognition_seed(*, users: dict[str, object]) -> None:
+    """A month of recognition, reactions and a +points, and a first work anniversary for Carlos."""
+    by_name = {email.split("@")[0]: user for email, user in users.items()}
+    values = {value.name: value for value in CompanyValue.objects.all()}
+    now = timezone.now()
+    for i, (days_ago, giver, receivers, points, value, message, reacted_by) in enumerate(DEMO_RECOGNITIONS):
+        if value not in values:
+            continue  # HR renamed the demo's values
+        with _clock_at(now - timedelta(days=days_ago)):
+            outcome = recognition_give(
+                giver_id=by_name[giver].pk,
+                receiver_ids=[by_name[name].pk for name in receivers],
+                points_each=points,
+                message=message,
+                value_id=values[value].pk,
+                client_key=f"demo-recognition-{i}",
+            )
+        for name in reacted_by:
+            recognition_react(user_id=by_name[name].pk, recognition_id=outcome.recognition.pk, kind="applause")
+        if i == 5:
+            recognition_add_points(
+                giver_id=by_name["employee"].pk,
+                recognition_id=outcome.recognition.pk,
+                points_each=5,
+                client_key="demo-recognition-added",
+            )
+    colleague = by_name["colleague"]
+    if not MilestoneDates.objects.filter(pk=colleague.pk).exists():
+        today = company_today()
+        milestone_dates_save(
+            user_id=colleague.pk, hired_on=today.replace(year=today.year - 1) - timedelta(days=2), birthday=None
+        )
+    milestones_award()
+
+
 def demo_seed(*, cognito: bool = False) -> dict[str, object]:
     """Load the demo data; running it again adds nothing that is already there."""
     products_created = catalog_seed()
@@ -335,4 +427,5 @@ def demo_seed(*, cognito: bool = False) -> dict[str, object]:
         colleague=users["colleague@awsomeshop.local"],
     )
     _wishlist_seed(employee=users["employee@awsomeshop.local"])
+    _recognition_seed(users=users)
     return {"products_created": products_created, "users": DEMO_USERS, "history_for": history_for}

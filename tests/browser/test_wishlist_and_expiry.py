@@ -39,7 +39,7 @@ def test_on_a_360_px_phone_every_section_of_the_main_menu_is_in_sight(browser, l
     page.get_by_role("button", name="Sign in").click()
 
     links = page.get_by_role("navigation", name="Main").get_by_role("link")
-    expect(links).to_have_text(["Catalog", "Wishlist", "My orders", "My points"])
+    expect(links).to_have_text(["Catalog", "Wishlist", "My orders", "My points", "Recognition"])
     for link in links.all():
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, link.inner_text()

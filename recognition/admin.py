@@ -48,6 +48,11 @@ class CompanyValueAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMix
         obj.__dict__.update(saved.__dict__)
 
 
+def _policy_defaults() -> dict[str, int]:
+    policy = AllowancePolicy()
+    return {"monthly_points": policy.monthly_points, "most_per_receiver": policy.most_per_receiver}
+
+
 @admin.register(AllowancePolicy)
 class AllowancePolicyAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, admin.ModelAdmin):
     """One row: the list opens it."""
@@ -61,7 +66,12 @@ class AllowancePolicyAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactions
         return False
 
     def changelist_view(self, request, extra_context=None):
-        AllowancePolicy.objects.get_or_create(pk=1)
+        if request.GET:  # the list itself, which answers a lookup that is not its own as every list does
+            return super().changelist_view(request, extra_context)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if not AllowancePolicy.objects.filter(pk=1).exists():
+            allowance_policy_save(**_policy_defaults())
         return HttpResponseRedirect(reverse("admin:recognition_allowancepolicy_change", args=[1]))
 
     def save_model(self, request, obj: AllowancePolicy, form, change: bool) -> None:

@@ -88,6 +88,9 @@ def test_a_catalog_manager_cannot_see_recognition_settings(client, catalog_manag
 
     assert client.get(reverse("admin:recognition_recognition_changelist")).status_code == 403
     assert client.get(reverse("admin:recognition_allowancepolicy_change", args=[1])).status_code == 403
+    AllowancePolicy.objects.all().delete()
+    assert client.get(reverse("admin:recognition_allowancepolicy_changelist")).status_code == 403
+    assert not AllowancePolicy.objects.exists()  # looking at the list changes nothing
 
 
 def test_hr_imports_hire_dates_and_birthdays_all_or_nothing(client, hr_staff):

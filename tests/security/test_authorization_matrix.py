@@ -56,7 +56,18 @@ def world(employee, hr_staff, catalog_manager, fulfilment_staff, give_points):
     Client().post("/accounts/login/", {"username": other.email, "password": "wrong"})  # an AccessAttempt
     Client().post("/accounts/login/", {"username": other.email, "password": DEFAULT_PASSWORD})  # an AccessLog
 
+    from recognition.models import AllowanceOverride, CompanyValue, MilestoneDates
+    from recognition.services import recognition_give
+
+    value = CompanyValue.objects.get_or_create(name="Customer first")[0]
+    recognition = recognition_give(
+        giver_id=other.pk, receiver_ids=[employee.pk], points_each=5, message="Thanks", value_id=value.pk
+    ).recognition
     return {
+        "recognition": recognition,
+        "company_value": value,
+        "allowance_override": AllowanceOverride.objects.create(user=other, monthly_points=5),
+        "milestone_dates": MilestoneDates.objects.create(user=other),
         "users": {
             "employee": employee,
             "other_employee": other,
@@ -109,6 +120,12 @@ def object_for(name: str, world) -> str:
         "points_pointsbudget": str(world["budget"].pk),
         "shop_category": str(__import__("shop.models").models.Category.objects.first().pk),
         "audit_auditentry": str(__import__("audit.models").models.AuditEntry.objects.first().pk),
+        "recognition_recognition": world["recognition"].pk,
+        "recognition_companyvalue": str(world["company_value"].pk),
+        "recognition_allowancepolicy": "1",
+        "recognition_allowanceoverride": world["allowance_override"].pk,
+        "recognition_milestonedates": world["milestone_dates"].pk,
+        "recognition_milestonerule": str(__import__("recognition.models").models.MilestoneRule.objects.first().pk),
     }.get(key, "999999")  # no such object: the admin answers with a redirect to its index
 
 
@@ -122,6 +139,8 @@ def concrete(name: str, pattern: str, world) -> str:
     path = path.replace("<str:award_id>", world["award"].pk).replace("<str:request_id>", world["award_batch"].pk)
     path = path.replace("<id>", world["employee"].pk).replace("<str:batch_id>", world["award_batch"].pk)
     path = path.replace("<str:notification_id>", str(world["notification"].pk))
+    path = path.replace("<str:recognition_id>", world["recognition"].pk).replace("<str:kind>", "heart")
+    path = path.replace("<str:user_id>", world["employee"].pk)
     return "/" + path
 
 
@@ -170,6 +189,16 @@ ADMIN_MODELS = {
     "shop_category": admin_rule({"catalog_manager", "superuser"}, add={"catalog_manager", "superuser"}),
     "points_pointsbudget": admin_rule({"hr", "superuser"}, add={"superuser"}, delete={"superuser"}),
     "audit_auditentry": admin_rule({"hr", "superuser"}),
+    # Recognition: HR keeps values, allowances and milestones; nothing of it is ever deleted but
+    # a person's own allowance; recognitions are hidden, never edited (tests/recognition).
+    "recognition_companyvalue": admin_rule({"hr", "superuser"}, add={"hr", "superuser"}),
+    "recognition_allowancepolicy": admin_rule({"hr", "superuser"}),
+    "recognition_allowanceoverride": admin_rule(
+        {"hr", "superuser"}, add={"hr", "superuser"}, delete={"hr", "superuser"}
+    ),
+    "recognition_recognition": admin_rule({"hr", "superuser"}),
+    "recognition_milestonedates": admin_rule({"hr", "superuser"}, add={"hr", "superuser"}),
+    "recognition_milestonerule": admin_rule({"hr", "superuser"}, add={"hr", "superuser"}),
 }
 
 EXACT = {
@@ -189,6 +218,13 @@ EXACT = {
     "points:history": PORTAL,
     "shop:wishlist": PORTAL,
     "shop:wishlist_change": {"anonymous": 302, "default": 405},  # a POST, to one's own wishlist
+    "recognition:feed": PORTAL,
+    "recognition:give": PORTAL,
+    "recognition:person": PORTAL,
+    "recognition:detail": PORTAL,  # a public one; private ones: tests/recognition
+    "recognition:birthday_sharing": {"anonymous": 302, "default": 405},  # a POST, one's own
+    "recognition:add_points": {"anonymous": 302, "default": 405},  # a POST, from one's own allowance
+    "recognition:react": {"anonymous": 302, "default": 405},  # a POST
     "notifications:list": PORTAL,
     "notifications:preferences": PORTAL,
     "notifications:read_all": {"anonymous": 302, "default": 405},  # a POST
@@ -204,6 +240,12 @@ EXACT = {
     "v1:my_wishlist": {"anonymous": 401, "default": 200},
     "v1:my_wishlist_entry": {"anonymous": 401, "default": 405},  # PUT and DELETE, one's own
     "v1:my_notifications": {"anonymous": 401, "default": 200},
+    "v1:recognition_list": {"anonymous": 401, "default": 200},
+    "v1:recognition_detail": {"anonymous": 401, "default": 200},
+    "v1:recognition_add_points": {"anonymous": 401, "default": 405},  # a POST
+    "v1:recognition_reaction": {"anonymous": 401, "default": 405},  # PUT and DELETE
+    "v1:company_value_list": {"anonymous": 401, "default": 200},
+    "v1:my_allowance": {"anonymous": 401, "default": 200},
     "v1:notifications_read_all": {"anonymous": 401, "default": 405},
     "v1:notification_read": {"anonymous": 401, "default": 405},
     "v1:order_list": {"anonymous": 401, "default": 200},
@@ -242,6 +284,15 @@ EXACT = {
     "admin:points_pointstransaction_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:points_pointstransaction_reverse": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:points_awardbatch_decide": {**ADMIN_STAFF_ONLY, "hr": 302, "superuser": 302, "default": 403},
+    "admin:recognition_recognition_hide": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    "admin:recognition_milestonedates_import": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
+    # The one policy: its list opens it.
+    "admin:recognition_allowancepolicy_changelist": {
+        **ADMIN_STAFF_ONLY,
+        "hr": 302,
+        "superuser": 302,
+        "default": 403,
+    },
     "admin:audit_auditentry_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:orders_order_export": {**ADMIN_STAFF_ONLY, "hr": 200, "superuser": 200, "default": 403},
     "admin:orders_fulfilmentorder_export": {**ADMIN_STAFF_ONLY, "fulfilment": 200, "superuser": 200, "default": 403},

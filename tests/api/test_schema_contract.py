@@ -78,4 +78,4 @@ def test_the_schema_lists_every_notification_kind_the_apps_declare():
     assert sorted(document["components"]["schemas"]["KindEnum"]["enum"]) == sorted(
         kind.code for kind in notification_kind_list()
     )
-    assert len(notification_kind_list()) == 12  # wishlist (2) and expiry (1) included
+    assert len(notification_kind_list()) == 16  # wishlist (2), expiry (1) and recognition (4) included

@@ -81,7 +81,11 @@ def test_a_colleague_reacts_and_adds_points_and_opens_a_person_s_page(browser, l
     receiver = UserFactory(email="bob@example.com", first_name="Bob", last_name="Baker")
     value = CompanyValue.objects.get_or_create(name="Better together")[0]
     recognition_give(
-        giver_id=giver.pk, receiver_ids=[receiver.pk], points_each=10, message="Great pairing session", value_id=value.pk
+        giver_id=giver.pk,
+        receiver_ids=[receiver.pk],
+        points_each=10,
+        message="Great pairing session",
+        value_id=value.pk,
     )
     context, page = _signed_in(browser, live_server, employee, viewport)
 

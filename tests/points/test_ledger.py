@@ -19,6 +19,8 @@ from points.expiry import points_expire
 from points.models import KIND_EFFECTS, Effect, LotRule, PointsTransaction, UserPoints, figures_from_sums
 from points.services import Award, award_request_approve, points_award_batch, points_reverse
 from programme.selectors import MonthFigures
+from recognition.models import CompanyValue
+from recognition.services import recognition_give
 from tests.factories import ProductFactory
 from tests.ledger import assert_ledger_consistent
 
@@ -180,6 +182,13 @@ def test_every_write_of_balances_and_ledger_rows_goes_through_the_ledger_at_run_
         order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
         points_reverse(
             award_id=awarded.pk, amount=100, reason="Typo", reversed_by_id=second_hr.pk, source="form", batch_id="r1"
+        )
+        recognition_give(
+            giver_id=second_hr.pk,
+            receiver_ids=[employee.pk],
+            points_each=10,
+            message="Thanks",
+            value_id=CompanyValue.objects.get_or_create(name="Customer first")[0].pk,
         )
         settings.POINTS_EXPIRY_MONTHS, settings.POINTS_EXPIRY_STARTS = 1, datetime.date(2000, 1, 1)
         points_expire(today=timezone.localdate() + datetime.timedelta(days=70))

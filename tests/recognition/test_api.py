@@ -124,3 +124,16 @@ def test_a_private_recognition_is_not_found_by_anyone_else(api_as, employee_api,
     assert outsider.put(f"{GIVE}/{given['id']}/reactions/heart").status_code == 404
     assert outsider.get(GIVE).json()["count"] == 0
     assert api_as(colleague).get(f"{GIVE}/{given['id']}").status_code == 200
+
+
+def test_hr_cannot_give_from_someone_else_s_allowance(api_as, hr_staff, employee, colleague, value):
+    hr = api_as(hr_staff)
+
+    named = hr.post(GIVE, _body(colleague, value, giver=employee.pk), format="json")
+    given = hr.post(GIVE, _body(colleague, value), format="json")
+
+    assert named.status_code == 400 and "giver" in named.json()["error"]["details"]
+    assert given.status_code == 201
+    # The give drew on HR's own allowance; the employee's is untouched.
+    assert hr.get("/api/v1/me/allowance").json()["given"] == 10
+    assert api_as(employee).get("/api/v1/me/allowance").json()["given"] == 0

@@ -13,8 +13,10 @@ from django.utils.html import format_html, format_html_join
 
 from awsomeshop.admin_tools import ReadOnlyAdminMixin, ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import counted
 
 from .models import AllowanceOverride, AllowancePolicy, CompanyValue, MilestoneDates, MilestoneRule, Recognition
+from .selectors import recognition_reversible_now
 from .services import (
     HIDE_REASON_MAX_LENGTH,
     allowance_override_delete,
@@ -193,7 +195,13 @@ class RecognitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except ShopError as refusal:
                 form.add_error("reason", refusal.message)
             else:
-                if outcome.replayed:
+                if outcome.replayed and outcome.taken_back:
+                    self.message_user(
+                        request,
+                        f"It was hidden already; {outcome.taken_back:,} points were taken back now.",
+                        messages.SUCCESS,
+                    )
+                elif outcome.replayed:
                     self.message_user(request, "It was hidden already; nothing more was taken back.", messages.WARNING)
                 else:
                     spent = f" {outcome.already_spent:,} had been spent already." if outcome.already_spent else ""
@@ -209,6 +217,7 @@ class RecognitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "recognition": recognition,
             "receivers": receivers,
             "form": form,
+            "reversible_now": recognition_reversible_now(recognition=recognition) if recognition.is_hidden else 0,
         }
         return TemplateResponse(request, "admin/recognition/hide.html", context)
 
@@ -271,7 +280,8 @@ class MilestoneDatesAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsM
             except ShopError as refusal:
                 form.add_error("file", refusal.message)
             else:
-                self.message_user(request, f"Saved the dates of {report.saved:,} employees.", messages.SUCCESS)
+                saved = counted(report.saved, "employee", "employees")
+                self.message_user(request, f"Saved the dates of {saved}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:recognition_milestonedates_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -33,6 +33,7 @@ from .models import (
     RecognitionReceiver,
 )
 from .selectors import allowance_period_start, allowance_policy
+from .services import recognitions_hidden_take_back
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def milestones_due(*, today: date) -> list[DueMilestone]:
 def _milestone_message(due: DueMilestone) -> str:
     name = f", {due.first_name}" if due.first_name else ""
     if due.years is None:
-        return f"Happy birthday{name}! 🎂"
+        return f"Happy birthday{name}!"
     years = "one year" if due.years == 1 else f"{due.years} years"
     return f"Happy work anniversary{name}! Thank you for {years} with us."
 
@@ -147,6 +148,8 @@ class DailyReport:
     already: int = 0
     failed: list[str] = field(default_factory=list)
     reminded: int = 0
+    # Points hidden recognitions had left with their receivers, taken back (spent, then refunded).
+    taken_back: int = 0
 
 
 def milestones_award(*, today: date | None = None) -> DailyReport:
@@ -166,6 +169,16 @@ def milestones_award(*, today: date | None = None) -> DailyReport:
             report.awarded += 1
         else:
             report.already += 1
+    return report
+
+
+def recognition_daily(*, today: date | None = None) -> DailyReport:
+    """The daily job: take back what hidden recognitions left behind, award the milestones due,
+    remind people whose allowance lapses. Each step is safe to run twice or late."""
+    taken_back = recognitions_hidden_take_back()
+    report = milestones_award(today=today)
+    report.taken_back = taken_back
+    report.reminded = allowance_lapse_remind(today=today)
     return report
 
 

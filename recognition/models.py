@@ -211,10 +211,10 @@ class Credit(models.Model):
 
 class Reaction(models.Model):
     class Kind(models.TextChoices):
-        APPLAUSE = "applause", "👏"
-        HEART = "heart", "❤️"
-        PARTY = "party", "🎉"
-        STAR = "star", "⭐"
+        APPLAUSE = "applause", "Applause"
+        HEART = "heart", "Love it"
+        PARTY = "party", "Celebrate"
+        STAR = "star", "Outstanding"
 
     recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

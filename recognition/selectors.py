@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from awsomeshop.timezones import company_today
 from points.models import PointsTransaction
+from points.selectors import reversal_state
 
 from .models import (
     Allowance,
@@ -48,9 +49,6 @@ def allowance_period_start(day: date | None = None) -> date:
     return day.replace(day=1)
 
 
-REACTION_NAMES = {"applause": "Applause", "heart": "Love it", "party": "Celebrate", "star": "Outstanding"}
-
-
 def company_value_list() -> QuerySet[CompanyValue]:
     return CompanyValue.objects.filter(is_active=True)
 
@@ -60,10 +58,7 @@ def recognition_feed(
 ) -> QuerySet[Recognition]:
     """What this viewer may see, newest first: public recognitions, and private ones they gave or
     received; none that HR hid. Optionally for one value, or one person (given or received)."""
-    visible = Q(is_public=True) | Q(giver_id=viewer_id) | Q(receiver_rows__user_id=viewer_id)
-    feed = Recognition.objects.filter(hidden_at__isnull=True).filter(
-        pk__in=Recognition.objects.filter(visible).values("pk")
-    )
+    feed = Recognition.objects.filter(_visible_to(viewer_id), hidden_at__isnull=True)
     if value_id is not None:
         feed = feed.filter(value_id=value_id)
     if person_id is not None:
@@ -95,14 +90,8 @@ class FeedEntry:
     def reaction_buttons(self) -> list[dict]:
         """Each kind of reaction with its count and whether the viewer gave it."""
         return [
-            {
-                "kind": kind,
-                "emoji": emoji,
-                "name": REACTION_NAMES[kind],
-                "count": self.reactions.get(kind, 0),
-                "mine": kind in self.mine,
-            }
-            for kind, emoji in Reaction.Kind.choices
+            {"kind": kind, "name": name, "count": self.reactions.get(kind, 0), "mine": kind in self.mine}
+            for kind, name in Reaction.Kind.choices
         ]
 
 
@@ -137,23 +126,34 @@ def feed_entries(recognitions, *, viewer_id: str) -> list[FeedEntry]:
     return entries
 
 
+# Only the first mentions of a message become links: a page of messages full of @names costs a
+# few bounded queries (SQLite refuses an OR of a thousand names).
+MENTIONS_LINKED = 20
+MENTION_LOOKUP_BATCH = 100
+
+
+def _mentions(message: str) -> list[str]:
+    return [name.rstrip(".") for name in MENTION.findall(message)][:MENTIONS_LINKED]
+
+
 def mentioned_people(messages) -> dict[str, object]:
     """The active colleagues the messages @mention, by the lower-cased name mentioned."""
-    names = {name.lower().rstrip(".") for message in messages for name in MENTION.findall(message)}
-    if not names:
-        return {}
-    query = Q()
-    for name in names:
-        query |= Q(email__istartswith=f"{name}@")
-    users = get_user_model().objects.filter(query, is_active=True).only("pk", "email", "first_name", "last_name")
-    return {user.email.split("@", 1)[0].lower(): user for user in users}
+    names = sorted({name.lower() for message in messages for name in _mentions(message)})
+    people = {}
+    for start in range(0, len(names), MENTION_LOOKUP_BATCH):
+        query = Q()
+        for name in names[start : start + MENTION_LOOKUP_BATCH]:
+            query |= Q(email__istartswith=f"{name}@")
+        users = get_user_model().objects.filter(query, is_active=True).only("pk", "email", "first_name", "last_name")
+        people.update({user.email.split("@", 1)[0].lower(): user for user in users})
+    return people
 
 
 def message_html(message: str, people: dict[str, object]) -> SafeString:
     """The message as HTML: escaped, line breaks kept, each @mention of a colleague a link to
     their page (an unknown name stays text)."""
     parts, last = [], 0
-    for match in MENTION.finditer(message):
+    for match in list(MENTION.finditer(message))[:MENTIONS_LINKED]:
         name = match.group(1).rstrip(".")
         user = people.get(name.lower())
         if user is None:
@@ -205,12 +205,23 @@ class PersonSummary:
     given_points: int
 
 
-def person_summary(*, user_id: str) -> PersonSummary:
-    """What a person received and gave, in recognitions and points (hidden ones left out)."""
-    received = Credit.objects.filter(receiver_id=user_id, give__recognition__hidden_at__isnull=True).aggregate(
+def _visible_to(viewer_id: str, prefix: str = "") -> Q:
+    """Recognitions this viewer may see (`prefix`: the path to the recognition, for related rows)."""
+    return (
+        Q(**{f"{prefix}is_public": True})
+        | Q(**{f"{prefix}giver_id": viewer_id})
+        | Q(**{f"{prefix}pk__in": RecognitionReceiver.objects.filter(user_id=viewer_id).values("recognition")})
+    )
+
+
+def person_summary(*, user_id: str, viewer_id: str) -> PersonSummary:
+    """What a person received and gave, in recognitions and points, of what the viewer may see
+    (public ones, and private ones the viewer gave or received); hidden ones left out."""
+    shown = Recognition.objects.filter(_visible_to(viewer_id), hidden_at__isnull=True).values("pk")
+    received = Credit.objects.filter(receiver_id=user_id, give__recognition__in=shown).aggregate(
         count=Count("give__recognition", distinct=True), points=Sum("points", default=0)
     )
-    given = Give.objects.filter(giver_id=user_id, recognition__hidden_at__isnull=True).aggregate(
+    given = Give.objects.filter(giver_id=user_id, recognition__in=shown).aggregate(
         count=Count("recognition", distinct=True), points=Sum("total", default=0)
     )
     return PersonSummary(
@@ -341,3 +352,9 @@ def recognition_figures(
         .values("pk", "email", "first_name", "last_name")
     )
     return RecognitionFigures(months, by_value, top_givers, top_receivers, unrecognised)
+
+
+def recognition_reversible_now(*, recognition: Recognition) -> int:
+    """What its credits could give back now (for showing; a take-back decides under the locks)."""
+    credits = Credit.objects.filter(give__recognition=recognition).select_related("entry")
+    return sum(reversal_state(award=credit.entry).reversible for credit in credits)

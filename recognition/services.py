@@ -9,11 +9,13 @@ the accounts. No path takes them the other way round, so gives queue instead of 
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -211,9 +213,14 @@ def recognition_add_points(
     client_key = idempotency_key_clean(client_key)
     points_each = recognition_points_clean(points_each)
     recognition = _recognition_visible(user_id=giver_id, recognition_id=recognition_id)
-    receivers = sorted(recognition.receiver_rows.values_list("user_id", flat=True))
-    if giver_id in receivers:
+    if giver_id in recognition.receiver_rows.values_list("user_id", flat=True):
         raise SelfRecognition("You cannot add points to a recognition you received.")
+    if recognition.giver_id == giver_id:
+        raise SelfRecognition("This is the recognition you gave: recognise them again to give more.")
+    # Colleagues who have left get nothing more.
+    receivers = sorted(recognition.receiver_rows.filter(user__is_active=True).values_list("user_id", flat=True))
+    if not receivers:
+        raise InvalidRecognition("Nobody this recognition thanked works here any more.", field="recognition")
     fingerprint = _fingerprint("add", recognition.pk, points_each)
     replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
     if replay is not None:
@@ -242,6 +249,8 @@ def _replayed(*, giver_id: str, client_key: str | None, fingerprint: str) -> Giv
         return None
     if give.fingerprint != fingerprint:
         raise IdempotencyKeyReused("This key was already used for another recognition; start again for a new one.")
+    if give.recognition.is_hidden:
+        raise RecognitionHidden("This recognition was given, and then hidden by HR.")
     return GiveOutcome(
         give=give, recognition=give.recognition, allowance_left=allowance_left(user_id=giver_id), replayed=True
     )
@@ -354,6 +363,9 @@ def recognition_react(*, user_id: str, recognition_id: str, kind: str, on: bool 
     if kind not in Reaction.Kind.values:
         raise InvalidRecognition(f"A reaction is one of: {', '.join(Reaction.Kind.values)}.", field="kind")
     recognition = _recognition_visible(user_id=user_id, recognition_id=recognition_id)
+    # Under the recognition's lock, as a hide takes it: no reaction lands after one.
+    if Recognition.objects.select_for_update().filter(pk=recognition.pk, hidden_at__isnull=False).exists():
+        raise RecognitionHidden("This recognition was hidden by HR.")
     if on:
         Reaction.objects.bulk_create(
             [Reaction(recognition=recognition, user_id=user_id, kind=kind)], ignore_conflicts=True
@@ -376,43 +388,90 @@ class HideOutcome:
 def recognition_hide(*, recognition_id: str, reason: str, hidden_by_id: str) -> HideOutcome:
     """HR takes a recognition down: it leaves the feed, and its points are taken back from each
     receiver through the ledger (a reversal of each credit), as far as they have not been spent
-    or expired. Giver and receivers are told why. Hiding it again changes nothing."""
+    or expired. Giver and receivers are told why. Hiding it again hides nothing more but takes
+    back what has become reversible since (a spent order cancelled and refunded): `replayed`."""
     reason = text_clean(reason, what="reason", max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration)
     if not reason:
         raise InvalidModeration("Give a reason; the giver and the receivers see it.", field="reason")
     recognition = Recognition.objects.select_for_update().filter(pk=str(recognition_id)[:36]).first()
     if recognition is None:
         raise UnknownRecognition("There is no recognition with this id.")
-    if recognition.is_hidden:
-        return HideOutcome(recognition=recognition, taken_back=0, already_spent=0, replayed=True)
+    replayed = recognition.is_hidden
+    taken_back, spent = _credits_take_back(recognition=recognition, reason=reason, taken_by_id=hidden_by_id)
+    if not replayed:
+        recognition.hidden_at = timezone.now()
+        recognition.hidden_by_id = hidden_by_id
+        recognition.hidden_reason = reason
+        recognition.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        notify_recognition_hidden(recognition=recognition)
+    if taken_back or not replayed:
+        audit_record(
+            action="recognition.take_back" if replayed else "recognition.hide",
+            target=recognition,
+            after={"reason": reason, "points_taken_back": taken_back, "points_already_spent": spent},
+        )
+    return HideOutcome(recognition=recognition, taken_back=taken_back, already_spent=spent, replayed=replayed)
+
+
+@in_transaction
+def _credits_take_back(*, recognition: Recognition, reason: str, taken_by_id: str | None) -> tuple[int, int]:
+    """Reverse what each credit of a (hidden) recognition can give back now: never more than it
+    gave, less what was reversed already or expired, nor more than the receiver has. Returns
+    (taken back now, still out: spent)."""
     taken_back = spent = 0
     credits = Credit.objects.filter(give__recognition=recognition).select_related("entry").order_by("receiver_id", "id")
     for credit in credits:
         account = ledger.account_lock(user_id=credit.receiver_id)
-        reversible = reversal_state(award=credit.entry, balance=account.balance).reversible
-        if reversible:
+        state = reversal_state(award=credit.entry, balance=account.balance)
+        if state.reversible:
             ledger.post(
                 user_id=credit.receiver_id,
                 kind=PointsTransaction.Type.REVERSED,
-                amount=reversible,
+                amount=state.reversible,
                 description=f"Recognition hidden by HR: {reason}",
-                awarded_by_id=hidden_by_id,
+                awarded_by_id=taken_by_id,
                 reverses_id=credit.entry_id,
                 account=account,
             )
-        taken_back += reversible
-        spent += credit.points - reversible
-    recognition.hidden_at = timezone.now()
-    recognition.hidden_by_id = hidden_by_id
-    recognition.hidden_reason = reason
-    recognition.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    audit_record(
-        action="recognition.hide",
-        target=recognition,
-        after={"reason": reason, "points_taken_back": taken_back, "points_already_spent": spent},
-    )
-    notify_recognition_hidden(recognition=recognition)
-    return HideOutcome(recognition=recognition, taken_back=taken_back, already_spent=spent)
+        taken_back += state.reversible
+        spent += state.remaining - state.reversible
+    return taken_back, spent
+
+
+def recognitions_hidden_take_back() -> int:
+    """The daily job's sweep: what hidden recognitions left with their receivers and is
+    reversible now (a spent order cancelled since, its points refunded) goes back. Returns the
+    points taken back."""
+    taken = 0
+    for recognition_id, reason in Recognition.objects.filter(hidden_at__isnull=False).values_list(
+        "pk", "hidden_reason"
+    ):
+        if not _has_outstanding_credit(recognition_id):
+            continue
+        taken += _hidden_take_back(recognition_id=recognition_id, reason=reason)
+    return taken
+
+
+def _has_outstanding_credit(recognition_id: str) -> bool:
+    credits = Credit.objects.filter(give__recognition_id=recognition_id)
+    given = credits.aggregate(total=Sum("points", default=0))["total"]
+    reversed_ = PointsTransaction.objects.filter(
+        transaction_type=PointsTransaction.Type.REVERSED, reverses_id__in=credits.values("entry_id")
+    ).aggregate(total=Sum("points_amount", default=0))["total"]
+    return given > reversed_
+
+
+@atomic_with_retry
+def _hidden_take_back(*, recognition_id: str, reason: str) -> int:
+    recognition = Recognition.objects.select_for_update().get(pk=recognition_id)
+    taken_back, spent = _credits_take_back(recognition=recognition, reason=reason, taken_by_id=None)
+    if taken_back:
+        audit_record(
+            action="recognition.take_back",
+            target=recognition,
+            after={"points_taken_back": taken_back, "points_already_spent": spent},
+        )
+    return taken_back
 
 
 # --- HR's settings ------------------------------------------------------------------------------
@@ -442,6 +501,8 @@ def allowance_policy_save(*, monthly_points: int, most_per_receiver: int) -> All
     allowance applies at once: nobody gives past it, and what was given stands."""
     if monthly_points > 100_000 or most_per_receiver > 100_000:
         raise InvalidRecognition("An allowance is at most 100,000 points.", field="monthly_points")
+    if most_per_receiver < 1:
+        raise InvalidRecognition("The most per receiver must be at least 1 point.", field="most_per_receiver")
     policy, _ = AllowancePolicy.objects.select_for_update().get_or_create(pk=1)
     before = {"monthly_points": policy.monthly_points, "most_per_receiver": policy.most_per_receiver}
     policy.monthly_points, policy.most_per_receiver = monthly_points, most_per_receiver
@@ -487,14 +548,22 @@ def allowance_override_delete(*, user_id: str) -> None:
 
 
 # --- Milestone dates and rules ----------------------------------------------------------------------
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# An empty cell of an import: the date on record stays.
+KEEP = object()
+
+
 def _date_clean(value: object, *, what: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
         parsed = value
     else:
+        text = str(value).strip()
         try:
-            parsed = date.fromisoformat(str(value).strip())
+            if not DATE_PATTERN.fullmatch(text):
+                raise ValueError(text)  # fromisoformat also takes 20200101 and 2020-W01-1
+            parsed = date.fromisoformat(text)
         except ValueError:
             raise InvalidRecognition(
                 f"The {what} “{str(value)[:20]}” is not a date like 2021-04-01.", field=what
@@ -516,9 +585,12 @@ def milestone_dates_save(*, user_id: str, hired_on: object, birthday: object) ->
 
 
 @in_transaction
-def _milestone_dates_write(*, user_id: str, hired_on: date | None, birthday: date | None) -> MilestoneDates:
+def _milestone_dates_write(*, user_id: str, hired_on: object, birthday: object) -> MilestoneDates:
+    """Write the dates (a date, None to clear, or KEEP for what is on record)."""
     dates, _ = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
     before = {"hired_on": dates.hired_on, "birthday": bool(dates.birthday)}
+    hired_on = dates.hired_on if hired_on is KEEP else hired_on
+    birthday = dates.birthday if birthday is KEEP else birthday
     dates.hired_on, dates.birthday = hired_on, birthday
     dates.save(update_fields=["hired_on", "birthday"])
     # The birthday itself is personal: the trail says whether one is recorded, not which.
@@ -547,23 +619,36 @@ class DatesImport:
 
 
 def milestone_dates_import(*, upload) -> DatesImport:
-    """A CSV file of `email,hired_on,birthday` (a header row is optional; birthday may be empty),
-    all or nothing: one bad row refuses the file, naming its line and what is wrong."""
+    """A CSV file of `email,hired_on,birthday` (a header row is optional; an empty cell keeps the
+    date on record), all or nothing: one bad row (an unknown e-mail, a date not like 2021-04-01,
+    a person on two lines, more than three columns) refuses the file, naming its line."""
     rows = csv_rows_read(upload, refused=InvalidRecognition, delimiters=",;\t")
     if rows and rows[0][1] and rows[0][1][0].strip().lower() in {"email", "e-mail"}:
         rows = rows[1:]
     users = dict(
         (email.lower(), pk) for pk, email in get_user_model().objects.filter(is_active=True).values_list("pk", "email")
     )
-    wanted, problems = [], []
+    wanted, problems, first_line = [], [], {}
     for line, cells in rows:
-        cells = [cell.strip() for cell in cells] + ["", ""]
-        email, hired_on, birthday = cells[0], cells[1], cells[2]
+        cells = [cell.strip() for cell in cells]
+        if any(cells[3:]):
+            problems.append(f"line {line} has more than three columns")
+            continue
+        email, hired_on, birthday = (cells + ["", ""])[:3]
         user_id = users.get(email.lower())
         try:
             if user_id is None:
                 raise InvalidRecognition(f"there is no active employee with the e-mail {email[:80]}")
-            wanted.append((user_id, _date_clean(hired_on, what="hire date"), _date_clean(birthday, what="birthday")))
+            if user_id in first_line:
+                raise InvalidRecognition(f"{email[:80]} is on line {first_line[user_id]} too")
+            first_line[user_id] = line
+            wanted.append(
+                (
+                    user_id,
+                    _date_clean(hired_on, what="hire date") if hired_on else KEEP,
+                    _date_clean(birthday, what="birthday") if birthday else KEEP,
+                )
+            )
         except ShopError as problem:
             problems.append(f"line {line}: {problem.message}")
     if problems:
@@ -575,7 +660,7 @@ def milestone_dates_import(*, upload) -> DatesImport:
 
 
 @atomic_with_retry
-def _milestone_dates_import_apply(*, wanted: list[tuple[str, date | None, date | None]]) -> None:
+def _milestone_dates_import_apply(*, wanted: list[tuple[str, object, object]]) -> None:
     """The whole file in one transaction: saved together or not at all."""
     for user_id, hired_on, birthday in wanted:
         _milestone_dates_write(user_id=user_id, hired_on=hired_on, birthday=birthday)

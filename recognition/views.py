@@ -186,7 +186,7 @@ def person_page(request: HttpRequest, user_id: str) -> HttpResponse:
         "recognition/person.html",
         {
             "person": person,
-            "summary": person_summary(user_id=person.pk),
+            "summary": person_summary(user_id=person.pk, viewer_id=request.user.pk),
             "page": page,
             "entries": feed_entries(page.object_list, viewer_id=request.user.pk),
             "reaction_kinds": Reaction.Kind.choices,

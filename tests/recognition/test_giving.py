@@ -251,7 +251,7 @@ def test_a_person_s_page_counts_what_they_received_and_gave(people):
     _give(people["ann"], [people["bob"], people["cem"]], points=10)
     _give(people["bob"], [people["ann"]], points=7)
 
-    ann = person_summary(user_id=people["ann"].pk)
+    ann = person_summary(user_id=people["ann"].pk, viewer_id=people["dee"].pk)
     assert (ann.given_count, ann.given_points, ann.received_count, ann.received_points) == (1, 20, 1, 7)
     assert {r.giver_id for r in recognition_feed(viewer_id=people["dee"].pk, person_id=people["ann"].pk)} == {
         people["ann"].pk,

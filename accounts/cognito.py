@@ -175,6 +175,10 @@ class PoolUser:
     first_name: str
     last_name: str
     enabled: bool
+    # The configured attributes' values (COGNITO_HIRE_DATE_ATTRIBUTE, COGNITO_BIRTHDATE_ATTRIBUTE),
+    # as the pool holds them: "" when not configured or not set.
+    hire_date: str = ""
+    birthdate: str = ""
 
 
 def _pool_user(record: dict) -> PoolUser:
@@ -185,7 +189,13 @@ def _pool_user(record: dict) -> PoolUser:
         first_name=attributes.get("given_name", ""),
         last_name=attributes.get("family_name", ""),
         enabled=record.get("Enabled", True),
+        hire_date=_attribute(attributes, settings.COGNITO_HIRE_DATE_ATTRIBUTE),
+        birthdate=_attribute(attributes, settings.COGNITO_BIRTHDATE_ATTRIBUTE),
     )
+
+
+def _attribute(attributes: dict[str, str], name: str) -> str:
+    return attributes.get(name, "").strip() if name else ""
 
 
 def user_create(*, email: str, first_name: str, last_name: str) -> PoolUser:

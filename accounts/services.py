@@ -13,6 +13,7 @@ from awsomeshop.exceptions import ShopError
 from . import cognito
 from .models import User
 from .roles import HR
+from .signals import directory_dates_seen
 
 
 class AccountConflict(ShopError):
@@ -148,6 +149,11 @@ def _pool_user_sync(*, pool_user, is_hr: bool) -> tuple[bool, bool]:
     if fields:
         User.objects.filter(pk=user.pk).update(**fields)
     _hr_membership_set(user=user, is_hr=is_hr)
+    if pool_user.hire_date or pool_user.birthdate:
+        # The apps above keep what these dates mean (recognition's milestones), in this transaction.
+        directory_dates_seen.send(
+            sender=User, user_id=user.pk, hire_date=pool_user.hire_date, birthdate=pool_user.birthdate
+        )
     return was_created, bool(fields)
 
 

@@ -363,6 +363,10 @@ COGNITO_USER_POOL_ID = env.str("COGNITO_USER_POOL_ID", default="")
 COGNITO_APP_CLIENT_ID = env.str("COGNITO_APP_CLIENT_ID", default="")
 COGNITO_APP_CLIENT_SECRET = env.str("COGNITO_APP_CLIENT_SECRET", default="")
 COGNITO_HR_GROUP = env.str("COGNITO_HR_GROUP", default="hr")
+# The pool's attributes that hold a hire date and a birthday (YYYY-MM-DD), when the company keeps
+# them there: `sync_cognito_users` copies them into the milestone dates. Empty: HR records them.
+COGNITO_HIRE_DATE_ATTRIBUTE = env.str("COGNITO_HIRE_DATE_ATTRIBUTE", default="")
+COGNITO_BIRTHDATE_ATTRIBUTE = env.str("COGNITO_BIRTHDATE_ATTRIBUTE", default="")
 # Where boto3 sends Cognito calls and where the signing keys are fetched: AWS by default, the
 # emulator in tests and local runs.
 COGNITO_ENDPOINT_URL = env.str("COGNITO_ENDPOINT_URL", default="") or None

@@ -9,6 +9,7 @@ the accounts. No path takes them the other way round, so gives queue instead of 
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -54,6 +55,8 @@ from .models import (
     RecognitionReceiver,
 )
 from .selectors import allowance_monthly_points, allowance_period_start, allowance_policy
+
+logger = logging.getLogger(__name__)
 
 RECEIVERS_MAX = 20
 HIDE_REASON_MAX_LENGTH = 255
@@ -689,3 +692,30 @@ def milestone_rule_save(
         action="recognition.milestone_rule", target=rule, after={"kind": kind, "years": years, "points": points}
     )
     return rule
+
+
+@in_transaction
+def milestone_dates_from_directory(*, user_id: str, hire_date: str, birthdate: str) -> bool:
+    """The user pool's dates for a person (`sync_cognito_users`), in the sync's transaction: a
+    value that is not a past date like 2021-04-01 is logged and left out, never failing the sync;
+    an empty one keeps what is on record. Consent to a birthday stays the employee's. Returns
+    whether anything changed."""
+    wanted = {}
+    for field, text, what in (("hired_on", hire_date, "hire date"), ("birthday", birthdate, "birthday")):
+        if not text:
+            continue
+        try:
+            wanted[field] = _date_clean(text, what=what)
+        except InvalidRecognition:
+            logger.warning("The user pool's %s for %s is not a past date like 2021-04-01: %r", what, user_id, text[:40])
+    current = MilestoneDates.objects.filter(user_id=user_id).values("hired_on", "birthday").first() or {}
+    if not wanted or all(current.get(field) == value for field, value in wanted.items()):
+        return False
+    _milestone_dates_write(
+        user_id=user_id, hired_on=wanted.get("hired_on", KEEP), birthday=wanted.get("birthday", KEEP)
+    )
+    return True
+
+
+def on_directory_dates_seen(sender, *, user_id: str, hire_date: str, birthdate: str, **kwargs) -> None:
+    milestone_dates_from_directory(user_id=user_id, hire_date=hire_date, birthdate=birthdate)

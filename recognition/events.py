@@ -29,7 +29,8 @@ def notify_recognition_received(
     if added:
         title = f"{giver_name} added {points:,} points to your recognition"
     else:
-        title = f"{giver_name} recognised you for “{recognition.value.name}”"
+        value = recognition.value.name if recognition.value else "a milestone"
+        title = f"{giver_name} recognised you for “{value}”"
     notify(
         recipient_id=user_id,
         kind=RECOGNITION_RECEIVED,
@@ -43,7 +44,7 @@ def notify_recognition_hidden(*, recognition: Recognition) -> None:
     """HR took a recognition down: its giver, everyone who added to it and its receivers hear why."""
     people = {recognition.giver_id, *recognition.gives.values_list("giver_id", flat=True)}
     people |= set(recognition.receiver_rows.values_list("user_id", flat=True))
-    for user_id in sorted(people - {None}):  # a milestone has no giver
+    for user_id in sorted(person for person in people if person is not None):  # a milestone has no giver
         notify(
             recipient_id=user_id,
             kind=RECOGNITION_HIDDEN,

@@ -79,10 +79,11 @@ def milestones_due(*, today: date) -> list[DueMilestone]:
     dates = MilestoneDates.objects.filter(user__is_active=True).select_related("user")
     for row in dates.filter(Q(hired_on__isnull=False) | Q(birthday__isnull=False, birthday_shared=True)):
         name = row.user.first_name
-        for rule in service if row.hired_on else []:
-            on = _anniversary(row.hired_on, rule.years)
-            if earliest <= on <= today:
-                due.append(DueMilestone(row.user_id, name, f"service-{rule.years}", rule.points, on, rule.years))
+        if row.hired_on is not None:
+            for rule in service:
+                on = _anniversary(row.hired_on, rule.years or 1)
+                if earliest <= on <= today:
+                    due.append(DueMilestone(row.user_id, name, f"service-{rule.years}", rule.points, on, rule.years))
         if birthday and row.birthday and row.birthday_shared:
             for year in (today.year - 1, today.year):
                 on = _birthday_in(row.birthday, year)

@@ -2,8 +2,10 @@
 gives, allowances and the ledger agree."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
@@ -136,10 +138,10 @@ def _mentions(message: str) -> list[str]:
     return [name.rstrip(".") for name in MENTION.findall(message)][:MENTIONS_LINKED]
 
 
-def mentioned_people(messages) -> dict[str, object]:
+def mentioned_people(messages) -> dict[str, Any]:
     """The active colleagues the messages @mention, by the lower-cased name mentioned."""
     names = sorted({name.lower() for message in messages for name in _mentions(message)})
-    people = {}
+    people: dict[str, Any] = {}
     for start in range(0, len(names), MENTION_LOOKUP_BATCH):
         query = Q()
         for name in names[start : start + MENTION_LOOKUP_BATCH]:
@@ -149,7 +151,7 @@ def mentioned_people(messages) -> dict[str, object]:
     return people
 
 
-def message_html(message: str, people: dict[str, object]) -> SafeString:
+def message_html(message: str, people: dict[str, Any]) -> SafeString:
     """The message as HTML: escaped, line breaks kept, each @mention of a colleague a link to
     their page (an unknown name stays text)."""
     parts, last = [], 0
@@ -291,7 +293,7 @@ class RecognitionFigures:
     by_value: list[dict]
     top_givers: list[dict]
     top_receivers: list[dict]
-    unrecognised: list[dict]  # active people who received nothing in the last 90 days
+    unrecognised: list[Any]  # active people who received nothing in the last 90 days
     unrecognised_days: int = 90
 
     def total(self, name: str) -> int:
@@ -303,7 +305,7 @@ def _shown_gives():
 
 
 def recognition_figures(
-    *, month_bounds: list[tuple[date, object, object]], since, until, limit: int = 10
+    *, month_bounds: Sequence[tuple[date, datetime, datetime]], since, until, limit: int = 10
 ) -> RecognitionFigures:
     """Recognitions and points given per month (`month_bounds`: each month with its first and
     next instant), per value, the top givers and receivers in the range, and who received nothing

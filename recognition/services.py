@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -486,7 +487,8 @@ def company_value_save(
     name = text_clean(name, what="name", max_length=60, invalid=InvalidRecognition)
     if not name:
         raise InvalidRecognition("Give the value a name.", field="name")
-    if CompanyValue.objects.filter(name__iexact=name).exclude(pk=value_id).exists():
+    others = CompanyValue.objects.filter(name__iexact=name)
+    if (others.exclude(pk=value_id) if value_id else others).exists():
         raise InvalidRecognition(f"There is a value named “{name}” already.", field="name")
     value = CompanyValue.objects.select_for_update().get(pk=value_id) if value_id else CompanyValue()
     before = {"name": value.name, "is_active": value.is_active} if value_id else None
@@ -592,9 +594,12 @@ def _milestone_dates_write(*, user_id: str, hired_on: object, birthday: object) 
     """Write the dates (a date, None to clear, or KEEP for what is on record)."""
     dates, _ = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
     before = {"hired_on": dates.hired_on, "birthday": bool(dates.birthday)}
-    hired_on = dates.hired_on if hired_on is KEEP else hired_on
-    birthday = dates.birthday if birthday is KEEP else birthday
-    dates.hired_on, dates.birthday = hired_on, birthday
+    # A date or None (cleaned by the callers), or KEEP.
+    if hired_on is not KEEP:
+        dates.hired_on = cast(date | None, hired_on)
+    if birthday is not KEEP:
+        dates.birthday = cast(date | None, birthday)
+    hired_on, birthday = dates.hired_on, dates.birthday
     dates.save(update_fields=["hired_on", "birthday"])
     # The birthday itself is personal: the trail says whether one is recorded, not which.
     audit_record(
@@ -631,7 +636,9 @@ def milestone_dates_import(*, upload) -> DatesImport:
     users = dict(
         (email.lower(), pk) for pk, email in get_user_model().objects.filter(is_active=True).values_list("pk", "email")
     )
-    wanted, problems, first_line = [], [], {}
+    wanted: list[tuple[str, object, object]] = []
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
     for line, cells in rows:
         cells = [cell.strip() for cell in cells]
         if any(cells[3:]):
@@ -682,8 +689,8 @@ def milestone_rule_save(
         years = None
     if not (isinstance(points, int) and 1 <= points <= 100_000):
         raise InvalidRecognition("A milestone gives from 1 to 100,000 points.", field="points")
-    clash = MilestoneRule.objects.filter(kind=kind, years=years).exclude(pk=rule_id)
-    if clash.exists():
+    clash = MilestoneRule.objects.filter(kind=kind, years=years)
+    if (clash.exclude(pk=rule_id) if rule_id else clash).exists():
         raise InvalidRecognition("There is a rule for this milestone already; change that one.", field="years")
     rule = MilestoneRule.objects.select_for_update().get(pk=rule_id) if rule_id else MilestoneRule()
     rule.kind, rule.years, rule.points, rule.is_active = kind, years, points, is_active
@@ -708,7 +715,7 @@ def milestone_dates_from_directory(*, user_id: str, hire_date: str, birthdate: s
             wanted[field] = _date_clean(text, what=what)
         except InvalidRecognition:
             logger.warning("The user pool's %s for %s is not a past date like 2021-04-01: %r", what, user_id, text[:40])
-    current = MilestoneDates.objects.filter(user_id=user_id).values("hired_on", "birthday").first() or {}
+    current = dict(MilestoneDates.objects.filter(user_id=user_id).values("hired_on", "birthday").first() or {})
     if not wanted or all(current.get(field) == value for field, value in wanted.items()):
         return False
     _milestone_dates_write(

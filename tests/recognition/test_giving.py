@@ -67,7 +67,10 @@ def _balance(user) -> int:
 
 
 def test_a_give_moves_points_from_the_allowance_to_each_receiver_in_the_ledger(people):
+    used_before = _budget_used()
     outcome = _give(people["ann"], [people["bob"], people["cem"]], points=15)
+
+    assert _budget_used() == used_before  # paid from the allowance: HR's budgets are not touched
 
     assert _balance(people["bob"]) == _balance(people["cem"]) == 15
     assert _balance(people["ann"]) == 0  # the allowance is not spendable, nor is it a balance

@@ -77,6 +77,17 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false and nothing else. DRF's BooleanField also takes "no", "0" and 1."""
+
+    default_error_messages = {"not_boolean": "A JSON boolean is required (true or false)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("not_boolean")
+        return data
+
+
 class StrictStringMixin:
     """A JSON string and nothing else. DRF's CharField turns 12 into "12"; a number where an
     address, a reason or an id belongs is a client bug to report. Every text field a client writes

@@ -4,6 +4,7 @@ per giver, for a date range; every table also as CSV. The figures are `programme
 aggregates; the chart is drawn in the browser by uPlot (static/vendor/uplot) from the same numbers
 the accessible table shows."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django import forms
@@ -14,7 +15,7 @@ from django.template.response import TemplateResponse
 
 from awsomeshop.csv_export import csv_response
 from awsomeshop.timezones import company_today
-from recognition.selectors import RecognitionFigures
+from recognition.selectors import RecognitionFigures, unrecognised_list
 
 from .selectors import DASHBOARD_MAX_MONTHS, ProgrammeFigures, programme_figures
 
@@ -123,7 +124,7 @@ def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
 RECOGNITION_EXPORTS = ("recognition", "values", "recognition_givers", "receivers", "unrecognised")
 
 
-def _recognition_csv(rec: RecognitionFigures, which: str) -> tuple[list[str], list[list[object]]]:
+def _recognition_csv(rec: RecognitionFigures, which: str) -> tuple[list[str], Iterable[list[object]]]:
     if which == "recognition":
         header = ["month", "recognitions", "points_from_colleagues", "milestone_points"]
         return header, [[f"{m.month:%Y-%m}", m.recognitions, m.points_given, m.milestone_points] for m in rec.months]
@@ -137,7 +138,8 @@ def _recognition_csv(rec: RecognitionFigures, which: str) -> tuple[list[str], li
         header = ["employee", "recognitions", "points"]
         return header, [[r["receiver__email"], r["recognitions"], r["points"]] for r in rec.top_receivers]
     header = ["user_id", "email", "first_name", "last_name"]
-    return header, [[p["pk"], p["email"], p["first_name"], p["last_name"]] for p in rec.unrecognised]
+    people = unrecognised_list().iterator(chunk_size=2000)  # streamed, however many there are
+    return header, ([p["pk"], p["email"], p["first_name"], p["last_name"]] for p in people)
 
 
 def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
@@ -151,7 +153,7 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    figures = programme_figures(start=start, end=end)
+    figures = programme_figures(start=start, end=end, with_recognition=sees_points)
     which = request.GET.get("export")
     if which in EXPORTS and not sees_points and which not in CATALOG_EXPORTS:
         raise PermissionDenied

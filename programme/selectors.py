@@ -434,7 +434,7 @@ def _givers(*, since: datetime, until: datetime, limit: int = 50) -> list[dict]:
     return [{**giver, "reversed": reversed_by_giver.get(giver["awarded_by_id"], 0)} for giver in givers]
 
 
-def programme_figures(*, start: date, end: date) -> ProgrammeFigures:
+def programme_figures(*, start: date, end: date, with_recognition: bool = True) -> ProgrammeFigures:
     """The dashboard's figures for the days from `start` to `end` (both included)."""
     since, until = company_day_start(start), company_day_start(end + timedelta(days=1))
     budget = PointsBudget.objects.filter(**budget_period_today()).first()
@@ -449,7 +449,9 @@ def programme_figures(*, start: date, end: date) -> ProgrammeFigures:
         givers=_givers(since=since, until=until),
         expiring_90=points_expiring_within(days=90) if expiry_rule() else None,
         top_wished=most_wished_products(limit=10),
-        recognition=recognition_figures(month_bounds=_month_bounds(start=start, end=end), since=since, until=until),
+        recognition=recognition_figures(month_bounds=_month_bounds(start=start, end=end), since=since, until=until)
+        if with_recognition
+        else None,
     )
 
 

@@ -281,7 +281,9 @@ class MilestoneDatesAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsM
                 form.add_error("file", refusal.message)
             else:
                 saved = counted(report.saved, "employee", "employees")
-                self.message_user(request, f"Saved the dates of {saved}.", messages.SUCCESS)
+                self.message_user(
+                    request, f"Saved the dates of {saved} ({report.changed:,} changed).", messages.SUCCESS
+                )
                 return HttpResponseRedirect(reverse("admin:recognition_milestonedates_changelist"))
         context = {
             **self.admin_site.each_context(request),

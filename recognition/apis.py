@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from awsomeshop.api import (
+    StrictBooleanField,
     StrictCharField,
     StrictInputSerializer,
     StrictIntegerField,
@@ -80,7 +81,7 @@ class GiveInputSerializer(StrictInputSerializer):
     value_id = StrictIntegerField(min_value=1)
     points_each = StrictIntegerField(min_value=1)
     message = StrictCharField(max_length=MESSAGE_MAX_LENGTH, trim_whitespace=False)
-    is_public = serializers.BooleanField(default=True)
+    is_public = StrictBooleanField(default=True)
 
 
 class AddPointsInputSerializer(StrictInputSerializer):

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from awsomeshop.timezones import company_today
 from points.models import PointsTransaction
-from points.selectors import reversal_state
+from points.selectors import lots_remaining, reversal_state
 
 from .models import (
     Allowance,
@@ -293,7 +293,10 @@ class RecognitionFigures:
     by_value: list[dict]
     top_givers: list[dict]
     top_receivers: list[dict]
-    unrecognised: list[Any]  # active people who received nothing in the last 90 days
+    # Active people who received nothing from a colleague in the last 90 days: how many, and the
+    # first few by e-mail (`unrecognised_list` gives them all, for the CSV file).
+    unrecognised_count: int
+    unrecognised_first: list[Any]
     unrecognised_days: int = 90
 
     def total(self, name: str) -> int:
@@ -342,21 +345,33 @@ def recognition_figures(
         .annotate(recognitions=Count("give__recognition", distinct=True), points=Sum("points"))
         .order_by("-points", "receiver__email")[:limit]
     )
-    cutoff = timezone.now() - timedelta(days=90)
+    unrecognised = unrecognised_list()
+    return RecognitionFigures(
+        months, by_value, top_givers, top_receivers, unrecognised.count(), list(unrecognised[:UNRECOGNISED_SHOWN])
+    )
+
+
+UNRECOGNISED_SHOWN = 10
+
+
+def unrecognised_list(*, days: int = 90) -> QuerySet:
+    """Active people who received nothing from a colleague (milestones aside) in the last `days`
+    days, by e-mail: a query, read as far as it is iterated."""
+    cutoff = timezone.now() - timedelta(days=days)
     recent = Credit.objects.filter(
         give__created_at__gte=cutoff, give__recognition__hidden_at__isnull=True, give__giver__isnull=False
     ).values("receiver_id")
-    unrecognised = list(
+    return (
         get_user_model()
         .objects.filter(is_active=True)
         .exclude(pk__in=recent)
         .order_by("email")
         .values("pk", "email", "first_name", "last_name")
     )
-    return RecognitionFigures(months, by_value, top_givers, top_receivers, unrecognised)
 
 
 def recognition_reversible_now(*, recognition: Recognition) -> int:
     """What its credits could give back now (for showing; a take-back decides under the locks)."""
-    credits = Credit.objects.filter(give__recognition=recognition).select_related("entry")
-    return sum(reversal_state(award=credit.entry).reversible for credit in credits)
+    credits = list(Credit.objects.filter(give__recognition=recognition).select_related("entry"))
+    left = lots_remaining(credit_ids=[credit.entry_id for credit in credits])
+    return sum(min(reversal_state(award=credit.entry).reversible, left[credit.entry_id]) for credit in credits)

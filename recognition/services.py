@@ -17,10 +17,9 @@ from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.db import atomic_with_retry, in_transaction
 from awsomeshop.exceptions import ShopError
@@ -28,8 +27,8 @@ from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from awsomeshop.text import text_clean
 from awsomeshop.timezones import company_today
 from points import ledger
-from points.models import PointsTransaction
-from points.selectors import reversal_state
+from points.models import PointsLot, PointsTransaction
+from points.selectors import lots_remaining, reversal_state
 
 from .events import notify_recognition_hidden, notify_recognition_received
 from .exceptions import (
@@ -419,56 +418,55 @@ def recognition_hide(*, recognition_id: str, reason: str, hidden_by_id: str) -> 
 
 @in_transaction
 def _credits_take_back(*, recognition: Recognition, reason: str, taken_by_id: str | None) -> tuple[int, int]:
-    """Reverse what each credit of a (hidden) recognition can give back now: never more than it
-    gave, less what was reversed already or expired, nor more than the receiver has. Returns
-    (taken back now, still out: spent)."""
-    taken_back = spent = 0
+    """Reverse, for each credit of a (hidden) recognition, what of its points is still in the
+    receiver's account: what is left in the lot the credit opened (points are spent oldest first,
+    and a refunded order's points go back to the lots they came from). Never more than the credit
+    gave less what was reversed or expired, and never other points that came in since. Returns
+    (taken back now, still out: spent or expired)."""
+    taken_back = out = 0
     credits = Credit.objects.filter(give__recognition=recognition).select_related("entry").order_by("receiver_id", "id")
     for credit in credits:
         account = ledger.account_lock(user_id=credit.receiver_id)
         state = reversal_state(award=credit.entry, balance=account.balance)
-        if state.reversible:
+        still_there = lots_remaining(credit_ids=[credit.entry_id])[credit.entry_id]
+        take = min(state.reversible, still_there)
+        if take:
             ledger.post(
                 user_id=credit.receiver_id,
                 kind=PointsTransaction.Type.REVERSED,
-                amount=state.reversible,
+                amount=take,
                 description=f"Recognition hidden by HR: {reason}",
                 awarded_by_id=taken_by_id,
                 reverses_id=credit.entry_id,
                 account=account,
             )
-        taken_back += state.reversible
-        spent += state.remaining - state.reversible
-    return taken_back, spent
+        taken_back += take
+        out += credit.points - state.reversed - take
+    return taken_back, out
 
 
 def recognitions_hidden_take_back() -> int:
-    """The daily job's sweep: what hidden recognitions left with their receivers and is
-    reversible now (a spent order cancelled since, its points refunded) goes back. Returns the
+    """The daily job's sweep: points of hidden recognitions that came back into a receiver's
+    account since (a spent order cancelled, its points refunded to the lot they came from) go
+    back too. Only those: the sweep reads the credits' own lots, never later income. Returns the
     points taken back."""
+    hidden_credits = Credit.objects.filter(give__recognition__hidden_at__isnull=False)
+    with_points_left = PointsLot.objects.filter(
+        pk__in=hidden_credits.values("entry_id"), is_open=True, remaining__gt=0
+    ).values("pk")
+    recognition_ids = (
+        hidden_credits.filter(entry_id__in=with_points_left).values_list("give__recognition_id", flat=True).distinct()
+    )
     taken = 0
-    for recognition_id, reason in Recognition.objects.filter(hidden_at__isnull=False).values_list(
-        "pk", "hidden_reason"
-    ):
-        if not _has_outstanding_credit(recognition_id):
-            continue
-        taken += _hidden_take_back(recognition_id=recognition_id, reason=reason)
+    for recognition_id in list(recognition_ids):
+        taken += _hidden_take_back(recognition_id=recognition_id)
     return taken
 
 
-def _has_outstanding_credit(recognition_id: str) -> bool:
-    credits = Credit.objects.filter(give__recognition_id=recognition_id)
-    given = credits.aggregate(total=Sum("points", default=0))["total"]
-    reversed_ = PointsTransaction.objects.filter(
-        transaction_type=PointsTransaction.Type.REVERSED, reverses_id__in=credits.values("entry_id")
-    ).aggregate(total=Sum("points_amount", default=0))["total"]
-    return given > reversed_
-
-
 @atomic_with_retry
-def _hidden_take_back(*, recognition_id: str, reason: str) -> int:
+def _hidden_take_back(*, recognition_id: str) -> int:
     recognition = Recognition.objects.select_for_update().get(pk=recognition_id)
-    taken_back, spent = _credits_take_back(recognition=recognition, reason=reason, taken_by_id=None)
+    taken_back, spent = _credits_take_back(recognition=recognition, reason=recognition.hidden_reason, taken_by_id=None)
     if taken_back:
         audit_record(
             action="recognition.take_back",
@@ -526,6 +524,8 @@ def allowance_override_save(*, user_id: str, monthly_points: int, note: str = ""
     """One person's own monthly allowance (0: they do not give)."""
     if monthly_points > 100_000:
         raise InvalidRecognition("An allowance is at most 100,000 points.", field="monthly_points")
+    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
+        raise InvalidRecognition("This person is not an active employee.", field="user")
     override, _ = AllowanceOverride.objects.update_or_create(
         user_id=user_id, defaults={"monthly_points": monthly_points, "note": note}
     )
@@ -558,9 +558,23 @@ DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 KEEP = object()
 
 
+# A birthday without its year, as OIDC's `birthdate` allows (0000-04-01) and vCard writes it
+# (--04-01): only the day and month are used, so it is kept in 1904, a leap year (29 February).
+YEARLESS_BIRTHDAY = re.compile(r"(?:0000-|--)([0-9]{2})-([0-9]{2})")
+YEARLESS_YEAR = 1904
+
+
 def _date_clean(value: object, *, what: str) -> date | None:
     if value in (None, ""):
         return None
+    yearless = YEARLESS_BIRTHDAY.fullmatch(str(value).strip()) if what == "birthday" else None
+    if yearless:
+        try:
+            return date(YEARLESS_YEAR, int(yearless.group(1)), int(yearless.group(2)))
+        except ValueError:
+            raise InvalidRecognition(
+                f"The birthday “{str(value)[:20]}” is not a day of the year.", field=what
+            ) from None
     if isinstance(value, date):
         parsed = value
     else:
@@ -624,6 +638,10 @@ def birthday_sharing_set(*, user_id: str, shared: bool) -> MilestoneDates:
 @dataclass(frozen=True)
 class DatesImport:
     saved: int
+    changed: int = 0
+
+
+DATES_IMPORT_MAX_ROWS = 10_000
 
 
 def milestone_dates_import(*, upload) -> DatesImport:
@@ -633,6 +651,11 @@ def milestone_dates_import(*, upload) -> DatesImport:
     rows = csv_rows_read(upload, refused=InvalidRecognition, delimiters=",;\t")
     if rows and rows[0][1] and rows[0][1][0].strip().lower() in {"email", "e-mail"}:
         rows = rows[1:]
+    if len(rows) > DATES_IMPORT_MAX_ROWS:
+        raise InvalidRecognition(
+            f"The file has {len(rows):,} rows; import at most {DATES_IMPORT_MAX_ROWS:,} at a time (split it).",
+            rows=len(rows),
+        )
     users = dict(
         (email.lower(), pk) for pk, email in get_user_model().objects.filter(is_active=True).values_list("pk", "email")
     )
@@ -665,15 +688,36 @@ def milestone_dates_import(*, upload) -> DatesImport:
         raise InvalidRecognition("Nothing was imported. " + "; ".join(problems[:10]), problems=problems)
     if not wanted:
         raise InvalidRecognition("The file has no rows to import.")
-    _milestone_dates_import_apply(wanted=wanted)
-    return DatesImport(saved=len(wanted))
+    changed = _milestone_dates_import_apply(wanted=wanted)
+    return DatesImport(saved=len(wanted), changed=changed)
 
 
 @atomic_with_retry
-def _milestone_dates_import_apply(*, wanted: list[tuple[str, object, object]]) -> None:
-    """The whole file in one transaction: saved together or not at all."""
+def _milestone_dates_import_apply(*, wanted: list[tuple[str, object, object]]) -> int:
+    """The whole file in one transaction, saved together or not at all, in a few bulk statements
+    (20,000 people took 22 s on MariaDB, 16 s on SQLite; row by row, 10,000 took 30 s: hence the
+    file's limit of 10,000 rows, within a request's timeout). Returns how many people's dates changed."""
+    user_ids = [user_id for user_id, _hired_on, _birthday in wanted]
+    MilestoneDates.objects.bulk_create(
+        [MilestoneDates(user_id=user_id) for user_id in user_ids], ignore_conflicts=True, batch_size=1000
+    )
+    rows = {row.user_id: row for row in MilestoneDates.objects.select_for_update().filter(user_id__in=user_ids)}
+    changed, changes = [], []
     for user_id, hired_on, birthday in wanted:
-        _milestone_dates_write(user_id=user_id, hired_on=hired_on, birthday=birthday)
+        row = rows[user_id]
+        before = {"hired_on": row.hired_on, "birthday": bool(row.birthday)}
+        new_hired = row.hired_on if hired_on is KEEP else cast(date | None, hired_on)
+        new_birthday = row.birthday if birthday is KEEP else cast(date | None, birthday)
+        if (new_hired, new_birthday) == (row.hired_on, row.birthday):
+            continue
+        row.hired_on, row.birthday = new_hired, new_birthday
+        changed.append(row)
+        after = {"hired_on": new_hired, "birthday": bool(new_birthday)}
+        changes.append(Change(target=row, before=before, after=after, employee_id=user_id))
+    MilestoneDates.objects.bulk_update(changed, ["hired_on", "birthday"], batch_size=1000)
+    if changes:
+        audit_record_many(action="recognition.milestone_dates", changes=changes)
+    return len(changed)
 
 
 @atomic_with_retry

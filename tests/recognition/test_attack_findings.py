@@ -175,3 +175,72 @@ def test_a_milestone_date_today_is_fine_and_tomorrow_is_refused():
 
     with pytest.raises(InvalidRecognition, match="in the past"):
         milestone_dates_save(user_id=person.pk, hired_on=tomorrow.isoformat(), birthday=None)
+
+
+def test_the_daily_sweep_never_takes_points_that_came_in_since_from_elsewhere(employee, hr_staff, value, give_points):
+    # Round 2: the sweep took a hidden recognition's spent points from a later, unrelated award.
+    product = ProductFactory(points_cost=50, stock_quantity=5)
+    recognition = _give(UserFactory(), [employee], value, points=50).recognition
+    order_redeem(user_id=employee.pk, product_id=product.pk)
+    recognition_hide(recognition_id=recognition.pk, reason="Collusion", hidden_by_id=hr_staff.pk)
+    give_points(employee, 100, "Another award")
+
+    assert recognition_daily().taken_back == 0
+    assert _balance(employee) == 100
+    assert_ledger_consistent()
+
+
+def test_hiding_takes_back_what_is_left_of_the_recognition_s_own_points(employee, hr_staff, value, give_points):
+    give_points(employee, 100, "Older award")
+    product = ProductFactory(points_cost=120, stock_quantity=5)
+    recognition = _give(UserFactory(), [employee], value, points=50).recognition
+    order_redeem(user_id=employee.pk, product_id=product.pk)  # 100 from the award, 20 from the recognition
+
+    hidden = recognition_hide(recognition_id=recognition.pk, reason="Collusion", hidden_by_id=hr_staff.pk)
+
+    assert (hidden.taken_back, hidden.already_spent) == (30, 20)
+    assert _balance(employee) == 0
+
+
+def test_a_birthday_without_its_year_is_kept_as_its_day(employee):
+    from recognition.services import milestone_dates_from_directory
+
+    milestone_dates_from_directory(user_id=employee.pk, hire_date="", birthdate="0000-02-29")
+    assert MilestoneDates.objects.get(user=employee).birthday == datetime.date(1904, 2, 29)
+    milestone_dates_from_directory(user_id=employee.pk, hire_date="", birthdate="--07-12")
+    assert MilestoneDates.objects.get(user=employee).birthday == datetime.date(1904, 7, 12)
+    with pytest.raises(InvalidRecognition, match="not a day of the year"):
+        milestone_dates_save(user_id=employee.pk, hired_on=None, birthday="--02-30")
+
+
+def test_no_allowance_of_their_own_for_someone_who_left():
+    from recognition.services import allowance_override_save
+
+    gone = UserFactory(is_active=False)
+    with pytest.raises(InvalidRecognition, match="not an active employee"):
+        allowance_override_save(user_id=gone.pk, monthly_points=10)
+
+
+def test_the_dates_import_refuses_a_file_past_its_row_limit(client, hr_staff, monkeypatch):
+    monkeypatch.setattr("recognition.services.DATES_IMPORT_MAX_ROWS", 3)
+    for i in range(4):
+        UserFactory(email=f"p{i}@example.com")
+    client.force_login(hr_staff)
+    text = "".join(f"p{i}@example.com,2021-04-01\n" for i in range(4))
+
+    page = client.post(
+        reverse("admin:recognition_milestonedates_import"),
+        {"file": SimpleUploadedFile("d.csv", text.encode())},
+        follow=True,
+    )
+
+    assert "The file has 4 rows; import at most 3 at a time" in page.text
+    assert not MilestoneDates.objects.exists()
+
+
+def test_is_public_is_a_json_boolean(employee_api, value):
+    body = {"receivers": [UserFactory().pk], "value_id": value.pk, "points_each": 5, "message": "Hi", "is_public": "no"}
+
+    response = employee_api.post("/api/v1/recognitions", body, format="json")
+
+    assert response.status_code == 400 and "is_public" in response.json()["error"]["details"]

@@ -64,8 +64,9 @@ def test_hr_sees_recognition_per_month_value_giver_and_receiver(client, hr_staff
         ("ann@example.com", 20),
     ]
     assert rec.top_receivers[0]["receiver__email"] == "ann@example.com"
-    unrecognised = {person["email"] for person in rec.unrecognised}
+    unrecognised = {person["email"] for person in rec.unrecognised_first}
     assert "dee@example.com" in unrecognised and "ann@example.com" not in unrecognised
+    assert rec.unrecognised_count == len(unrecognised)
     assert 'id="recognition-months-table"' in page.text
 
 
@@ -85,5 +86,7 @@ def test_the_recognition_csv_files_match_and_cannot_run_formulas(client, hr_staf
 def test_a_catalog_manager_sees_no_recognition_figures(client, catalog_manager, recognitions):
     client.force_login(catalog_manager)
 
-    assert "recognition-months-table" not in client.get(DASHBOARD).text
+    page = client.get(DASHBOARD)
+    assert "recognition-months-table" not in page.text
+    assert page.context["figures"].recognition is None  # not even computed for them
     assert client.get(DASHBOARD, {"export": "receivers"}).status_code == 403

@@ -187,19 +187,23 @@ def recognition_give(
     value = _value_get(value_id)
     if not isinstance(is_public, bool):
         raise InvalidRecognition("Public is true or false.", field="is_public")
-    fingerprint = _fingerprint("recognition", receivers, points_each, message, value.pk, is_public)
+    return _give_once(
+        giver_id=giver_id,
+        receivers=receivers,
+        points_each=points_each,
+        client_key=client_key,
+        fingerprint=_fingerprint("recognition", receivers, points_each, message, value.pk, is_public),
+        new=dict(message=message, value=value, is_public=is_public),
+    )
+
+
+def _give_once(*, giver_id: str, client_key: str | None, fingerprint: str, **give) -> GiveOutcome:
+    """The give, unless this giver's `client_key` gave already: then that first give."""
     replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
     if replay is not None:
         return replay
     try:
-        return _give_apply(
-            giver_id=giver_id,
-            receivers=receivers,
-            points_each=points_each,
-            client_key=client_key,
-            fingerprint=fingerprint,
-            new=dict(message=message, value=value, is_public=is_public),
-        )
+        return _give_apply(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint, **give)
     except IntegrityError:
         # The same key, committed by a concurrent request between our check and our insert.
         replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
@@ -224,24 +228,14 @@ def recognition_add_points(
     receivers = sorted(recognition.receiver_rows.filter(user__is_active=True).values_list("user_id", flat=True))
     if not receivers:
         raise InvalidRecognition("Nobody this recognition thanked works here any more.", field="recognition")
-    fingerprint = _fingerprint("add", recognition.pk, points_each)
-    replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
-    if replay is not None:
-        return replay
-    try:
-        return _give_apply(
-            giver_id=giver_id,
-            receivers=receivers,
-            points_each=points_each,
-            client_key=client_key,
-            fingerprint=fingerprint,
-            recognition_id=recognition.pk,
-        )
-    except IntegrityError:
-        replay = _replayed(giver_id=giver_id, client_key=client_key, fingerprint=fingerprint)
-        if replay is None:
-            raise
-        return replay
+    return _give_once(
+        giver_id=giver_id,
+        receivers=receivers,
+        points_each=points_each,
+        client_key=client_key,
+        fingerprint=_fingerprint("add", recognition.pk, points_each),
+        recognition_id=recognition.pk,
+    )
 
 
 def _replayed(*, giver_id: str, client_key: str | None, fingerprint: str) -> GiveOutcome | None:

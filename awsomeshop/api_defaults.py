@@ -124,3 +124,44 @@ class InputMetadata(SimpleMetadata):
         except APIException:
             return {}
         return {"POST": self.get_serializer_info(input_class())}
+
+
+def schema_component_names_tidied(result, generator, request, public):
+    """drf-spectacular's postprocessing hook: the schema's component names as a mobile developer
+    would write them. The serializers' names say what they are in Python (`OrderOutputSerializer`,
+    `RedeemInputSerializer`); a generated client wants `Order`, `PaginatedOrderList`, `RedeemInput`.
+    Two names that would become one are a bug here, not a silent merge."""
+    schemas = result.get("components", {}).get("schemas", {})
+    renamed = {name: _tidy_component_name(name) for name in schemas}
+    clashes = {new for new in renamed.values() if list(renamed.values()).count(new) > 1}
+    if clashes:
+        raise ValueError(f"Schema components would share a name: {sorted(clashes)}")
+    result["components"]["schemas"] = {renamed[name]: schema for name, schema in schemas.items()}
+    prefix = "#/components/schemas/"
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                node["$ref"] = prefix + renamed.get(ref[len(prefix) :], ref[len(prefix) :])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
+
+
+COMPONENT_RENAMES = {"OrderDetailFlat": "OrderDetail", "CancelOutput": "OrderCancellation"}
+
+
+def _tidy_component_name(name: str) -> str:
+    if name in COMPONENT_RENAMES:
+        return COMPONENT_RENAMES[name]
+    if name.endswith("InputRequest"):
+        return name.removesuffix("Request")
+    if name.endswith("OutputList"):
+        return name.removesuffix("OutputList") + "List"
+    return name.removesuffix("Output")

@@ -240,6 +240,11 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "AwardRequestStatusEnum": "points.models.AwardBatch.Status",
     },
+    # Component names without the serializers' Output/Request suffixes: Order, OrderDetail, RedeemInput.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "awsomeshop.api_defaults.schema_component_names_tidied",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

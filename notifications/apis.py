@@ -1,5 +1,5 @@
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -32,17 +32,41 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         return settings.SITE_URL.rstrip("/") + notification.link
 
 
-@extend_schema(tags=["notifications"], responses={200: NotificationOutputSerializer, **error_responses(401, 404)})
+UNREAD_FILTER = {"true": True, "false": False}
+
+
+@extend_schema(
+    tags=["notifications"],
+    parameters=[
+        OpenApiParameter(
+            "unread", str, enum=["true", "false"], description="Only the unread (true) or read (false) ones."
+        )
+    ],
+    responses={200: NotificationOutputSerializer, **error_responses(400, 401, 404)},
+)
 class MyNotificationListApi(generics.ListAPIView):
     """My notifications, newest first: awards, orders and their steps, refunds, codes ready."""
 
     serializer_class = NotificationOutputSerializer
 
     def get_queryset(self):
-        return notification_list_for_user(user_id=self.request.user.pk)
+        unread = self.request.query_params.get("unread")
+        if unread is not None and unread not in UNREAD_FILTER:
+            raise serializers.ValidationError({"unread": ["Either true or false."]})
+        return notification_list_for_user(
+            user_id=self.request.user.pk, unread=UNREAD_FILTER[unread] if unread is not None else None
+        )
 
 
 UNREAD = inline_serializer(name="UnreadCount", fields={"unread": serializers.IntegerField()})
+
+
+@extend_schema(tags=["notifications"], responses={200: UNREAD, **error_responses(401)})
+class NotificationUnreadCountApi(APIView):
+    """How many of my notifications are unread; reading the count marks nothing read (a badge)."""
+
+    def get(self, request: Request) -> Response:
+        return Response({"unread": notification_unread_count(user_id=request.user.pk)})
 
 
 @extend_schema(tags=["notifications"], request=None, responses={200: UNREAD, **error_responses(401, 404)})

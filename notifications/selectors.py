@@ -6,9 +6,12 @@ from django.utils import timezone
 from .models import Notification, NotificationPreference
 
 
-def notification_list_for_user(*, user_id: str) -> QuerySet[Notification]:
-    """The user's notifications, newest first."""
-    return Notification.objects.filter(recipient_id=user_id).order_by("-created_at", "-id")
+def notification_list_for_user(*, user_id: str, unread: bool | None = None) -> QuerySet[Notification]:
+    """The user's notifications, newest first; only the unread (True) or the read (False) ones."""
+    notifications = Notification.objects.filter(recipient_id=user_id)
+    if unread is not None:
+        notifications = notifications.filter(read_at__isnull=unread)
+    return notifications.order_by("-created_at", "-id")
 
 
 def notification_unread_count(*, user_id: str) -> int:

@@ -1,5 +1,5 @@
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -16,7 +16,7 @@ from awsomeshop.api import (
 from shop.apis import iso_datetime, product_image_url
 
 from .exceptions import OrderNotFound
-from .models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, PICKUP_LOCATION_MAX_LENGTH, Order
+from .models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, PICKUP_LOCATION_MAX_LENGTH, STATUS_CODES, Order
 from .selectors import order_balance_after, order_code_get, order_get_for_user, order_list_for_user, order_timeline
 from .services import CANCEL_REASON_MAX_LENGTH, OrderDetails, order_cancel, order_redeem
 
@@ -35,14 +35,41 @@ class OrderOptionSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "deprecated": True,
+        "description": "The status's English label (“Ready for pickup”), as v1 always sent it. Read "
+        "`status_code` instead: v2 will send the code here.",
+    }
+)
+class StatusLabelField(serializers.CharField):
+    """v1's `status`: the label, kept as it was so no client breaks; deprecated for `status_code`."""
+
+
 class OrderOutputSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="short_number", read_only=True)
+    status = StatusLabelField(read_only=True)
+    # A code, as every other enum of the API is (`delivery_method: "shipped"`).
+    status_code = serializers.ChoiceField(
+        choices=sorted(STATUS_CODES.values()), read_only=True, help_text="Where the order is: placed, …, cancelled."
+    )
     product = OrderProductSerializer(read_only=True)
     option = OrderOptionSerializer(read_only=True, allow_null=True, help_text="The option picked, if any.")
 
     class Meta:
         model = Order
-        fields = ["id", "number", "product", "option", "points_used", "status", "delivery_method", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "product",
+            "option",
+            "points_used",
+            "status",
+            "status_code",
+            "delivery_method",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def to_representation(self, order: Order) -> dict:
@@ -60,23 +87,30 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             "option": {"id": order.option.pk, "name": order.option.name} if order.option_id else None,
             "points_used": order.points_used,
             "status": order.status,
+            "status_code": STATUS_CODES[order.status],
             "delivery_method": order.delivery_method,
             "created_at": iso_datetime(order.created_at, timezone.get_current_timezone()),
         }
 
 
 class OrderHistorySerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = StatusLabelField()
+    status_code = serializers.ChoiceField(choices=sorted(STATUS_CODES.values()))
     at = serializers.DateTimeField()
     note = serializers.CharField(help_text="A cancellation's reason, a code handed out, …; may be empty.")
 
 
 def order_detail_data(order: Order, *, request: Request) -> dict:
-    """One order as OrderDetailFlatSerializer declares it: the list's fields, its history, its
+    """One order as OrderDetailSerializer declares it: the list's fields, its history, its
     delivery details and (digital rewards) its code."""
     zone = timezone.get_current_timezone()
     history = [
-        {"status": step.status, "at": iso_datetime(step.at, zone), "note": step.note}
+        {
+            "status": step.status,
+            "status_code": STATUS_CODES[step.status],
+            "at": iso_datetime(step.at, zone),
+            "note": step.note,
+        }
         for step in order_timeline(order=order)
     ]
     return {
@@ -181,8 +215,8 @@ class OrderListCreateApi(generics.ListAPIView):
         return Response(RedeemOutputSerializer(data, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class OrderDetailFlatSerializer(OrderOutputSerializer):
-    """The schema of one order: the list's fields and the details (see OrderDetailOutputSerializer)."""
+class OrderDetailSerializer(OrderOutputSerializer):
+    """The schema of one order: the list's fields and the details (`order_detail_data` builds it)."""
 
     history = OrderHistorySerializer(many=True, read_only=True)
     code = serializers.CharField(allow_null=True, read_only=True, help_text="A digital reward's code or link.")
@@ -203,7 +237,7 @@ class OrderDetailFlatSerializer(OrderOutputSerializer):
         read_only_fields = fields
 
 
-@extend_schema(tags=["orders"], responses={200: OrderDetailFlatSerializer, **error_responses(401, 404)})
+@extend_schema(tags=["orders"], responses={200: OrderDetailSerializer, **error_responses(401, 404)})
 class OrderDetailApi(APIView):
     """One of my orders with its history, delivery details and (digital rewards) its code;
     anyone else's is a 404."""
@@ -215,14 +249,14 @@ class OrderDetailApi(APIView):
         return Response(order_detail_data(order, request=request))
 
 
-class CancelOutputSerializer(OrderDetailFlatSerializer):
+class CancelOutputSerializer(OrderDetailSerializer):
     cancelled_now = serializers.BooleanField(
         read_only=True, help_text="False when the order was already cancelled: nothing was refunded again."
     )
     refunded_points = serializers.IntegerField(read_only=True, help_text="Points this call gave back (0 on a replay).")
 
-    class Meta(OrderDetailFlatSerializer.Meta):
-        fields = [*OrderDetailFlatSerializer.Meta.fields, "cancelled_now", "refunded_points"]
+    class Meta(OrderDetailSerializer.Meta):
+        fields = [*OrderDetailSerializer.Meta.fields, "cancelled_now", "refunded_points"]
         read_only_fields = fields
 
 

@@ -24,6 +24,9 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "Cancelled", "Cancelled"
 
 
+# Each status as the API's code (`placed`, `ready_for_pickup`): the column holds the label.
+STATUS_CODES = {status.value: status.name.lower() for status in OrderStatus}
+
 # The orders fulfilment staff still have to act on.
 OPEN_STATUSES = (OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP)
 
@@ -102,6 +105,10 @@ class Order(models.Model):
     def short_number(self) -> str:
         """What people read out and type: the first block of the id, upper-case."""
         return self.pk.split("-")[0].upper()
+
+    @property
+    def status_code(self) -> str:
+        return STATUS_CODES[self.status]
 
     @property
     def is_cancellable_by_employee(self) -> bool:

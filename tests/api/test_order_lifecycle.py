@@ -203,7 +203,7 @@ def test_the_schema_documents_the_new_order_fields_and_cancel(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     assert "/api/v1/orders/{order_id}/cancel" in schema["paths"]
-    redeem_fields = schema["components"]["schemas"]["RedeemInputRequest"]["properties"]
+    redeem_fields = schema["components"]["schemas"]["RedeemInput"]["properties"]
     assert {"option_id", "delivery_address", "pickup_location", "note"} <= set(redeem_fields)
-    assert {"history", "code", "cancellable"} <= set(schema["components"]["schemas"]["OrderDetailFlat"]["properties"])
-    assert "options" in schema["components"]["schemas"]["ProductDetailOutput"]["properties"]
+    assert {"history", "code", "cancellable"} <= set(schema["components"]["schemas"]["OrderDetail"]["properties"])
+    assert "options" in schema["components"]["schemas"]["ProductDetail"]["properties"]

@@ -247,6 +247,7 @@ EXACT = {
     "v1:company_value_list": {"anonymous": 401, "default": 200},
     "v1:my_allowance": {"anonymous": 401, "default": 200},
     "v1:notifications_read_all": {"anonymous": 401, "default": 405},
+    "v1:notifications_unread_count": {"anonymous": 401, "default": 200},
     "v1:notification_read": {"anonymous": 401, "default": 405},
     "v1:order_list": {"anonymous": 401, "default": 200},
     "v1:order_detail": {"anonymous": 401, "employee": 200, "default": 404},

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -305,7 +307,9 @@ class RejectionInputSerializer(StrictInputSerializer):
     note = StrictCharField(allow_blank=True, trim_whitespace=False, help_text="Why not; the requester sees it.")
 
     def validate_note(self, value: str) -> str:
-        return rule_applied(points_reason_clean, value, invalid=serializers.ValidationError)
+        return rule_applied(
+            functools.partial(points_reason_clean, what="rejection"), value, invalid=serializers.ValidationError
+        )
 
 
 @extend_schema(
@@ -339,7 +343,9 @@ class ReversalInputSerializer(StrictInputSerializer):
         return rule_applied(points_amount_clean, value, invalid=serializers.ValidationError)
 
     def validate_reason(self, value: str) -> str:
-        return rule_applied(points_reason_clean, value, invalid=serializers.ValidationError)
+        return rule_applied(
+            functools.partial(points_reason_clean, what="correction"), value, invalid=serializers.ValidationError
+        )
 
 
 class ReversalStateOutputSerializer(serializers.Serializer):

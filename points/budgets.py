@@ -44,7 +44,7 @@ def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, wh
     period = f"{budget.starts_on:%-d %b} to {budget.ends_on:%-d %b %Y}"
     return OverBudget(
         f"{whose} for {period} is {limit:,} points; {used:,} are awarded, so {left:,} are left "
-        f"and {points:,} cannot be awarded. Nothing was awarded.",
+        f"and {points:,} cannot be awarded.",
         budget_points=limit,
         used=used,
         left=left,

@@ -1,3 +1,4 @@
+import functools
 import uuid
 
 from django import forms
@@ -80,14 +81,22 @@ class ReversalForm(forms.Form):
         return rule_applied(points_amount_from_text, self.cleaned_data["amount"], invalid=forms.ValidationError)
 
     def clean_reason(self) -> str:
-        return rule_applied(points_reason_clean, self.cleaned_data["reason"], invalid=forms.ValidationError)
+        return rule_applied(
+            functools.partial(points_reason_clean, what="correction"),
+            self.cleaned_data["reason"],
+            invalid=forms.ValidationError,
+        )
 
 
 class RejectionForm(forms.Form):
     note = forms.CharField(required=False, label="Why not", help_text="The HR user who asked sees this.")
 
     def clean_note(self) -> str:
-        return rule_applied(points_reason_clean, self.cleaned_data["note"], invalid=forms.ValidationError)
+        return rule_applied(
+            functools.partial(points_reason_clean, what="rejection"),
+            self.cleaned_data["note"],
+            invalid=forms.ValidationError,
+        )
 
 
 class BudgetForm(forms.ModelForm):

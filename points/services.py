@@ -71,11 +71,20 @@ def points_amount_from_text(text: str) -> int:
     return points_amount_clean(int(text))
 
 
-def points_reason_clean(reason: object) -> str:
-    """The award rules for a reason: given, and at most the ledger column's length."""
+# Who reads the reason of each thing HR does, in the words that ask for it.
+REASON_MISSING = {
+    "award": "Give a reason for the award; the employee sees it in their history.",
+    "correction": "Give a reason for the correction; the employee sees it in their history.",
+    "rejection": "Give a reason for turning it down; the HR user who asked sees it.",
+}
+
+
+def points_reason_clean(reason: object, *, what: str = "award") -> str:
+    """The rules for the reason of an award, a correction or a rejection (`what`): given, and at
+    most the ledger column's length."""
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        raise InvalidReason("Give a reason for the award; the employee sees it in their history.")
+        raise InvalidReason(REASON_MISSING[what])
     if len(text) > REASON_MAX_LENGTH:
         raise InvalidReason(f"The reason can be at most {REASON_MAX_LENGTH} characters.", length=len(text))
     return text
@@ -357,7 +366,7 @@ def points_reverse(
     it never takes the balance below zero nor reverses more than the award gave: refused, it
     says the most that can be reversed now (`details["reversible"]`)."""
     client_key = _request_named(batch_id=batch_id, client_key=client_key)
-    amount, reason = points_amount_clean(amount), points_reason_clean(reason)
+    amount, reason = points_amount_clean(amount), points_reason_clean(reason, what="correction")
     # The id as stored (the database matches ids in any letter case): a retry spelled otherwise
     # is the same request.
     award_id = PointsTransaction.objects.filter(pk=str(award_id)[:255]).values_list("pk", flat=True).first() or str(
@@ -525,7 +534,7 @@ def award_request_approve(*, batch_id: str, approved_by_id: str) -> AwardOutcome
 def award_request_reject(*, batch_id: str, rejected_by_id: str, note: str) -> AwardBatch:
     """Turn a waiting award request down, with a reason the requester sees; it credits nothing.
     The requester may withdraw their own."""
-    note = points_reason_clean(note)
+    note = points_reason_clean(note, what="rejection")
     batch = _pending_request_lock(batch_id=batch_id)
     if batch.status == AwardBatch.Status.REJECTED and batch.decided_by_id == rejected_by_id:
         return batch

@@ -306,7 +306,16 @@ class ProductOptionAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMi
 
 
 class CategoryMergeForm(forms.Form):
-    into = forms.ModelChoiceField(queryset=Category.objects.all(), label="Merge into", empty_label=None)
+    """Which of the selected categories keeps the products: one of them, chosen, never preset (a
+    category that was not selected, one click from taking everything, was)."""
+
+    into = forms.ModelChoiceField(
+        queryset=Category.objects.none(), label="Merge into", empty_label="Choose the category to keep"
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = categories
 
 
 class CategoryForm(forms.ModelForm):
@@ -348,7 +357,7 @@ class CategoryAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, 
 
     @admin.action(description="Merge selected categories into one…", permissions=["merge"])
     def merge(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        form = CategoryMergeForm(request.POST if "apply" in request.POST else None)
+        form = CategoryMergeForm(request.POST if "apply" in request.POST else None, categories=queryset)
         if form.is_valid():
             moved = category_merge(
                 category_ids=list(queryset.values_list("pk", flat=True)), into_id=form.cleaned_data["into"].pk

@@ -91,3 +91,24 @@ def test_catalog_managers_add_categories_and_only_a_superuser_renames_or_merges(
     root.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
     assert root.post(reverse("admin:shop_category_change", args=[garden.pk]), {"name": "Yard"}).status_code == 302
     assert Category.objects.get().name == "Yard"
+
+
+def test_the_merge_form_offers_only_the_selected_categories_and_presets_none(client):
+    from shop.services import category_create
+
+    apparel, mugs, cups = (category_create(name=name) for name in ("Apparel", "Mugs", "Cups"))
+    ProductFactory(category="Cups")
+    root = Client()
+    root.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+    picked = {"action": "merge", "_selected_action": [mugs.pk, cups.pk]}
+
+    page = root.post(reverse("admin:shop_category_changelist"), picked)
+    unchosen = root.post(reverse("admin:shop_category_changelist"), {**picked, "apply": "1", "into": ""})
+    elsewhere = root.post(reverse("admin:shop_category_changelist"), {**picked, "apply": "1", "into": apparel.pk})
+
+    choices = page.content.decode().split("<select", 1)[1].split("</select>", 1)[0]
+    assert "Apparel" not in choices and "Mugs" in choices and "Cups" in choices
+    assert 'value="" selected>Choose the category to keep' in choices  # nothing real is preset
+    assert "This field is required" in unchosen.content.decode()
+    assert "Select a valid choice" in elsewhere.content.decode()
+    assert Category.objects.count() == 3

@@ -62,6 +62,8 @@ def test_the_queue_shows_open_orders_oldest_first_with_where_they_go(fulfilment,
     assert "Bristol office, 3rd floor, desk 3.14" in html
     cancelled = fulfilment.get(QUEUE, {"queue": "Cancelled"}).content.decode()
     assert placed["digital"].short_number in cancelled
+    # Issue 30: the footer counts orders, not "2 fulfilment queue".
+    assert "2 orders" in html and "fulfilment queue\n" not in html.split('class="paginator"', 1)[1]
 
 
 def test_mark_processing_then_shipped_with_tracking_numbers(fulfilment, placed):

@@ -27,5 +27,6 @@ if settings.MEDIA_STORAGE == "local" and not settings.IS_PRODUCTION:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
 handler400 = "awsomeshop.views.bad_request"
+handler403 = "awsomeshop.views.permission_denied"
 handler404 = "awsomeshop.views.page_not_found"
 handler500 = "awsomeshop.views.server_error"

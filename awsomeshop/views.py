@@ -22,6 +22,21 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A page this user's role may not open: the API's JSON error, the admin's own page in the
+    admin's look (with the way back), or the portal's. Django's default is a bare "403 Forbidden"."""
+    if _is_api(request):
+        body = error_body(code="permission_denied", message="You are not allowed to do this.")
+        return JsonResponse(body, status=403)
+    if request.path.startswith("/admin/") and getattr(request.user, "is_staff", False):
+        from django.contrib import admin
+        from django.template.response import TemplateResponse
+
+        context = {**admin.site.each_context(request), "title": "Not part of your role"}
+        return TemplateResponse(request, "admin/403.html", context, status=403).render()
+    return HttpResponse(loader.get_template("403.html").render(request=request), status=403)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A request Django could not read (a form body in a charset other than UTF-8, too many
     fields). Django's own handler reads the form again for its CSRF token, fails the same way and

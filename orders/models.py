@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,6 +25,20 @@ class OrderStatus(models.TextChoices):
     DELIVERED = "Delivered", "Delivered"
     CANCELLED = "Cancelled", "Cancelled"
 
+
+# Where each carrier's customers follow a parcel, by the carrier's name as fulfilment types it
+# (any letter case); {} is the tracking number. Another carrier's number is shown as text.
+CARRIER_TRACKING_URLS = {
+    "dhl": "https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?submit=1&tracking-id={}",
+    "dpd": "https://tracking.dpd.de/status/en_US/parcel/{}",
+    "evri": "https://www.evri.com/track/parcel/{}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={}",
+    "gls": "https://gls-group.com/track/{}",
+    "hermes": "https://www.evri.com/track/parcel/{}",
+    "royal mail": "https://www.royalmail.com/track-your-item#/tracking-results/{}",
+    "ups": "https://www.ups.com/track?tracknum={}",
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={}",
+}
 
 # Each status as the API's code (`placed`, `ready_for_pickup`): the column holds the label.
 STATUS_CODES = {status.value: status.name.lower() for status in OrderStatus}
@@ -105,6 +121,14 @@ class Order(models.Model):
     def short_number(self) -> str:
         """What people read out and type: the first block of the id, upper-case."""
         return self.pk.split("-")[0].upper()
+
+    @property
+    def tracking_url(self) -> str | None:
+        """The carrier's page for this parcel, for a carrier we know; None otherwise."""
+        pattern = CARRIER_TRACKING_URLS.get((self.carrier or "").strip().lower())
+        if not pattern or not self.tracking_number:
+            return None
+        return pattern.format(quote(self.tracking_number.strip(), safe=""))
 
     @property
     def status_code(self) -> str:

@@ -1,6 +1,7 @@
 """What an order needs, by product: an option with its own stock, an address or a desk, a note."""
 
 import pytest
+from django.urls import reverse
 
 from orders.exceptions import InvalidOrderDetails
 from orders.models import Order
@@ -193,3 +194,37 @@ def test_an_option_id_in_another_letter_case_is_stored_as_the_option_s_own_id(em
     assert answer.json()["order"]["option"]["id"] == sizes["S"]
     assert Order.objects.get(pk=answer.json()["order"]["id"]).option_id == sizes["S"]
     assert_ledger_consistent()
+
+
+@pytest.mark.parametrize(
+    ("carrier", "link"),
+    [
+        ("DHL", "https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?submit=1&amp;tracking-id=JD%2F0145"),
+        ("royal mail", "https://www.royalmail.com/track-your-item#/tracking-results/JD%2F0145"),
+        ("Pigeon Post", None),
+    ],
+)
+def test_the_employee_follows_the_parcel_on_the_carrier_s_site(
+    client, employee, give_points, fulfilment_staff, carrier, link
+):
+    # Issue 30: the tracking number was plain text.
+    from orders.services import order_status_change
+
+    give_points(employee, 1000)
+    order = shipped_order(employee, ProductFactory(delivery_method="shipped"))
+    order_status_change(order_ids=[order.pk], to_status="Processing", changed_by_id=fulfilment_staff.pk)
+    order_status_change(
+        order_ids=[order.pk],
+        to_status="Shipped",
+        changed_by_id=fulfilment_staff.pk,
+        carrier=carrier,
+        tracking_numbers={order.pk: "JD/0145"},
+    )
+    client.force_login(employee)
+
+    page = client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
+
+    if link:
+        assert f'<a href="{link}" rel="noopener noreferrer" target="_blank">JD/0145' in page
+    else:
+        assert "JD/0145" in page and "tracking-results" not in page and "tracking-id" not in page

@@ -65,7 +65,12 @@ def test_an_apparel_order_with_a_size_and_an_address_is_shipped_and_tracked(
 
     page.reload()
     expect(page.get_by_test_id("order-status")).to_have_text("Shipped")
-    expect(page.get_by_test_id("order-tracking")).to_have_text("Royal Mail · RM123456785GB")
+    tracking = page.get_by_test_id("order-tracking")
+    expect(tracking).to_contain_text("Royal Mail · RM123456785GB")
+    # The number leads to the carrier's page for the parcel (issue 30), in a new tab.
+    expect(tracking.get_by_role("link", name=re.compile("RM123456785GB"))).to_have_attribute(
+        "href", "https://www.royalmail.com/track-your-item#/tracking-results/RM123456785GB"
+    )
     expect(page.get_by_test_id("order-timeline").locator("li")).to_have_count(3)
     expect(page.get_by_role("button", name="Cancel this order")).to_have_count(0)
 

@@ -20,10 +20,12 @@ from .models import OPEN_STATUSES, FulfilmentOrder, Order, OrderStatus, VoucherC
 from .selectors import order_code_get
 from .services import (
     CANCEL_REASON_MAX_LENGTH,
+    STAFF_CANCELLABLE,
     StatusChangeOutcome,
     order_cancel,
     order_code_attach,
     order_status_change,
+    order_step_refusal,
     voucher_codes_import,
 )
 
@@ -340,6 +342,16 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
     @admin.action(description="Mark selected orders shipped…", permissions=["fulfil"])
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         orders = list(self._selected(request, queryset).select_related("user", "product", "option"))
+        # Say what cannot be shipped before asking for a carrier and tracking numbers to type.
+        refused = [
+            (order, reason)
+            for order in orders
+            if order.status != OrderStatus.SHIPPED and (reason := order_step_refusal(order, OrderStatus.SHIPPED))
+        ]
+        if refused:
+            for order, reason in refused:
+                self.message_user(request, f"Order {order.short_number} cannot be shipped: {reason}.", messages.WARNING)
+            return None
         form = ShipForm(request.POST if "apply" in request.POST else None)
         tracking = {order.pk: request.POST.get(f"tracking-{order.pk}", "") for order in orders}
         if form.is_valid():
@@ -388,6 +400,16 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
     @admin.action(description="Cancel selected orders and refund…", permissions=["fulfil"])
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         orders = list(self._selected(request, queryset).select_related("user", "product"))
+        # Say what can no longer be cancelled before asking for a reason (a repeat of a cancel is fine).
+        too_late = [o for o in orders if o.status not in (*STAFF_CANCELLABLE, OrderStatus.CANCELLED)]
+        if too_late:
+            for order in too_late:
+                self.message_user(
+                    request,
+                    f"Order {order.short_number} cannot be cancelled: it is {order.get_status_display().lower()}.",
+                    messages.WARNING,
+                )
+            return None
         form = CancelForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             for order in orders:

@@ -371,8 +371,9 @@ def _status_set(
     _status_record(order=order, from_status=from_status, to_status=to_status, changed_by_id=changed_by_id, note=note)
 
 
-def _step_refusal(order: Order, to_status: OrderStatus) -> str | None:
-    """Why the order cannot take this step, or None if it can."""
+def order_step_refusal(order: Order, to_status: OrderStatus) -> str | None:
+    """Why the order cannot take this step, or None if it can: what a bulk step refuses, and what
+    the admin says before it asks for anything (a carrier, tracking numbers)."""
     if to_status == OrderStatus.CANCELLED:
         return "cancelling refunds the points: use Cancel"
     if order.status in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
@@ -382,6 +383,8 @@ def _step_refusal(order: Order, to_status: OrderStatus) -> str | None:
         return f"it is {DeliveryMethod(method).label.lower() if method else 'an order from before delivery methods'}"
     if method == DeliveryMethod.DIGITAL and to_status == OrderStatus.DELIVERED:
         return "a digital order is delivered by attaching its code"
+    if order.status == OrderStatus.PLACED and to_status in _NEXT[OrderStatus.PROCESSING]:
+        return "it is placed: mark it processing first"
     if to_status not in _NEXT.get(order.status, set()):
         return f"it is {order.get_status_display().lower()}"
     return None
@@ -430,7 +433,7 @@ def order_status_change(
         if order.status == to_status:
             already.append(order)
             continue
-        if reason := _step_refusal(order, to_status):
+        if reason := order_step_refusal(order, to_status):
             refused.append((order, reason))
             continue
         columns = {}

@@ -233,3 +233,29 @@ def test_a_catalog_manager_keeps_options_and_the_products_stock_follows(client, 
     assert "S: 6, M: 3, XL: 4" in product_page
     assert 'name="stock_quantity"' not in product_page  # the sum is read-only on the product
     assert_ledger_consistent()
+
+
+def test_shipping_a_placed_order_says_to_mark_it_processing_first_before_asking_for_anything(fulfilment, placed):
+    # Issue 30: the form asked for carrier and tracking, then refused "it is placed" and lost them.
+    shipped = placed["shipped"]
+
+    response = action(fulfilment, "mark_shipped", [shipped])
+
+    text = response.content.decode()
+    assert f"Order {shipped.short_number} cannot be shipped: it is placed: mark it processing first." in text
+    assert 'name="carrier"' not in text
+    assert status_of(shipped) == "Placed"
+
+
+def test_cancel_is_not_offered_for_an_order_that_shipped(fulfilment, placed):
+    # Issue 30: the form was offered for shipped orders and refused only after submitting.
+    shipped = placed["shipped"]
+    action(fulfilment, "mark_processing", [shipped])
+    action(fulfilment, "mark_shipped", [shipped], apply="1", carrier="DHL", **{f"tracking-{shipped.pk}": "JD1"})
+
+    response = action(fulfilment, "cancel_orders", [shipped, placed["pickup"]])
+
+    text = response.content.decode()
+    assert f"Order {shipped.short_number} cannot be cancelled: it is shipped." in text
+    assert "Cancel and refund" not in text
+    assert status_of(shipped) == "Shipped" and status_of(placed["pickup"]) == "Placed"

@@ -2,6 +2,8 @@
 `awsomeshop.api`, which imports DRF's views: DRF resolves these settings while defining its view
 classes, so importing them must not need DRF's views."""
 
+from collections import Counter
+
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import PageNumberPagination
@@ -133,7 +135,7 @@ def schema_component_names_tidied(result, generator, request, public):
     Two names that would become one are a bug here, not a silent merge."""
     schemas = result.get("components", {}).get("schemas", {})
     renamed = {name: _tidy_component_name(name) for name in schemas}
-    clashes = {new for new in renamed.values() if list(renamed.values()).count(new) > 1}
+    clashes = {new for new, count in Counter(renamed.values()).items() if count > 1}
     if clashes:
         raise ValueError(f"Schema components would share a name: {sorted(clashes)}")
     result["components"]["schemas"] = {renamed[name]: schema for name, schema in schemas.items()}
@@ -154,12 +156,7 @@ def schema_component_names_tidied(result, generator, request, public):
     return result
 
 
-COMPONENT_RENAMES = {"OrderDetailFlat": "OrderDetail", "CancelOutput": "OrderCancellation"}
-
-
 def _tidy_component_name(name: str) -> str:
-    if name in COMPONENT_RENAMES:
-        return COMPONENT_RENAMES[name]
     if name.endswith("InputRequest"):
         return name.removesuffix("Request")
     if name.endswith("OutputList"):

@@ -20,9 +20,9 @@ from .models import OPEN_STATUSES, FulfilmentOrder, Order, OrderStatus, VoucherC
 from .selectors import order_code_get
 from .services import (
     CANCEL_REASON_MAX_LENGTH,
-    STAFF_CANCELLABLE,
     StatusChangeOutcome,
     order_cancel,
+    order_cancellable,
     order_code_attach,
     order_status_change,
     order_step_refusal,
@@ -401,7 +401,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         orders = list(self._selected(request, queryset).select_related("user", "product"))
         # Say what can no longer be cancelled before asking for a reason (a repeat of a cancel is fine).
-        too_late = [o for o in orders if o.status not in (*STAFF_CANCELLABLE, OrderStatus.CANCELLED)]
+        too_late = [o for o in orders if o.status != OrderStatus.CANCELLED and not order_cancellable(o, by_staff=True)]
         if too_late:
             for order in too_late:
                 self.message_user(

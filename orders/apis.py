@@ -249,7 +249,7 @@ class OrderDetailApi(APIView):
         return Response(order_detail_data(order, request=request))
 
 
-class CancelOutputSerializer(OrderDetailSerializer):
+class OrderCancellationSerializer(OrderDetailSerializer):
     cancelled_now = serializers.BooleanField(
         read_only=True, help_text="False when the order was already cancelled: nothing was refunded again."
     )
@@ -263,7 +263,7 @@ class CancelOutputSerializer(OrderDetailSerializer):
 @extend_schema(
     tags=["orders"],
     request=CancelInputSerializer,
-    responses={200: CancelOutputSerializer, **error_responses(400, 401, 404, 409, 429)},
+    responses={200: OrderCancellationSerializer, **error_responses(400, 401, 404, 409, 429)},
 )
 class OrderCancelApi(APIView):
     """Cancel one of my orders while it is Placed: its points come back and its unit goes back in

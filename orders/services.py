@@ -333,6 +333,12 @@ STAFF_CANCELLABLE = (OrderStatus.PLACED, OrderStatus.PROCESSING)
 CANCEL_REASON_MAX_LENGTH = 500
 
 
+def order_cancellable(order: Order, *, by_staff: bool) -> bool:
+    """Whether the order may still be cancelled: by its employee while Placed, by fulfilment while
+    Placed or Processing (what `order_cancel` decides under the lock, and the admin says first)."""
+    return order.status in (STAFF_CANCELLABLE if by_staff else (OrderStatus.PLACED,))
+
+
 def _status_record(
     *, order: Order, from_status: str, to_status: str, changed_by_id: str | None = None, note: str = ""
 ) -> OrderStatusChange:
@@ -481,8 +487,7 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
     (locked,) = _locked_orders([order.pk])
     if locked.status == OrderStatus.CANCELLED:
         return CancelOutcome(order=locked, cancelled_now=False, refund=None)
-    allowed = STAFF_CANCELLABLE if by_staff else (OrderStatus.PLACED,)
-    if locked.status not in allowed:
+    if not order_cancellable(locked, by_staff=by_staff):
         raise OrderNotCancellable(
             f"Order {locked.short_number} is {locked.get_status_display().lower()}, so it can no longer be cancelled."
             + ("" if by_staff else " Ask the fulfilment team if something is wrong with it."),

@@ -225,3 +225,9 @@ def lots_remaining(*, credit_ids: list[str]) -> dict[str, int]:
     those credits still in the account. Under the account's lock, final until its transaction ends."""
     remaining = dict(PointsLot.objects.filter(pk__in=credit_ids, is_open=True).values_list("pk", "remaining"))
     return {credit_id: remaining.get(credit_id, 0) for credit_id in credit_ids}
+
+
+def lots_with_points_left(*, credit_ids) -> QuerySet:
+    """The ids of the credits' lots that still hold points (`credit_ids`: ids or a subquery), as a
+    subquery for the caller's filter."""
+    return PointsLot.objects.filter(pk__in=credit_ids, is_open=True, remaining__gt=0).values("pk")

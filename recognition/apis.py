@@ -18,7 +18,14 @@ from awsomeshop.api import (
 )
 
 from .models import MESSAGE_MAX_LENGTH
-from .selectors import allowance_state, company_value_list, feed_entries, recognition_feed, recognition_get
+from .selectors import (
+    allowance_state,
+    company_value_list,
+    feed_entries,
+    recognition_feed,
+    recognition_get,
+    value_id_parse,
+)
 from .services import RECEIVERS_MAX, GiveOutcome, recognition_add_points, recognition_give, recognition_react
 
 
@@ -121,7 +128,7 @@ class RecognitionListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         value = self.request.query_params.get("value", "")
         person = self.request.query_params.get("person", "") or None
-        value_id = int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+        value_id = value_id_parse(value)
         if value and value_id is None:
             raise serializers.ValidationError({"value": ["A company value's id (a whole number)."]})
         return recognition_feed(viewer_id=self.request.user.pk, value_id=value_id, person_id=person and person[:255])

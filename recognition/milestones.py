@@ -18,6 +18,7 @@ from awsomeshop.db import atomic_with_retry
 from awsomeshop.timezones import company_today
 from notifications.services import notify_many
 from points import ledger
+from points.expiry import month_end
 from points.models import PointsTransaction
 
 from .events import ALLOWANCE_LAPSING, notify_milestone
@@ -189,7 +190,7 @@ def allowance_lapse_remind(*, today: date | None = None) -> int:
     allowance left ("48 points to give lapse on 31 Dec"), once per person and period."""
     today = today or company_today()
     start = allowance_period_start(today)
-    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    end = month_end(start)
     if (end - today).days >= ALLOWANCE_REMIND_DAYS:
         return 0
     policy = allowance_policy()

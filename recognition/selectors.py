@@ -15,6 +15,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from awsomeshop.timezones import company_today
+from points.expiry import month_end
 from points.models import PointsTransaction
 from points.selectors import lots_remaining, reversal_state
 
@@ -49,6 +50,15 @@ def allowance_period_start(day: date | None = None) -> date:
     """The first day of the period `day` (default: the company's today) falls in: its month."""
     day = day or company_today()
     return day.replace(day=1)
+
+
+def value_id_parse(value: object) -> int | None:
+    """A company value's id as a form, a query string or JSON gives it; None for anything else."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
 
 
 def company_value_list() -> QuerySet[CompanyValue]:
@@ -189,11 +199,10 @@ class AllowanceState:
 def allowance_state(*, user_id: str, day: date | None = None) -> AllowanceState:
     """This person's allowance this period: what they may give, have given and have left."""
     start = allowance_period_start(day)
-    next_start = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
     given = Allowance.objects.filter(user_id=user_id, period_start=start).values_list("given", flat=True).first()
     return AllowanceState(
         period_start=start,
-        period_end=next_start - timedelta(days=1),
+        period_end=month_end(start),
         monthly_points=allowance_monthly_points(user_id=user_id),
         given=given or 0,
     )

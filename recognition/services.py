@@ -27,8 +27,8 @@ from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
 from awsomeshop.text import text_clean
 from awsomeshop.timezones import company_today
 from points import ledger
-from points.models import PointsLot, PointsTransaction
-from points.selectors import lots_remaining, reversal_state
+from points.models import PointsTransaction
+from points.selectors import lots_remaining, lots_with_points_left, reversal_state
 
 from .events import notify_recognition_hidden, notify_recognition_received
 from .exceptions import (
@@ -54,7 +54,7 @@ from .models import (
     Recognition,
     RecognitionReceiver,
 )
-from .selectors import allowance_monthly_points, allowance_period_start, allowance_policy
+from .selectors import allowance_monthly_points, allowance_period_start, allowance_policy, value_id_parse
 
 logger = logging.getLogger(__name__)
 
@@ -121,13 +121,8 @@ def recognition_points_clean(points: object) -> int:
 
 
 def _value_get(value_id: object) -> CompanyValue:
-    value = None
-    if (
-        isinstance(value_id, int)
-        and not isinstance(value_id, bool)
-        or (isinstance(value_id, str) and value_id.isdigit())
-    ):
-        value = CompanyValue.objects.filter(pk=int(value_id), is_active=True).first()
+    parsed = value_id_parse(value_id)
+    value = CompanyValue.objects.filter(pk=parsed, is_active=True).first() if parsed else None
     if value is None:
         raise InvalidRecognition("Choose one of the company values.", field="value")
     return value
@@ -445,9 +440,7 @@ def recognitions_hidden_take_back() -> int:
     back too. Only those: the sweep reads the credits' own lots, never later income. Returns the
     points taken back."""
     hidden_credits = Credit.objects.filter(give__recognition__hidden_at__isnull=False)
-    with_points_left = PointsLot.objects.filter(
-        pk__in=hidden_credits.values("entry_id"), is_open=True, remaining__gt=0
-    ).values("pk")
+    with_points_left = lots_with_points_left(credit_ids=hidden_credits.values("entry_id"))
     recognition_ids = (
         hidden_credits.filter(entry_id__in=with_points_left).values_list("give__recognition_id", flat=True).distinct()
     )

@@ -22,6 +22,7 @@ from .selectors import (
     person_summary,
     recognition_feed,
     recognition_get,
+    value_id_parse,
 )
 from .services import birthday_sharing_set, recognition_add_points, recognition_give, recognition_react
 
@@ -37,8 +38,7 @@ def _id_param(request: HttpRequest, name: str) -> str | None:
 def feed_page(request: HttpRequest) -> HttpResponse:
     """Newest first, paged, for one value (`?value=`) or one person (`?person=`) if asked."""
     values = list(company_value_list())
-    value = _id_param(request, "value")
-    value_id = int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
+    value_id = value_id_parse(request.GET.get("value", ""))
     person_id = _id_param(request, "person")
     person = get_user_model().objects.filter(pk=person_id).first() if person_id else None
     feed = recognition_feed(viewer_id=request.user.pk, value_id=value_id, person_id=person.pk if person else None)

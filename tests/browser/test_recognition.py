@@ -10,23 +10,12 @@ from playwright.sync_api import expect
 from points.models import UserPoints
 from recognition.models import CompanyValue, Give
 from recognition.services import recognition_give
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.browser.walks import no_sideways_scroll, signed_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 AXE = Axe()
-
-
-def _signed_in(browser, live_server, user, viewport):
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS[viewport])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/recognition/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    return context, page
 
 
 def _serious_findings(page) -> list[str]:
@@ -38,16 +27,12 @@ def _serious_findings(page) -> list[str]:
     ]
 
 
-def _no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_an_employee_recognises_a_colleague_and_sees_it_in_the_feed(browser, live_server, employee, viewport):
     colleague = UserFactory(email="bob@example.com", first_name="Bob", last_name="Baker")
     value = CompanyValue.objects.get_or_create(name="Customer first")[0]
     CompanyValue.objects.get_or_create(name="Own it")
-    context, page = _signed_in(browser, live_server, employee, viewport)
+    context, page = signed_in(browser, live_server, employee, viewport, path="/recognition/")
     expect(page.get_by_test_id("allowance")).to_contain_text("100 of 100 points")
     assert _serious_findings(page) == []
 
@@ -64,7 +49,7 @@ def test_an_employee_recognises_a_colleague_and_sees_it_in_the_feed(browser, liv
     expect(card).to_contain_text("recognised Bob Baker")
     expect(card.get_by_role("link", name="@bob")).to_have_attribute("href", f"/recognition/people/{colleague.pk}/")
     assert Give.objects.count() == 1 and UserPoints.objects.get(pk=colleague.pk).current_points == 15
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
 
     page.get_by_role("link", name="← All recognition").click()
     expect(page.get_by_test_id("recognition")).to_have_count(1)
@@ -87,7 +72,7 @@ def test_a_colleague_reacts_and_adds_points_and_opens_a_person_s_page(browser, l
         message="Great pairing session",
         value_id=value.pk,
     )
-    context, page = _signed_in(browser, live_server, employee, viewport)
+    context, page = signed_in(browser, live_server, employee, viewport, path="/recognition/")
 
     card = page.get_by_test_id("recognition")
     card.get_by_test_id("reaction-applause").click()
@@ -105,5 +90,5 @@ def test_a_colleague_reacts_and_adds_points_and_opens_a_person_s_page(browser, l
     page.get_by_test_id("recognition").get_by_role("link", name="Bob Baker").click()
     expect(page.get_by_test_id("person-summary")).to_contain_text("Received 1 recognition (15 points)")
     assert _serious_findings(page) == []
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
     context.close()

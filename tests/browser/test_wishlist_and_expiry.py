@@ -8,26 +8,10 @@ from playwright.sync_api import expect
 
 from points.expiry import expiry_rule
 from shop.models import WishlistItem
+from tests.browser.walks import no_sideways_scroll, signed_in
 from tests.factories import DEFAULT_PASSWORD, ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _signed_in(browser, live_server, user, viewport):
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS[viewport])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    return context, page
-
-
-def _no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_on_a_360_px_phone_every_section_of_the_main_menu_is_in_sight(browser, live_server, employee):
@@ -53,7 +37,7 @@ def test_an_employee_saves_products_and_sees_what_each_still_needs(
     give_points(employee, 500)
     ProductFactory(name="Yoga mat", points_cost=350, stock_quantity=10)
     ProductFactory(name="Noise-cancelling headphones", points_cost=2400, stock_quantity=0)
-    context, page = _signed_in(browser, live_server, employee, viewport)
+    context, page = signed_in(browser, live_server, employee, viewport)
 
     page.get_by_role("button", name="Save Yoga mat to your wishlist").click()
     expect(page.get_by_role("button", name="Remove Yoga mat from your wishlist")).to_have_attribute(
@@ -62,7 +46,7 @@ def test_an_employee_saves_products_and_sees_what_each_still_needs(
     page.get_by_role("link", name=re.compile("Noise-cancelling headphones")).click()
     page.get_by_role("button", name="Save Noise-cancelling headphones to your wishlist").click()
     expect(page.get_by_text("Saved to your wishlist")).to_be_visible()
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Wishlist").click()
     items = page.get_by_test_id("wishlist-item")
@@ -70,7 +54,7 @@ def test_an_employee_saves_products_and_sees_what_each_still_needs(
     expect(items.filter(has_text="Yoga mat")).to_contain_text("You can have it now")
     expect(items.filter(has_text="Noise-cancelling headphones")).to_contain_text("1,900 more points to go")
     expect(items.filter(has_text="Noise-cancelling headphones")).to_contain_text("Out of stock")
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
 
     items.filter(has_text="Yoga mat").get_by_role("button", name="Remove Yoga mat from your wishlist").click()
     expect(page.get_by_test_id("wishlist-item")).to_have_count(1)
@@ -94,7 +78,7 @@ def test_my_points_says_what_expires_when(browser, live_server, employee, give_p
     give_points(employee, 1200, "Launch bonus")
     give_points(employee, 300, "Thanks for the offsite")
     last_day = expiry_rule().expires_on(datetime.datetime.now(datetime.UTC))
-    context, page = _signed_in(browser, live_server, employee, viewport)
+    context, page = signed_in(browser, live_server, employee, viewport)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My points").click()
 
@@ -104,5 +88,5 @@ def test_my_points_says_what_expires_when(browser, live_server, employee, give_p
     lots = page.get_by_test_id("lots-table").locator("tbody tr")
     expect(lots).to_have_count(2)
     expect(lots.first).to_contain_text("Launch bonus")
-    assert _no_sideways_scroll(page)
+    assert no_sideways_scroll(page)
     context.close()

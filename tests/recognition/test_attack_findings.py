@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from orders.services import order_cancel, order_redeem
-from points.models import UserPoints
 from recognition.exceptions import InvalidRecognition, RecognitionHidden, SelfRecognition
 from recognition.milestones import recognition_daily
 from recognition.models import CompanyValue, MilestoneDates
@@ -16,12 +15,13 @@ from recognition.services import (
     allowance_policy_save,
     milestone_dates_save,
     recognition_add_points,
-    recognition_give,
     recognition_hide,
     recognition_react,
 )
 from tests.factories import ProductFactory, UserFactory
 from tests.ledger import assert_ledger_consistent
+from tests.recognition.giving import balance as _balance
+from tests.recognition.giving import give as _give
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +29,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def value(db):
     return CompanyValue.objects.get_or_create(name="Customer first")[0]
-
-
-def _give(giver, receivers, value, points=10, **kwargs):
-    return recognition_give(
-        giver_id=giver.pk,
-        receiver_ids=[r.pk for r in receivers],
-        points_each=points,
-        message=kwargs.pop("message", "Thanks"),
-        value_id=value.pk,
-        **kwargs,
-    )
-
-
-def _balance(user) -> int:
-    row = UserPoints.objects.filter(pk=user.pk).first()
-    return row.current_points if row else 0
 
 
 def test_a_give_retried_after_hr_hid_it_is_a_409_not_a_500(api_as, employee, hr_staff, value):

@@ -10,7 +10,7 @@ from audit.models import AuditEntry
 from awsomeshop.idempotency import IdempotencyKeyReused
 from notifications.models import Notification
 from points import ledger
-from points.models import PointsBudget, PointsTransaction, UserPoints
+from points.models import PointsBudget, PointsTransaction
 from points.selectors import budget_used
 from programme.selectors import ledger_problem_list
 from recognition.exceptions import (
@@ -32,6 +32,8 @@ from recognition.services import (
 )
 from tests.factories import UserFactory
 from tests.ledger import assert_ledger_consistent
+from tests.recognition.giving import balance as _balance
+from tests.recognition.giving import give as _give
 
 pytestmark = pytest.mark.django_db
 
@@ -47,23 +49,6 @@ def people(db):
 @pytest.fixture
 def value(db):
     return CompanyValue.objects.get_or_create(name="Customer first")[0]
-
-
-def _give(giver, receivers, points=10, value=None, **kwargs):
-    value = value or CompanyValue.objects.get_or_create(name="Customer first")[0]
-    return recognition_give(
-        giver_id=giver.pk,
-        receiver_ids=[receiver.pk for receiver in receivers],
-        points_each=points,
-        message=kwargs.pop("message", "Thanks for the demo!"),
-        value_id=value.pk,
-        **kwargs,
-    )
-
-
-def _balance(user) -> int:
-    row = UserPoints.objects.filter(pk=user.pk).first()
-    return row.current_points if row else 0
 
 
 def test_a_give_moves_points_from_the_allowance_to_each_receiver_in_the_ledger(people):

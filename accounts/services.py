@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from awsomeshop.db import atomic_with_retry, in_transaction, outside_transaction
@@ -163,3 +164,11 @@ def user_lock(*, user_id: str) -> bool:
     for a rule about one person's rows that no constraint can hold (at most 100 wishes). False
     for nobody."""
     return bool(list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True)))
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """The person's own language for the portal and their e-mails; "" goes back to the browser's."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ShopError(_("We do not have the shop in that language."), field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/new-password/", views.new_password, name="new_password"),
     path("accounts/mfa/", views.mfa, name="mfa"),
+    path("accounts/language/", views.language_choose, name="language_choose"),
     path("accounts/password-reset/", views.password_reset, name="password_reset"),
     path("accounts/password-reset/confirm/", views.password_reset_confirm, name="password_reset_confirm"),
 ]

@@ -13,11 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from awsomeshop.api import error_body
 from awsomeshop.exceptions import ShopError
 
-from . import cognito
+from . import cognito, services
 from .backends import CognitoChallenge, user_for_tokens
 from .forms import CognitoSignInForm, MfaForm, NewPasswordForm, PasswordResetConfirmForm, PasswordResetForm, SignInForm
 from .throttles import sign_in_throttled
@@ -184,3 +186,14 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code="locked_out", message=message), status=429)
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The footer's language choice: Django's `set_language` (the cookie, back to the page), and
+    for a signed-in person their own setting, which their e-mails follow too."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response

@@ -91,11 +91,15 @@ MIDDLEWARE = [
     "shop.catalog_cache.CatalogPageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the language cookie (the footer's choice), then the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who changes what, for the audit trail: after the session's user is known.
     "audit.middleware.AuditContextMiddleware",
+    # A signed-in person's own language setting comes before the cookie and the browser's.
+    "accounts.languages.UserLanguageMiddleware",
     # Dates in the reader's own zone, when their browser has said which.
     "awsomeshop.timezones.BrowserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,6 +120,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "points.context_processors.balance",
@@ -277,10 +282,19 @@ if POINTS_EXPIRY_MONTHS and POINTS_EXPIRY_STARTS is None:
     )
 
 # --- Internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The shop speaks English and German (locale/). A page's language is the person's own setting, then
+# the footer's choice (a cookie), then the browser's Accept-Language, then LANGUAGE_CODE: the
+# company's language, which e-mails to people without a setting are written in too.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE is one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
-# Dates with their zone ("3 Dec 2026, 14:05 CET"): awsomeshop/formats.
+# One rule for numbers, dates and times, per language (awsomeshop/formats): thousands grouped
+# ("1,100" / "1.100"), days as "3 Dec 2026" / "3. Dez. 2026", times with their zone.
 FORMAT_MODULE_PATH = ["awsomeshop.formats"]
+USE_THOUSAND_SEPARATOR = True
 USE_I18N = True
 USE_TZ = True
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,4 +51,4 @@ def preferences_page(request: HttpRequest) -> HttpResponse:
         notification_preferences_set(user_id=request.user.pk, **form.cleaned_data)
         messages.success(request, "Saved: you get the e-mails you chose.")
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+    return render(request, "notifications/preferences.html", {"form": form, "email_language": settings.LANGUAGE_CODE})

@@ -40,6 +40,10 @@ def redeem_page(request: HttpRequest, product_id: str) -> HttpResponse:
         "expected_points_cost": product.points_cost,
         **order_delivery_last(user_id=request.user.pk),
     }
+    # The product page's option chips link here with the option chosen (?option=<id>).
+    chosen = request.GET.get("option", "")
+    if any(option.pk == chosen and option.in_stock for option in options):
+        initial["option_id"] = chosen
     return _confirm_page(request, RedeemForm(initial=initial, product=product, options=options))
 
 

@@ -11,7 +11,8 @@ document.addEventListener("submit", (event) => {
   form.dataset.submitted = "true";
   form.querySelectorAll("button[type=submit]").forEach((button) => {
     button.setAttribute("aria-disabled", "true");
-    button.textContent = "Working…";
+    // The page's own language: base.html carries the words (data-working-text).
+    button.textContent = document.body.dataset.workingText || "…";
   });
 });
 
@@ -50,3 +51,15 @@ function foldFilters() {
 }
 foldQuery.addEventListener("change", foldFilters);
 foldFilters();
+
+// A voucher code copies with one tap. The button shows only where the clipboard can be written
+// (a secure page), so it is never a button that does nothing.
+document.querySelectorAll("button[data-copy]").forEach((button) => {
+  if (!navigator.clipboard || !window.isSecureContext) return;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const source = document.getElementById(button.dataset.copy);
+    await navigator.clipboard.writeText(source.textContent.trim());
+    button.textContent = document.body.dataset.copiedText || "✓";
+  });
+});

@@ -1,5 +1,5 @@
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,9 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True, help_text="Unset instead of deleting a user.")
     date_joined = models.DateTimeField(default=timezone.now)
     # Empty until the person chooses: then the browser's language decides (accounts.languages).
-    language = models.CharField(
-        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
-    )
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES)
 
     objects = UserManager()
 

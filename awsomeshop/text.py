@@ -32,7 +32,32 @@ def counted(count: int, singular: str, plural: str) -> str:
     right form (ngettext, so a translation can have its own plural rules)."""
     from django.utils.translation import ngettext
 
-    return f"{count:,} {ngettext(singular, plural, count)}"
+    return f"{number(count)} {ngettext(singular, plural, count)}"
+
+
+# One rule for numbers, days and moments in text that Python writes (messages, notifications,
+# e-mails), the same as templates get from the language's formats (awsomeshop/formats): groups of
+# thousands, the day as the language writes it, a moment in the reader's zone with that zone.
+def number(value: int) -> str:
+    """1,100 in English, 1.100 in German."""
+    from django.utils.formats import number_format
+
+    return number_format(value, force_grouping=True)
+
+
+def day(value) -> str:
+    """7 Dec 2026 / 7. Dezember 2026."""
+    from django.utils.formats import date_format
+
+    return date_format(value, "DATE_FORMAT")
+
+
+def moment(value) -> str:
+    """7 Dec 2026, 14:05 CET: an aware time in the active zone (the reader's), with the zone."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def search_folded(text: str | None) -> str:

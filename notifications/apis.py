@@ -22,6 +22,9 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
     )
     url = serializers.SerializerMethodField(help_text="The portal page it is about.")
     read = serializers.BooleanField(source="is_read", read_only=True)
+    # In the language the request asks for (Accept-Language): notifications.words.
+    title = serializers.CharField(source="title_shown", read_only=True)
+    body = serializers.CharField(source="body_shown", read_only=True)
 
     class Meta:
         model = Notification

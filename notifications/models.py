@@ -41,6 +41,9 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=2000)
     link = models.CharField(max_length=300, help_text="The portal page it is about, as a path.")
+    # The title and body as sentences with their values (notifications.words), read in each
+    # reader's language; `title` and `body` keep the English. Rows from before have none.
+    words = models.JSONField(null=True, blank=True, editable=False)
     created_at = TimestampColumn(auto_now_add=True)
     read_at = TimestampColumn(null=True, blank=True)
     # The e-mail's delivery: claimed by one sender at a time (`claimed_by` until `claimed_until`).
@@ -81,6 +84,19 @@ class Notification(models.Model):
 
         declared = notification_kind_get(self.kind)
         return declared.label if declared else self.kind
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the active language (the page's, or the e-mail's recipient's)."""
+        from .words import title_read
+
+        return title_read(self.words) if self.words else self.title
+
+    @property
+    def body_shown(self) -> str:
+        from .words import body_read
+
+        return body_read(self.words) if self.words else self.body
 
     @property
     def is_read(self) -> bool:

@@ -18,6 +18,7 @@ sends it again, so that person gets it twice. Every copy carries the same Messag
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,14 +30,18 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.languages import language_of
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.db import atomic_with_retry, in_transaction, new_id, outside_transaction, row_insert
 from awsomeshop.email_address import email_address_parse
 
 from .kinds import NotificationKind, notification_kind, notification_kind_get
 from .models import EmailSuppression, Notification, NotificationPreference, Topic
+from .words import Words, in_english, notification_words, words
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +58,8 @@ def notify(
     *,
     recipient_id: str,
     kind: NotificationKind | str,
-    title: str,
-    body: str,
+    title: Words,
+    body: Words | Sequence[Words],
     link: str,
     dedupe_key: str | None = None,
 ) -> Notification:
@@ -82,7 +87,13 @@ def notify(
 
 @in_transaction(message="A notification is written in the transaction of the change it tells about.")
 def notify_once(
-    *, recipient_id: str, kind: NotificationKind | str, title: str, body: str, link: str, dedupe_key: str
+    *,
+    recipient_id: str,
+    kind: NotificationKind | str,
+    title: Words,
+    body: Words | Sequence[Words],
+    link: str,
+    dedupe_key: str,
 ) -> Notification | None:
     """`notify`, unless this person was told under `dedupe_key` already (a job run twice, two
     changes racing to tell the same thing): None then. The key's uniqueness decides, not a read."""
@@ -97,7 +108,13 @@ def notify_once(
 
 @in_transaction(message="A notification is written in the transaction of the change it tells about.")
 def notify_many(
-    *, recipient_ids: list[str], kind: NotificationKind | str, title: str, body: str, link: str, dedupe_key: str
+    *,
+    recipient_ids: list[str],
+    kind: NotificationKind | str,
+    title: Words,
+    body: Words | Sequence[Words],
+    link: str,
+    dedupe_key: str,
 ) -> int:
     """`notify` of the same news to many people in one INSERT (a product back in stock, to all who
     wished for it), skipping anyone told under `dedupe_key` already. Returns how many rows it wrote."""
@@ -123,23 +140,27 @@ def _outbox_row(
     *,
     recipient_id: str,
     kind: NotificationKind | str,
-    title: str,
-    body: str,
+    title: Words,
+    body: Words | Sequence[Words],
     link: str,
     now: datetime,
     dedupe_key: str | None,
 ) -> Notification:
-    """A notification waiting to be e-mailed, of a kind an app declared."""
+    """A notification waiting to be e-mailed, of a kind an app declared. Its words are kept to be
+    read in each reader's language; the row's title and body columns hold the English."""
     declared = notification_kind_get(str(kind))
     if declared is None:
         raise ValueError(f"{kind!r} is not a declared notification kind.")
+    kept = notification_words(title=title, body=body)
+    title_english, body_english = in_english(kept)
     return Notification(
         recipient_id=recipient_id,
         kind=declared.code,
         topic=declared.topic,
+        words=kept,
         # The title is the e-mail's subject: one line, whatever names and reasons it holds.
-        title=" ".join(title.split())[:200],
-        body=body[:2000],
+        title=title_english[:200],
+        body=body_english[:2000],
         link=link,
         created_at=now,
         email_status=_DUE.PENDING,
@@ -237,9 +258,14 @@ def _not_emailed_because(notification: Notification, suppressed: set[str]) -> st
 
 
 def notification_email(notification: Notification) -> EmailMultiAlternatives:
-    """The e-mail for a notification: plain text and HTML from the templates, with the person's
-    name, a link to the exact page, and one line on why they got it."""
+    """The e-mail for a notification, in the recipient's language: plain text and HTML from the
+    templates, with the person's name, a link to the exact page, and one line on why they got it."""
     recipient = notification.recipient
+    with translation.override(language_of(recipient)):
+        return _notification_email(notification, recipient)
+
+
+def _notification_email(notification: Notification, recipient) -> EmailMultiAlternatives:
     site = settings.SITE_URL.rstrip("/")
     context = {
         "notification": notification,
@@ -247,16 +273,18 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
         "url": site + notification.link,
         "preferences_url": site + reverse("notifications:preferences"),
         "why": {
-            Topic.AWARDS: "You get this e-mail because points were given to you on AWSomeShop.",
-            Topic.ORDERS: "You get this e-mail because you ordered on AWSomeShop.",
-            Topic.REQUIRED: "You get this e-mail because points came back to your AWSomeShop balance; "
-            "these messages cannot be turned off.",
-            Topic.STAFF: "You get this e-mail because you are in the HR team of AWSomeShop.",
+            Topic.AWARDS: _("You get this e-mail because points were given to you on AWSomeShop."),
+            Topic.ORDERS: _("You get this e-mail because you ordered on AWSomeShop."),
+            Topic.REQUIRED: _(
+                "You get this e-mail because points came back to your AWSomeShop balance; "
+                "these messages cannot be turned off."
+            ),
+            Topic.STAFF: _("You get this e-mail because you are in the HR team of AWSomeShop."),
         }[Topic(notification.topic)],
         "can_turn_off": notification.topic != Topic.REQUIRED,
     }
     message = EmailMultiAlternatives(
-        subject=notification.title,
+        subject=notification.title_shown,
         body=render_to_string("notifications/email/notification.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
@@ -415,9 +443,15 @@ def hr_summary_send(*, day: str | None = None) -> int:
             notify_once(
                 recipient_id=user_id,
                 kind=HR_SUMMARY,
-                title=f"{failed:,} e-mail{'s' if failed != 1 else ''} to employees could not be sent",
-                body="They were tried again and again and failed. Check the addresses and the mail "
-                "service, then send them again from the admin.",
+                title=words(gettext_noop("1 e-mail to employees could not be sent"))
+                if failed == 1
+                else words(gettext_noop("%(count)s e-mails to employees could not be sent"), count=failed),
+                body=words(
+                    gettext_noop(
+                        "They were tried again and again and failed. Check the addresses and the mail "
+                        "service, then send them again from the admin."
+                    )
+                ),
                 link=link,
                 dedupe_key=f"hr-summary:{day}",
             )

@@ -22,6 +22,7 @@ from . import ledger
 from .budgets import budget_draw
 from .events import (
     awarder_name,
+    batch_summary,
     notify_award_approval_needed,
     notify_award_decided,
     notify_points_awarded,
@@ -286,7 +287,11 @@ def _approval_requested(batch: AwardBatch) -> None:
     notify_award_approval_needed(
         approver_ids=list(approvers),
         requested_by_name=awarder_name(batch.awarded_by_id),
-        summary=batch.summary,
+        summary=batch_summary(
+            is_reversal=batch.kind == AwardBatch.Kind.REVERSAL,
+            award_count=batch.award_count,
+            points_total=batch.points_total,
+        ),
         link=reverse("admin:points_awardbatch_change", args=[batch.pk]),
     )
 
@@ -523,7 +528,11 @@ def award_request_approve(*, batch_id: str, approved_by_id: str) -> AwardOutcome
     notify_award_decided(
         requester_id=batch.awarded_by_id,
         decided_by_name=awarder_name(approved_by_id),
-        summary=batch.summary,
+        summary=batch_summary(
+            is_reversal=batch.kind == AwardBatch.Kind.REVERSAL,
+            award_count=batch.award_count,
+            points_total=batch.points_total,
+        ),
         approved=True,
         note="",
     )
@@ -553,7 +562,11 @@ def award_request_reject(*, batch_id: str, rejected_by_id: str, note: str) -> Aw
         notify_award_decided(
             requester_id=batch.awarded_by_id,
             decided_by_name=awarder_name(rejected_by_id),
-            summary=batch.summary,
+            summary=batch_summary(
+                is_reversal=batch.kind == AwardBatch.Kind.REVERSAL,
+                award_count=batch.award_count,
+                points_total=batch.points_total,
+            ),
             approved=False,
             note=note,
         )

@@ -2,10 +2,12 @@
 with it)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from notifications.kinds import notification_kind
 from notifications.models import Topic
 from notifications.services import notify
+from notifications.words import words
 
 from .models import Recognition
 
@@ -27,15 +29,27 @@ def notify_recognition_received(
 ) -> None:
     """A recognition, or a colleague's points added to one: who, for which value, how much."""
     if added:
-        title = f"{giver_name} added {points:,} points to your recognition"
+        title = words(
+            gettext_noop("%(name)s added %(points)s points to your recognition"), name=giver_name, points=points
+        )
+    elif recognition.value:
+        title = words(
+            gettext_noop("%(name)s recognised you for “%(value)s”"), name=giver_name, value=recognition.value.name
+        )
     else:
-        value = recognition.value.name if recognition.value else "a milestone"
-        title = f"{giver_name} recognised you for “{value}”"
+        title = words(gettext_noop("%(name)s recognised you for a milestone"), name=giver_name)
     notify(
         recipient_id=user_id,
         kind=RECOGNITION_RECEIVED,
         title=title,
-        body=f"“{recognition.message}”\nYou received {points:,} points; your balance is now {balance:,} points.",
+        body=[
+            words(gettext_noop("“%(message)s”"), message=recognition.message),
+            words(
+                gettext_noop("You received %(points)s points; your balance is now %(balance)s points."),
+                points=points,
+                balance=balance,
+            ),
+        ],
         link=recognition_link(recognition),
     )
 
@@ -48,9 +62,15 @@ def notify_recognition_hidden(*, recognition: Recognition) -> None:
         notify(
             recipient_id=user_id,
             kind=RECOGNITION_HIDDEN,
-            title="A recognition was hidden by HR",
-            body=f"The recognition “{recognition.message[:200]}” was hidden: “{recognition.hidden_reason}”.\n"
-            "Points it gave that had not been spent were taken back.",
+            title=words(gettext_noop("A recognition was hidden by HR")),
+            body=[
+                words(
+                    gettext_noop("The recognition “%(message)s” was hidden: “%(reason)s”."),
+                    message=recognition.message[:200],
+                    reason=recognition.hidden_reason,
+                ),
+                words(gettext_noop("Points it gave that had not been spent were taken back.")),
+            ],
             link=reverse("points:history"),
         )
 
@@ -60,7 +80,11 @@ def notify_milestone(*, recognition: Recognition, user_id: str, points: int, bal
     notify(
         recipient_id=user_id,
         kind=MILESTONE,
-        title=f"{recognition.message} {points:,} points for you",
-        body=f"AWSomeShop gave you {points:,} points. Your balance is now {balance:,} points.",
+        title=words(gettext_noop("%(wish)s %(points)s points for you"), wish=recognition.message, points=points),
+        body=words(
+            gettext_noop("AWSomeShop gave you %(points)s points. Your balance is now %(balance)s points."),
+            points=points,
+            balance=balance,
+        ),
         link=recognition_link(recognition),
     )

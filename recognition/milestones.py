@@ -12,11 +12,13 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
 from awsomeshop.db import atomic_with_retry
 from awsomeshop.timezones import company_today
 from notifications.services import notify_many
+from notifications.words import words
 from points import ledger
 from points.expiry import month_end
 from points.models import PointsTransaction
@@ -206,9 +208,15 @@ def allowance_lapse_remind(*, today: date | None = None) -> int:
         told += notify_many(
             recipient_ids=user_ids,
             kind=ALLOWANCE_LAPSING,
-            title=f"{left:,} points to give lapse on {end.day} {end:%b}",
-            body=f"You can still give {left:,} points to colleagues this month. What you do not give lapses "
-            f"at the end of {end.day} {end:%b %Y}; next month starts afresh.",
+            title=words(gettext_noop("%(points)s points to give lapse on %(day)s"), points=left, day=end),
+            body=words(
+                gettext_noop(
+                    "You can still give %(points)s points to colleagues this month. What you do not give lapses "
+                    "at the end of %(day)s; next month starts afresh."
+                ),
+                points=left,
+                day=end,
+            ),
             link="/recognition/give/",
             dedupe_key=f"allowance-lapse-{start:%Y-%m}",
         )

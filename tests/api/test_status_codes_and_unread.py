@@ -6,6 +6,7 @@ import pytest
 
 from notifications.models import Notification
 from notifications.services import notify
+from notifications.words import words
 from orders.services import order_redeem
 from tests.factories import ProductFactory
 
@@ -28,7 +29,7 @@ def test_the_unread_count_is_read_without_marking_anything(employee_api, employe
 
     with transaction.atomic():
         for i in range(3):
-            notify(recipient_id=employee.pk, kind="points_awarded", title=f"N{i}", body="", link="/")
+            notify(recipient_id=employee.pk, kind="points_awarded", title=words(f"N{i}"), body=words(""), link="/")
 
     first = employee_api.get("/api/v1/me/notifications/unread-count")
     again = employee_api.get("/api/v1/me/notifications/unread-count")
@@ -42,7 +43,7 @@ def test_the_unread_filter_works_and_a_bad_value_is_a_400(employee_api, employee
 
     with transaction.atomic():
         for i in range(3):
-            notify(recipient_id=employee.pk, kind="points_awarded", title=f"N{i}", body="", link="/")
+            notify(recipient_id=employee.pk, kind="points_awarded", title=words(f"N{i}"), body=words(""), link="/")
     first = Notification.objects.filter(recipient=employee).order_by("id").first()
     employee_api.post(f"/api/v1/me/notifications/{first.pk}/read")
 

@@ -23,6 +23,7 @@ from notifications.models import EmailSuppression, Notification
 from notifications.selectors import outbox_figures
 from notifications.sender import FAILED_METRIC, METRICS_NAMESPACE, OLDEST_UNSENT_METRIC, outbox_metrics_publish
 from notifications.services import email_suppressions_lift, notifications_send, notify
+from notifications.words import words
 from tests.awards import points_award
 from tests.aws.conftest import REGION, aws_client, moto_server_process
 from tests.concurrency import wait_until
@@ -103,7 +104,7 @@ def outbox_rows(count: int) -> list[int]:
     person = UserFactory(email=f"p-{uuid.uuid4().hex[:6]}@example.com")
     with transaction.atomic():
         return [
-            notify(recipient_id=person.pk, kind="points_awarded", title=f"Row {n}", body="b", link="/").pk
+            notify(recipient_id=person.pk, kind="points_awarded", title=words(f"Row {n}"), body=words("b"), link="/").pk
             for n in range(count)
         ]
 

@@ -6,6 +6,7 @@ from django.core import mail
 from django.db import transaction
 
 from notifications.models import Notification
+from notifications.words import words
 from tests.awards import points_award
 from tests.concurrency import wait_until
 
@@ -35,7 +36,7 @@ def test_a_change_rolled_back_after_notifying_leaves_no_row_and_sends_nothing(se
 
     settings.NOTIFICATIONS_SEND_ON_COMMIT = "inline"
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        notify(recipient_id=employee.pk, kind="points_awarded", title="Never", body="", link="/")
+        notify(recipient_id=employee.pk, kind="points_awarded", title=words("Never"), body=words(""), link="/")
         1 / 0  # noqa: B018 - the change fails after its notification was written
 
     assert not Notification.objects.exists()

@@ -6,6 +6,7 @@ from django.core import mail
 
 from notifications.models import Notification
 from notifications.services import notifications_send
+from notifications.words import words
 from orders.services import order_cancel, order_redeem, order_status_change, voucher_codes_import
 from points.exceptions import InsufficientPoints, SelfAward
 from points.services import Award, points_award_batch
@@ -104,7 +105,7 @@ def test_notify_refuses_to_run_outside_the_changes_transaction(employee):
     from notifications.services import notify
 
     with pytest.raises(RuntimeError, match="written in the transaction of the change"):
-        notify(recipient_id=employee.pk, kind="points_awarded", title="x", body="y", link="/")
+        notify(recipient_id=employee.pk, kind="points_awarded", title=words("x"), body=words("y"), link="/")
 
 
 def test_an_employee_who_turned_awards_off_still_sees_them_in_the_portal_but_gets_no_mail(employee, hr_staff):

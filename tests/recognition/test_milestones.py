@@ -135,5 +135,5 @@ def test_the_allowance_reminder_goes_once_to_those_with_points_left_in_the_last_
     assert told == len(recipients) and again == 0
     assert (
         Notification.objects.get(recipient=partly, kind="allowance_lapsing").title
-        == "48 points to give lapse on 31 Mar"
+        == "48 points to give lapse on 31 Mar 2027"
     )

@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # the instance-metadata address for credentials.
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: setup setup-runtime run run-aws aws-mail token audit bench test test-mysql lint format screenshots synth
+.PHONY: messages setup setup-runtime run run-aws aws-mail token audit bench test test-mysql lint format screenshots synth
 
 # Everything: the runtime packages and the test and tool ones (CDK, Playwright and Chromium, moto).
 setup:
@@ -49,6 +49,13 @@ bench: setup
 	@scripts/ensure-mariadb.sh
 	$(PY) bench/run.py
 	$(PY) bench/dashboard.py
+
+# The German catalog: every marked string of the code and templates into locale/de (then translate
+# the new entries), compiled to the .mo that is committed beside it (the app needs no gettext to run).
+MESSAGE_IGNORES := --ignore=.venv --ignore=cdk --ignore=tests --ignore=bench --ignore=docs --ignore=var --ignore=scripts --ignore=staticfiles
+messages: setup
+	$(PY) manage.py makemessages --locale=de --no-obsolete --add-location=file $(MESSAGE_IGNORES)
+	msgfmt --check --output-file=locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/django.po
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -14,7 +14,8 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 # Debian's Chromium, and aws-cdk-lib runs on Node.js (jsii; the machine's node if it has one).
 APT_PACKAGES=(pkg-config default-libmysqlclient-dev)
 if [ "$SET" = dev ]; then
-  APT_PACKAGES+=(chromium)
+  # gettext: the translation tests extract and compile the catalog (tests/test_translations.py).
+  APT_PACKAGES+=(chromium gettext)
   command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 fi
 missing=()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.api_auth import ApiTokenAuthentication
 from awsomeshop.middleware import request_log_user_set
@@ -32,13 +33,15 @@ def catalog_page_key(*, request: HttpRequest) -> str | None:
     """The page's cache key under the current catalog version, or None without a version.
 
     The whole URL is part of the key, because the page's next/previous links repeat it, and so
-    is the Accept header, which chooses the rendering."""
+    are the Accept header, which chooses the rendering, and the language the client asks for
+    (Accept-Language), which the page's labels and messages are in."""
     version = catalog_version_get()
     if version is None:
         return None
     url = request.build_absolute_uri()
     accept = request.headers.get("Accept", "")
-    return f"catalog-page:{version}:" + hashlib.sha256(f"{url}\n{accept}".encode()).hexdigest()
+    language = translation.get_language_from_request(request)
+    return f"catalog-page:{version}:" + hashlib.sha256(f"{url}\n{accept}\n{language}".encode()).hexdigest()
 
 
 class CatalogPageCacheMiddleware:

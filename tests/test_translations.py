@@ -88,7 +88,7 @@ def test_the_reader_finds_text_outside_translation_and_passes_what_is_translated
         "{% blocktranslate %}Fine {{ x }}{% endblocktranslate %}<script>let ok = 1;</script>"
         '<input type="submit" value="Send"><span>AWSomeShop · {{ n }}</span>'
     )
-    assert untranslated_text(source) == ['title="…": \'Help\'', "text: 'Oops'", 'value="…": \'Send\'']
+    assert untranslated_text(source) == ["title=\"…\": 'Help'", "text: 'Oops'", "value=\"…\": 'Send'"]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(ROOT / "templates")))

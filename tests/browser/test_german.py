@@ -77,7 +77,10 @@ def test_the_portal_reads_german_and_fits_at_both_widths(browser, live_server, v
     assert problems == []
     # Numbers group by "." and dates read the German way, with their zone.
     page.goto("/points/")
-    assert re.search(r"\d{1,2}\. (Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember) \d{4}, \d\d:\d\d", page.locator("main").inner_text())
+    assert re.search(
+        r"\d{1,2}\. (Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember) \d{4}, \d\d:\d\d",
+        page.locator("main").inner_text(),
+    )
     context.close()
 
 

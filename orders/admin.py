@@ -354,6 +354,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
             return None
         form = ShipForm(request.POST if "apply" in request.POST else None)
         tracking = {order.pk: request.POST.get(f"tracking-{order.pk}", "") for order in orders}
+        # A refusal about one order's tracking number goes beside that order's box.
+        tracking_errors: dict[str, str] = {}
         if form.is_valid():
             try:
                 outcome = order_status_change(
@@ -364,12 +366,19 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
                     tracking_numbers=tracking,
                 )
             except ShopError as refusal:
-                form.add_error(None, refusal.message)
+                if refusal.details.get("order_id") in tracking:
+                    tracking_errors[refusal.details["order_id"]] = refusal.message
+                else:
+                    field = refusal.details.get("field")
+                    form.add_error(field if field in form.fields else None, refusal.message)
             else:
                 self._report(request, outcome, "shipped")
                 return None
-        rows = [(order, tracking.get(order.pk, "")) for order in orders]
-        return self._action_page(request, "ship.html", "Mark orders shipped", "mark_shipped", orders, form, rows=rows)
+        rows = [(order, tracking.get(order.pk, ""), tracking_errors.get(order.pk)) for order in orders]
+        errors = len(form.errors) + len(tracking_errors)
+        return self._action_page(
+            request, "ship.html", "Mark orders shipped", "mark_shipped", orders, form, rows=rows, errors=errors
+        )
 
     @admin.action(description="Attach codes to selected digital orders…", permissions=["fulfil"])
     def attach_codes(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -445,8 +454,9 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
             filename="pick-list.csv", header=self.export_header, rows=(self.export_row(o) for o in orders)
         )
 
-    def _action_page(self, request, template, title, action, orders, form, rows=None) -> TemplateResponse:
+    def _action_page(self, request, template, title, action, orders, form, rows=None, **extra) -> TemplateResponse:
         context = {
+            **extra,
             **self.admin_site.each_context(request),
             "title": title,
             "opts": self.opts,

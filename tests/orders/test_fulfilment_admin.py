@@ -259,3 +259,37 @@ def test_cancel_is_not_offered_for_an_order_that_shipped(fulfilment, placed):
     assert f"Order {shipped.short_number} cannot be cancelled: it is shipped." in text
     assert "Cancel and refund" not in text
     assert status_of(shipped) == "Shipped" and status_of(placed["pickup"]) == "Placed"
+
+
+# --- The ship form: each error once, beside its box -----------------------------------------------
+def test_a_missing_tracking_number_shows_once_beside_its_box_and_keeps_what_was_typed(
+    fulfilment, employee, give_points
+):
+    give_points(employee, 1_000)
+    hoodie, sizes = hoodie_with_sizes(M=2)
+    typed, missing = (shipped_order(employee, hoodie, option_id=sizes["M"]) for _ in range(2))
+    action(fulfilment, "mark_processing", [typed, missing])
+
+    response = action(
+        fulfilment, "mark_shipped", [typed, missing], apply="1", carrier="DHL", **{f"tracking-{typed.pk}": "JD1"}
+    )
+
+    html = response.content.decode()
+    message = f"Give the tracking number of order {missing.short_number}."
+    assert html.count(message) == 1
+    box = html.index(f'name="tracking-{missing.pk}"')
+    row = html[html.rindex("<tr>", 0, box) : html.index("</tr>", box)]
+    assert message in row  # in the empty box's own row, nowhere else
+    assert 'value="DHL"' in html and f'name="tracking-{typed.pk}" value="JD1"' in html
+    assert status_of(typed) == status_of(missing) == "Processing"
+
+
+def test_a_missing_carrier_shows_once_beside_the_carrier_box(fulfilment, placed):
+    shipped = placed["shipped"]
+    action(fulfilment, "mark_processing", [shipped])
+
+    response = action(fulfilment, "mark_shipped", [shipped], apply="1", carrier="", **{f"tracking-{shipped.pk}": "JD1"})
+
+    html = response.content.decode()
+    assert html.count("This field is required.") == 1
+    assert 'value="JD1"' in html

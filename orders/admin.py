@@ -1,3 +1,5 @@
+from itertools import chain
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,7 @@ from shop.models import DeliveryMethod, Product
 
 from .csv_codes import code_file_read
 from .models import OPEN_STATUSES, FulfilmentOrder, Order, OrderStatus, VoucherCode
-from .selectors import order_code_get
+from .selectors import order_code_get, order_pick_totals
 from .services import (
     CANCEL_REASON_MAX_LENGTH,
     StatusChangeOutcome,
@@ -450,9 +452,17 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
             .select_related("user", "product", "option")
             .order_by("product__name", "option__position", "option__name")
         )
-        return csv_response(
-            filename="pick-list.csv", header=self.export_header, rows=(self.export_row(o) for o in orders)
-        )
+        # After the orders, an empty line, then how many of each product and option to fetch,
+        # under the orders' own product, option and quantity headings (one header for the file).
+        totals = [
+            self._in_columns(order="Total to pick", product=total.product, option=total.option, quantity=total.quantity)
+            for total in order_pick_totals(orders=orders)
+        ]
+        rows = chain((self.export_row(o) for o in orders), [[]] if totals else [], totals)
+        return csv_response(filename="pick-list.csv", header=self.export_header, rows=rows)
+
+    def _in_columns(self, **values: object) -> list[object]:
+        return [values.get(column, "") for column in self.export_header]
 
     def _action_page(self, request, template, title, action, orders, form, rows=None, **extra) -> TemplateResponse:
         context = {

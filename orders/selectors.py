@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from points.models import PointsTransaction
@@ -77,3 +77,24 @@ def order_same_product_recent(*, user_id: str, product_id: str, idempotency_key:
     )
     orders = orders.exclude(idempotency_key=idempotency_key)
     return orders.select_related("product").order_by("-created_at").first()
+
+
+@dataclass(frozen=True)
+class PickTotal:
+    """How many units of one product (and option) a pick list's orders need."""
+
+    product: str
+    option: str
+    quantity: int
+
+
+def order_pick_totals(*, orders: QuerySet[Order]) -> list[PickTotal]:
+    """The orders counted per product and option, in the pick list's order (product name, then
+    the option's position), so a picker fetches each item once; one query however many orders."""
+    counted = (
+        orders.order_by()
+        .values("product_id", "product__name", "option_id", "option__name", "option__position")
+        .annotate(quantity=Count("pk"))
+        .order_by("product__name", "product_id", "option__position", "option__name")
+    )
+    return [PickTotal(row["product__name"], row["option__name"] or "", row["quantity"]) for row in counted]

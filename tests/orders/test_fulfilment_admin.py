@@ -1,6 +1,7 @@
 """The fulfilment queue in the admin: only the Fulfilment role works it, every step through the
 services, and repeated submissions change nothing twice."""
 
+import csv
 import io
 
 import pytest
@@ -293,3 +294,27 @@ def test_a_missing_carrier_shows_once_beside_the_carrier_box(fulfilment, placed)
     html = response.content.decode()
     assert html.count("This field is required.") == 1
     assert 'value="JD1"' in html
+
+
+# --- The pick list: how many of each to fetch ---------------------------------------------------
+def test_the_pick_list_totals_each_product_and_option_after_the_orders(fulfilment, employee, give_points):
+    give_points(employee, 10_000)
+    hoodie, sizes = hoodie_with_sizes(S=2, M=3)
+    bottle = ProductFactory(name="Bottle", delivery_method="pickup")
+    orders = [
+        *(shipped_order(employee, hoodie, option_id=sizes["M"]) for _ in range(3)),
+        shipped_order(employee, hoodie, option_id=sizes["S"]),
+        pickup_order(employee, bottle),
+    ]
+
+    response = action(fulfilment, "pick_list", orders)
+
+    rows = list(csv.reader(b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()))
+    header, body = rows[0], rows[1:]
+    assert len([row for row in body if row and row[0] in {o.short_number for o in orders}]) == 5
+    totals = [dict(zip(header, row, strict=False)) for row in body[body.index([]) + 1 :]]
+    assert [(t["order"], t["product"], t["option"], t["quantity"]) for t in totals] == [
+        ("Total to pick", "Bottle", "", "1"),
+        ("Total to pick", "Hoodie", "S", "1"),
+        ("Total to pick", "Hoodie", "M", "3"),
+    ]

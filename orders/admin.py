@@ -1,7 +1,9 @@
+from functools import partial
 from itertools import chain
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,10 +28,15 @@ from .services import (
     order_cancel,
     order_cancellable,
     order_code_attach,
+    order_code_attachable,
     order_status_change,
     order_step_refusal,
     voucher_codes_import,
 )
+
+# What an empty value reads as on the order admins' pages, lists and columns alike (Django's
+# own is "-", which sat beside our "—").
+EMPTY = "—"
 
 
 @admin.register(Order)
@@ -42,6 +49,7 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["id", "user__email", "user__first_name", "user__last_name", "product__name"]
     list_select_related = ["user", "product", "option"]
     list_per_page = 100
+    empty_value_display = EMPTY
     export_filename = "orders.csv"
     export_header = [
         "order_id",
@@ -179,6 +187,23 @@ class CodeFileForm(forms.Form):
     file = forms.FileField(help_text="CSV or text: one code or link per line, in the first column.")
 
 
+def _step_fits(to_status: OrderStatus):
+    return lambda order: order_step_refusal(order, to_status) is None
+
+
+# The queue's actions that the order's own page offers, as the page words them, each with whether
+# it fits the order's status now (the services' own rules). The pick list is left out: it is for
+# many orders, and the page shows all one order has.
+ORDER_PAGE_STEPS = {
+    "mark_processing": ("Mark processing", _step_fits(OrderStatus.PROCESSING)),
+    "mark_shipped": ("Mark shipped…", _step_fits(OrderStatus.SHIPPED)),
+    "mark_ready_for_pickup": ("Mark ready for pickup", _step_fits(OrderStatus.READY_FOR_PICKUP)),
+    "mark_delivered": ("Mark delivered", _step_fits(OrderStatus.DELIVERED)),
+    "attach_codes": ("Attach a code…", order_code_attachable),
+    "cancel_orders": ("Cancel and refund…", partial(order_cancellable, by_staff=True)),
+}
+
+
 @admin.register(FulfilmentOrder)
 class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The fulfilment queue: open orders oldest first, with the steps that move them on. Every
@@ -202,6 +227,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
         "pick_list",
     ]
     view_on_site = False
+    empty_value_display = EMPTY
     export_filename = "packing-list.csv"
     export_header = [
         "order",
@@ -219,8 +245,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
         "carrier",
         "tracking_number",
     ]
+    # The order as staff know it, by its short number: the raw id is the database's.
     fields = [
-        "id",
         "short_number",
         "created_at",
         "user_email",
@@ -265,20 +291,20 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
 
     @admin.display(description="delivery", ordering="delivery_method")
     def delivery(self, order: Order) -> str:
-        return {"shipped": "Ship", "pickup": "Pickup", "digital": "Digital"}.get(order.delivery_method or "", "—")
+        return {"shipped": "Ship", "pickup": "Pickup", "digital": "Digital"}.get(order.delivery_method or "", EMPTY)
 
     @admin.display(description="deliver to")
     def destination(self, order: Order) -> str:
-        text = (order.delivery_address or order.pickup_location or "—").replace("\n", ", ")
+        text = (order.delivery_address or order.pickup_location or EMPTY).replace("\n", ", ")
         return text if len(text) <= 48 else text[:47] + "…"
 
     @admin.display(description="tracking")
     def tracking(self, order: Order) -> str:
-        return f"{order.carrier} {order.tracking_number}" if order.tracking_number else "—"
+        return f"{order.carrier} {order.tracking_number}" if order.tracking_number else EMPTY
 
     @admin.display(description="code or link")
     def code(self, order: Order) -> str:
-        return order_code_get(order=order) or "—"
+        return order_code_get(order=order) or EMPTY
 
     history = OrderAdmin.history
 
@@ -299,6 +325,36 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
             order.carrier or "",
             order.tracking_number or "",
         ]
+
+    # --- The order's page: the steps that fit it, and back to it after one -----------------
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["order_steps"] = self._order_steps(request, obj)
+            context["changelist"] = reverse("admin:orders_fulfilmentorder_changelist")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _order_steps(self, request: HttpRequest, order: Order) -> list[tuple[str, str]]:
+        """The queue's actions that this person may take and that fit the order's status now."""
+        allowed = self.get_actions(request)
+        return [(name, label) for name, (label, fits) in ORDER_PAGE_STEPS.items() if name in allowed and fits(order)]
+
+    def _from_order(self, request: HttpRequest) -> str | None:
+        """The order whose page started this step (it alone selected), to go back to after it."""
+        order_id = request.POST.get("from_order")
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if order_id and selected == [order_id] and request.POST.get("select_across") != "1":
+            return order_id
+        return None
+
+    def _order_url(self, order_id: str) -> str:
+        return reverse("admin:orders_fulfilmentorder_change", args=[quote(order_id)])
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        response = super().response_action(request, queryset)
+        # A step done (or refused) from an order's page goes back to that page, its message there.
+        if isinstance(response, HttpResponseRedirect) and (order_id := self._from_order(request)):
+            return HttpResponseRedirect(self._order_url(order_id))
+        return response
 
     # --- The steps ------------------------------------------------------------------------
     def _selected(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -465,8 +521,13 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
         return [values.get(column, "") for column in self.export_header]
 
     def _action_page(self, request, template, title, action, orders, form, rows=None, **extra) -> TemplateResponse:
+        changelist = reverse("admin:orders_fulfilmentorder_changelist")
+        from_order = self._from_order(request)
         context = {
             **extra,
+            "from_order": from_order,
+            "back_url": self._order_url(from_order) if from_order else changelist,
+            "back_label": "Back to the order" if from_order else "Back to the queue",
             **self.admin_site.each_context(request),
             "title": title,
             "opts": self.opts,
@@ -474,7 +535,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
             "orders": orders,
             "rows": rows,
             "action": action,
-            "changelist": reverse("admin:orders_fulfilmentorder_changelist"),
+            "changelist": changelist,
         }
         return TemplateResponse(request, f"admin/orders/fulfilmentorder/{template}", context)
 

@@ -562,6 +562,13 @@ class CodeAttachOutcome:
     attached_now: bool
 
 
+def order_code_attachable(order: Order) -> bool:
+    """Whether a code may be attached to the order: a digital order still waiting for one, Placed
+    or Processing (what `order_code_attach` decides under the lock, and the admin's order page
+    asks before it offers the step)."""
+    return order.delivery_method == DeliveryMethod.DIGITAL and order.status in STAFF_CANCELLABLE
+
+
 @atomic_with_retry
 def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> CodeAttachOutcome:
     """Attach a code or link to a digital order waiting for one; the order is then delivered and
@@ -577,9 +584,9 @@ def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> CodeA
         if existing.code == code:
             return CodeAttachOutcome(order=order, attached_now=False)
         raise InvalidVoucherCode(f"Order {order.short_number} has a code already.", order_id=order.pk)
-    if order.delivery_method != DeliveryMethod.DIGITAL:
-        raise InvalidVoucherCode(f"Order {order.short_number} is not a digital reward.", order_id=order.pk)
-    if order.status not in STAFF_CANCELLABLE:
+    if not order_code_attachable(order):
+        if order.delivery_method != DeliveryMethod.DIGITAL:
+            raise InvalidVoucherCode(f"Order {order.short_number} is not a digital reward.", order_id=order.pk)
         raise InvalidVoucherCode(
             f"Order {order.short_number} is {order.get_status_display().lower()}.", order_id=order.pk
         )

@@ -3,10 +3,19 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from orders.models import Order
 from points.models import UserPoints
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.orders.fulfilment import hoodie_with_sizes, shipped_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def admin_sign_in(page, user) -> None:
+    page.goto("/admin/")
+    page.locator("#id_username").fill(user.email)
+    page.locator("#id_password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_hr_uploads_a_csv_sees_the_preview_and_confirms(page, hr_staff, tmp_path):
@@ -38,3 +47,41 @@ def test_hr_uploads_a_csv_sees_the_preview_and_confirms(page, hr_staff, tmp_path
     assert [UserPoints.objects.get(pk=u.pk).current_points for u in team] == [100, 200, 300]
     page.locator("#award-result a").first.click()
     expect(page).to_have_url(re.compile(r"/admin/points/pointstransaction/.+/change/"))
+
+
+def test_fulfilment_moves_an_order_along_from_its_own_page(page, fulfilment_staff, employee, give_points):
+    give_points(employee, 1000)
+    hoodie, sizes = hoodie_with_sizes(M=3)
+    order: Order = shipped_order(employee, hoodie, option_id=sizes["M"])
+    number = order.short_number
+    admin_sign_in(page, fulfilment_staff)
+    page.get_by_role("link", name="Fulfilment queue").click()
+    page.get_by_role("link", name=number).click()
+    order_page = page.url
+    steps = page.locator(".order-steps").get_by_role("button")
+
+    # The order as staff know it, one mark for what is empty, and only the steps its status allows.
+    expect(page.locator("#content")).to_contain_text(f"Order {number}")
+    expect(page.locator(".field-id")).to_have_count(0)
+    expect(page.locator(".field-tracking_number .readonly")).to_have_text("—")
+    expect(steps).to_have_text(["Mark processing", "Cancel and refund…"])
+
+    steps.get_by_text("Mark processing").click()
+    expect(page.get_by_text(f"1 marked processing: {number}.")).to_be_visible()
+    assert page.url == order_page
+    expect(steps).to_have_text(["Mark shipped…", "Cancel and refund…"])
+
+    steps.get_by_text("Mark shipped…").click()
+    page.get_by_label("Carrier").fill("DHL")
+    page.get_by_role("button", name="Mark shipped", exact=True).click()
+    # The missing number's error once, beside its empty box; the carrier typed is kept.
+    expect(page.get_by_text(f"Give the tracking number of order {number}.")).to_have_count(1)
+    expect(page.get_by_role("row", name=number).locator(".errorlist")).to_be_visible()
+    expect(page.get_by_label("Carrier")).to_have_value("DHL")
+    page.get_by_label(f"Tracking number of order {number}").fill("JD1")
+    page.get_by_role("button", name="Mark shipped", exact=True).click()
+
+    expect(page.get_by_text(f"1 marked shipped: {number}.")).to_be_visible()
+    assert page.url == order_page
+    expect(page.locator(".field-tracking_number .readonly")).to_have_text("JD1")
+    expect(steps).to_have_text(["Mark delivered"])

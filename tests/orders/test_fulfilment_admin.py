@@ -3,6 +3,7 @@ services, and repeated submissions change nothing twice."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -260,6 +261,78 @@ def test_cancel_is_not_offered_for_an_order_that_shipped(fulfilment, placed):
     assert f"Order {shipped.short_number} cannot be cancelled: it is shipped." in text
     assert "Cancel and refund" not in text
     assert status_of(shipped) == "Shipped" and status_of(placed["pickup"]) == "Placed"
+
+
+# --- The order's own page (usability review) --------------------------------------------------
+def order_page(client, order) -> str:
+    return client.get(reverse("admin:orders_fulfilmentorder_change", args=[order.pk])).content.decode()
+
+
+def steps_offered(html: str) -> list[str]:
+    return re.findall(r'<button[^>]*name="action" value="(\w+)"', html)
+
+
+def test_the_order_page_shows_the_short_number_and_one_mark_for_what_is_empty(fulfilment, placed):
+    html = order_page(fulfilment, placed["pickup"])
+
+    assert placed["pickup"].short_number in html
+    assert "field-id" not in html  # the raw id is the database's, not what staff read out
+    assert '<div class="readonly">-</div>' not in html
+    assert '<div class="readonly">—</div>' in html  # no address, carrier or tracking number yet
+    assert 'name="_save"' not in html and 'name="status"' not in html  # still read-only
+
+
+@pytest.mark.parametrize(
+    ("kind", "steps_before", "offered"),
+    [
+        ("shipped", [], ["mark_processing", "cancel_orders"]),
+        ("shipped", ["Processing"], ["mark_shipped", "cancel_orders"]),
+        ("pickup", ["Processing"], ["mark_ready_for_pickup", "cancel_orders"]),
+        ("pickup", ["Processing", "Ready for pickup"], ["mark_delivered"]),
+        ("digital", [], ["mark_processing", "attach_codes", "cancel_orders"]),
+    ],
+)
+def test_the_order_page_offers_the_steps_that_fit_its_status(
+    fulfilment, placed, fulfilment_staff, kind, steps_before, offered
+):
+    order = placed[kind]
+    for status in steps_before:
+        order_status_change(order_ids=[order.pk], to_status=status, changed_by_id=fulfilment_staff.pk)
+
+    assert steps_offered(order_page(fulfilment, order)) == offered
+
+
+def test_a_cancelled_order_page_offers_no_step(fulfilment, placed):
+    order = placed["shipped"]
+    action(fulfilment, "cancel_orders", [order], apply="1", reason="Discontinued")
+
+    assert steps_offered(order_page(fulfilment, order)) == []
+
+
+def test_a_step_from_the_order_page_asks_as_the_list_does_and_comes_back_to_the_order(fulfilment, placed, employee):
+    order = placed["shipped"]
+    html = order_page(fulfilment, order)
+    assert f'name="_selected_action" value="{order.pk}"' in html
+    from_page = {"from_order": order.pk}
+
+    form = action(fulfilment, "cancel_orders", [order], **from_page)
+    done = action(fulfilment, "cancel_orders", [order], apply="1", reason="Discontinued", **from_page)
+
+    text = form.content.decode()
+    assert "Cancel and refund" in text and "Cancel this order?" in text
+    assert f'name="from_order" value="{order.pk}"' in text and "Back to the order" in text
+    assert done.redirect_chain[-1][0] == reverse("admin:orders_fulfilmentorder_change", args=[order.pk])
+    assert messages_of(done) == [f"Order {order.short_number} cancelled: 300 points refunded to {employee.email}."]
+
+
+def test_a_step_without_a_form_comes_back_to_the_order_with_its_message(fulfilment, placed):
+    order = placed["pickup"]
+
+    done = action(fulfilment, "mark_processing", [order], from_order=order.pk)
+
+    assert done.redirect_chain[-1][0] == reverse("admin:orders_fulfilmentorder_change", args=[order.pk])
+    assert messages_of(done) == [f"1 marked processing: {order.short_number}."]
+    assert status_of(order) == "Processing"
 
 
 # --- The ship form: each error once, beside its box -----------------------------------------------

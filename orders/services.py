@@ -444,9 +444,16 @@ def order_status_change(
             continue
         columns = {}
         if to_status == OrderStatus.SHIPPED:
-            tracking = _text_clean(
-                tracking_numbers.get(order.pk), what="tracking number", max_length=100, invalid=InvalidStatusChange
-            )
+            # Each refusal names its order and carries its id, so a form can put it beside that box.
+            try:
+                tracking = _text_clean(
+                    tracking_numbers.get(order.pk),
+                    what=f"tracking number of order {order.short_number}",
+                    max_length=100,
+                    invalid=InvalidStatusChange,
+                )
+            except InvalidStatusChange as refusal:
+                raise InvalidStatusChange(refusal.message, order_id=order.pk) from refusal
             if not tracking:
                 raise InvalidStatusChange(f"Give the tracking number of order {order.short_number}.", order_id=order.pk)
             columns = {"carrier": carrier, "tracking_number": tracking}

@@ -358,6 +358,22 @@ def test_a_missing_tracking_number_shows_once_beside_its_box_and_keeps_what_was_
     assert status_of(typed) == status_of(missing) == "Processing"
 
 
+def test_an_unreadable_tracking_number_is_refused_beside_its_own_box(fulfilment, placed):
+    shipped = placed["shipped"]
+    action(fulfilment, "mark_processing", [shipped])
+
+    response = action(
+        fulfilment, "mark_shipped", [shipped], apply="1", carrier="DHL", **{f"tracking-{shipped.pk}": "JD\x071"}
+    )
+
+    html = response.content.decode()
+    message = f"The tracking number of order {shipped.short_number} contains characters that cannot be printed."
+    assert html.count(message) == 1
+    box = html.index(f'name="tracking-{shipped.pk}"')
+    assert message in html[html.rindex("<tr>", 0, box) : html.index("</tr>", box)]
+    assert status_of(shipped) == "Processing"
+
+
 def test_a_missing_carrier_shows_once_beside_the_carrier_box(fulfilment, placed):
     shipped = placed["shipped"]
     action(fulfilment, "mark_processing", [shipped])

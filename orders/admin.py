@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import partial
 from itertools import chain
 
@@ -187,7 +188,7 @@ class CodeFileForm(forms.Form):
     file = forms.FileField(help_text="CSV or text: one code or link per line, in the first column.")
 
 
-def _step_fits(to_status: OrderStatus):
+def _step_fits(to_status: OrderStatus) -> Callable[[Order], bool]:
     return lambda order: order_step_refusal(order, to_status) is None
 
 

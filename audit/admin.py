@@ -6,18 +6,20 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
 
 from .models import AuditEntry
-from .selectors import audit_entries_for
+from .readable import action_label, change_lines, model_of
+from .selectors import audit_entries_for, audit_filter_actions, audit_filter_actors, audit_filter_object_types
 from .services import Change, audit_record, audit_record_many, audit_value
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ else:
     _AdminBase = object
 
 _SECRET_FIELD_WORDS = ("password", "secret", "token")
+# An object's trail and the log both show this many entries a page: a screen or two, not 11,000 px.
+AUDIT_PAGE_SIZE = 50
 
 
 def _field_value(form: forms.BaseForm, name: str, value: Any) -> Any:
@@ -115,13 +119,18 @@ class AuditedAdminMixin(_AdminBase):
             raise PermissionDenied
         concrete = self.opts.concrete_model._meta
         types = [f"{self.opts.app_label}.{self.opts.model_name}", f"{concrete.app_label}.{concrete.model_name}"]
-        entries = audit_entries_for(obj=obj, object_types=types)[:500]
+        entries = Paginator(audit_entries_for(obj=obj, object_types=types), AUDIT_PAGE_SIZE)
+        page = entries.get_page(request.GET.get("p"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "object": obj,
             "title": f"Audit trail: {obj}",
-            "entries": [(entry, _changes_text(entry.before, entry.after)) for entry in entries],
+            "page": page,
+            "entries": [
+                (entry, action_label(action=entry.action, object_type=entry.object_type), changes_html(entry))
+                for entry in page
+            ],
         }
         return TemplateResponse(request, "admin/audit/object_history.html", context)
 
@@ -134,30 +143,131 @@ class AuditedAdminMixin(_AdminBase):
             audit_record_many(action=action, changes=changes, actor_id=request.user.pk)
 
 
+class ActorFilter(admin.SimpleListFilter):
+    """Who made the change: the staff who appear in the log (a link may name anyone)."""
+
+    title = "who"
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        return audit_filter_actors()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(actor_id=self.value()) if self.value() else queryset
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """What was done, in words; the query string keeps the recorded action (`?action=points.award`)."""
+
+    title = "what was done"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        labelled = [(action, action_label(action=action)) for action in audit_filter_actions()]
+        return sorted(labelled, key=lambda choice: choice[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class ObjectTypeFilter(admin.SimpleListFilter):
+    """What kind of object was changed, by its name."""
+
+    title = "kind of object"
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        named = []
+        for object_type in audit_filter_object_types():
+            model = model_of(object_type)
+            named.append((object_type, str(model._meta.verbose_name).capitalize() if model else object_type))
+        return sorted(named, key=lambda choice: choice[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
+def _titled(list_filter: type[admin.FieldListFilter], title: str) -> type[admin.FieldListFilter]:
+    """A field's filter under a plainer title than the field's name."""
+
+    class Titled(list_filter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
+def changes_html(entry: AuditEntry) -> str:
+    """An entry's changes as a short list, one "field: before → after" a line."""
+    lines = change_lines(entry)
+    if not lines:
+        return ""
+    return format_html(
+        '<ul class="audit-changes">{}</ul>', format_html_join("", "<li>{}</li>", ((str(line),) for line in lines))
+    )
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Everything staff changed, newest first: filter by who, what kind of change, what kind of
-    object, or one object (the links from each object's page and each employee)."""
+    """Everything staff changed, newest first, in words: filter by who, through what, when, what
+    was done or to what kind of object, or one object (the links from each object's page and
+    each employee). The CSV export keeps the raw actions, ids and values."""
 
-    list_display = ["at", "actor_email", "source", "action", "object_link", "changes"]
-    list_filter = ["action", "object_type", "source", "at"]
+    list_display = ["at", "who", "through", "what_was_done", "object_link", "changes"]
+    list_filter = [
+        ActorFilter,
+        ("source", _titled(admin.ChoicesFieldListFilter, "through")),
+        ("at", _titled(admin.DateFieldListFilter, "when")),
+        ActionFilter,
+        ObjectTypeFilter,
+    ]
     search_fields = ["actor_email", "object_repr", "object_id"]
-    list_per_page = 100
+    list_per_page = AUDIT_PAGE_SIZE
     # No date_hierarchy: it groups by day in the reader's zone in SQL, which on MySQL needs the
     # server's time-zone tables; the "at" filter's ranges are computed here and need none.
-    extra_lookups = ("object_id", "employee", "actor")
-    fields = ["at", "actor_email", "source", "action", "object_type", "object_id", "object_repr", "before", "after"]
-    readonly_fields = fields
+    extra_lookups = ("object_id", "employee")
     export_filename = "audit-log.csv"
     export_header = ["at", "actor", "source", "action", "object_type", "object_id", "object", "before", "after"]
 
-    @admin.display(description="what", ordering="object_repr")
-    def object_link(self, entry: AuditEntry):
-        return format_html("{}<br><small>{}</small>", entry.object_repr, entry.object_type)
+    def get_list_display(self, request):
+        return [self._object_link_for(request) if name == "object_link" else name for name in self.list_display]
+
+    def get_fields(self, request, obj=None):
+        return self.get_list_display(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def _object_link_for(self, request: HttpRequest):
+        """The "to what" column, made per request: linked to the object's page when this reader
+        may open it, which is a question for the request."""
+
+        @admin.display(description="to what", ordering="object_repr")
+        def object_link(entry: AuditEntry) -> str:
+            return _object_html(entry, url=_object_url(request, self.admin_site, entry))
+
+        return object_link
+
+    @admin.display(description="to what", ordering="object_repr")
+    def object_link(self, entry: AuditEntry) -> str:
+        return _object_html(entry, url=None)
+
+    @admin.display(description="who", ordering="actor_email")
+    def who(self, entry: AuditEntry) -> str:
+        return entry.actor_email or "AWSomeShop"
+
+    @admin.display(description="through", ordering="source")
+    def through(self, entry: AuditEntry) -> str:
+        return entry.get_source_display()
+
+    @admin.display(description="what was done", ordering="action")
+    def what_was_done(self, entry: AuditEntry) -> str:
+        return action_label(action=entry.action, object_type=entry.object_type)
 
     @admin.display(description="before → after")
     def changes(self, entry: AuditEntry) -> str:
-        return _changes_text(entry.before, entry.after)
+        return changes_html(entry)
 
     def export_row(self, entry: AuditEntry) -> list[object]:
         import json
@@ -175,18 +285,25 @@ class AuditEntryAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
 
-def _changes_text(before: Any, after: Any) -> str:
-    if isinstance(after, dict):
-        old = before if isinstance(before, dict) else {}
-        parts = []
-        for field, value in after.items():
-            if value in ("", None, [], {}) and field not in old:
-                continue  # an empty note says nothing
-            parts.append(f"{field}: {old[field]} → {value}" if field in old else f"{field}: {value}")
-        return "; ".join(parts)[:500]
-    if after is None and isinstance(before, dict):
-        return "removed: " + "; ".join(f"{k}: {v}" for k, v in before.items())[:500]
-    return "" if after is None else str(after)[:500]
+def _object_html(entry: AuditEntry, *, url: str | None) -> str:
+    """The object's name (a link, given its page), over what kind of object it is."""
+    model = model_of(entry.object_type)
+    shown = format_html('<a href="{}">{}</a>', url, entry.object_repr) if url else entry.object_repr
+    return format_html("{}<br><small>{}</small>", shown, model._meta.verbose_name) if model else shown
+
+
+def _object_url(request: HttpRequest | None, site: admin.AdminSite, entry: AuditEntry) -> str | None:
+    """The admin page of the entry's object, when it still has one this reader may open."""
+    model = model_of(entry.object_type)
+    model_admin = site._registry.get(model) if model else None
+    if model_admin is None or request is None or entry.action.endswith("_delete") or ":" in entry.object_id:
+        return None
+    if not model_admin.has_view_or_change_permission(request):
+        return None
+    try:
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[quote(entry.object_id)])
+    except NoReverseMatch:
+        return None
 
 
 def audit_log_url(*, object_type: str | None = None, object_id: str | None = None, employee_id=None) -> str:

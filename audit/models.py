@@ -3,6 +3,8 @@ from django.db import models
 
 from awsomeshop.db import TimestampColumn
 
+from .readable import action_label
+
 
 class AuditEntry(models.Model):
     """One change a person made through the admin or the API: who, when, what, and the values
@@ -58,4 +60,4 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.object_repr}"
+        return f"{action_label(action=self.action, object_type=self.object_type)}: {self.object_repr}"

@@ -203,8 +203,10 @@ def changes_html(entry: AuditEntry) -> str:
     lines = change_lines(entry)
     if not lines:
         return ""
+    # Its own margins: the admin's list spacing would double each row's height (admin.css is shared).
     return format_html(
-        '<ul class="audit-changes">{}</ul>', format_html_join("", "<li>{}</li>", ((str(line),) for line in lines))
+        '<ul class="audit-changes" style="margin:0; padding-left:1.1em">{}</ul>',
+        format_html_join("", "<li>{}</li>", ((str(line),) for line in lines)),
     )
 
 

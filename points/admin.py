@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -9,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from accounts.selectors import users_with_permission
@@ -28,7 +30,16 @@ from .csv_awards import award_file_read
 from .expiry import day_text, expiry_rule
 from .forms import AwardFileForm, AwardForm, BudgetForm, BudgetLimitForm, EmployeeForm, RejectionForm, ReversalForm
 from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
-from .selectors import award_batch_same_recent, award_repeats_recent, budget_used, points_lot_list, reversal_state
+from .selectors import (
+    award_batch_same_recent,
+    award_repeats_recent,
+    award_request_recipients,
+    budget_standings_today,
+    budget_used,
+    points_lot_list,
+    reversal_state,
+    user_points_balances,
+)
 from .services import (
     Award,
     AwardOutcome,
@@ -495,16 +506,82 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         ]
 
 
+class AwardRequestStatusFilter(admin.SimpleListFilter):
+    """The list opens on the requests waiting for a decision; "All" is one click away."""
+
+    title = "status"
+    # Django's own status filter's parameter: links to ?status__exact=pending mean the same still.
+    parameter_name = "status__exact"
+    default = AwardBatch.Status.PENDING
+
+    def lookups(self, request, model_admin):
+        return [("all", "All"), *AwardBatch.Status.choices]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or self.default) == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.default
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value) if value in AwardBatch.Status.values else queryset.none()
+
+
+class AwardRequestChangeList(ChangeList):
+    """The page's requests with the names of the people they are for, read in one query."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        names = award_request_recipients(batches=self.result_list)
+        for batch in self.result_list:
+            # Each person once: a request may give one person two awards (two reasons).
+            people = dict.fromkeys(str(row[0]) for row in batch.requested or [])
+            batch.recipient_names = [names.get(user_id, "someone since removed") for user_id in people]
+
+
+# The reasons column shows this many different reasons of a request, then how many more.
+REASONS_SHOWN = 2
+
+
 @admin.register(AwardBatch)
 class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Every award request and correction. A large award waits here for a second HR user, who
-    opens it and approves or rejects it (never their own)."""
+    """Every award request and correction, opening on those waiting for a decision. A large
+    award waits here for a second HR user, who opens it and approves or rejects it (never
+    their own)."""
 
-    list_display = ["created_at", "kind", "status", "awarded_by", "award_count", "points", "decided_by"]
-    list_filter = ["status", "kind", "source"]
+    list_display = ["created_at", "kind", "status", "awarded_by", "recipients", "reasons", "points", "decided_by"]
+    list_filter = [AwardRequestStatusFilter, "kind", "source"]
     list_select_related = ["awarded_by", "decided_by"]
     search_fields = ["awarded_by__email", "id"]
     list_per_page = 100
+
+    def get_changelist(self, request, **kwargs):
+        return AwardRequestChangeList
+
+    @admin.display(description="for")
+    def recipients(self, batch: AwardBatch) -> str:
+        names = getattr(batch, "recipient_names", None) or []
+        if len(names) == 1:
+            return names[0]
+        count = len(names) or batch.award_count
+        return ngettext("%(count)s employee", "%(count)s employees", count) % {"count": f"{count:,}"}
+
+    @admin.display(description="reason")
+    def reasons(self, batch: AwardBatch) -> str:
+        # A request's awards mostly share one reason; several are listed once each, the first few.
+        distinct = list(dict.fromkeys(str(row[2]) for row in batch.requested or [] if len(row) > 2 and row[2]))
+        if not distinct:
+            return "—"
+        shown = "; ".join(distinct[:REASONS_SHOWN])
+        more = len(distinct) - REASONS_SHOWN
+        if more > 0:
+            shown += ngettext(" and %(count)s more", " and %(count)s more", more) % {"count": f"{more:,}"}
+        return Truncator(shown).chars(90)
 
     @admin.display(description="points", ordering="points_total")
     def points(self, batch: AwardBatch) -> str:
@@ -528,12 +605,24 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return self._decision_page(request, batch, RejectionForm())
 
     def _decision_page(self, request: HttpRequest, batch: AwardBatch, form: RejectionForm) -> TemplateResponse:
-        names = dict(Employee.objects.filter(pk__in=[row[0] for row in batch.requested]).values_list("pk", "email"))
-        awards = [{"email": names.get(row[0], row[0]), "amount": row[1], "reason": row[2]} for row in batch.requested]
+        user_ids = [str(row[0]) for row in batch.requested]
+        names = dict(Employee.objects.filter(pk__in=user_ids).values_list("pk", "email"))
+        pending = batch.status == AwardBatch.Status.PENDING
+        # What the approver weighs: each balance now and after, and the budgets approving draws on.
+        balances = user_points_balances(user_ids=user_ids) if pending else {}
+        awards = [
+            {
+                "email": names.get(row[0], row[0]),
+                "amount": row[1],
+                "reason": row[2],
+                "balance": balances.get(str(row[0])),
+                "balance_after": balances.get(str(row[0]), 0) + row[1],
+            }
+            for row in batch.requested
+        ]
+        standings = budget_standings_today(giver_id=batch.awarded_by_id) if pending else []
         can_decide = (
-            batch.status == AwardBatch.Status.PENDING
-            and request.user.has_perm("points.approve_award")
-            and request.user.pk != batch.awarded_by_id
+            pending and request.user.has_perm("points.approve_award") and request.user.pk != batch.awarded_by_id
         )
         context = {
             **self.admin_site.each_context(request),
@@ -541,6 +630,12 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": f"Award request: {batch}",
             "batch": batch,
             "awards": awards,
+            "pending": pending,
+            "budgets": [
+                {"standing": standing, "left_after": max(after, 0), "over": max(-after, 0)}
+                for standing in standings
+                for after in [standing.left_after(batch.points_total)]
+            ],
             "transactions": batch.transactions.select_related("user").order_by("user__email"),
             "can_decide": can_decide,
             "own": request.user.pk == batch.awarded_by_id,

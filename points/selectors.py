@@ -8,12 +8,26 @@ from django.utils import timezone
 
 from awsomeshop.timezones import company_day_start, company_today
 
-from .models import AwardBatch, PointsBudget, PointsLot, PointsLotMove, PointsTransaction, UserPoints
+from .models import (
+    AwardBatch,
+    PointsBudget,
+    PointsBudgetLimit,
+    PointsLot,
+    PointsLotMove,
+    PointsTransaction,
+    UserPoints,
+)
 
 
 def user_points_get(*, user_id: str) -> UserPoints:
     """The user's balance; an unsaved zero balance for someone who never had points."""
     return UserPoints.objects.filter(pk=user_id).first() or UserPoints(user_id=user_id)
+
+
+def user_points_balances(*, user_ids: list[str]) -> dict[str, int]:
+    """The current balance of each of these users (0 for someone who never had points), in one query."""
+    balances = dict(UserPoints.objects.filter(pk__in=user_ids).values_list("pk", "current_points"))
+    return {user_id: balances.get(user_id, 0) for user_id in user_ids}
 
 
 def user_points_for_request(request) -> UserPoints:
@@ -204,6 +218,48 @@ def budget_used(*, budget: PointsBudget, giver_id: str | None = None) -> int:
         awards, reversals = awards.filter(awarded_by_id=giver_id), reversals.filter(reverses__awarded_by_id=giver_id)
     given = awards.aggregate(total=Sum("points_amount", default=0))["total"]
     return given - reversals.aggregate(total=Sum("points_amount", default=0))["total"]
+
+
+@dataclass(frozen=True)
+class BudgetStanding:
+    """Where a budget stands now: the programme's for today's period, or one HR user's limit in
+    it (`giver` set), with what is awarded from it so far."""
+
+    budget: PointsBudget
+    points: int
+    used: int
+    giver: Any = None
+
+    @property
+    def left(self) -> int:
+        return max(self.points - self.used, 0)
+
+    def left_after(self, points: int) -> int:
+        """What `points` more would leave; below 0, by how much they would go over."""
+        return self.points - self.used - points
+
+
+def budget_standings_today(*, giver_id: str) -> list[BudgetStanding]:
+    """The budgets an award by `giver_id` would draw on today, as `budgets.budget_draw` checks
+    them: the period's budget, and the giver's limit in it if they have one; none without a
+    budget. For showing: the draw itself counts again under the budget's lock."""
+    budget = PointsBudget.objects.filter(**budget_period_today()).first()
+    if budget is None:
+        return []
+    standings = [BudgetStanding(budget=budget, points=budget.points, used=budget_used(budget=budget))]
+    limit = PointsBudgetLimit.objects.filter(budget=budget, giver_id=giver_id).select_related("giver").first()
+    if limit is not None:
+        used = budget_used(budget=budget, giver_id=giver_id)
+        standings.append(BudgetStanding(budget=budget, points=limit.points, used=used, giver=limit.giver))
+    return standings
+
+
+def award_request_recipients(*, batches: list[AwardBatch]) -> dict[str, str]:
+    """The name (or e-mail, for someone without one) of everyone these requests are for, by id:
+    one query for a page of requests."""
+    user_ids = {str(row[0]) for batch in batches for row in batch.requested or []}
+    people = get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "first_name", "last_name", "email")
+    return {str(pk): f"{first} {last}".strip() or email for pk, first, last, email in people}
 
 
 def award_request_list(*, status: str | None = None) -> QuerySet[AwardBatch]:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from orders.services import order_cancel, order_redeem
 from points.models import PointsTransaction
-from points.services import points_reverse
+from points.services import Award, points_award_batch, points_reverse
 from tests.awards import points_award
 from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
 
@@ -39,6 +39,14 @@ def busy_programme(hr_staff, second_hr):
     order_cancel(order_id=orders[0].pk, cancelled_by_id=people[0].pk)
     points_reverse(
         award_id=awards[1].pk, amount=150, reason="Typo", reversed_by_id=second_hr.pk, source="form", batch_id="r1"
+    )
+    # A large request waiting for a second HR user, for several people with more than one reason.
+    waiting = [Award(p.pk, 1500, "Launch of the new catalogue, with thanks for the late nights") for p in people]
+    points_award_batch(
+        awards=[*waiting, Award(people[0].pk, 1200, "Mentoring the new starters all year")],
+        awarded_by_id=hr_staff.pk,
+        source="form",
+        batch_id="waiting",
     )
     return people
 
@@ -87,6 +95,7 @@ def test_a_bad_date_range_says_so_and_shows_nothing_broken(page, hr_staff):
         "/admin/points/pointstransaction/",
         "/admin/orders/order/",
         "/admin/points/awardbatch/",
+        "/admin/points/awardbatch/?status__exact=all",
         "/admin/audit/auditentry/",
         "/admin/notifications/notification/",
     ],
@@ -102,6 +111,40 @@ def test_no_hr_list_hides_a_column_at_1280_px(page, hr_staff, busy_programme, pa
         " return [r.scrollWidth - r.clientWidth, document.documentElement.scrollWidth - window.innerWidth]; }"
     )
     assert right <= 1280 and overflow == [0, 0], (path, right, overflow)
+
+
+def test_a_waiting_request_shows_balances_and_budget_and_the_reason_sits_with_reject(
+    page, hr_staff, second_hr, busy_programme
+):
+    admin_sign_in(page, second_hr)
+    page.goto("/admin/points/awardbatch/")
+    row = page.locator("#result_list tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("4 employees")
+    expect(row).to_contain_text("Mentoring the new starters")
+    row.locator("a").first.click()
+
+    expect(page.locator("#award-lines thead")).to_contain_text("Balance now")
+    expect(page.locator("#award-budget")).to_contain_text("No budget is set for this period.")
+    reject = page.locator("form.decision-reject")
+    expect(reject.get_by_label("Why not")).to_be_visible()
+    expect(reject.get_by_role("button", name="Reject")).to_be_visible()
+    expect(page.locator("form.decision-approve").get_by_label("Why not")).to_have_count(0)
+    # Approve follows the awards and the budget straight away, above the reason for rejecting.
+    approve = page.get_by_role("button", name="Approve and credit 7,200 points").bounding_box()
+    reason = reject.get_by_label("Why not").bounding_box()
+    assert approve and reason and approve["y"] < reason["y"]
+
+
+def test_the_audit_log_is_a_page_of_sensible_length(page, hr_staff, employee):
+    for n in range(60):
+        points_award(user_id=employee.pk, amount=10 + n, reason=f"Thanks, week {n}", awarded_by_id=hr_staff.pk)
+    admin_sign_in(page, hr_staff)
+    page.goto("/admin/audit/auditentry/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(50)
+    expect(page.locator("#result_list tbody tr").first).to_contain_text("Awarded points")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 6000, height
 
 
 def test_the_admin_carries_the_portals_look(page, hr_staff):

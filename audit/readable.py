@@ -85,6 +85,11 @@ def _model_named(app_label: str, name: str) -> type[models.Model] | None:
     return next((model for model in own if model._meta.model_name.endswith(name)), None)
 
 
+def _lowered(words: str) -> str:
+    """A library's "Token" as "token" inside a sentence; an initialism ("API key") as it is."""
+    return words[:1].lower() + words[1:] if words[1:2].islower() else words
+
+
 def _with_article(words: str) -> str:
     lowered = words.lower()
     # "a user", "an order": a "u" that sounds as "you" takes "a".
@@ -103,7 +108,7 @@ def action_label(*, action: str, object_type: str = "") -> str:
     if verb in _ADMIN_VERBS:
         model = _model_named(app_label, name) or target
         if model is not None:
-            return f"{_ADMIN_VERBS[verb]} {_with_article(str(model._meta.verbose_name))}"
+            return f"{_ADMIN_VERBS[verb]} {_with_article(_lowered(str(model._meta.verbose_name)))}"
     words = step.replace("_", " ").strip().capitalize() or action
     return f"{words} ({target._meta.verbose_name})" if target is not None else words
 

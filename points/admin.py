@@ -34,6 +34,7 @@ from .selectors import (
     award_batch_same_recent,
     award_repeats_recent,
     award_request_recipients,
+    award_requests_waiting_besides,
     budget_standings_today,
     budget_used,
     points_lot_list,
@@ -636,6 +637,7 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 for standing in standings
                 for after in [standing.left_after(batch.points_total)]
             ],
+            "others_waiting": award_requests_waiting_besides(batch_id=batch.pk) if standings else (0, 0),
             "transactions": batch.transactions.select_related("user").order_by("user__email"),
             "can_decide": can_decide,
             "own": request.user.pk == batch.awarded_by_id,

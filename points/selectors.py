@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from awsomeshop.timezones import company_day_start, company_today
@@ -252,6 +252,14 @@ def budget_standings_today(*, giver_id: str) -> list[BudgetStanding]:
         used = budget_used(budget=budget, giver_id=giver_id)
         standings.append(BudgetStanding(budget=budget, points=limit.points, used=used, giver=limit.giver))
     return standings
+
+
+def award_requests_waiting_besides(*, batch_id: str) -> tuple[int, int]:
+    """How many other award requests wait for a decision, and the points they ask for: what the
+    budget must also cover if they are approved too."""
+    others = AwardBatch.objects.filter(status=AwardBatch.Status.PENDING).exclude(pk=batch_id)
+    figures = others.aggregate(count=Count("pk"), points=Sum("points_total", default=0))
+    return figures["count"], figures["points"]
 
 
 def award_request_recipients(*, batches: list[AwardBatch]) -> dict[str, str]:

@@ -99,6 +99,11 @@ def test_the_approve_page_shows_each_balance_and_the_budget_this_period(client, 
     # The period's budget: used, left, and what approving would leave.
     assert "1,000 of 10,000 points used, 9,000 left" in text
     assert "Approving leaves 5,500" in text
+    assert "waiting ask" not in text
+
+    _ask(hr_staff, (other.pk, 1200, "Mentoring"), key="c")
+    html = client.get(reverse("admin:points_awardbatch_change", args=[batch.pk])).content.decode()
+    assert "1 other request waiting asks for 1,200 points more, not counted above." in html
 
 
 def test_the_approve_page_warns_when_approving_would_go_over_the_budget_or_limit(client, hr_staff, second_hr, employee):

@@ -205,7 +205,7 @@ def changes_html(entry: AuditEntry) -> str:
         return ""
     # Its own margins: the admin's list spacing would double each row's height (admin.css is shared).
     return format_html(
-        '<ul class="audit-changes" style="margin:0; padding-left:1.1em">{}</ul>',
+        '<ul class="audit-changes">{}</ul>',
         format_html_join("", "<li>{}</li>", ((str(line),) for line in lines)),
     )
 

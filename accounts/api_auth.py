@@ -3,6 +3,7 @@ of the deployment (AUTH_BACKEND) at request time: DRF tokens locally, Cognito JW
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -31,9 +32,9 @@ class LocalTokenAuthentication(SchemeAuthentication, TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
         user = next(iter(User.objects.raw(TOKEN_USER_SQL, [key])), None)
         if user is None:
-            raise AuthenticationFailed("Invalid token.")
+            raise AuthenticationFailed(_("Invalid token."))
         if not user.is_active:
-            raise AuthenticationFailed("User inactive or deleted.")
+            raise AuthenticationFailed(_("User inactive or deleted."))
         return user, Token(key=key, user=user)
 
     def active_user_id(self, credential: str) -> str | None:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -44,7 +45,7 @@ class TokenApi(APIView):
     )
     def post(self, request: Request) -> Response:
         if settings.AUTH_BACKEND == "cognito":
-            raise NotFound("Local sign-in is off: send a Cognito token as `Authorization: Bearer <token>`.")
+            raise NotFound(_("Local sign-in is off: send a Cognito token as `Authorization: Bearer <token>`."))
         payload = TokenInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         # The Django request, not DRF's wrapper: django-axes marks a locked-out client on it.
@@ -54,7 +55,7 @@ class TokenApi(APIView):
             password=payload.validated_data["password"],
         )
         if user is None:
-            raise AuthenticationFailed("That e-mail address and password do not match.")
+            raise AuthenticationFailed(_("That e-mail address and password do not match."))
         # A sign-in like the portal's: django-axes resets the failure count, Django sets last_login.
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _created = Token.objects.get_or_create(user=user)

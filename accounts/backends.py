@@ -5,6 +5,7 @@ a wrong password is recorded as a failure and repeated failures lock the form.
 """
 
 from django.contrib.auth.backends import ModelBackend
+from django.utils.translation import gettext as _
 
 from . import cognito
 from .cognito_auth import InvalidToken, SigningKeysUnavailable, token_verify
@@ -41,7 +42,7 @@ def user_for_tokens(result: cognito.SignInResult):
     try:
         claims = token_verify(result.id_token)
     except InvalidToken as invalid:
-        raise cognito.CognitoError(f"Sign-in failed: {invalid}") from invalid
+        raise cognito.CognitoError(_("Sign-in failed: %(reason)s") % {"reason": invalid}) from invalid
     except SigningKeysUnavailable as unavailable:
-        raise cognito.CognitoError(cognito.UNAVAILABLE) from unavailable
+        raise cognito.CognitoError(str(cognito.UNAVAILABLE)) from unavailable
     return user_from_cognito_claims(claims=claims)

@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.exceptions import ShopError
 
@@ -23,21 +24,21 @@ logger = logging.getLogger(__name__)
 
 # What each Cognito error means to the person at the keyboard.
 FRIENDLY_ERRORS = {
-    "NotAuthorizedException": "That e-mail address and password do not match. Check both and try again.",
-    "UserNotFoundException": "That e-mail address and password do not match. Check both and try again.",
-    "PasswordResetRequiredException": "Your password must be reset: use “Forgot your password?”.",
-    "UserNotConfirmedException": "Your account is not confirmed yet; ask HR to resend your invitation.",
-    "InvalidPasswordException": (
+    "NotAuthorizedException": _("That e-mail address and password do not match. Check both and try again."),
+    "UserNotFoundException": _("That e-mail address and password do not match. Check both and try again."),
+    "PasswordResetRequiredException": _("Your password must be reset: use “Forgot your password?”."),
+    "UserNotConfirmedException": _("Your account is not confirmed yet; ask HR to resend your invitation."),
+    "InvalidPasswordException": _(
         "Choose a password of at least 8 characters with upper- and lower-case letters and a number."
     ),
-    "CodeMismatchException": "That code is not right. Check the e-mail we sent and try again.",
-    "ExpiredCodeException": "That code has expired. Ask for a new one.",
-    "LimitExceededException": "Too many attempts. Wait a few minutes and try again.",
-    "TooManyRequestsException": "Too many attempts. Wait a few minutes and try again.",
-    "UsernameExistsException": "There is already an account with that e-mail address.",
-    "InvalidParameterException": "Something in the form is not valid; check it and try again.",
+    "CodeMismatchException": _("That code is not right. Check the e-mail we sent and try again."),
+    "ExpiredCodeException": _("That code has expired. Ask for a new one."),
+    "LimitExceededException": _("Too many attempts. Wait a few minutes and try again."),
+    "TooManyRequestsException": _("Too many attempts. Wait a few minutes and try again."),
+    "UsernameExistsException": _("There is already an account with that e-mail address."),
+    "InvalidParameterException": _("Something in the form is not valid; check it and try again."),
 }
-UNAVAILABLE = "Sign-in is unavailable right now. Please try again in a few minutes."
+UNAVAILABLE = _("Sign-in is unavailable right now. Please try again in a few minutes.")
 
 
 class CognitoError(ShopError):
@@ -77,9 +78,10 @@ def _cognito_errors():
         yield
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        raise CognitoError(FRIENDLY_ERRORS.get(code, UNAVAILABLE), cognito_code=code) from error
+        # str(): the message in the language of the request being served, as a ShopError's is.
+        raise CognitoError(str(FRIENDLY_ERRORS.get(code, UNAVAILABLE)), cognito_code=code) from error
     except BotoCoreError as error:  # cannot connect, timed out
-        raise CognitoError(UNAVAILABLE, cognito_code="unreachable") from error
+        raise CognitoError(str(UNAVAILABLE), cognito_code="unreachable") from error
 
 
 def _call(operation: str, **kwargs) -> dict:

@@ -12,6 +12,8 @@ from functools import cache
 
 import jwt
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 
 from awsomeshop.db import fetch_value
@@ -36,7 +38,7 @@ class SigningKeysUnavailable(Exception):
 
 class ServiceUnavailable(exceptions.APIException):
     status_code = 503
-    default_detail = "Sign-in cannot be checked right now; try again in a moment."
+    default_detail = gettext_lazy("Sign-in cannot be checked right now; try again in a moment.")
     default_code = "service_unavailable"
 
 
@@ -53,15 +55,15 @@ def token_verify(token: str) -> dict:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
-        raise InvalidToken("The token is not a JWT.") from error
+        raise InvalidToken(_("The token is not a JWT.")) from error
     if not header.get("kid"):
-        raise InvalidToken("The token has no key id (kid).")
+        raise InvalidToken(_("The token has no key id (kid)."))
     try:
         signing_key = _jwks_client().get_signing_key(header["kid"])
     except jwt.PyJWKClientConnectionError as error:
         raise SigningKeysUnavailable() from error
     except jwt.PyJWKClientError as error:
-        raise InvalidToken("The token was not signed by this user pool.") from error
+        raise InvalidToken(_("The token was not signed by this user pool.")) from error
     try:
         claims = jwt.decode(
             token,
@@ -72,15 +74,15 @@ def token_verify(token: str) -> dict:
             leeway=5,
         )
     except jwt.ExpiredSignatureError as error:
-        raise InvalidToken("The token has expired; sign in again.") from error
+        raise InvalidToken(_("The token has expired; sign in again.")) from error
     except jwt.InvalidIssuerError as error:
-        raise InvalidToken("The token was not issued by this user pool.") from error
+        raise InvalidToken(_("The token was not issued by this user pool.")) from error
     except jwt.PyJWTError as error:
-        raise InvalidToken("The token's signature or claims are not valid.") from error
+        raise InvalidToken(_("The token's signature or claims are not valid.")) from error
     if claims["token_use"] not in CLIENT_CLAIM:
-        raise InvalidToken("Only Cognito ID and access tokens are accepted.")
+        raise InvalidToken(_("Only Cognito ID and access tokens are accepted."))
     if claims.get(CLIENT_CLAIM[claims["token_use"]]) != settings.COGNITO_APP_CLIENT_ID:
-        raise InvalidToken("The token is for another app client.")
+        raise InvalidToken(_("The token is for another app client."))
     return claims
 
 
@@ -97,7 +99,7 @@ class CognitoJWTAuthentication(SchemeAuthentication):
         claims = self._claims(token)
         user = user_from_cognito_claims(claims=claims)
         if not user.is_active:
-            raise exceptions.AuthenticationFailed("This account is disabled.")
+            raise exceptions.AuthenticationFailed(_("This account is disabled."))
         return user, claims
 
     def active_user_id(self, credential: str) -> str | None:

@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as DjangoUserCreationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -25,12 +27,12 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail address and password do not match. Check both and try again.",
+        "invalid_login": _("That e-mail address and password do not match. Check both and try again."),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "E-mail address"
+        self.fields["username"].label = gettext("E-mail address")
         self.fields["username"].widget.attrs.update(type="email", autocomplete="email")
         # Django sets the length limit on the field but adds no validator for it.
         self.fields["username"].validators.append(MaxLengthValidator(254))
@@ -44,12 +46,12 @@ class AdminSignInForm(AdminAuthenticationForm):
 
 class CognitoSignInForm(forms.Form):
     username = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         max_length=256,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -58,14 +60,14 @@ class CognitoSignInForm(forms.Form):
 
 class NewPasswordForm(forms.Form):
     password1 = forms.CharField(
-        label="New password",
+        label=_("New password"),
         max_length=256,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, with upper- and lower-case letters and a number.",
+        help_text=_("At least 8 characters, with upper- and lower-case letters and a number."),
     )
     password2 = forms.CharField(
-        label="New password again",
+        label=_("New password again"),
         max_length=256,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -74,19 +76,19 @@ class NewPasswordForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", gettext("The two passwords are not the same."))
         return cleaned
 
 
 class PasswordResetForm(forms.Form):
     email = forms.EmailField(
-        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
 
 class PasswordResetConfirmForm(NewPasswordForm):
     code = forms.CharField(
-        label="Code from the e-mail", max_length=64, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+        label=_("Code from the e-mail"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
     )
     field_order = ["code", "password1", "password2"]
 
@@ -94,8 +96,8 @@ class PasswordResetConfirmForm(NewPasswordForm):
 class MfaForm(forms.Form):
     code = forms.RegexField(
         regex=r"^\d{6}$",
-        label="6-digit code from your authenticator app",
+        label=_("6-digit code from your authenticator app"),
         max_length=6,
-        error_messages={"invalid": "Enter the 6 digits your authenticator app shows."},
+        error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

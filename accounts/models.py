@@ -38,11 +38,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False)
-    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin.")
-    is_active = models.BooleanField(default=True, help_text="Unset instead of deleting a user.")
+    is_staff = models.BooleanField(default=False, help_text=_("Can sign in to the admin."))
+    is_active = models.BooleanField(default=True, help_text=_("Unset instead of deleting a user."))
     date_joined = models.DateTimeField(default=timezone.now)
     # Empty until the person chooses: then the browser's language decides (accounts.languages).
     language = models.CharField(_("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES)
@@ -54,8 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: list[str] = []
 
     class Meta:
-        verbose_name = "user"
-        verbose_name_plural = "users"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["email"]
 
     def __str__(self) -> str:

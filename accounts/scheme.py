@@ -1,6 +1,7 @@
 """What the API's authentication classes share: reading `Authorization: <scheme> <credential>`,
 and answering "who is calling" cheaply with the same acceptance as the full check."""
 
+from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import APIException, AuthenticationFailed
 
@@ -19,11 +20,13 @@ class SchemeAuthentication(BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise AuthenticationFailed(f"The Authorization header must be: {self.keyword} <credential>.")
+            raise AuthenticationFailed(
+                _("The Authorization header must be: %(keyword)s <credential>.") % {"keyword": self.keyword}
+            )
         try:
             return header[1].decode("ascii")
         except UnicodeError as error:
-            raise AuthenticationFailed("The credential must be ASCII text.") from error
+            raise AuthenticationFailed(_("The credential must be ASCII text.")) from error
 
     def active_user_id(self, credential: str) -> str | None:
         """The active user this credential belongs to, or None."""

@@ -53,7 +53,8 @@ def _user_for_pool_user(*, pool_user: cognito.PoolUser) -> tuple[User, bool]:
         if User.objects.filter(pk=pool_user.sub).exists():  # created by a concurrent request
             return User.objects.get(pk=pool_user.sub), False
         raise AccountConflict(
-            f"A local account already uses {pool_user.email} but is not linked to Cognito; ask an administrator.",
+            _("A local account already uses %(email)s but is not linked to Cognito; ask an administrator.")
+            % {"email": pool_user.email},
             email=pool_user.email,
         ) from error
     user.set_unusable_password()  # they sign in with Cognito only
@@ -115,7 +116,7 @@ def employee_create(*, email: str, first_name: str = "", last_name: str = "") ->
 
 
 def _already_there(email: str) -> AccountConflict:
-    return AccountConflict(f"There is already an employee with the e-mail {email}.", email=email)
+    return AccountConflict(_("There is already an employee with the e-mail %(email)s.") % {"email": email}, email=email)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ import functools
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 from awsomeshop.api_defaults import CountingRateThrottle
+from awsomeshop.text import number
 
 from .security import client_ip
 
@@ -34,7 +36,11 @@ def sign_in_throttled(view):
             throttle = SignInRateThrottle()
             if not throttle.allow_request(request, None):
                 wait = max(1, int(throttle.wait() or 1))
-                message = f"Too many sign-in attempts from your network. Wait {wait} seconds and try again."
+                message = ngettext(
+                    "Too many sign-in attempts from your network. Wait %(seconds)s second and try again.",
+                    "Too many sign-in attempts from your network. Wait %(seconds)s seconds and try again.",
+                    wait,
+                ) % {"seconds": number(wait)}
                 response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
                 response["Retry-After"] = str(wait)
                 return response

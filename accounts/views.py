@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,6 +20,7 @@ from django.views.i18n import set_language
 
 from awsomeshop.api import error_body
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import number
 
 from . import cognito, services
 from .backends import CognitoChallenge, user_for_tokens
@@ -45,7 +48,7 @@ def _challenge_or_signed_in(request: HttpRequest, result: cognito.SignInResult, 
     """The page for the challenge Cognito asks us to answer, or (with tokens) the signed-in user."""
     if result.challenge:
         if result.challenge not in CHALLENGE_PAGES:
-            messages.error(request, "This account needs a sign-in step the portal does not support; contact HR.")
+            messages.error(request, _("This account needs a sign-in step the portal does not support; contact HR."))
             return redirect("login")
         request.session[CHALLENGE_KEY] = {"session": result.session, "username": result.username, "next": next_url}
         return redirect(CHALLENGE_PAGES[result.challenge])
@@ -54,7 +57,7 @@ def _challenge_or_signed_in(request: HttpRequest, result: cognito.SignInResult, 
 
 def _log_in(request: HttpRequest, user, next_url: str) -> HttpResponse:
     if not user.is_active:
-        messages.error(request, "This account is disabled.")
+        messages.error(request, _("This account is disabled."))
         return redirect("login")
     request.session.pop(CHALLENGE_KEY, None)
     login(request, user, backend="accounts.backends.CognitoBackend")
@@ -82,14 +85,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             if user is not None:
                 return _log_in(request, user, next_url)
-            form.add_error(None, cognito.FRIENDLY_ERRORS["NotAuthorizedException"])
+            form.add_error(None, str(cognito.FRIENDLY_ERRORS["NotAuthorizedException"]))
     return render(request, "registration/login.html", {"form": form, "next": next_url, "cognito": True})
 
 
 def _challenge_page(request: HttpRequest, *, form_class, answer, title: str, intro: str, submit: str) -> HttpResponse:
     challenge = request.session.get(CHALLENGE_KEY)
     if not challenge:
-        messages.error(request, "That sign-in has expired; please sign in again.")
+        messages.error(request, _("That sign-in has expired; please sign in again."))
         return redirect("login")
     form = form_class(request.POST or None)
     if form.is_valid():
@@ -109,14 +112,14 @@ def new_password(request: HttpRequest) -> HttpResponse:
             username=challenge["username"], session=challenge["session"], new_password=data["password1"]
         )
 
-    intro = "Welcome! This is your first sign-in: choose your own password to replace the temporary one."
+    intro = _("Welcome! This is your first sign-in: choose your own password to replace the temporary one.")
     return _challenge_page(
         request,
         form_class=NewPasswordForm,
         answer=answer,
-        title="Choose your password",
+        title=_("Choose your password"),
         intro=intro,
-        submit="Save and sign in",
+        submit=_("Save and sign in"),
     )
 
 
@@ -127,7 +130,7 @@ def mfa(request: HttpRequest) -> HttpResponse:
         return cognito.mfa_code_answer(username=challenge["username"], session=challenge["session"], code=data["code"])
 
     return _challenge_page(
-        request, form_class=MfaForm, answer=answer, title="Two-step sign-in", intro="", submit="Sign in"
+        request, form_class=MfaForm, answer=answer, title=_("Two-step sign-in"), intro="", submit=_("Sign in")
     )
 
 
@@ -145,14 +148,14 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, refusal.message)
                 return _reset_page(request, form)
         request.session[RESET_EMAIL_KEY] = email
-        messages.info(request, f"If {email} has an account, we have e-mailed it a code.")
+        messages.info(request, _("If %(email)s has an account, we have e-mailed it a code.") % {"email": email})
         return redirect("password_reset_confirm")
     return _reset_page(request, form)
 
 
 def _reset_page(request: HttpRequest, form) -> HttpResponse:
-    intro = "Enter your e-mail address and we will send you a code to choose a new password."
-    return _page(request, title="Forgot your password?", intro=intro, form=form, submit="Send the code")
+    intro = _("Enter your e-mail address and we will send you a code to choose a new password.")
+    return _page(request, title=_("Forgot your password?"), intro=intro, form=form, submit=_("Send the code"))
 
 
 @sign_in_throttled
@@ -172,17 +175,25 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refusal.message)
         else:
             request.session.pop(RESET_EMAIL_KEY, None)
-            messages.success(request, "Your password is changed. Sign in with it now.")
+            messages.success(request, _("Your password is changed. Sign in with it now."))
             return redirect("login")
     return _page(
-        request, title="Choose a new password", intro=f"We sent a code to {email}.", form=form, submit="Change password"
+        request,
+        title=_("Choose a new password"),
+        intro=_("We sent a code to %(email)s.") % {"email": email},
+        form=form,
+        submit=_("Change password"),
     )
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
     """django-axes calls this after too many failed sign-ins (portal, admin or API)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = f"Too many failed sign-in attempts. For your security, wait {minutes} minutes and try again."
+    message = ngettext(
+        "Too many failed sign-in attempts. For your security, wait %(minutes)s minute and try again.",
+        "Too many failed sign-in attempts. For your security, wait %(minutes)s minutes and try again.",
+        minutes,
+    ) % {"minutes": number(minutes)}
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code="locked_out", message=message), status=429)
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)

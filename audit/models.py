@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.db import TimestampColumn
 
@@ -12,10 +13,10 @@ class AuditEntry(models.Model):
     so a change and its entry commit together or not at all; never edited or deleted."""
 
     class Source(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        API = "api", "API"
-        PORTAL = "portal", "Portal"
-        SYSTEM = "system", "System"  # a command, a scheduled job, the demo data
+        ADMIN = "admin", _("Admin")
+        API = "api", _("API")
+        PORTAL = "portal", _("Portal")
+        SYSTEM = "system", _("System")  # a command, a scheduled job, the demo data
 
     id = models.BigAutoField(primary_key=True)
     at = TimestampColumn(auto_now_add=True)
@@ -31,7 +32,7 @@ class AuditEntry(models.Model):
     actor_email = models.CharField(max_length=254, blank=True, default="")
     source = models.CharField(max_length=6, choices=Source.choices)
     action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64, help_text="app_label.model of what was changed.")
+    object_type = models.CharField(max_length=64, help_text=_("app_label.model of what was changed."))
     object_id = models.CharField(max_length=255)
     object_repr = models.CharField(max_length=255)
     # The employee the change is about (an award's, an order's), so their history shows it.
@@ -49,8 +50,8 @@ class AuditEntry(models.Model):
     class Meta:
         db_table = "audit_entries"
         ordering = ["-at", "-id"]
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit log"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
         indexes = [
             models.Index(fields=["object_type", "object_id", "at"], name="idx_audit_object"),
             models.Index(fields=["employee", "at"], name="idx_audit_employee"),

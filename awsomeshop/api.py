@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -16,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN
+from awsomeshop.text import number
 
 
 def error_body(*, code: str, message: str, details: dict | None = None) -> dict:
@@ -25,7 +28,7 @@ def error_body(*, code: str, message: str, details: dict | None = None) -> dict:
 def _drf_error(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return error_body(code="invalid", message="The request is not valid; see details.", details=dict(fields))
+        return error_body(code="invalid", message=_("The request is not valid; see details."), details=dict(fields))
     details = {"wait_seconds": getattr(exc, "wait", None)} if isinstance(exc, exceptions.Throttled) else None
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else str(exc.default_code)
@@ -38,7 +41,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body(code=exc.code, message=exc.message, details=exc.details), status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        message = f"The request body is larger than the API takes ({limit:,} bytes)."
+        message = _("The request body is larger than the API takes (%(limit)s bytes).") % {"limit": number(limit)}
         return Response(
             error_body(code="request_too_large", message=message, details={"max_bytes": limit}),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -61,7 +64,7 @@ class StrictInputSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["This field is not accepted here."] for name in unknown})
+                raise serializers.ValidationError({name: [_("This field is not accepted here.")] for name in unknown})
         return super().to_internal_value(data)
 
 
@@ -69,7 +72,9 @@ class StrictIntegerField(serializers.IntegerField):
     """A JSON integer and nothing else. DRF's IntegerField also takes "10", 10.0 and digits of
     other scripts; for points and prices that is a client bug to report, not to guess at."""
 
-    default_error_messages = {"not_integer": "A JSON integer is required (not a string, a decimal or a boolean)."}
+    default_error_messages = {
+        "not_integer": gettext_lazy("A JSON integer is required (not a string, a decimal or a boolean).")
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, int) or isinstance(data, bool):
@@ -80,7 +85,7 @@ class StrictIntegerField(serializers.IntegerField):
 class StrictBooleanField(serializers.BooleanField):
     """A JSON true or false and nothing else. DRF's BooleanField also takes "no", "0" and 1."""
 
-    default_error_messages = {"not_boolean": "A JSON boolean is required (true or false)."}
+    default_error_messages = {"not_boolean": gettext_lazy("A JSON boolean is required (true or false).")}
 
     def to_internal_value(self, data):
         if not isinstance(data, bool):
@@ -93,7 +98,7 @@ class StrictStringMixin:
     address, a reason or an id belongs is a client bug to report. Every text field a client writes
     is strict (tests/api/test_strict_strings.py)."""
 
-    default_error_messages: ClassVar[dict[str, Any]] = {"not_string": "A JSON string is required."}
+    default_error_messages: ClassVar[dict[str, Any]] = {"not_string": gettext_lazy("A JSON string is required.")}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

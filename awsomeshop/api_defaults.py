@@ -4,11 +4,14 @@ classes, so importing them must not need DRF's views."""
 
 from collections import Counter
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+from awsomeshop.text import number
 
 # No request body of this API nests deeper than 2; 32 leaves room and stops a recursion bomb.
 JSON_MAX_DEPTH = 32
@@ -35,9 +38,11 @@ class BoundedJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
-            raise ParseError("JSON parse error - nested too deeply.") from error
+            raise ParseError(gettext("JSON parse error - nested too deeply.")) from error
         if _json_depth_over(data, JSON_MAX_DEPTH):
-            raise ParseError(f"JSON parse error - nested deeper than {JSON_MAX_DEPTH} levels.")
+            raise ParseError(
+                gettext("JSON parse error - nested deeper than %(levels)s levels.") % {"levels": number(JSON_MAX_DEPTH)}
+            )
         return data
 
 

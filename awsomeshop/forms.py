@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 DIGITS = re.compile(r"[0-9]{1,10}")
 
@@ -13,7 +14,7 @@ class WholeNumberField(forms.IntegerField):
     `5.0`, `1_000` and the digits of other scripts, which for points, prices and stock are typos
     to point out, not numbers to guess at."""
 
-    default_error_messages = {"invalid": "Enter a whole number in the digits 0–9."}
+    default_error_messages = {"invalid": _("Enter a whole number in the digits 0–9.")}
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -2,7 +2,10 @@
 
 import re
 
+from django.utils.translation import gettext as _
+
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import number
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
 # Visible ASCII, no spaces: what fits an HTTP header unchanged, such as a UUID.
@@ -28,7 +31,8 @@ def idempotency_key_clean(key: object) -> str | None:
         return None
     if not isinstance(key, str) or not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise InvalidIdempotencyKey(
-            f"An idempotency key is 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, such as a UUID.",
+            _("An idempotency key is 1 to %(max_length)s visible ASCII characters, such as a UUID.")
+            % {"max_length": number(IDEMPOTENCY_KEY_MAX_LENGTH)},
             max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
         )
     return key

@@ -4,6 +4,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from awsomeshop.api import error_body
@@ -18,7 +19,7 @@ def _is_api(request: HttpRequest) -> bool:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The portal's 404 page, or the API's JSON error for an unknown API address."""
     if _is_api(request):
-        return JsonResponse(error_body(code="not_found", message="There is no such API address."), status=404)
+        return JsonResponse(error_body(code="not_found", message=_("There is no such API address.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -26,13 +27,13 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     """A page this user's role may not open: the API's JSON error, the admin's own page in the
     admin's look (with the way back), or the portal's. Django's default is a bare "403 Forbidden"."""
     if _is_api(request):
-        body = error_body(code="permission_denied", message="You are not allowed to do this.")
+        body = error_body(code="permission_denied", message=_("You are not allowed to do this."))
         return JsonResponse(body, status=403)
     if request.path.startswith("/admin/") and getattr(request.user, "is_staff", False):
         from django.contrib import admin
         from django.template.response import TemplateResponse
 
-        context = {**admin.site.each_context(request), "title": "Not part of your role"}
+        context = {**admin.site.each_context(request), "title": _("Not part of your role")}
         return TemplateResponse(request, "admin/403.html", context, status=403).render()
     return HttpResponse(loader.get_template("403.html").render(request=request), status=403)
 
@@ -42,7 +43,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     fields). Django's own handler reads the form again for its CSRF token, fails the same way and
     turns the 400 into a 500; this one reads nothing from the request."""
     if _is_api(request):
-        body = error_body(code="bad_request", message="The request could not be read.")
+        body = error_body(code="bad_request", message=_("The request could not be read."))
         return JsonResponse(body, status=400)
     return HttpResponse(loader.get_template("400.html").render(), status=400)
 
@@ -60,7 +61,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         DATABASE_WAITS.error_seen(exception)
         return service_unavailable(request)
     if _is_api(request):
-        body = error_body(code="server_error", message="Something went wrong on our side; nothing was changed.")
+        body = error_body(code="server_error", message=_("Something went wrong on our side; nothing was changed."))
         return JsonResponse(body, status=500)
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
@@ -70,7 +71,7 @@ def service_unavailable(request: HttpRequest, *, retry_after: int = 10) -> HttpR
     was half-done. A write retried with the same Idempotency-Key returns what it did, if anything."""
     response: HttpResponse
     if _is_api(request):
-        body = error_body(code="service_unavailable", message="The service is unavailable; try again in a moment.")
+        body = error_body(code="service_unavailable", message=_("The service is unavailable; try again in a moment."))
         response = JsonResponse(body, status=503)
     else:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)

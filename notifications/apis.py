@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
@@ -55,7 +56,7 @@ class MyNotificationListApi(generics.ListAPIView):
     def get_queryset(self):
         unread = self.request.query_params.get("unread")
         if unread is not None and unread not in UNREAD_FILTER:
-            raise serializers.ValidationError({"unread": ["Either true or false."]})
+            raise serializers.ValidationError({"unread": [_("Either true or false.")]})
         return notification_list_for_user(
             user_id=self.request.user.pk, unread=UNREAD_FILTER[unread] if unread is not None else None
         )
@@ -78,7 +79,7 @@ class NotificationReadApi(APIView):
 
     def post(self, request: Request, notification_id: str) -> Response:
         if not notification_mark_read(user_id=request.user.pk, notification_id=notification_id):
-            raise NotFound("No such notification.")
+            raise NotFound(_("No such notification."))
         return Response({"unread": notification_unread_count(user_id=request.user.pk)})
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.db import TimestampColumn
 
@@ -9,13 +10,13 @@ from awsomeshop.db import TimestampColumn
 class Topic(models.TextChoices):
     """What an employee can turn off by e-mail, one switch each."""
 
-    AWARDS = "awards", "Awards"
-    ORDERS = "orders", "Order updates"
-    WISHLIST = "wishlist", "Wishlist"
+    AWARDS = "awards", _("Awards")
+    ORDERS = "orders", _("Order updates")
+    WISHLIST = "wishlist", _("Wishlist")
     # Always sent: money taken back or returned by someone else, which people must hear of.
-    REQUIRED = "required", "Required"
+    REQUIRED = "required", _("Required")
     # Staff's work: what is waiting for them.
-    STAFF = "staff", "Staff"
+    STAFF = "staff", _("Staff")
 
 
 class Notification(models.Model):
@@ -25,11 +26,11 @@ class Notification(models.Model):
     e-mail after commit, claiming the row so no two senders send it."""
 
     class EmailStatus(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not e-mailed (turned off, no address, or given up)"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not e-mailed (turned off, no address, or given up)")
 
     id = models.BigAutoField(primary_key=True)
     recipient = models.ForeignKey(
@@ -40,7 +41,7 @@ class Notification(models.Model):
     topic = models.CharField(max_length=10, choices=Topic.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=2000)
-    link = models.CharField(max_length=300, help_text="The portal page it is about, as a path.")
+    link = models.CharField(max_length=300, help_text=_("The portal page it is about, as a path."))
     # The title and body as sentences with their values (notifications.words), read in each
     # reader's language; `title` and `body` keep the English. Rows from before have none.
     words = models.JSONField(null=True, blank=True, editable=False)
@@ -60,7 +61,7 @@ class Notification(models.Model):
     class Meta:
         db_table = "notifications"
         ordering = ["-created_at", "-id"]
-        permissions = [("resend_notification", "Can send failed notification e-mails again")]
+        permissions = [("resend_notification", _("Can send failed notification e-mails again"))]
         indexes = [
             models.Index(fields=["recipient", "created_at", "id"], name="idx_notification_recipient"),
             models.Index(fields=["recipient", "read_at"], name="idx_notification_unread"),
@@ -83,7 +84,7 @@ class Notification(models.Model):
         from .kinds import notification_kind_get
 
         declared = notification_kind_get(self.kind)
-        return declared.label if declared else self.kind
+        return str(declared.label) if declared else self.kind
 
     @property
     def title_shown(self) -> str:
@@ -109,10 +110,10 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    awards_email = models.BooleanField(default=True, help_text="E-mail me when I am given points.")
-    orders_email = models.BooleanField(default=True, help_text="E-mail me when my orders move on.")
+    awards_email = models.BooleanField(default=True, help_text=_("E-mail me when I am given points."))
+    orders_email = models.BooleanField(default=True, help_text=_("E-mail me when my orders move on."))
     wishlist_email = models.BooleanField(
-        default=True, help_text="E-mail me when something on my wishlist is back or within my points."
+        default=True, help_text=_("E-mail me when something on my wishlist is back or within my points.")
     )
 
     class Meta:
@@ -136,20 +137,20 @@ class EmailSuppression(models.Model):
     to stop on these, and suspends one that does not."""
 
     class Reason(models.TextChoices):
-        BOUNCE = "bounce", "Bounced (the address does not take mail)"
-        COMPLAINT = "complaint", "Complaint (marked as spam)"
+        BOUNCE = "bounce", _("Bounced (the address does not take mail)")
+        COMPLAINT = "complaint", _("Complaint (marked as spam)")
 
     # Lower case: the same mailbox in any letter case is one entry.
     email = models.EmailField(max_length=254, unique=True)
     reason = models.CharField(max_length=10, choices=Reason.choices)
-    detail = models.CharField(max_length=500, blank=True, default="", help_text="What the mail service said.")
+    detail = models.CharField(max_length=500, blank=True, default="", help_text=_("What the mail service said."))
     created_at = TimestampColumn(auto_now_add=True)
 
     class Meta:
         db_table = "email_suppressions"
         ordering = ["-created_at", "email"]
-        verbose_name = "address we no longer e-mail"
-        verbose_name_plural = "addresses we no longer e-mail"
+        verbose_name = _("address we no longer e-mail")
+        verbose_name_plural = _("addresses we no longer e-mail")
         constraints = [
             models.CheckConstraint(condition=Q(reason__in=["bounce", "complaint"]), name="email_suppression_reason"),
             models.CheckConstraint(condition=Q(email=Lower("email")), name="email_suppression_lower"),

@@ -46,7 +46,7 @@ from .words import Words, in_english, notification_words, words
 logger = logging.getLogger(__name__)
 
 # The sender's own event: e-mails that failed, for HR.
-HR_SUMMARY = notification_kind(code="hr_summary", topic=Topic.STAFF, label="Daily summary for HR")
+HR_SUMMARY = notification_kind(code="hr_summary", topic=Topic.STAFF, label=gettext_noop("Daily summary for HR"))
 # Seconds to wait before attempt 2, 3, 4, 5 of an e-mail.
 BACKOFF_SECONDS = (60, 300, 1800, 7200)
 _DUE = Notification.EmailStatus

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from awsomeshop.portal import paginate, portal_page
@@ -33,7 +34,7 @@ def notification_open(request: HttpRequest, notification_id: str) -> HttpRespons
 @require_http_methods(["POST"])
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(user_id=request.user.pk)
-    messages.success(request, "All caught up." if count else "Nothing new to mark.")
+    messages.success(request, _("All caught up.") if count else _("Nothing new to mark."))
     return redirect("notifications:list")
 
 
@@ -49,6 +50,6 @@ def preferences_page(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         notification_preferences_set(user_id=request.user.pk, **form.cleaned_data)
-        messages.success(request, "Saved: you get the e-mails you chose.")
+        messages.success(request, _("Saved: you get the e-mails you chose."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form, "email_language": settings.LANGUAGE_CODE})

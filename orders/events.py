@@ -11,11 +11,13 @@ from shop.models import DeliveryMethod
 
 from .models import Order, OrderStatus
 
-ORDER_PLACED = notification_kind(code="order_placed", topic=Topic.ORDERS, label="Order placed")
-ORDER_STATUS = notification_kind(code="order_status", topic=Topic.ORDERS, label="Order status changed")
+ORDER_PLACED = notification_kind(code="order_placed", topic=Topic.ORDERS, label=gettext_noop("Order placed"))
+ORDER_STATUS = notification_kind(code="order_status", topic=Topic.ORDERS, label=gettext_noop("Order status changed"))
 # Points coming back are money: always told.
-ORDER_CANCELLED = notification_kind(code="order_cancelled", topic=Topic.REQUIRED, label="Order cancelled and refunded")
-CODE_READY = notification_kind(code="code_ready", topic=Topic.ORDERS, label="Code ready")
+ORDER_CANCELLED = notification_kind(
+    code="order_cancelled", topic=Topic.REQUIRED, label=gettext_noop("Order cancelled and refunded")
+)
+CODE_READY = notification_kind(code="code_ready", topic=Topic.ORDERS, label=gettext_noop("Code ready"))
 
 # What the employee reads for each step; the code itself is never e-mailed (only the portal shows it).
 _STEP_TITLES = {

@@ -10,13 +10,19 @@ from notifications.models import Topic
 from notifications.services import notify, notify_once
 from notifications.words import Words, words
 
-POINTS_AWARDED = notification_kind(code="points_awarded", topic=Topic.AWARDS, label="Points awarded")
+POINTS_AWARDED = notification_kind(code="points_awarded", topic=Topic.AWARDS, label=gettext_noop("Points awarded"))
 # Points taken back are money: always told.
-POINTS_REVERSED = notification_kind(code="points_reversed", topic=Topic.REQUIRED, label="Award corrected")
+POINTS_REVERSED = notification_kind(code="points_reversed", topic=Topic.REQUIRED, label=gettext_noop("Award corrected"))
 # Points about to lapse are money: always told.
-POINTS_EXPIRING = notification_kind(code="points_expiring", topic=Topic.REQUIRED, label="Points about to expire")
-AWARD_APPROVAL = notification_kind(code="award_approval", topic=Topic.STAFF, label="Award waiting for approval")
-AWARD_DECIDED = notification_kind(code="award_decided", topic=Topic.STAFF, label="Award approved or rejected")
+POINTS_EXPIRING = notification_kind(
+    code="points_expiring", topic=Topic.REQUIRED, label=gettext_noop("Points about to expire")
+)
+AWARD_APPROVAL = notification_kind(
+    code="award_approval", topic=Topic.STAFF, label=gettext_noop("Award waiting for approval")
+)
+AWARD_DECIDED = notification_kind(
+    code="award_decided", topic=Topic.STAFF, label=gettext_noop("Award approved or rejected")
+)
 
 
 def awarder_name(user_id: str | None) -> str:

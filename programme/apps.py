@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgrammeConfig(AppConfig):
@@ -6,4 +7,4 @@ class ProgrammeConfig(AppConfig):
     whose tables it reads; nothing imports it back."""
 
     name = "programme"
-    verbose_name = "Programme"
+    verbose_name = _("Programme")

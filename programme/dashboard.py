@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from awsomeshop.csv_export import csv_response
+from awsomeshop.text import number
 from awsomeshop.timezones import company_today
 from recognition.selectors import RecognitionFigures, unrecognised_list
 
@@ -45,20 +47,27 @@ def _default_range() -> tuple[date, date]:
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         for value in (start, end):
             if value and not FIRST_DAY <= value <= LAST_DAY:
-                raise forms.ValidationError("Choose days from 2000 to 2099.")
+                raise forms.ValidationError(gettext("Choose days from 2000 to 2099."))
         if start and end:
             if end < start:
-                raise forms.ValidationError("The range must end on or after the day it starts.")
+                raise forms.ValidationError(gettext("The range must end on or after the day it starts."))
             if (end.year - start.year) * 12 + end.month - start.month >= DASHBOARD_MAX_MONTHS:
-                raise forms.ValidationError(f"Choose at most {DASHBOARD_MAX_MONTHS} months at a time.")
+                raise forms.ValidationError(
+                    ngettext(
+                        "Choose at most %(months)s month at a time.",
+                        "Choose at most %(months)s months at a time.",
+                        DASHBOARD_MAX_MONTHS,
+                    )
+                    % {"months": number(DASHBOARD_MAX_MONTHS)}
+                )
         return cleaned
 
 
@@ -162,10 +171,11 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
     chart = {
         "months": [f"{m.month:%Y-%m}" for m in figures.months],
         "series": {
-            "Awarded, less reversals": [m.net_awarded for m in figures.months],
-            "Redeemed, less refunds": [m.net_redeemed for m in figures.months],
-            "Refunded": [m.refunded for m in figures.months],
-            **({"Expired": [m.expired for m in figures.months]} if figures.total("expired") else {}),
+            # The legend's names, in the reader's language (static/js/programme-chart.js shows the keys).
+            gettext("Awarded, less reversals"): [m.net_awarded for m in figures.months],
+            gettext("Redeemed, less refunds"): [m.net_redeemed for m in figures.months],
+            gettext("Refunded"): [m.refunded for m in figures.months],
+            **({gettext("Expired"): [m.expired for m in figures.months]} if figures.total("expired") else {}),
         },
     }
     if not sees_points:
@@ -173,7 +183,7 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
     query = f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
     context = {
         **admin_site.each_context(request),
-        "title": "Programme dashboard" if sees_points else "Catalog dashboard",
+        "title": gettext("Programme dashboard") if sees_points else gettext("Catalog dashboard"),
         "sees_points": sees_points,
         "form": form,
         "figures": figures,

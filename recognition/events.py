@@ -11,13 +11,17 @@ from notifications.words import words
 
 from .models import Recognition
 
-RECOGNITION_RECEIVED = notification_kind(code="recognition_received", topic=Topic.AWARDS, label="Recognition received")
-# Points taken back are money: always told.
-MILESTONE = notification_kind(code="milestone", topic=Topic.AWARDS, label="Milestone")
-ALLOWANCE_LAPSING = notification_kind(
-    code="allowance_lapsing", topic=Topic.AWARDS, label="Points to give about to lapse"
+RECOGNITION_RECEIVED = notification_kind(
+    code="recognition_received", topic=Topic.AWARDS, label=gettext_noop("Recognition received")
 )
-RECOGNITION_HIDDEN = notification_kind(code="recognition_hidden", topic=Topic.REQUIRED, label="Recognition hidden")
+# Points taken back are money: always told.
+MILESTONE = notification_kind(code="milestone", topic=Topic.AWARDS, label=gettext_noop("Milestone"))
+ALLOWANCE_LAPSING = notification_kind(
+    code="allowance_lapsing", topic=Topic.AWARDS, label=gettext_noop("Points to give about to lapse")
+)
+RECOGNITION_HIDDEN = notification_kind(
+    code="recognition_hidden", topic=Topic.REQUIRED, label=gettext_noop("Recognition hidden")
+)
 
 
 def recognition_link(recognition: Recognition) -> str:

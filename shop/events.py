@@ -13,8 +13,12 @@ from notifications.words import Words, words
 
 from .models import Product
 
-WISH_IN_STOCK = notification_kind(code="wish_in_stock", topic=Topic.WISHLIST, label="Wishlist: available again")
-WISH_AFFORDABLE = notification_kind(code="wish_affordable", topic=Topic.WISHLIST, label="Wishlist: within your points")
+WISH_IN_STOCK = notification_kind(
+    code="wish_in_stock", topic=Topic.WISHLIST, label=gettext_noop("Wishlist: available again")
+)
+WISH_AFFORDABLE = notification_kind(
+    code="wish_affordable", topic=Topic.WISHLIST, label=gettext_noop("Wishlist: within your points")
+)
 
 
 # At most this many products named in one message; the rest are counted.

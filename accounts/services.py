@@ -167,6 +167,7 @@ def user_lock(*, user_id: str) -> bool:
     return bool(list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True)))
 
 
+@atomic_with_retry
 def user_language_set(*, user: User, language: str) -> None:
     """The person's own language for the portal and their e-mails; "" goes back to the browser's."""
     if language and language not in dict(settings.LANGUAGES):

@@ -205,6 +205,7 @@ EXACT = {
     # portal
     "login": {role: (302 if role != "anonymous" else 200) for role in ROLES},
     "logout": {role: 405 for role in ROLES},  # sign-out is a POST
+    "language_choose": {role: 405 for role in ROLES},  # a POST; one's own setting: tests/test_languages.py
     "new_password": {role: 302 for role in ROLES},  # only in a Cognito sign-in under way
     "mfa": {role: 302 for role in ROLES},
     "password_reset": {role: 200 for role in ROLES},

@@ -1,6 +1,8 @@
 import functools
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -145,7 +147,7 @@ class MyPointsExpiryApi(APIView):
 
 
 class CanAwardPoints(BasePermission):
-    message = "Only HR can award points."
+    message = gettext_lazy("Only HR can award points.")
 
     def has_permission(self, request, view) -> bool:
         return request.user.has_perm("points.award_points")
@@ -252,7 +254,7 @@ class AwardCreateApi(APIView):
 
 
 class CanApproveAwards(BasePermission):
-    message = "Only HR can approve or reject award requests."
+    message = gettext_lazy("Only HR can approve or reject award requests.")
 
     def has_permission(self, request, view) -> bool:
         return request.user.has_perm("points.approve_award")
@@ -277,7 +279,8 @@ class AwardRequestListApi(generics.ListAPIView):
     def get_queryset(self):
         wanted = self.request.query_params.get("status")
         if wanted is not None and wanted not in AwardBatch.Status.values:
-            raise serializers.ValidationError({"status": [f"One of {', '.join(AwardBatch.Status.values)}."]})
+            values = ", ".join(AwardBatch.Status.values)
+            raise serializers.ValidationError({"status": [_("One of %(values)s.") % {"values": values}]})
         return award_request_list(status=wanted)
 
 
@@ -384,7 +387,7 @@ class AwardReversalApi(APIView):
             pk=award_id[:255], transaction_type=PointsTransaction.Type.EARNED
         ).first()
         if award is None:
-            raise NotFound("There is no award with this id.")
+            raise NotFound(_("There is no award with this id."))
         state = reversal_state(award=award)
         data = {
             "award_points": state.award_points,

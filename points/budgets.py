@@ -8,9 +8,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from awsomeshop.db import atomic_with_retry, in_transaction
+from awsomeshop.text import day, number
 
 from .exceptions import InvalidBudget, OverBudget
 from .models import PointsBudget, PointsBudgetLimit, PointsBudgetPeriodsLock
@@ -31,20 +34,38 @@ def budget_draw(*, awarded_by_id: str | None, points: int) -> None:
         return
     used = budget_used(budget=budget)
     if used + points > budget.points:
-        raise _over_budget(budget, points=points, limit=budget.points, used=used, whose="The programme's budget")
+        raise _over_budget(budget, points=points, limit=budget.points, used=used, programme=True)
     limit = budget.limits.filter(giver_id=awarded_by_id).values_list("points", flat=True).first()
     if awarded_by_id is not None and limit is not None:
         used = budget_used(budget=budget, giver_id=awarded_by_id)
         if used + points > limit:
-            raise _over_budget(budget, points=points, limit=limit, used=used, whose="Your limit")
+            raise _over_budget(budget, points=points, limit=limit, used=used, programme=False)
 
 
-def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, whose: str) -> OverBudget:
+def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, programme: bool) -> OverBudget:
+    """The refusal, with the figures: `programme` for the whole budget, else the giver's limit in it."""
     left = max(limit - used, 0)
-    period = f"{budget.starts_on:%-d %b} to {budget.ends_on:%-d %b %Y}"
+    figures = {
+        # “1 Jan to 31 Jan 2030”: the period's last day as the language writes a day.
+        "starts": date_format(budget.starts_on, "j M"),
+        "ends": day(budget.ends_on),
+        "limit": number(limit),
+        "used": number(used),
+        "left": number(left),
+        "points": number(points),
+    }
+    if programme:
+        message = _(
+            "The programme's budget for %(starts)s to %(ends)s is %(limit)s points; %(used)s are awarded, "
+            "so %(left)s are left and %(points)s cannot be awarded."
+        )
+    else:
+        message = _(
+            "Your limit for %(starts)s to %(ends)s is %(limit)s points; %(used)s are awarded, "
+            "so %(left)s are left and %(points)s cannot be awarded."
+        )
     return OverBudget(
-        f"{whose} for {period} is {limit:,} points; {used:,} are awarded, so {left:,} are left "
-        f"and {points:,} cannot be awarded.",
+        message % figures,
         budget_points=limit,
         used=used,
         left=left,
@@ -55,14 +76,16 @@ def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, wh
 def budget_periods_check(*, starts_on: date, ends_on: date, budget_id: int | None = None) -> None:
     """A budget's period: in order, and overlapping no other budget's (an award draws from one)."""
     if not (date(2000, 1, 1) <= starts_on and ends_on <= date(2099, 12, 31)):
-        raise InvalidBudget("A budget covers days from 2000 to 2099.")
+        raise InvalidBudget(_("A budget covers days from 2000 to 2099."))
     if ends_on < starts_on:
-        raise InvalidBudget("The period must end on or after the day it starts.")
+        raise InvalidBudget(_("The period must end on or after the day it starts."))
     overlapping = PointsBudget.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
     if budget_id is not None:
         overlapping = overlapping.exclude(pk=budget_id)
     if clash := overlapping.first():
-        raise InvalidBudget(f"This period overlaps the budget of {clash}; periods cannot overlap.")
+        raise InvalidBudget(
+            _("This period overlaps the budget of %(budget)s; periods cannot overlap.") % {"budget": clash}
+        )
 
 
 @dataclass(frozen=True)
@@ -116,13 +139,13 @@ def budget_save(
     _periods_lock()
     budget_periods_check(starts_on=starts_on, ends_on=ends_on, budget_id=budget_id)
     if points < 1 or any(edit.giver_id is not None and (edit.points or 0) < 1 for edit in limit_edits):
-        raise InvalidBudget("A budget and each limit are at least 1 point.")
+        raise InvalidBudget(_("A budget and each limit are at least 1 point."))
     if budget_id is None:
         budget = PointsBudget.objects.create(starts_on=starts_on, ends_on=ends_on, points=points, note=note)
     else:
         found = PointsBudget.objects.select_for_update().filter(pk=budget_id).first()
         if found is None:
-            raise InvalidBudget("This budget was deleted meanwhile; nothing was saved.")
+            raise InvalidBudget(_("This budget was deleted meanwhile; nothing was saved."))
         budget = found
         budget.starts_on, budget.ends_on, budget.points, budget.note = starts_on, ends_on, points, note
         budget.save(update_fields=["starts_on", "ends_on", "points", "note"])

@@ -7,9 +7,11 @@ before `points_award_batch` applies them, all or none.
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import number
 
 from .services import (
     Award,
@@ -71,10 +73,13 @@ def _rows(upload) -> list[tuple[int, list[str]]]:
     header = [cell.strip().lower() for cell in rows[0][1]]
     if len(header) < 3 or header[0] not in EMPLOYEE_COLUMNS or header[1:3] != ["amount", "reason"]:
         raise AwardFileRefused(
-            "The first line must be the header: employee,amount,reason (employee is an e-mail or user id)."
+            _("The first line must be the header: employee,amount,reason (employee is an e-mail or user id).")
         )
     if len(rows) - 1 > MAX_ROWS:
-        raise AwardFileRefused(f"The file has {len(rows) - 1:,} lines; upload at most {MAX_ROWS:,} at a time.")
+        raise AwardFileRefused(
+            _("The file has %(lines)s lines; upload at most %(most)s at a time.")
+            % {"lines": number(len(rows) - 1), "most": number(MAX_ROWS)}
+        )
     return rows[1:]
 
 
@@ -107,10 +112,10 @@ def award_file_read(upload, *, awarded_by_id: str) -> AwardPreview:
 def _line_error(line: AwardLine, employees: dict, first_line_of: dict[str, int], *, awarded_by_id: str) -> str | None:
     """What is wrong with the line, by the same rules and in the same words as the award service."""
     if not line.employee:
-        return "The employee is missing."
+        return _("The employee is missing.")
     key = line.employee.lower() if "@" in line.employee else line.employee
     if key not in employees:
-        return f"No employee has the e-mail or id “{line.employee[:60]}”."
+        return _("No employee has the e-mail or id “%(employee)s”.") % {"employee": line.employee[:60]}
     line.user_id, line.employee_name = employees[key]
     try:
         self_award_refuse(user_id=line.user_id, awarded_by_id=awarded_by_id)
@@ -119,6 +124,7 @@ def _line_error(line: AwardLine, employees: dict, first_line_of: dict[str, int],
     except ShopError as refusal:
         return refusal.message
     if line.user_id in first_line_of:
-        return f"Duplicate: this employee is already on line {first_line_of[line.user_id]}."
+        # A line number, as the preview's first column shows it: a place in the file, not an amount.
+        return _("Duplicate: this employee is already on line %(line)s.") % {"line": first_line_of[line.user_id]}
     first_line_of[line.user_id] = line.line
     return None

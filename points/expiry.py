@@ -22,9 +22,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from awsomeshop.db import atomic_with_retry
+from awsomeshop.text import day as day_written
 from awsomeshop.timezones import company_day_start, company_today, company_zone
 
 from . import ledger
@@ -79,8 +81,8 @@ def month_end(first_of_month: date) -> date:
 
 
 def day_text(day: date) -> str:
-    """“31 Mar 2027”, as the portal writes a day."""
-    return f"{day.day} {day:%b %Y}"
+    """“31 Mar 2027”, as the portal writes a day (in the active language)."""
+    return day_written(day)
 
 
 def expiry_rule() -> ExpiryRule | None:
@@ -202,12 +204,17 @@ def _account_expire(*, user_id: str, before: datetime, rule: ExpiryRule) -> list
     )
     expired = []
     for lot in due:
+        # Kept in the ledger, so written once, in the company's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            description = _("Expired on %(expired)s: points earned on %(earned)s") % {
+                "expired": day_text(rule.expires_on(lot.credited_at)),
+                "earned": day_text(timezone.localtime(lot.credited_at, company_zone()).date()),
+            }
         ledger.post(
             user_id=user_id,
             kind=PointsTransaction.Type.EXPIRED,
             amount=lot.remaining,
-            description=f"Expired on {day_text(rule.expires_on(lot.credited_at))}: points earned on "
-            f"{day_text(timezone.localtime(lot.credited_at, company_zone()).date())}",
+            description=description,
             expires_id=lot.pk,
         )
         expired.append(lot.remaining)

@@ -3,24 +3,27 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.exceptions import ShopError, rule_applied
 from awsomeshop.forms import WholeNumberField
+from awsomeshop.text import number
 
 from .budgets import budget_periods_check
 from .models import PointsBudget, PointsBudgetLimit
 from .services import points_amount_from_text, points_reason_clean
 
-ONE_TIME_KEY_MISSING = "This form has no valid one-time key; open it again from the employee list."
+ONE_TIME_KEY_MISSING = _("This form has no valid one-time key; open it again from the employee list.")
 
 
 class AwardForm(forms.Form):
     """An award of the same amount, for one reason, to one or more employees. The one-time key is
     made when the form is shown, so submitting it twice (a double click, a reload) awards once."""
 
-    amount = forms.CharField(required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    amount = forms.CharField(required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}), label=_("Amount"))
     # Required and length are the service's rules (points_reason_clean), in its words.
-    reason = forms.CharField(required=False, help_text="The employee sees this in their history.")
+    reason = forms.CharField(required=False, label=_("Reason"), help_text=_("The employee sees this in their history."))
     key = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={"required": ONE_TIME_KEY_MISSING, "invalid": ONE_TIME_KEY_MISSING},
@@ -32,7 +35,9 @@ class AwardForm(forms.Form):
         kwargs.setdefault("initial", {"key": uuid.uuid4()})
         super().__init__(*args, **kwargs)
         # Here, not at import, so the limit follows the setting.
-        self.fields["amount"].help_text = f"Whole points, at most {settings.POINTS_MAX_AWARD:,} per award."
+        self.fields["amount"].help_text = gettext("Whole points, at most %(most)s per award.") % {
+            "most": number(settings.POINTS_MAX_AWARD)
+        }
 
     def clean_amount(self) -> int:
         return rule_applied(points_amount_from_text, self.cleaned_data["amount"], invalid=forms.ValidationError)
@@ -47,15 +52,15 @@ class AwardForm(forms.Form):
 
 class AwardFileForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Header line employee,amount,reason; employee is an e-mail address or user id. UTF-8, up to 2 MB.",
+        label=_("CSV file"),
+        help_text=_("Header line employee,amount,reason; employee is an e-mail address or user id. UTF-8, up to 2 MB."),
     )
 
 
 class EmployeeForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="E-mail address", help_text="They sign in with it.")
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(max_length=254, label=_("E-mail address"), help_text=_("They sign in with it."))
+    first_name = forms.CharField(max_length=150, required=False, label=_("First name"))
+    last_name = forms.CharField(max_length=150, required=False, label=_("Last name"))
 
 
 class ReversalForm(forms.Form):
@@ -63,9 +68,11 @@ class ReversalForm(forms.Form):
     the form is shown (a double submit reverses once)."""
 
     amount = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}), label="Points to take back"
+        required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}), label=_("Points to take back")
     )
-    reason = forms.CharField(required=False, help_text="The employee sees this in their history and in an e-mail.")
+    reason = forms.CharField(
+        required=False, label=_("Reason"), help_text=_("The employee sees this in their history and in an e-mail.")
+    )
     key = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={"required": ONE_TIME_KEY_MISSING, "invalid": ONE_TIME_KEY_MISSING},
@@ -75,7 +82,9 @@ class ReversalForm(forms.Form):
         kwargs.setdefault("initial", {"key": uuid.uuid4(), "amount": reversible})
         super().__init__(*args, **kwargs)
         if reversible is not None:
-            self.fields["amount"].help_text = f"At most {reversible:,} points can be taken back now."
+            self.fields["amount"].help_text = gettext("At most %(points)s points can be taken back now.") % {
+                "points": number(reversible)
+            }
 
     def clean_amount(self) -> int:
         return rule_applied(points_amount_from_text, self.cleaned_data["amount"], invalid=forms.ValidationError)
@@ -89,7 +98,7 @@ class ReversalForm(forms.Form):
 
 
 class RejectionForm(forms.Form):
-    note = forms.CharField(required=False, label="Why not", help_text="The HR user who asked sees this.")
+    note = forms.CharField(required=False, label=_("Why not"), help_text=_("The HR user who asked sees this."))
 
     def clean_note(self) -> str:
         return rule_applied(
@@ -102,11 +111,15 @@ class RejectionForm(forms.Form):
 class BudgetForm(forms.ModelForm):
     """A budget's period is checked against the others by the service's rule, in its words."""
 
-    points = WholeNumberField(min_value=1, help_text="What HR may award in the period, all givers together.")
+    points = WholeNumberField(
+        min_value=1, label=_("Points"), help_text=_("What HR may award in the period, all givers together.")
+    )
 
     class Meta:
         model = PointsBudget
         fields = ["starts_on", "ends_on", "points", "note"]
+        # The model's fields have no verbose names of their own (one would need a migration).
+        labels = {"starts_on": _("Starts on"), "ends_on": _("Ends on"), "note": _("Note")}
 
     def clean(self):
         cleaned = super().clean()
@@ -120,7 +133,7 @@ class BudgetForm(forms.ModelForm):
 
 
 class BudgetLimitForm(forms.ModelForm):
-    points = WholeNumberField(min_value=1)
+    points = WholeNumberField(min_value=1, label=_("Points"))
 
     class Meta:
         model = PointsBudgetLimit

@@ -25,8 +25,10 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from awsomeshop.db import INT_COLUMN_MAX, in_transaction, row_insert
+from awsomeshop.text import number
 
 from .exceptions import BalanceLimitReached, InsufficientPoints
 from .models import KIND_EFFECTS, Effect, LotRule, PointsLot, PointsLotMove, PointsTransaction, UserPoints
@@ -227,7 +229,8 @@ def post(
 
 def _insufficient(*, amount: int, balance: int) -> InsufficientPoints:
     return InsufficientPoints(
-        f"You need {amount:,} points but have {balance:,}: {amount - balance:,} more to go.",
+        _("You need %(needed)s points but have %(balance)s: %(missing)s more to go.")
+        % {"needed": number(amount), "balance": number(balance), "missing": number(amount - balance)},
         needed=amount,
         balance=balance,
         missing=amount - balance,
@@ -244,7 +247,7 @@ def _refusal(*, user_id: str, effect: Effect, amount: int) -> Exception:
         for column, sign in zip(BALANCE_FIELDS, (effect.current, effect.earned, effect.redeemed), strict=True)
     ):
         return BalanceLimitReached(
-            "This award would take the employee's points past the largest balance we can hold.", user_id=user_id
+            _("This award would take the employee's points past the largest balance we can hold."), user_id=user_id
         )
     # A refund of more than was redeemed, a reversal of more than was earned: the callers check
     # these under the lock first, so reaching here is a bug, not a race.

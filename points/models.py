@@ -3,23 +3,27 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import ngettext
+from django.utils.dateformat import format as date_formatted
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
+from awsomeshop.text import number
 
 
 class LedgerKind(models.TextChoices):
     """What a ledger row is: `points_transactions.transaction_type`."""
 
-    EARNED = "earned", "Earned"
-    REDEEMED = "redeemed", "Redeemed"
-    REFUNDED = "refunded", "Refunded"
-    REVERSED = "reversed", "Reversed"
-    EXPIRED = "expired", "Expired"
+    EARNED = "earned", _("Earned")
+    REDEEMED = "redeemed", _("Redeemed")
+    REFUNDED = "refunded", _("Refunded")
+    REVERSED = "reversed", _("Reversed")
+    EXPIRED = "expired", _("Expired")
     # Points a colleague gave from their giving allowance (the recognition app's gives).
-    RECEIVED = "received", "Recognition received"
+    RECEIVED = "received", _("Recognition received")
 
 
 class LotRule(models.TextChoices):
@@ -81,8 +85,8 @@ class Employee(User):
 
     class Meta:
         proxy = True
-        verbose_name = "employee"
-        verbose_name_plural = "employees"
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
         ordering = ["email"]
 
 
@@ -111,8 +115,8 @@ class UserPoints(models.Model):
 
     class Meta:
         db_table = "user_points"
-        verbose_name = "points balance"
-        verbose_name_plural = "points balances"
+        verbose_name = _("points balance")
+        verbose_name_plural = _("points balances")
         indexes = [
             models.Index(fields=["current_points"], name="idx_user_points"),
             models.Index(fields=["updated_at"], name="idx_updated_at"),
@@ -128,7 +132,7 @@ class UserPoints(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.current_points} points"
+        return gettext("%(user)s: %(points)s points") % {"user": self.user_id, "points": number(self.current_points)}
 
 
 class AwardBatch(models.Model):
@@ -141,19 +145,19 @@ class AwardBatch(models.Model):
     """
 
     class Source(models.TextChoices):
-        FORM = "form", "Award form"
-        FILE = "file", "CSV file"
-        API = "api", "API"
+        FORM = "form", _("Award form")
+        FILE = "file", _("CSV file")
+        API = "api", _("API")
 
     class Kind(models.TextChoices):
-        AWARD = "award", "Award"
-        REVERSAL = "reversal", "Reversal"
+        AWARD = "award", _("Award")
+        REVERSAL = "reversal", _("Reversal")
 
     class Status(models.TextChoices):
-        APPLIED = "applied", "Applied"
+        APPLIED = "applied", _("Applied")
         # Four-eyes: an award above POINTS_APPROVAL_ABOVE credits nothing until another HR user approves.
-        PENDING = "pending", "Waiting for approval"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Waiting for approval")
+        REJECTED = "rejected", _("Rejected")
 
     id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
     awarded_by = models.ForeignKey(
@@ -170,7 +174,7 @@ class AwardBatch(models.Model):
         null=True,
         blank=True,
         related_name="award_batches_decided",
-        help_text="The second HR user who approved or rejected it.",
+        help_text=_("The second HR user who approved or rejected it."),
     )
     decided_at = TimestampColumn(null=True, blank=True)
     decision_note = models.CharField(max_length=255, blank=True, default="")
@@ -189,9 +193,9 @@ class AwardBatch(models.Model):
             models.Index(fields=["fingerprint", "created_at"], name="idx_award_batch_fingerprint"),
             models.Index(fields=["status", "created_at"], name="idx_award_batch_status"),
         ]
-        verbose_name = "award request"
-        verbose_name_plural = "award requests"
-        permissions = [("approve_award", "Can approve another HR user's large award")]
+        verbose_name = _("award request")
+        verbose_name_plural = _("award requests")
+        permissions = [("approve_award", _("Can approve another HR user's large award"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="applied") | Q(kind="award", status__in=["pending", "rejected"]),
@@ -206,14 +210,19 @@ class AwardBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.summary} ({self.get_status_display().lower()})"
+        return gettext("%(summary)s (%(status)s)") % {
+            "summary": self.summary,
+            "status": self.get_status_display().lower(),
+        }
 
     @property
     def summary(self) -> str:
         """What was asked, in words: “2 awards of 3,000 points”, “reversal of 900 points”."""
-        what = "reversal" if self.kind == self.Kind.REVERSAL else ngettext("award", "awards", self.award_count)
-        count = "" if self.kind == self.Kind.REVERSAL else f"{self.award_count:,} "
-        return f"{count}{what} of {self.points_total:,} points"
+        if self.kind == self.Kind.REVERSAL:
+            return gettext("reversal of %(points)s points") % {"points": number(self.points_total)}
+        return ngettext(
+            "%(count)s award of %(points)s points", "%(count)s awards of %(points)s points", self.award_count
+        ) % {"count": number(self.award_count), "points": number(self.points_total)}
 
 
 class PointsTransaction(models.Model):
@@ -253,14 +262,14 @@ class PointsTransaction(models.Model):
     description = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
     created_at = TimestampColumn(auto_now_add=True)
     # Not in the documented schema; added by later migrations as nullable columns.
-    balance_after = models.IntegerField(null=True, blank=True, help_text="The balance right after this row.")
+    balance_after = models.IntegerField(null=True, blank=True, help_text=_("The balance right after this row."))
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="points_awarded",
-        help_text="Who gave the points, for awards.",
+        help_text=_("Who gave the points, for awards."),
     )
     batch = models.ForeignKey(
         AwardBatch,
@@ -268,7 +277,7 @@ class PointsTransaction(models.Model):
         null=True,
         blank=True,
         related_name="transactions",
-        help_text="The confirmed request this row belongs to, for awards and reversals.",
+        help_text=_("The confirmed request this row belongs to, for awards and reversals."),
     )
     reverses = models.ForeignKey(
         "self",
@@ -277,7 +286,7 @@ class PointsTransaction(models.Model):
         blank=True,
         related_name="reversals",
         db_index=False,
-        help_text="The award this reversal corrects.",
+        help_text=_("The award this reversal corrects."),
     )
     expires = models.OneToOneField(
         "PointsLot",
@@ -286,13 +295,13 @@ class PointsTransaction(models.Model):
         blank=True,
         related_name="expiry",
         db_column="expires_lot_id",
-        help_text="The lot whose rest this row expired: one expiry per lot, however often the job runs.",
+        help_text=_("The lot whose rest this row expired: one expiry per lot, however often the job runs."),
     )
 
     class Meta:
         db_table = "points_transactions"
         ordering = ["-created_at", "-id"]
-        permissions = [("award_points", "Can award points to employees")]
+        permissions = [("award_points", _("Can award points to employees"))]
         indexes = [
             models.Index(fields=["user"], name="idx_user_transactions"),
             models.Index(fields=["created_at"], name="idx_transaction_date"),
@@ -326,8 +335,12 @@ class PointsTransaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = self.created_at.date().isoformat() if self.created_at else "new"
-        return f"{self.get_transaction_type_display()} {self.points_amount:,} points, {when}"
+        figures = {"kind": self.get_transaction_type_display(), "points": number(self.points_amount)}
+        if self.created_at is None:
+            return gettext("%(kind)s %(points)s points, new") % figures
+        # The day as the language writes it short (2026-12-07 in English).
+        when = date_format(self.created_at.date(), "SHORT_DATE_FORMAT")
+        return gettext("%(kind)s %(points)s points, %(day)s") % {**figures, "day": when}
 
     @property
     def signed_amount(self) -> int:
@@ -360,7 +373,7 @@ class PointsLot(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    credited_at = TimestampColumn(help_text="When the points came in: the crediting ledger row's time.")
+    credited_at = TimestampColumn(help_text=_("When the points came in: the crediting ledger row's time."))
     points = models.IntegerField()
     remaining = models.IntegerField()
     # Kept with `remaining` so the spending order reads only the open lots, in index order.
@@ -369,7 +382,7 @@ class PointsLot(models.Model):
     class Meta:
         db_table = "points_lots"
         ordering = ["credited_at", "credit"]
-        verbose_name = "points lot"
+        verbose_name = _("points lot")
         indexes = [
             # Spending: an account's open lots, oldest first.
             models.Index(fields=["user", "is_open", "credited_at", "credit"], name="idx_lot_spending"),
@@ -388,7 +401,11 @@ class PointsLot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.remaining:,} of {self.points:,} points from {self.credited_at:%Y-%m-%d}"
+        return gettext("%(remaining)s of %(points)s points from %(day)s") % {
+            "remaining": number(self.remaining),
+            "points": number(self.points),
+            "day": date_format(self.credited_at, "SHORT_DATE_FORMAT"),
+        }
 
 
 class PointsLotMove(models.Model):
@@ -403,14 +420,15 @@ class PointsLotMove(models.Model):
 
     class Meta:
         db_table = "points_lot_moves"
-        verbose_name = "points lot move"
+        verbose_name = _("points lot move")
         constraints = [
             models.UniqueConstraint(fields=["entry", "lot"], name="points_lot_moves_one_per_lot"),
             models.CheckConstraint(condition=~Q(points=0), name="points_lot_moves_points_not_zero"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.points:+,} points on lot {self.lot_id}"
+        signed = ("+" if self.points >= 0 else "") + number(self.points)
+        return gettext("%(points)s points on lot %(lot)s") % {"points": signed, "lot": self.lot_id}
 
 
 class PointsExpiryRuleSeen(models.Model):
@@ -426,11 +444,19 @@ class PointsExpiryRuleSeen(models.Model):
 
     class Meta:
         db_table = "points_expiry_rule"
-        verbose_name = "expiry rule seen"
+        verbose_name = _("expiry rule seen")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="points_expiry_rule_one_row")]
 
     def __str__(self) -> str:
-        return f"{self.months} months from {self.starts}, seen {self.seen_on}"
+        return ngettext(
+            "%(months)s month from %(starts)s, seen %(seen)s",
+            "%(months)s months from %(starts)s, seen %(seen)s",
+            self.months,
+        ) % {
+            "months": number(self.months),
+            "starts": date_format(self.starts, "SHORT_DATE_FORMAT"),
+            "seen": date_format(self.seen_on, "SHORT_DATE_FORMAT"),
+        }
 
 
 class PointsBudget(models.Model):
@@ -441,14 +467,14 @@ class PointsBudget(models.Model):
 
     starts_on = models.DateField()
     ends_on = models.DateField()
-    points = models.PositiveIntegerField(help_text="What HR may award in the period, all givers together.")
+    points = models.PositiveIntegerField(help_text=_("What HR may award in the period, all givers together."))
     note = models.CharField(max_length=255, blank=True, default="")
     created_at = TimestampColumn(auto_now_add=True)
 
     class Meta:
         db_table = "points_budgets"
         ordering = ["-starts_on"]
-        verbose_name = "budget"
+        verbose_name = _("budget")
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="points_budgets_period_ordered"),
             models.CheckConstraint(condition=Q(points__gt=0), name="points_budgets_points_positive"),
@@ -456,7 +482,12 @@ class PointsBudget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.points:,} points, {self.starts_on:%d %b %Y} to {self.ends_on:%d %b %Y}"
+        # Days as "01 Jan 2030", month names in the reader's language.
+        return gettext("%(points)s points, %(starts)s to %(ends)s") % {
+            "points": number(self.points),
+            "starts": date_formatted(self.starts_on, "d M Y"),
+            "ends": date_formatted(self.ends_on, "d M Y"),
+        }
 
 
 class PointsBudgetPeriodsLock(models.Model):
@@ -469,10 +500,10 @@ class PointsBudgetPeriodsLock(models.Model):
 
     class Meta:
         db_table = "points_budget_periods_lock"
-        verbose_name = "budget periods lock"
+        verbose_name = _("budget periods lock")
 
     def __str__(self) -> str:
-        return "budget periods lock"
+        return gettext("budget periods lock")
 
 
 class PointsBudgetLimit(models.Model):
@@ -480,18 +511,21 @@ class PointsBudgetLimit(models.Model):
 
     budget = models.ForeignKey(PointsBudget, on_delete=models.CASCADE, related_name="limits")
     giver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="budget_limits", verbose_name="HR user"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="budget_limits", verbose_name=_("HR user")
     )
     points = models.PositiveIntegerField()
 
     class Meta:
         db_table = "points_budget_limits"
-        verbose_name = "limit per HR user"
-        verbose_name_plural = "limits per HR user"
+        verbose_name = _("limit per HR user")
+        verbose_name_plural = _("limits per HR user")
         constraints = [
             models.UniqueConstraint(fields=["budget", "giver"], name="points_budget_limits_one_per_giver"),
             models.CheckConstraint(condition=Q(points__gt=0), name="points_budget_limits_points_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.giver.email if self.giver_id else '—'}: {self.points:,} points"
+        return gettext("%(giver)s: %(points)s points") % {
+            "giver": self.giver.email if self.giver_id else "—",
+            "points": number(self.points),
+        }

@@ -5,7 +5,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from awsomeshop.text import number
 from awsomeshop.timezones import company_day_start, company_today
 
 from .models import (
@@ -139,24 +141,47 @@ class ReversalState:
         return max(min(self.remaining, self.balance), 0)
 
     def refusal(self, amount: int) -> str:
+        figures = {
+            "points": number(self.award_points),
+            "reversed": number(self.reversed),
+            "expired": number(self.expired),
+            "reversible": number(self.reversible),
+            "balance": number(self.balance),
+        }
+        if self.remaining == 0 and self.expired and self.reversed:
+            return (
+                _(
+                    "%(expired)s points of this award expired and the rest was reversed already: "
+                    "there is nothing left to reverse."
+                )
+                % figures
+            )
         if self.remaining == 0 and self.expired:
-            rest = " and the rest was reversed already" if self.reversed else ""
-            return f"{self.expired:,} points of this award expired{rest}: there is nothing left to reverse."
+            return _("%(expired)s points of this award expired: there is nothing left to reverse.") % figures
         if self.remaining == 0:
-            return "This award has been reversed in full already; there is nothing left to reverse."
+            return _("This award has been reversed in full already; there is nothing left to reverse.")
         if amount > self.remaining and self.expired:
             return (
-                f"This award gave {self.award_points:,} points: {self.reversed:,} were reversed already and "
-                f"{self.expired:,} expired, so at most {self.reversible:,} can be reversed."
+                _(
+                    "This award gave %(points)s points: %(reversed)s were reversed already and "
+                    "%(expired)s expired, so at most %(reversible)s can be reversed."
+                )
+                % figures
             )
         if amount > self.remaining:
             return (
-                f"This award gave {self.award_points:,} points and {self.reversed:,} were reversed already: "
-                f"at most {self.reversible:,} can be reversed."
+                _(
+                    "This award gave %(points)s points and %(reversed)s were reversed already: "
+                    "at most %(reversible)s can be reversed."
+                )
+                % figures
             )
         return (
-            f"The employee has already spent some of these points (balance {self.balance:,}): "
-            f"at most {self.reversible:,} can be reversed now."
+            _(
+                "The employee has already spent some of these points (balance %(balance)s): "
+                "at most %(reversible)s can be reversed now."
+            )
+            % figures
         )
 
 

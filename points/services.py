@@ -12,11 +12,15 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.selectors import users_with_permission
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
+from awsomeshop.text import number
 
 from . import ledger
 from .budgets import budget_draw
@@ -56,11 +60,15 @@ def points_amount_clean(amount: object) -> int:
     maximum = settings.POINTS_MAX_AWARD
     # bool is an int in Python; True points is a bug, not one point.
     if not isinstance(amount, int) or isinstance(amount, bool):
-        raise InvalidAmount("The amount must be a whole number of points.", amount=str(amount))
+        raise InvalidAmount(_("The amount must be a whole number of points."), amount=str(amount))
     if amount < 1:
-        raise InvalidAmount("The amount must be at least 1 point.", amount=amount)
+        raise InvalidAmount(_("The amount must be at least 1 point."), amount=amount)
     if amount > maximum:
-        raise InvalidAmount(f"One award can give at most {maximum:,} points.", amount=amount, maximum=maximum)
+        raise InvalidAmount(
+            _("One award can give at most %(most)s points.") % {"most": number(maximum)},
+            amount=amount,
+            maximum=maximum,
+        )
     return amount
 
 
@@ -68,15 +76,18 @@ def points_amount_from_text(text: str) -> int:
     """An amount typed in a form or a CSV cell: ASCII digits only. Python's int() would also take
     `+7`, `1_000`, ` 7` and other scripts' digits, and Django's IntegerField `5.0`."""
     if not isinstance(text, str) or not AMOUNT_TEXT_PATTERN.fullmatch(text):
-        raise InvalidAmount(f"“{str(text)[:20]}” is not a whole number of points.", amount=str(text)[:20])
+        raise InvalidAmount(
+            _("“%(text)s” is not a whole number of points.") % {"text": str(text)[:20]}, amount=str(text)[:20]
+        )
     return points_amount_clean(int(text))
 
 
-# Who reads the reason of each thing HR does, in the words that ask for it.
+# Who reads the reason of each thing HR does, in the words that ask for it (in the request's
+# language when raised).
 REASON_MISSING = {
-    "award": "Give a reason for the award; the employee sees it in their history.",
-    "correction": "Give a reason for the correction; the employee sees it in their history.",
-    "rejection": "Give a reason for turning it down; the HR user who asked sees it.",
+    "award": gettext_lazy("Give a reason for the award; the employee sees it in their history."),
+    "correction": gettext_lazy("Give a reason for the correction; the employee sees it in their history."),
+    "rejection": gettext_lazy("Give a reason for turning it down; the HR user who asked sees it."),
 }
 
 
@@ -85,9 +96,12 @@ def points_reason_clean(reason: object, *, what: str = "award") -> str:
     most the ledger column's length."""
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        raise InvalidReason(REASON_MISSING[what])
+        raise InvalidReason(str(REASON_MISSING[what]))
     if len(text) > REASON_MAX_LENGTH:
-        raise InvalidReason(f"The reason can be at most {REASON_MAX_LENGTH} characters.", length=len(text))
+        raise InvalidReason(
+            _("The reason can be at most %(most)s characters.") % {"most": number(REASON_MAX_LENGTH)},
+            length=len(text),
+        )
     return text
 
 
@@ -107,7 +121,7 @@ def self_award_refuse(*, user_id: str, awarded_by_id: str | None) -> None:
     """Nobody awards points to themselves, superusers included: a person who needs points asks
     another HR user. Takes stored ids (see `user_ids_resolve`)."""
     if awarded_by_id is not None and user_id == awarded_by_id:
-        raise SelfAward("You cannot award points to yourself.", user_id=user_id)
+        raise SelfAward(_("You cannot award points to yourself."), user_id=user_id)
 
 
 def _points_credit(
@@ -162,12 +176,12 @@ def _awards_clean(awards: list[Award], *, awarded_by_id: str) -> list[Award]:
     """The awards with valid amounts and reasons and stored user ids, or the first refusal."""
     cleaned = [Award(a.user_id, points_amount_clean(a.amount), points_reason_clean(a.reason)) for a in awards]
     if not cleaned:
-        raise InvalidAmount("There is nothing to award.")
+        raise InvalidAmount(_("There is nothing to award."))
     stored = user_ids_resolve({award.user_id for award in cleaned})
     resolved = []
     for award in cleaned:
         if award.user_id not in stored:
-            raise UnknownUser("There is no employee with this id.", user_id=str(award.user_id)[:255])
+            raise UnknownUser(_("There is no employee with this id."), user_id=str(award.user_id)[:255])
         resolved.append(Award(stored[award.user_id], award.amount, award.reason))
         self_award_refuse(user_id=resolved[-1].user_id, awarded_by_id=awarded_by_id)
     return resolved
@@ -189,7 +203,7 @@ def _batch_find(*, batch_id: str | None, client_key: str | None, awarded_by_id: 
 def _batch_replay(batch: AwardBatch, *, fingerprint: str) -> AwardOutcome:
     if batch.fingerprint != fingerprint:
         raise IdempotencyKeyReused(
-            "These awards were already confirmed with other figures; start again for new awards.",
+            _("These awards were already confirmed with other figures; start again for new awards."),
             batch_id=batch.pk,
             created_at=batch.created_at.isoformat(),
         )
@@ -403,7 +417,7 @@ def _reversal_fingerprint(award_id: str, amount: int, reason: str) -> str:
 def _reversal_replay(batch: AwardBatch, *, fingerprint: str) -> ReversalOutcome:
     if batch.kind != AwardBatch.Kind.REVERSAL or batch.fingerprint != fingerprint:
         raise IdempotencyKeyReused(
-            "This key was already used for another request; start again for a new reversal.",
+            _("This key was already used for another request; start again for a new reversal."),
             batch_id=batch.pk,
             created_at=batch.created_at.isoformat(),
         )
@@ -430,9 +444,9 @@ def _points_reverse_apply(
         .first()
     )
     if award is None:
-        raise UnknownAward("There is no award with this id.", award_id=award_id[:255])
+        raise UnknownAward(_("There is no award with this id."), award_id=award_id[:255])
     if award.user_id == reversed_by_id:
-        raise SelfReversal("You cannot correct an award made to yourself; ask another HR user.")
+        raise SelfReversal(_("You cannot correct an award made to yourself; ask another HR user."))
     batch = AwardBatch.objects.create(
         id=batch_id or new_id(),
         awarded_by_id=reversed_by_id,
@@ -488,15 +502,29 @@ def _pending_request_lock(*, batch_id: str) -> AwardBatch:
         .first()
     )
     if batch is None:
-        raise UnknownAwardRequest("There is no award request with this id.", batch_id=str(batch_id)[:36])
+        raise UnknownAwardRequest(_("There is no award request with this id."), batch_id=str(batch_id)[:36])
     return batch
 
 
 def _already_decided(batch: AwardBatch) -> AwardRequestDecided:
-    verb = "approved" if batch.status == AwardBatch.Status.APPLIED else "rejected"
-    who = batch.decided_by.email if batch.decided_by else "nobody (it needed no approval)"
-    when = f" on {timezone.localtime(batch.decided_at):%Y-%m-%d at %H:%M %Z}" if batch.decided_at else ""
-    return AwardRequestDecided(f"This request was already {verb} by {who}{when}.", status=batch.status, decided_by=who)
+    who = batch.decided_by.email if batch.decided_by else _("nobody (it needed no approval)")
+    approved = batch.status == AwardBatch.Status.APPLIED
+    if batch.decided_at is None:
+        message = (
+            _("This request was already approved by %(who)s.")
+            if approved
+            else _("This request was already rejected by %(who)s.")
+        ) % {"who": who}
+    else:
+        # The day as the language writes it short (2026-12-07 in English), the time with its zone.
+        decided_at = timezone.localtime(batch.decided_at)
+        when = {"day": date_format(decided_at, "SHORT_DATE_FORMAT"), "time": date_format(decided_at, "H:i T")}
+        message = (
+            _("This request was already approved by %(who)s on %(day)s at %(time)s.")
+            if approved
+            else _("This request was already rejected by %(who)s on %(day)s at %(time)s.")
+        ) % {"who": who, **when}
+    return AwardRequestDecided(message, status=batch.status, decided_by=who)
 
 
 @atomic_with_retry
@@ -510,11 +538,12 @@ def award_request_approve(*, batch_id: str, approved_by_id: str) -> AwardOutcome
     if batch.status != AwardBatch.Status.PENDING:
         raise _already_decided(batch)
     if batch.awarded_by_id == approved_by_id:
-        raise SelfApproval("You asked for this award; another HR user must approve it.")
+        raise SelfApproval(_("You asked for this award; another HR user must approve it."))
     requester = batch.awarded_by
     if not (requester.is_active and requester.has_perm("points.award_points")):
         raise RequesterCannotAward(
-            f"{requester.email} can no longer award points, so this request cannot be approved; reject it instead."
+            _("%(email)s can no longer award points, so this request cannot be approved; reject it instead.")
+            % {"email": requester.email}
         )
     # The rules of today (amounts, people who still exist) apply to what was asked then.
     awards = _awards_clean([Award(*row) for row in batch.requested], awarded_by_id=batch.awarded_by_id)

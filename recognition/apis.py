@@ -1,6 +1,7 @@
 """Recognition for mobile clients: the feed, giving, adding points, reacting, my allowance and the
 company values. Thin: the rules and their words are `recognition.services`'."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -182,7 +183,7 @@ class RecognitionDetailApi(APIView):
         """One recognition I may see."""
         recognition = recognition_get(viewer_id=request.user.pk, recognition_id=recognition_id)
         if recognition is None:
-            raise NotFound("There is no recognition with this id.")
+            raise NotFound(_("There is no recognition with this id."))
         return Response(RecognitionOutputSerializer(_entry(recognition, request.user.pk)).data)
 
 

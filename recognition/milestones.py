@@ -9,13 +9,17 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.db.models import Q
-from django.utils.translation import gettext_noop
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from audit.services import audit_record
 from awsomeshop.db import atomic_with_retry
+from awsomeshop.text import number
 from awsomeshop.timezones import company_today
 from notifications.services import notify_many
 from notifications.words import words
@@ -96,11 +100,29 @@ def milestones_due(*, today: date) -> list[DueMilestone]:
 
 
 def _milestone_message(due: DueMilestone) -> str:
-    name = f", {due.first_name}" if due.first_name else ""
+    """The wish the recognition carries: kept as its message (and the ledger row's description),
+    so written once, in the company's language, whoever reads it later."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _milestone_wish(due)
+
+
+def _milestone_wish(due: DueMilestone) -> str:
+    figures = {"name": due.first_name, "years": number(due.years or 0)}
     if due.years is None:
-        return f"Happy birthday{name}!"
-    years = "one year" if due.years == 1 else f"{due.years} years"
-    return f"Happy work anniversary{name}! Thank you for {years} with us."
+        return _("Happy birthday, %(name)s!") % figures if due.first_name else _("Happy birthday!")
+    if due.first_name:
+        wish = ngettext(
+            "Happy work anniversary, %(name)s! Thank you for one year with us.",
+            "Happy work anniversary, %(name)s! Thank you for %(years)s years with us.",
+            due.years,
+        )
+    else:
+        wish = ngettext(
+            "Happy work anniversary! Thank you for one year with us.",
+            "Happy work anniversary! Thank you for %(years)s years with us.",
+            due.years,
+        )
+    return wish % figures
 
 
 @atomic_with_retry

@@ -5,9 +5,13 @@ the points themselves move through `points.ledger` (kind `received`), in the sam
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.dateformat import format as date_formatted
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.db import ExactCharField, TimestampColumn, new_id
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
+from awsomeshop.text import number
 
 MESSAGE_MAX_LENGTH = 1000
 
@@ -17,14 +21,14 @@ class CompanyValue(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     description = models.CharField(max_length=255, blank=True, default="")
-    is_active = models.BooleanField(default=True, help_text="Unset to stop offering it; past recognitions keep it.")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first in the lists.")
+    is_active = models.BooleanField(default=True, help_text=_("Unset to stop offering it; past recognitions keep it."))
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower comes first in the lists."))
 
     class Meta:
         db_table = "recognition_values"
         ordering = ["position", "name"]
-        verbose_name = "company value"
-        verbose_name_plural = "company values"
+        verbose_name = _("company value")
+        verbose_name_plural = _("company values")
 
     def __str__(self) -> str:
         return self.name
@@ -36,21 +40,21 @@ class AllowancePolicy(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     monthly_points = models.PositiveIntegerField(
-        default=100, help_text="Points each employee may give to colleagues per calendar month; unused points lapse."
+        default=100, help_text=_("Points each employee may give to colleagues per calendar month; unused points lapse.")
     )
     most_per_receiver = models.PositiveIntegerField(
-        default=50, help_text="The most one recognition (or one +points on it) gives each receiver."
+        default=50, help_text=_("The most one recognition (or one +points on it) gives each receiver.")
     )
     updated_at = TimestampColumn(auto_now=True)
 
     class Meta:
         db_table = "recognition_allowance_policy"
-        verbose_name = "giving allowance"
-        verbose_name_plural = "giving allowance"
+        verbose_name = _("giving allowance")
+        verbose_name_plural = _("giving allowance")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="recognition_allowance_policy_one_row")]
 
     def __str__(self) -> str:
-        return f"{self.monthly_points:,} points a month"
+        return gettext("%(points)s points a month") % {"points": number(self.monthly_points)}
 
 
 class AllowanceOverride(models.Model):
@@ -65,11 +69,14 @@ class AllowanceOverride(models.Model):
 
     class Meta:
         db_table = "recognition_allowance_overrides"
-        verbose_name = "allowance for one person"
-        verbose_name_plural = "allowances for one person"
+        verbose_name = _("allowance for one person")
+        verbose_name_plural = _("allowances for one person")
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.monthly_points:,} points a month"
+        return gettext("%(user)s: %(points)s points a month") % {
+            "user": self.user,
+            "points": number(self.monthly_points),
+        }
 
 
 class Allowance(models.Model):
@@ -80,20 +87,25 @@ class Allowance(models.Model):
     id = models.BigAutoField(primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allowances")
     period_start = models.DateField()
-    points = models.PositiveIntegerField(help_text="The allowance in force at the last give.")
+    points = models.PositiveIntegerField(help_text=_("The allowance in force at the last give."))
     given = models.PositiveIntegerField(default=0)
 
     class Meta:
         db_table = "recognition_allowances"
-        verbose_name = "allowance used"
-        verbose_name_plural = "allowances used"
+        verbose_name = _("allowance used")
+        verbose_name_plural = _("allowances used")
         constraints = [
             models.UniqueConstraint(fields=["user", "period_start"], name="recognition_allowance_per_period"),
             models.CheckConstraint(condition=Q(given__lte=F("points")), name="recognition_allowance_not_exceeded"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.period_start:%Y-%m}: {self.given:,} of {self.points:,}"
+        return gettext("%(user)s %(month)s: %(given)s of %(points)s") % {
+            "user": self.user_id,
+            "month": date_formatted(self.period_start, "Y-m"),
+            "given": number(self.given),
+            "points": number(self.points),
+        }
 
 
 class Recognition(models.Model):
@@ -111,7 +123,7 @@ class Recognition(models.Model):
         CompanyValue, on_delete=models.PROTECT, related_name="recognitions", null=True, blank=True
     )
     message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
-    is_public = models.BooleanField(default=True, help_text="Shown in the feed to every employee.")
+    is_public = models.BooleanField(default=True, help_text=_("Shown in the feed to every employee."))
     created_at = TimestampColumn(auto_now_add=True)
     hidden_at = TimestampColumn(null=True, blank=True)
     hidden_by = models.ForeignKey(
@@ -125,7 +137,7 @@ class Recognition(models.Model):
         db_table = "recognitions"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["hidden_at", "created_at"], name="idx_recognition_feed")]
-        permissions = [("moderate_recognition", "Can hide a recognition and take back its points")]
+        permissions = [("moderate_recognition", _("Can hide a recognition and take back its points"))]
         constraints = [
             # A colleague's recognition names its giver and a value; a milestone neither.
             models.CheckConstraint(
@@ -137,8 +149,12 @@ class Recognition(models.Model):
 
     def __str__(self) -> str:
         if self.milestone:
-            return f"Milestone: {self.message[:40]}"
-        return f"{self.giver} for {self.value}: {self.message[:40]}"
+            return gettext("Milestone: %(message)s") % {"message": self.message[:40]}
+        return gettext("%(giver)s for %(value)s: %(message)s") % {
+            "giver": self.giver,
+            "value": self.value,
+            "message": self.message[:40],
+        }
 
     @property
     def is_hidden(self) -> bool:
@@ -156,7 +172,7 @@ class RecognitionReceiver(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.recognition_id}"
+        return gettext("%(user)s in %(recognition)s") % {"user": self.user_id, "recognition": self.recognition_id}
 
 
 class Give(models.Model):
@@ -188,7 +204,7 @@ class Give(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.giver_id} gave {self.points_each:,} each"
+        return gettext("%(giver)s gave %(points)s each") % {"giver": self.giver_id, "points": number(self.points_each)}
 
 
 class Credit(models.Model):
@@ -206,15 +222,18 @@ class Credit(models.Model):
         constraints = [models.UniqueConstraint(fields=["give", "receiver"], name="recognition_credit_once")]
 
     def __str__(self) -> str:
-        return f"{self.points:,} points to {self.receiver_id}"
+        return gettext("%(points)s points to %(receiver)s") % {
+            "points": number(self.points),
+            "receiver": self.receiver_id,
+        }
 
 
 class Reaction(models.Model):
     class Kind(models.TextChoices):
-        APPLAUSE = "applause", "Applause"
-        HEART = "heart", "Love it"
-        PARTY = "party", "Celebrate"
-        STAR = "star", "Outstanding"
+        APPLAUSE = "applause", _("Applause")
+        HEART = "heart", _("Love it")
+        PARTY = "party", _("Celebrate")
+        STAR = "star", _("Outstanding")
 
     recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -228,7 +247,7 @@ class Reaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.user_id}"
+        return gettext("%(kind)s by %(user)s") % {"kind": self.get_kind_display(), "user": self.user_id}
 
 
 class MilestoneDates(models.Model):
@@ -239,15 +258,15 @@ class MilestoneDates(models.Model):
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="milestone_dates"
     )
     hired_on = models.DateField(null=True, blank=True)
-    birthday = models.DateField(null=True, blank=True, help_text="Only the day and the month are used.")
+    birthday = models.DateField(null=True, blank=True, help_text=_("Only the day and the month are used."))
     birthday_shared = models.BooleanField(
-        default=False, help_text="The employee agreed to their birthday being celebrated (and seen in the feed)."
+        default=False, help_text=_("The employee agreed to their birthday being celebrated (and seen in the feed).")
     )
 
     class Meta:
         db_table = "recognition_milestone_dates"
-        verbose_name = "milestone dates"
-        verbose_name_plural = "milestone dates"
+        verbose_name = _("milestone dates")
+        verbose_name_plural = _("milestone dates")
 
     def __str__(self) -> str:
         return f"{self.user}"
@@ -257,11 +276,13 @@ class MilestoneRule(models.Model):
     """What a milestone earns: years of service (`years`), or a birthday (`years` empty)."""
 
     class Kind(models.TextChoices):
-        SERVICE = "service", "Years of service"
-        BIRTHDAY = "birthday", "Birthday"
+        SERVICE = "service", _("Years of service")
+        BIRTHDAY = "birthday", _("Birthday")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    years = models.PositiveSmallIntegerField(null=True, blank=True, help_text="For years of service: after how many.")
+    years = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("For years of service: after how many.")
+    )
     points = models.PositiveIntegerField()
     is_active = models.BooleanField(default=True)
 
@@ -278,8 +299,17 @@ class MilestoneRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = f"{self.years} years of service" if self.kind == self.Kind.SERVICE else "Birthday"
-        return f"{what}: {self.points:,} points"
+        figures = {"years": number(self.years or 0), "points": number(self.points)}
+        if self.kind == self.Kind.SERVICE:
+            return (
+                ngettext(
+                    "%(years)s year of service: %(points)s points",
+                    "%(years)s years of service: %(points)s points",
+                    self.years or 0,
+                )
+                % figures
+            )
+        return gettext("Birthday: %(points)s points") % figures
 
 
 class MilestoneAward(models.Model):

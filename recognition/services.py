@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.db import atomic_with_retry, in_transaction
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
-from awsomeshop.text import text_clean
+from awsomeshop.text import number, text_clean
 from awsomeshop.timezones import company_today
 from points import ledger
 from points.models import PointsTransaction
@@ -87,7 +89,8 @@ def _allowance_draw(*, allowance: Allowance, points: int, monthly_points: int) -
     left = max(monthly_points - allowance.given, 0)
     if points > left:
         raise AllowanceExceeded(
-            f"You have {left:,} points left to give this month; this would give {points:,}.",
+            _("You have %(left)s points left to give this month; this would give %(points)s.")
+            % {"left": number(left), "points": number(points)},
             left=left,
             asked=points,
         )
@@ -95,7 +98,7 @@ def _allowance_draw(*, allowance: Allowance, points: int, monthly_points: int) -
         given=allowance.given + points, points=monthly_points
     )
     if drawn != 1:  # pragma: no cover - the lock makes the read above final
-        raise AllowanceExceeded("You have no points left to give this month.", left=0, asked=points)
+        raise AllowanceExceeded(_("You have no points left to give this month."), left=0, asked=points)
     allowance.given += points
     allowance.points = monthly_points
 
@@ -103,10 +106,10 @@ def _allowance_draw(*, allowance: Allowance, points: int, monthly_points: int) -
 # --- Rules for what is given --------------------------------------------------------------------
 def recognition_message_clean(message: object) -> str:
     text = text_clean(
-        message, what="message", max_length=MESSAGE_MAX_LENGTH, invalid=InvalidRecognition, multiline=True
+        message, what=_("message"), max_length=MESSAGE_MAX_LENGTH, invalid=InvalidRecognition, multiline=True
     )
     if not text:
-        raise InvalidRecognition("Write a message: say what they did and why it mattered.", field="message")
+        raise InvalidRecognition(_("Write a message: say what they did and why it mattered."), field="message")
     return text
 
 
@@ -114,9 +117,11 @@ def recognition_points_clean(points: object) -> int:
     """Points per receiver: a whole number from 1 to the policy's most per receiver."""
     most = allowance_policy().most_per_receiver
     if not isinstance(points, int) or isinstance(points, bool):
-        raise InvalidRecognition("The points must be a whole number.", field="points")
+        raise InvalidRecognition(_("The points must be a whole number."), field="points")
     if points < 1 or points > most:
-        raise InvalidRecognition(f"Give from 1 to {most:,} points to each colleague.", field="points", most=most)
+        raise InvalidRecognition(
+            _("Give from 1 to %(most)s points to each colleague.") % {"most": number(most)}, field="points", most=most
+        )
     return points
 
 
@@ -124,28 +129,30 @@ def _value_get(value_id: object) -> CompanyValue:
     parsed = value_id_parse(value_id)
     value = CompanyValue.objects.filter(pk=parsed, is_active=True).first() if parsed else None
     if value is None:
-        raise InvalidRecognition("Choose one of the company values.", field="value")
+        raise InvalidRecognition(_("Choose one of the company values."), field="value")
     return value
 
 
 def _receivers_resolve(*, giver_id: str, receiver_ids: object) -> list[str]:
     """The receivers' stored ids, sorted (the order their accounts are locked in)."""
     if not isinstance(receiver_ids, list | tuple) or not receiver_ids:
-        raise InvalidRecognition("Choose at least one colleague to recognise.", field="receivers")
+        raise InvalidRecognition(_("Choose at least one colleague to recognise."), field="receivers")
     if not all(isinstance(user_id, str) and 0 < len(user_id) <= 255 for user_id in receiver_ids):
-        raise InvalidRecognition("Colleagues are named by their user ids.", field="receivers")
+        raise InvalidRecognition(_("Colleagues are named by their user ids."), field="receivers")
     wanted = {user_id.lower() for user_id in receiver_ids}
     if len(wanted) > RECEIVERS_MAX:
-        raise InvalidRecognition(f"Recognise at most {RECEIVERS_MAX} colleagues at once.", field="receivers")
+        raise InvalidRecognition(
+            _("Recognise at most %(most)s colleagues at once.") % {"most": number(RECEIVERS_MAX)}, field="receivers"
+        )
     if giver_id.lower() in wanted:
-        raise SelfRecognition("You cannot give points to yourself.")
+        raise SelfRecognition(_("You cannot give points to yourself."))
     found = list(
         get_user_model().objects.filter(pk__in=set(receiver_ids) | wanted, is_active=True).values_list("pk", flat=True)
     )
     by_folded = {pk.lower(): pk for pk in found}
     missing = sorted(wanted - set(by_folded))
     if missing:
-        raise UnknownColleague("There is no active colleague with this id.", user_id=missing[0])
+        raise UnknownColleague(_("There is no active colleague with this id."), user_id=missing[0])
     return sorted(by_folded[user_id] for user_id in wanted)
 
 
@@ -181,7 +188,7 @@ def recognition_give(
     message = recognition_message_clean(message)
     value = _value_get(value_id)
     if not isinstance(is_public, bool):
-        raise InvalidRecognition("Public is true or false.", field="is_public")
+        raise InvalidRecognition(_("Public is true or false."), field="is_public")
     return _give_once(
         giver_id=giver_id,
         receivers=receivers,
@@ -216,13 +223,13 @@ def recognition_add_points(
     points_each = recognition_points_clean(points_each)
     recognition = _recognition_visible(user_id=giver_id, recognition_id=recognition_id)
     if giver_id in recognition.receiver_rows.values_list("user_id", flat=True):
-        raise SelfRecognition("You cannot add points to a recognition you received.")
+        raise SelfRecognition(_("You cannot add points to a recognition you received."))
     if recognition.giver_id == giver_id:
-        raise SelfRecognition("This is the recognition you gave: recognise them again to give more.")
+        raise SelfRecognition(_("This is the recognition you gave: recognise them again to give more."))
     # Colleagues who have left get nothing more.
     receivers = sorted(recognition.receiver_rows.filter(user__is_active=True).values_list("user_id", flat=True))
     if not receivers:
-        raise InvalidRecognition("Nobody this recognition thanked works here any more.", field="recognition")
+        raise InvalidRecognition(_("Nobody this recognition thanked works here any more."), field="recognition")
     return _give_once(
         giver_id=giver_id,
         receivers=receivers,
@@ -240,9 +247,9 @@ def _replayed(*, giver_id: str, client_key: str | None, fingerprint: str) -> Giv
     if give is None:
         return None
     if give.fingerprint != fingerprint:
-        raise IdempotencyKeyReused("This key was already used for another recognition; start again for a new one.")
+        raise IdempotencyKeyReused(_("This key was already used for another recognition; start again for a new one."))
     if give.recognition.is_hidden:
-        raise RecognitionHidden("This recognition was given, and then hidden by HR.")
+        raise RecognitionHidden(_("This recognition was given, and then hidden by HR."))
     return GiveOutcome(
         give=give, recognition=give.recognition, allowance_left=allowance_left(user_id=giver_id), replayed=True
     )
@@ -283,7 +290,7 @@ def _give_apply(
     else:
         recognition = Recognition.objects.select_for_update().get(pk=recognition_id)
         if recognition.is_hidden:
-            raise RecognitionHidden("This recognition was hidden by HR; points can no longer be added to it.")
+            raise RecognitionHidden(_("This recognition was hidden by HR; points can no longer be added to it."))
     give = Give.objects.create(
         recognition=recognition,
         giver_id=giver_id,
@@ -294,9 +301,16 @@ def _give_apply(
         client_key=client_key,
         fingerprint=fingerprint,
     )
-    giver_name = _name(giver_id)
-    what = recognition.value.name if recognition.value else "a milestone"
-    description = f"Recognition from {giver_name}: {what}"
+    # Kept in the ledger, so written once, in the company's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        giver_name = _name(giver_id)
+        if recognition.value:
+            description = _("Recognition from %(giver)s: %(value)s") % {
+                "giver": giver_name,
+                "value": recognition.value.name,
+            }
+        else:
+            description = _("Recognition from %(giver)s: a milestone") % {"giver": giver_name}
     credits = []
     for user_id in receivers:
         entry = ledger.post(
@@ -327,23 +341,23 @@ def _give_apply(
 
 def _name(user_id: str) -> str:
     user = get_user_model().objects.filter(pk=user_id).only("first_name", "last_name", "email").first()
-    return (user.get_full_name() or user.email) if user else "A colleague"
+    return (user.get_full_name() or user.email) if user else _("A colleague")
 
 
 def _recognition_visible(*, user_id: str, recognition_id: object) -> Recognition:
     """A recognition this person may see: public ones, and private ones they gave or received.
     Hidden ones are refused as such, so nobody adds to what HR took down."""
     if not isinstance(recognition_id, str) or len(recognition_id) > 36:
-        raise UnknownRecognition("There is no recognition with this id.")
+        raise UnknownRecognition(_("There is no recognition with this id."))
     recognition = Recognition.objects.select_related("value").filter(pk=recognition_id).first()
     if recognition is None or not (
         recognition.is_public
         or recognition.giver_id == user_id
         or recognition.receiver_rows.filter(user_id=user_id).exists()
     ):
-        raise UnknownRecognition("There is no recognition with this id.")
+        raise UnknownRecognition(_("There is no recognition with this id."))
     if recognition.is_hidden:
-        raise RecognitionHidden("This recognition was hidden by HR.")
+        raise RecognitionHidden(_("This recognition was hidden by HR."))
     return recognition
 
 
@@ -353,11 +367,13 @@ def recognition_react(*, user_id: str, recognition_id: str, kind: str, on: bool 
     """Add (or take back) this person's reaction; repeating either is harmless. Returns whether
     the reaction is there now."""
     if kind not in Reaction.Kind.values:
-        raise InvalidRecognition(f"A reaction is one of: {', '.join(Reaction.Kind.values)}.", field="kind")
+        raise InvalidRecognition(
+            _("A reaction is one of: %(kinds)s.") % {"kinds": ", ".join(Reaction.Kind.values)}, field="kind"
+        )
     recognition = _recognition_visible(user_id=user_id, recognition_id=recognition_id)
     # Under the recognition's lock, as a hide takes it: no reaction lands after one.
     if Recognition.objects.select_for_update().filter(pk=recognition.pk, hidden_at__isnull=False).exists():
-        raise RecognitionHidden("This recognition was hidden by HR.")
+        raise RecognitionHidden(_("This recognition was hidden by HR."))
     if on:
         Reaction.objects.bulk_create(
             [Reaction(recognition=recognition, user_id=user_id, kind=kind)], ignore_conflicts=True
@@ -382,12 +398,12 @@ def recognition_hide(*, recognition_id: str, reason: str, hidden_by_id: str) -> 
     receiver through the ledger (a reversal of each credit), as far as they have not been spent
     or expired. Giver and receivers are told why. Hiding it again hides nothing more but takes
     back what has become reversible since (a spent order cancelled and refunded): `replayed`."""
-    reason = text_clean(reason, what="reason", max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration)
+    reason = text_clean(reason, what=_("reason"), max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration)
     if not reason:
-        raise InvalidModeration("Give a reason; the giver and the receivers see it.", field="reason")
+        raise InvalidModeration(_("Give a reason; the giver and the receivers see it."), field="reason")
     recognition = Recognition.objects.select_for_update().filter(pk=str(recognition_id)[:36]).first()
     if recognition is None:
-        raise UnknownRecognition("There is no recognition with this id.")
+        raise UnknownRecognition(_("There is no recognition with this id."))
     replayed = recognition.is_hidden
     taken_back, spent = _credits_take_back(recognition=recognition, reason=reason, taken_by_id=hidden_by_id)
     if not replayed:
@@ -424,7 +440,7 @@ def _credits_take_back(*, recognition: Recognition, reason: str, taken_by_id: st
                 user_id=credit.receiver_id,
                 kind=PointsTransaction.Type.REVERSED,
                 amount=take,
-                description=f"Recognition hidden by HR: {reason}",
+                description=_hidden_description(reason),
                 awarded_by_id=taken_by_id,
                 reverses_id=credit.entry_id,
                 account=account,
@@ -432,6 +448,12 @@ def _credits_take_back(*, recognition: Recognition, reason: str, taken_by_id: st
         taken_back += take
         out += credit.points - state.reversed - take
     return taken_back, out
+
+
+def _hidden_description(reason: str) -> str:
+    """The take-back's ledger text: kept in the ledger, so written once, in the company's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Recognition hidden by HR: %(reason)s") % {"reason": reason}
 
 
 def recognitions_hidden_take_back() -> int:
@@ -469,12 +491,12 @@ def company_value_save(
     *, value_id: int | None, name: str, description: str, is_active: bool, position: int
 ) -> CompanyValue:
     """Add a company value or change one (its recognitions keep it: values are never deleted)."""
-    name = text_clean(name, what="name", max_length=60, invalid=InvalidRecognition)
+    name = text_clean(name, what=_("name"), max_length=60, invalid=InvalidRecognition)
     if not name:
-        raise InvalidRecognition("Give the value a name.", field="name")
+        raise InvalidRecognition(_("Give the value a name."), field="name")
     others = CompanyValue.objects.filter(name__iexact=name)
     if (others.exclude(pk=value_id) if value_id else others).exists():
-        raise InvalidRecognition(f"There is a value named “{name}” already.", field="name")
+        raise InvalidRecognition(_("There is a value named “%(name)s” already.") % {"name": name}, field="name")
     value = CompanyValue.objects.select_for_update().get(pk=value_id) if value_id else CompanyValue()
     before = {"name": value.name, "is_active": value.is_active} if value_id else None
     value.name, value.description, value.is_active, value.position = name, description, is_active, position
@@ -490,10 +512,12 @@ def allowance_policy_save(*, monthly_points: int, most_per_receiver: int) -> All
     """Everyone's monthly allowance, and the most one give may give each receiver. A lower
     allowance applies at once: nobody gives past it, and what was given stands."""
     if monthly_points > 100_000 or most_per_receiver > 100_000:
-        raise InvalidRecognition("An allowance is at most 100,000 points.", field="monthly_points")
+        raise InvalidRecognition(
+            _("An allowance is at most %(most)s points.") % {"most": number(100_000)}, field="monthly_points"
+        )
     if most_per_receiver < 1:
-        raise InvalidRecognition("The most per receiver must be at least 1 point.", field="most_per_receiver")
-    policy, _ = AllowancePolicy.objects.select_for_update().get_or_create(pk=1)
+        raise InvalidRecognition(_("The most per receiver must be at least 1 point."), field="most_per_receiver")
+    policy, _created = AllowancePolicy.objects.select_for_update().get_or_create(pk=1)
     before = {"monthly_points": policy.monthly_points, "most_per_receiver": policy.most_per_receiver}
     policy.monthly_points, policy.most_per_receiver = monthly_points, most_per_receiver
     policy.save()
@@ -510,10 +534,12 @@ def allowance_policy_save(*, monthly_points: int, most_per_receiver: int) -> All
 def allowance_override_save(*, user_id: str, monthly_points: int, note: str = "") -> AllowanceOverride:
     """One person's own monthly allowance (0: they do not give)."""
     if monthly_points > 100_000:
-        raise InvalidRecognition("An allowance is at most 100,000 points.", field="monthly_points")
+        raise InvalidRecognition(
+            _("An allowance is at most %(most)s points.") % {"most": number(100_000)}, field="monthly_points"
+        )
     if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
-        raise InvalidRecognition("This person is not an active employee.", field="user")
-    override, _ = AllowanceOverride.objects.update_or_create(
+        raise InvalidRecognition(_("This person is not an active employee."), field="user")
+    override, _created = AllowanceOverride.objects.update_or_create(
         user_id=user_id, defaults={"monthly_points": monthly_points, "note": note}
     )
     audit_record(
@@ -560,7 +586,7 @@ def _date_clean(value: object, *, what: str) -> date | None:
             return date(YEARLESS_YEAR, int(yearless.group(1)), int(yearless.group(2)))
         except ValueError:
             raise InvalidRecognition(
-                f"The birthday “{str(value)[:20]}” is not a day of the year.", field=what
+                _("The birthday “%(value)s” is not a day of the year.") % {"value": str(value)[:20]}, field=what
             ) from None
     if isinstance(value, date):
         parsed = value
@@ -571,11 +597,15 @@ def _date_clean(value: object, *, what: str) -> date | None:
                 raise ValueError(text)  # fromisoformat also takes 20200101 and 2020-W01-1
             parsed = date.fromisoformat(text)
         except ValueError:
-            raise InvalidRecognition(
-                f"The {what} “{str(value)[:20]}” is not a date like 2021-04-01.", field=what
-            ) from None
+            if what == "birthday":
+                message = _("The birthday “%(value)s” is not a date like 2021-04-01.")
+            else:
+                message = _("The hire date “%(value)s” is not a date like 2021-04-01.")
+            raise InvalidRecognition(message % {"value": str(value)[:20]}, field=what) from None
     if not date(1900, 1, 1) <= parsed <= company_today():
-        raise InvalidRecognition(f"The {what} must be a day in the past.", field=what)
+        if what == "birthday":
+            raise InvalidRecognition(_("The birthday must be a day in the past."), field=what)
+        raise InvalidRecognition(_("The hire date must be a day in the past."), field=what)
     return parsed
 
 
@@ -593,7 +623,7 @@ def milestone_dates_save(*, user_id: str, hired_on: object, birthday: object) ->
 @in_transaction
 def _milestone_dates_write(*, user_id: str, hired_on: object, birthday: object) -> MilestoneDates:
     """Write the dates (a date, None to clear, or KEEP for what is on record)."""
-    dates, _ = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
+    dates, _created = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
     before = {"hired_on": dates.hired_on, "birthday": bool(dates.birthday)}
     # A date or None (cleaned by the callers), or KEEP.
     if hired_on is not KEEP:
@@ -616,7 +646,7 @@ def _milestone_dates_write(*, user_id: str, hired_on: object, birthday: object) 
 @atomic_with_retry
 def birthday_sharing_set(*, user_id: str, shared: bool) -> MilestoneDates:
     """The employee's own consent to their birthday being celebrated in the feed."""
-    dates, _ = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
+    dates, _created = MilestoneDates.objects.select_for_update().get_or_create(user_id=user_id)
     dates.birthday_shared = bool(shared)
     dates.save(update_fields=["birthday_shared"])
     return dates
@@ -640,7 +670,8 @@ def milestone_dates_import(*, upload) -> DatesImport:
         rows = rows[1:]
     if len(rows) > DATES_IMPORT_MAX_ROWS:
         raise InvalidRecognition(
-            f"The file has {len(rows):,} rows; import at most {DATES_IMPORT_MAX_ROWS:,} at a time (split it).",
+            _("The file has %(rows)s rows; import at most %(most)s at a time (split it).")
+            % {"rows": number(len(rows)), "most": number(DATES_IMPORT_MAX_ROWS)},
             rows=len(rows),
         )
     users = dict(
@@ -652,15 +683,19 @@ def milestone_dates_import(*, upload) -> DatesImport:
     for line, cells in rows:
         cells = [cell.strip() for cell in cells]
         if any(cells[3:]):
-            problems.append(f"line {line} has more than three columns")
+            problems.append(_("line %(line)s has more than three columns") % {"line": line})
             continue
         email, hired_on, birthday = (cells + ["", ""])[:3]
         user_id = users.get(email.lower())
         try:
             if user_id is None:
-                raise InvalidRecognition(f"there is no active employee with the e-mail {email[:80]}")
+                raise InvalidRecognition(
+                    _("there is no active employee with the e-mail %(email)s") % {"email": email[:80]}
+                )
             if user_id in first_line:
-                raise InvalidRecognition(f"{email[:80]} is on line {first_line[user_id]} too")
+                raise InvalidRecognition(
+                    _("%(email)s is on line %(line)s too") % {"email": email[:80], "line": first_line[user_id]}
+                )
             first_line[user_id] = line
             wanted.append(
                 (
@@ -670,11 +705,13 @@ def milestone_dates_import(*, upload) -> DatesImport:
                 )
             )
         except ShopError as problem:
-            problems.append(f"line {line}: {problem.message}")
+            problems.append(_("line %(line)s: %(problem)s") % {"line": line, "problem": problem.message})
     if problems:
-        raise InvalidRecognition("Nothing was imported. " + "; ".join(problems[:10]), problems=problems)
+        raise InvalidRecognition(
+            _("Nothing was imported. %(problems)s") % {"problems": "; ".join(problems[:10])}, problems=problems
+        )
     if not wanted:
-        raise InvalidRecognition("The file has no rows to import.")
+        raise InvalidRecognition(_("The file has no rows to import."))
     changed = _milestone_dates_import_apply(wanted=wanted)
     return DatesImport(saved=len(wanted), changed=changed)
 
@@ -713,16 +750,18 @@ def milestone_rule_save(
 ) -> MilestoneRule:
     """Add or change what a milestone earns (years of service, or birthdays)."""
     if kind not in MilestoneRule.Kind.values:
-        raise InvalidRecognition("Choose years of service or birthday.", field="kind")
+        raise InvalidRecognition(_("Choose years of service or birthday."), field="kind")
     if kind == MilestoneRule.Kind.SERVICE and not (isinstance(years, int) and 1 <= years <= 60):
-        raise InvalidRecognition("Years of service is a whole number from 1 to 60.", field="years")
+        raise InvalidRecognition(_("Years of service is a whole number from 1 to 60."), field="years")
     if kind == MilestoneRule.Kind.BIRTHDAY:
         years = None
     if not (isinstance(points, int) and 1 <= points <= 100_000):
-        raise InvalidRecognition("A milestone gives from 1 to 100,000 points.", field="points")
+        raise InvalidRecognition(
+            _("A milestone gives from 1 to %(most)s points.") % {"most": number(100_000)}, field="points"
+        )
     clash = MilestoneRule.objects.filter(kind=kind, years=years)
     if (clash.exclude(pk=rule_id) if rule_id else clash).exists():
-        raise InvalidRecognition("There is a rule for this milestone already; change that one.", field="years")
+        raise InvalidRecognition(_("There is a rule for this milestone already; change that one."), field="years")
     rule = MilestoneRule.objects.select_for_update().get(pk=rule_id) if rule_id else MilestoneRule()
     rule.kind, rule.years, rule.points, rule.is_active = kind, years, points, is_active
     rule.save()

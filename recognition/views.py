@@ -6,10 +6,12 @@ from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from awsomeshop.exceptions import ShopError
 from awsomeshop.portal import paginate, portal_page
+from awsomeshop.text import number
 
 from .forms import AddPointsForm, GiveForm
 from .models import MilestoneDates, Reaction
@@ -85,7 +87,9 @@ def give_page(request: HttpRequest) -> HttpResponse:
             if not outcome.replayed:
                 left = outcome.allowance_left
                 messages.success(
-                    request, f"Thank you for recognising them. You have {left:,} points left to give this month."
+                    request,
+                    _("Thank you for recognising them. You have %(left)s points left to give this month.")
+                    % {"left": number(left)},
                 )
             return redirect("recognition:detail", recognition_id=outcome.recognition.pk)
     return render(
@@ -110,7 +114,7 @@ def _field_of(refusal: ShopError) -> str | None:
 def detail_page(request: HttpRequest, recognition_id: str) -> HttpResponse:
     recognition = recognition_get(viewer_id=request.user.pk, recognition_id=recognition_id)
     if recognition is None:
-        raise Http404("There is no recognition with this id.")
+        raise Http404(_("There is no recognition with this id."))
     [entry] = feed_entries([recognition], viewer_id=request.user.pk)
     can_add = request.user.pk not in {user.pk for user in entry.receivers}
     return render(
@@ -130,7 +134,7 @@ def detail_page(request: HttpRequest, recognition_id: str) -> HttpResponse:
 def add_points(request: HttpRequest, recognition_id: str) -> HttpResponse:
     form = AddPointsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter the points to add as a whole number of at least 1.")
+        messages.error(request, _("Enter the points to add as a whole number of at least 1."))
         return redirect("recognition:detail", recognition_id=recognition_id)
     try:
         outcome = recognition_add_points(
@@ -146,7 +150,9 @@ def add_points(request: HttpRequest, recognition_id: str) -> HttpResponse:
     else:
         if not outcome.replayed:
             messages.success(
-                request, f"Points added. You have {outcome.allowance_left:,} points left to give this month."
+                request,
+                _("Points added. You have %(left)s points left to give this month.")
+                % {"left": number(outcome.allowance_left)},
             )
     return redirect("recognition:detail", recognition_id=recognition_id)
 
@@ -178,7 +184,7 @@ def react(request: HttpRequest, recognition_id: str) -> HttpResponse:
 def person_page(request: HttpRequest, user_id: str) -> HttpResponse:
     person = get_user_model().objects.filter(pk=user_id[:255], is_active=True).first()
     if person is None:
-        raise Http404("There is no colleague with this id.")
+        raise Http404(_("There is no colleague with this id."))
     feed = recognition_feed(viewer_id=request.user.pk, person_id=person.pk)
     page = paginate(feed, request, per_page=FEED_PER_PAGE)
     return render(
@@ -204,8 +210,8 @@ def birthday_sharing(request: HttpRequest) -> HttpResponse:
     birthday_sharing_set(user_id=request.user.pk, shared=shared)
     messages.success(
         request,
-        "Your birthday will be celebrated in the feed, if HR has it on record."
+        _("Your birthday will be celebrated in the feed, if HR has it on record.")
         if shared
-        else "Your birthday will not be celebrated.",
+        else _("Your birthday will not be celebrated."),
     )
     return redirect("recognition:person", user_id=request.user.pk)

@@ -1,0 +1,57 @@
+"""Points' words follow the reader's language (numbers, days), except what the ledger keeps: that
+is written once, in the company's language (LANGUAGE_CODE), whoever's request or job writes it."""
+
+import datetime
+
+import pytest
+from django.utils import timezone, translation
+
+from points.exceptions import InvalidAmount
+from points.expiry import expiry_rule, points_expire
+from points.models import AwardBatch, PointsExpiryRuleSeen, PointsTransaction
+from points.selectors import ReversalState
+from points.services import points_amount_clean
+from tests.awards import points_award
+
+D = datetime.date
+
+
+def test_a_refusal_writes_its_numbers_as_the_readers_language_does(settings):
+    settings.POINTS_MAX_AWARD = 100_000
+    state = ReversalState(award_points=1500, reversed=0, balance=1200)
+
+    with translation.override("de"):
+        german = state.refusal(1500)
+        with pytest.raises(InvalidAmount) as refusal:
+            points_amount_clean(100_001)
+
+    assert (
+        german
+        == "The employee has already spent some of these points (balance 1.200): at most 1.200 can be reversed now."
+    )
+    assert refusal.value.message == "One award can give at most 100.000 points."
+    assert "(balance 1,200): at most 1,200" in state.refusal(1500)
+
+
+def test_an_award_requests_summary_counts_in_the_readers_language():
+    batch = AwardBatch(kind=AwardBatch.Kind.AWARD, award_count=2, points_total=3000, status="pending")
+
+    assert batch.summary == "2 awards of 3,000 points"
+    assert str(batch) == "2 awards of 3,000 points (waiting for approval)"
+    with translation.override("de"):
+        assert "3.000" in batch.summary
+
+
+@pytest.mark.django_db
+def test_the_expiry_jobs_ledger_text_is_in_the_companys_language_whatever_is_active(settings, employee):
+    settings.POINTS_EXPIRY_MONTHS = 12
+    settings.POINTS_EXPIRY_STARTS = D(2000, 1, 1)
+    PointsExpiryRuleSeen.objects.create(months=12, starts=D(2000, 1, 1), seen_on=D(2000, 1, 1))
+    points_award(user_id=employee.pk, amount=300, reason="Launch")
+    last_day = expiry_rule().expires_on(timezone.now())
+
+    with translation.override("de"):
+        points_expire(today=last_day + datetime.timedelta(days=1))
+
+    expired = PointsTransaction.objects.get(transaction_type="expired")
+    assert expired.description.startswith(f"Expired on {last_day.day} {last_day:%b %Y}: points earned on ")

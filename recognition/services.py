@@ -104,9 +104,24 @@ def _allowance_draw(*, allowance: Allowance, points: int, monthly_points: int) -
 
 
 # --- Rules for what is given --------------------------------------------------------------------
+def _text_clean(value: object, *, what: str, field: str, **rules) -> str:
+    """`text_clean` with `what` in the reader's words and `field` the input's own name, which the
+    portal (`views._field_of`) and API clients read whatever the language."""
+    try:
+        return text_clean(value, what=what, **rules)
+    except ShopError as refusal:
+        refusal.details["field"] = field
+        raise
+
+
 def recognition_message_clean(message: object) -> str:
-    text = text_clean(
-        message, what=_("message"), max_length=MESSAGE_MAX_LENGTH, invalid=InvalidRecognition, multiline=True
+    text = _text_clean(
+        message,
+        what=_("message"),
+        field="message",
+        max_length=MESSAGE_MAX_LENGTH,
+        invalid=InvalidRecognition,
+        multiline=True,
     )
     if not text:
         raise InvalidRecognition(_("Write a message: say what they did and why it mattered."), field="message")
@@ -398,7 +413,9 @@ def recognition_hide(*, recognition_id: str, reason: str, hidden_by_id: str) -> 
     receiver through the ledger (a reversal of each credit), as far as they have not been spent
     or expired. Giver and receivers are told why. Hiding it again hides nothing more but takes
     back what has become reversible since (a spent order cancelled and refunded): `replayed`."""
-    reason = text_clean(reason, what=_("reason"), max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration)
+    reason = _text_clean(
+        reason, what=_("reason"), field="reason", max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration
+    )
     if not reason:
         raise InvalidModeration(_("Give a reason; the giver and the receivers see it."), field="reason")
     recognition = Recognition.objects.select_for_update().filter(pk=str(recognition_id)[:36]).first()
@@ -491,7 +508,7 @@ def company_value_save(
     *, value_id: int | None, name: str, description: str, is_active: bool, position: int
 ) -> CompanyValue:
     """Add a company value or change one (its recognitions keep it: values are never deleted)."""
-    name = text_clean(name, what=_("name"), max_length=60, invalid=InvalidRecognition)
+    name = _text_clean(name, what=_("name"), field="name", max_length=60, invalid=InvalidRecognition)
     if not name:
         raise InvalidRecognition(_("Give the value a name."), field="name")
     others = CompanyValue.objects.filter(name__iexact=name)

@@ -3,6 +3,10 @@ for what it may contain, so a fulfilment list or a pick list shows what was type
 that hides or reorders it."""
 
 import unicodedata
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from awsomeshop.exceptions import ShopError
 
@@ -11,19 +15,57 @@ from awsomeshop.exceptions import ShopError
 REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 
-def text_clean(value: object, *, what: str, max_length: int, invalid: type[ShopError], multiline: bool = False) -> str:
+@dataclass(frozen=True)
+class TextKind:
+    """One kind of typed text (an address, a note, an option's name) as text_clean names it when it
+    refuses it: each refusal a whole sentence, declared with gettext_lazy beside the rule that uses
+    it (German puts the noun, with its own article, where its grammar wants it, so a noun is never
+    slotted into a shared English sentence), and `field`, the machine name a form or the API
+    attaches the refusal to (never translated). `too_long` has a %(most)s placeholder; text_clean
+    formats every sentence with %(most)s and %(what)s, so a literal percent sign is written %%."""
+
+    field: str
+    not_text: str | Promise
+    unprintable: str | Promise
+    too_long: str | Promise
+
+
+# For a caller that gives only a translated noun: sentences where the noun stands alone, the
+# noun its own `field`. A TextKind of the caller's own reads better in every language.
+_NOUN_ALONE = TextKind(
+    field="",
+    not_text=gettext_lazy("%(what)s: must be text."),
+    unprintable=gettext_lazy("%(what)s: contains characters that cannot be printed."),
+    too_long=gettext_lazy("%(what)s: can be at most %(most)s characters."),
+)
+
+
+def text_clean(
+    value: object,
+    *,
+    what: TextKind | str | Promise,
+    max_length: int,
+    invalid: type[ShopError],
+    multiline: bool = False,
+    naming: dict[str, str] | None = None,
+) -> str:
     """The text trimmed, with line endings as \\n (where several lines are allowed), or '' for
-    nothing; `invalid` with the reason for anything else."""
+    nothing; `invalid` with the reason for anything else, in the active language. `naming` fills
+    the kind's own placeholders (which order's tracking number)."""
+    kind, noun = (what, "") if isinstance(what, TextKind) else (_NOUN_ALONE, str(what))
+    field = kind.field or noun
+    # The limit as a plain number, as it always read ("at most 1000 characters").
+    words = {"what": noun, "most": max_length, **(naming or {})}
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise invalid(f"The {what} must be text.", field=what)
+        raise invalid(str(kind.not_text) % words, field=field)
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     allowed = {"\n"} if multiline else set()
     if any(unicodedata.category(char) in REFUSED_CATEGORIES and char not in allowed for char in text):
-        raise invalid(f"The {what} contains characters that cannot be printed.", field=what)
+        raise invalid(str(kind.unprintable) % words, field=field)
     if len(text) > max_length:
-        raise invalid(f"The {what} can be at most {max_length} characters.", field=what)
+        raise invalid(str(kind.too_long) % words, field=field)
     return text
 
 

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -245,7 +246,7 @@ class OrderDetailApi(APIView):
     def get(self, request: Request, order_id: str) -> Response:
         order = order_get_for_user(user_id=request.user.pk, order_id=order_id)
         if order is None:
-            raise NotFound("No such order.")
+            raise NotFound(_("No such order."))
         return Response(order_detail_data(order, request=request))
 
 
@@ -281,7 +282,7 @@ class OrderCancelApi(APIView):
                 order_id=order_id, cancelled_by_id=request.user.pk, reason=payload.validated_data.get("reason") or ""
             )
         except OrderNotFound as missing:
-            raise NotFound("No such order.") from missing
+            raise NotFound(_("No such order.")) from missing
         order = order_get_for_user(user_id=request.user.pk, order_id=outcome.order.pk)
         data = order_detail_data(order, request=request)
         refunded = outcome.refund.points_amount if outcome.refund else 0

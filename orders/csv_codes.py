@@ -2,8 +2,12 @@
 whose name says "code" (or link, url, voucher); without one, the first column. Comma, semicolon
 or tab separated. Nothing here writes; orders.services.voucher_codes_import loads what it returns."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import number
 
 MAX_CODES = 10_000
 HEADERS = ("code", "codes", "voucher", "voucher code", "link", "url")
@@ -37,18 +41,28 @@ def code_file_read(upload) -> list[str]:
     else:
         rows = rows[1:]
     codes = []
-    for number, row in rows:
+    for line, row in rows:
         code = row[column].strip() if column < len(row) else ""
         if code.startswith(FORMULA_STARTS):
             raise CodeFileRefused(
-                f"The code on line {number} starts with “{code[0]}”, as a spreadsheet formula does; "
-                "check the file and upload it again. Nothing was loaded.",
-                line=number,
+                _(
+                    "The code on line %(line)s starts with “%(start)s”, as a spreadsheet formula does; "
+                    "check the file and upload it again. Nothing was loaded."
+                )
+                % {"line": line, "start": code[0]},
+                line=line,
             )
         if code:
             codes.append(code)
     if not codes:
-        raise CodeFileRefused("The file has no codes: put one code or link per line, under a “code” header.")
+        raise CodeFileRefused(_("The file has no codes: put one code or link per line, under a “code” header."))
     if len(codes) > MAX_CODES:
-        raise CodeFileRefused(f"The file has {len(codes):,} codes; load at most {MAX_CODES:,} at a time.")
+        raise CodeFileRefused(
+            ngettext(
+                "The file has %(count)s code; load at most %(most)s at a time.",
+                "The file has %(count)s codes; load at most %(most)s at a time.",
+                len(codes),
+            )
+            % {"count": number(len(codes)), "most": number(MAX_CODES)}
+        )
     return codes

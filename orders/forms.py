@@ -1,11 +1,20 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from awsomeshop.forms import WholeNumberField
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
+from awsomeshop.text import number
 from shop.models import DeliveryMethod, Product, ProductOption
 
 from .models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, PICKUP_LOCATION_MAX_LENGTH
-from .services import CANCEL_REASON_MAX_LENGTH, OrderDetails
+from .services import (
+    CANCEL_REASON_MAX_LENGTH,
+    OrderDetails,
+    address_missing,
+    note_missing,
+    pickup_location_missing,
+)
 
 
 class RedeemForm(forms.Form):
@@ -27,32 +36,32 @@ class RedeemForm(forms.Form):
         if options:
             self.fields["option_id"] = forms.ChoiceField(
                 label=product.options_name,
-                choices=[("", "Choose…")] + [(o.pk, _option_label(o)) for o in options],
+                choices=[("", _("Choose…"))] + [(o.pk, _option_label(o)) for o in options],
                 widget=_OptionSelect(sold_out={o.pk for o in options if not o.in_stock}),
-                error_messages={"required": f"Choose an option of “{product.name}”."},
+                error_messages={"required": _("Choose an option of “%(product)s”.") % {"product": product.name}},
             )
         method = product.delivery
         if method == DeliveryMethod.SHIPPED:
             self.fields["delivery_address"] = forms.CharField(
-                label="Deliver to",
+                label=_("Deliver to"),
                 max_length=ADDRESS_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "shipping street-address"}),
-                help_text="Your name and the full postal address.",
-                error_messages={"required": f"Say where “{product.name}” should be shipped: give your address."},
+                help_text=_("Your name and the full postal address."),
+                error_messages={"required": address_missing(product)},
             )
         elif method == DeliveryMethod.PICKUP:
             self.fields["pickup_location"] = forms.CharField(
-                label="Pick up at",
+                label=_("Pick up at"),
                 max_length=PICKUP_LOCATION_MAX_LENGTH,
-                help_text="Your office, floor and desk: we bring it there.",
-                error_messages={"required": f"Say where you will pick up “{product.name}”: your office and desk."},
+                help_text=_("Your office, floor and desk: we bring it there."),
+                error_messages={"required": pickup_location_missing(product)},
             )
         if product.note_prompt:
             self.fields["note"] = forms.CharField(
                 label=product.note_prompt,
                 max_length=NOTE_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                error_messages={"required": f"Answer the question for “{product.name}”: {product.note_prompt}"},
+                error_messages={"required": note_missing(product)},
             )
 
     def details(self) -> OrderDetails:
@@ -72,9 +81,13 @@ class RedeemForm(forms.Form):
 
 def _option_label(option: ProductOption) -> str:
     if not option.in_stock:
-        return f"{option.name} (sold out)"
+        return _("%(option)s (sold out)") % {"option": option.name}
     if option.stock_quantity <= 5:
-        return f"{option.name} (only {option.stock_quantity} left)"
+        left = option.stock_quantity
+        return ngettext("%(option)s (only %(left)s left)", "%(option)s (only %(left)s left)", left) % {
+            "option": option.name,
+            "left": number(left),
+        }
     return option.name
 
 
@@ -98,6 +111,6 @@ class CancelOrderForm(forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=CANCEL_REASON_MAX_LENGTH,
-        label="Why are you cancelling? (optional)",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Ordered the wrong size"}),
+        label=gettext_lazy("Why are you cancelling? (optional)"),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. Ordered the wrong size")}),
     )

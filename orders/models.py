@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.db import EnumColumn, ExactCharField, TextColumn, TimestampColumn, new_id
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
@@ -18,12 +20,12 @@ VOUCHER_CODE_MAX_LENGTH = 300
 class OrderStatus(models.TextChoices):
     """Where an order is. The documented schema knew only Delivered; these are a superset."""
 
-    PLACED = "Placed", "Placed"
-    PROCESSING = "Processing", "Processing"
-    SHIPPED = "Shipped", "Shipped"
-    READY_FOR_PICKUP = "Ready for pickup", "Ready for pickup"
-    DELIVERED = "Delivered", "Delivered"
-    CANCELLED = "Cancelled", "Cancelled"
+    PLACED = "Placed", _("Placed")
+    PROCESSING = "Processing", _("Processing")
+    SHIPPED = "Shipped", _("Shipped")
+    READY_FOR_PICKUP = "Ready for pickup", _("Ready for pickup")
+    DELIVERED = "Delivered", _("Delivered")
+    CANCELLED = "Cancelled", _("Cancelled")
 
 
 # Where each carrier's customers follow a parcel, by the carrier's name as fulfilment types it
@@ -112,7 +114,7 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Order {self.short_number}"
+        return gettext("Order %(number)s") % {"number": self.short_number}
 
     def get_absolute_url(self) -> str:
         return reverse("orders:order_detail", kwargs={"order_id": self.pk})
@@ -144,9 +146,9 @@ class FulfilmentOrder(Order):
 
     class Meta:
         proxy = True
-        verbose_name = "order"
-        verbose_name_plural = "fulfilment queue"
-        permissions = [("fulfil_order", "Can fulfil orders: change their status, cancel them, attach codes")]
+        verbose_name = _("order")
+        verbose_name_plural = _("fulfilment queue")
+        permissions = [("fulfil_order", _("Can fulfil orders: change their status, cancel them, attach codes"))]
 
 
 class OrderStatusChange(models.Model):
@@ -166,10 +168,10 @@ class OrderStatusChange(models.Model):
     class Meta:
         db_table = "order_status_changes"
         ordering = ["created_at", "id"]
-        verbose_name = "order status change"
+        verbose_name = _("order status change")
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class VoucherCode(models.Model):
@@ -200,7 +202,10 @@ class VoucherCode(models.Model):
 
     def __str__(self) -> str:
         # Never the code itself: this string shows in logs and admin messages.
-        return f"Code for {self.product_id}" + (f" (order {self.order_id})" if self.order_id else " (unused)")
+        names = {"product": self.product_id, "order": self.order_id}
+        if self.order_id:
+            return gettext("Code for %(product)s (order %(order)s)") % names
+        return gettext("Code for %(product)s (unused)") % names
 
     @property
     def is_link(self) -> bool:

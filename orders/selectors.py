@@ -32,7 +32,7 @@ class TimelineStep:
 def order_timeline(*, order: Order) -> list[TimelineStep]:
     """The order's life, oldest first: placed, then each recorded change with its note (a
     cancellation's reason, a code handed out). Who made a change is staff's to know, not shown."""
-    steps = [TimelineStep(OrderStatus.PLACED, "Placed", order.created_at, "")]
+    steps = [TimelineStep(OrderStatus.PLACED, str(OrderStatus.PLACED.label), order.created_at, "")]
     for change in order.status_changes.order_by("created_at", "id"):
         steps.append(TimelineStep(change.to_status, change.get_to_status_display(), change.created_at, change.note))
     return steps

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, prefetch_related_objects
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from awsomeshop.db import atomic_with_retry, new_id, row_insert
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
-from awsomeshop.text import text_clean
+from awsomeshop.text import TextKind, text_clean
 from points import ledger
 from points.models import PointsTransaction
 from shop import stock
@@ -94,10 +97,56 @@ class OrderDetails:
     note: str | None = None
 
 
+# What each kind of typed text is called when it is refused (awsomeshop.text.text_clean). `field`
+# is the name forms and the API attach the refusal to, as it always was.
+ADDRESS = TextKind(
+    field="address",
+    not_text=gettext_lazy("The address must be text."),
+    unprintable=gettext_lazy("The address contains characters that cannot be printed."),
+    too_long=gettext_lazy("The address can be at most %(most)s characters."),
+)
+PICKUP_LOCATION = TextKind(
+    field="pickup location",
+    not_text=gettext_lazy("The pickup location must be text."),
+    unprintable=gettext_lazy("The pickup location contains characters that cannot be printed."),
+    too_long=gettext_lazy("The pickup location can be at most %(most)s characters."),
+)
+NOTE = TextKind(
+    field="note",
+    not_text=gettext_lazy("The note must be text."),
+    unprintable=gettext_lazy("The note contains characters that cannot be printed."),
+    too_long=gettext_lazy("The note can be at most %(most)s characters."),
+)
+CARRIER = TextKind(
+    field="carrier",
+    not_text=gettext_lazy("The carrier must be text."),
+    unprintable=gettext_lazy("The carrier contains characters that cannot be printed."),
+    too_long=gettext_lazy("The carrier can be at most %(most)s characters."),
+)
+TRACKING_NUMBER = TextKind(
+    field="tracking number",
+    not_text=gettext_lazy("The tracking number of order %(number)s must be text."),
+    unprintable=gettext_lazy("The tracking number of order %(number)s contains characters that cannot be printed."),
+    too_long=gettext_lazy("The tracking number of order %(number)s can be at most %(most)s characters."),
+)
+CANCEL_REASON = TextKind(
+    field="reason",
+    not_text=gettext_lazy("The reason must be text."),
+    unprintable=gettext_lazy("The reason contains characters that cannot be printed."),
+    too_long=gettext_lazy("The reason can be at most %(most)s characters."),
+)
+VOUCHER_CODE = TextKind(
+    field="code",
+    not_text=gettext_lazy("The code must be text."),
+    unprintable=gettext_lazy("The code contains characters that cannot be printed."),
+    too_long=gettext_lazy("The code can be at most %(most)s characters."),
+)
+
+
 def _text_clean(
     value: object,
     *,
-    what: str,
+    what: TextKind,
     max_length: int,
     multiline: bool = False,
     invalid: type[ShopError] = InvalidOrderDetails,
@@ -109,31 +158,47 @@ def order_details_clean(*, product: Product, details: OrderDetails) -> dict[str,
     """The delivery columns for this product's order, or the first refusal in the employee's
     words: an address for what is shipped, a pickup place for what is collected, nothing for a
     digital reward; an answer to the product's question when it asks one, nothing otherwise."""
-    address = _text_clean(details.delivery_address, what="address", max_length=ADDRESS_MAX_LENGTH, multiline=True)
-    location = _text_clean(details.pickup_location, what="pickup location", max_length=PICKUP_LOCATION_MAX_LENGTH)
-    note = _text_clean(details.note, what="note", max_length=NOTE_MAX_LENGTH, multiline=True)
+    address = _text_clean(details.delivery_address, what=ADDRESS, max_length=ADDRESS_MAX_LENGTH, multiline=True)
+    location = _text_clean(details.pickup_location, what=PICKUP_LOCATION, max_length=PICKUP_LOCATION_MAX_LENGTH)
+    note = _text_clean(details.note, what=NOTE, max_length=NOTE_MAX_LENGTH, multiline=True)
     method = product.delivery
+    named = {"product": product.name}
     if method == DeliveryMethod.SHIPPED and not address:
-        raise InvalidOrderDetails(f"Say where “{product.name}” should be shipped: give your address.", field="address")
+        raise InvalidOrderDetails(address_missing(product), field="address")
     if method == DeliveryMethod.PICKUP and not location:
-        raise InvalidOrderDetails(
-            f"Say where you will pick up “{product.name}”: your office and desk.", field="pickup_location"
-        )
+        raise InvalidOrderDetails(pickup_location_missing(product), field="pickup_location")
     if method != DeliveryMethod.SHIPPED and address:
-        raise InvalidOrderDetails(f"“{product.name}” is not shipped, so it takes no address.", field="address")
+        raise InvalidOrderDetails(_("“%(product)s” is not shipped, so it takes no address.") % named, field="address")
     if method != DeliveryMethod.PICKUP and location:
         raise InvalidOrderDetails(
-            f"“{product.name}” is not picked up, so it takes no pickup location.", field="pickup_location"
+            _("“%(product)s” is not picked up, so it takes no pickup location.") % named, field="pickup_location"
         )
     if product.note_prompt and not note:
-        raise InvalidOrderDetails(f"Answer the question for “{product.name}”: {product.note_prompt}", field="note")
+        raise InvalidOrderDetails(note_missing(product), field="note")
     if not product.note_prompt and note:
-        raise InvalidOrderDetails(f"“{product.name}” asks no question, so it takes no note.", field="note")
+        raise InvalidOrderDetails(_("“%(product)s” asks no question, so it takes no note.") % named, field="note")
     return {
         "delivery_method": method,
         "delivery_address": address or None,
         "pickup_location": location or None,
         "note": note or None,
+    }
+
+
+# The refusals for details left out, shared with the confirmation form's required fields.
+def address_missing(product: Product) -> str:
+    return _("Say where “%(product)s” should be shipped: give your address.") % {"product": product.name}
+
+
+def pickup_location_missing(product: Product) -> str:
+    return _("Say where you will pick up “%(product)s”: your office and desk.") % {"product": product.name}
+
+
+def note_missing(product: Product) -> str:
+    # The question is the product's own text, as the catalog manager wrote it.
+    return _("Answer the question for “%(product)s”: %(question)s") % {
+        "product": product.name,
+        "question": product.note_prompt,
     }
 
 
@@ -187,8 +252,10 @@ def _order_insert(
 
 def _key_reused(order_id: str) -> IdempotencyKeyReused:
     return IdempotencyKeyReused(
-        "This idempotency key was already used for a different redemption (another product, option or "
-        "delivery details); use a new key for a new request.",
+        _(
+            "This idempotency key was already used for a different redemption (another product, option or "
+            "delivery details); use a new key for a new request."
+        ),
         order_id=order_id,
     )
 
@@ -256,9 +323,9 @@ def _same_details(order: Order, details: OrderDetails) -> bool:
     if (order.option_id.lower() if order.option_id else None) != asked_option:
         return False
     asked = {
-        "delivery_address": _text_clean(details.delivery_address, what="address", max_length=10_000, multiline=True),
-        "pickup_location": _text_clean(details.pickup_location, what="pickup location", max_length=10_000),
-        "note": _text_clean(details.note, what="note", max_length=10_000, multiline=True),
+        "delivery_address": _text_clean(details.delivery_address, what=ADDRESS, max_length=10_000, multiline=True),
+        "pickup_location": _text_clean(details.pickup_location, what=PICKUP_LOCATION, max_length=10_000),
+        "note": _text_clean(details.note, what=NOTE, max_length=10_000, multiline=True),
     }
     return all((getattr(order, field) or "") == value for field, value in asked.items())
 
@@ -377,22 +444,41 @@ def _status_set(
     _status_record(order=order, from_status=from_status, to_status=to_status, changed_by_id=changed_by_id, note=note)
 
 
+# Why a step is refused, by where the order is and by how it is delivered: one whole clause each
+# (a translation writes the status in its own words, not the label lower-cased).
+_IT_IS_STATUS = {
+    OrderStatus.PLACED: gettext_lazy("it is placed"),
+    OrderStatus.PROCESSING: gettext_lazy("it is processing"),
+    OrderStatus.SHIPPED: gettext_lazy("it is shipped"),
+    OrderStatus.READY_FOR_PICKUP: gettext_lazy("it is ready for pickup"),
+    OrderStatus.DELIVERED: gettext_lazy("it is delivered"),
+    OrderStatus.CANCELLED: gettext_lazy("it is cancelled"),
+}
+_IT_IS_METHOD: dict[str | None, Promise] = {
+    DeliveryMethod.SHIPPED: gettext_lazy("it is shipped to an address"),
+    DeliveryMethod.PICKUP: gettext_lazy("it is picked up at the office"),
+    DeliveryMethod.DIGITAL: gettext_lazy("it is digital: a code or link"),
+    None: gettext_lazy("it is an order from before delivery methods"),
+}
+
+
 def order_step_refusal(order: Order, to_status: OrderStatus) -> str | None:
     """Why the order cannot take this step, or None if it can: what a bulk step refuses, and what
-    the admin says before it asks for anything (a carrier, tracking numbers)."""
+    the admin says before it asks for anything (a carrier, tracking numbers). A clause, in the
+    active language, for a sentence of the caller's ("… not marked shipped: %(reason)s.")."""
     if to_status == OrderStatus.CANCELLED:
-        return "cancelling refunds the points: use Cancel"
+        return _("cancelling refunds the points: use Cancel")
     if order.status in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
-        return f"it is {order.get_status_display().lower()}"
+        return str(_IT_IS_STATUS[order.status])
     method = order.delivery_method
     if to_status in _METHOD_OF_STEP and method != _METHOD_OF_STEP[to_status]:
-        return f"it is {DeliveryMethod(method).label.lower() if method else 'an order from before delivery methods'}"
+        return str(_IT_IS_METHOD[method or None])
     if method == DeliveryMethod.DIGITAL and to_status == OrderStatus.DELIVERED:
-        return "a digital order is delivered by attaching its code"
+        return _("a digital order is delivered by attaching its code")
     if order.status == OrderStatus.PLACED and to_status in _NEXT[OrderStatus.PROCESSING]:
-        return "it is placed: mark it processing first"
+        return _("it is placed: mark it processing first")
     if to_status not in _NEXT.get(order.status, set()):
-        return f"it is {order.get_status_display().lower()}"
+        return str(_IT_IS_STATUS[order.status])
     return None
 
 
@@ -431,9 +517,9 @@ def order_status_change(
     to_status = OrderStatus(to_status)
     tracking_numbers = tracking_numbers or {}
     if to_status == OrderStatus.SHIPPED:
-        carrier = _text_clean(carrier, what="carrier", max_length=100, invalid=InvalidStatusChange)
+        carrier = _text_clean(carrier, what=CARRIER, max_length=100, invalid=InvalidStatusChange)
         if not carrier:
-            raise InvalidStatusChange("Say which carrier ships the orders.", field="carrier")
+            raise InvalidStatusChange(_("Say which carrier ships the orders."), field="carrier")
     changed, already, refused = [], [], []
     for order in _locked_orders(order_ids):
         if order.status == to_status:
@@ -448,14 +534,18 @@ def order_status_change(
             try:
                 tracking = _text_clean(
                     tracking_numbers.get(order.pk),
-                    what=f"tracking number of order {order.short_number}",
+                    what=TRACKING_NUMBER,
                     max_length=100,
                     invalid=InvalidStatusChange,
+                    naming={"number": order.short_number},
                 )
             except InvalidStatusChange as refusal:
                 raise InvalidStatusChange(refusal.message, order_id=order.pk) from refusal
             if not tracking:
-                raise InvalidStatusChange(f"Give the tracking number of order {order.short_number}.", order_id=order.pk)
+                raise InvalidStatusChange(
+                    _("Give the tracking number of order %(number)s.") % {"number": order.short_number},
+                    order_id=order.pk,
+                )
             columns = {"carrier": carrier, "tracking_number": tracking}
         _status_set(order=order, to_status=to_status, changed_by_id=changed_by_id, note=note, **columns)
         changed.append(order)
@@ -478,8 +568,21 @@ def _order_for_cancel(*, order_id: str, user_id: str | None) -> Order:
         orders = orders.filter(user_id=user_id)
     order = orders.select_related("product").first()
     if order is None:
-        raise OrderNotFound("No such order.", order_id=str(order_id)[:255])
+        raise OrderNotFound(_("No such order."), order_id=str(order_id)[:255])
     return order
+
+
+# An order past cancelling, by where it is (Placed only for staff rules that change one day).
+_TOO_LATE_TO_CANCEL = {
+    OrderStatus.PLACED: gettext_lazy("Order %(number)s is placed, so it can no longer be cancelled."),
+    OrderStatus.PROCESSING: gettext_lazy("Order %(number)s is processing, so it can no longer be cancelled."),
+    OrderStatus.SHIPPED: gettext_lazy("Order %(number)s is shipped, so it can no longer be cancelled."),
+    OrderStatus.READY_FOR_PICKUP: gettext_lazy(
+        "Order %(number)s is ready for pickup, so it can no longer be cancelled."
+    ),
+    OrderStatus.DELIVERED: gettext_lazy("Order %(number)s is delivered, so it can no longer be cancelled."),
+    OrderStatus.CANCELLED: gettext_lazy("Order %(number)s is cancelled, so it can no longer be cancelled."),
+}
 
 
 @atomic_with_retry
@@ -495,12 +598,10 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
     if locked.status == OrderStatus.CANCELLED:
         return CancelOutcome(order=locked, cancelled_now=False, refund=None)
     if not order_cancellable(locked, by_staff=by_staff):
-        raise OrderNotCancellable(
-            f"Order {locked.short_number} is {locked.get_status_display().lower()}, so it can no longer be cancelled."
-            + ("" if by_staff else " Ask the fulfilment team if something is wrong with it."),
-            order_id=locked.pk,
-            status=locked.status,
-        )
+        too_late = _TOO_LATE_TO_CANCEL[locked.status] % {"number": locked.short_number}
+        if not by_staff:
+            too_late += " " + _("Ask the fulfilment team if something is wrong with it.")
+        raise OrderNotCancellable(too_late, order_id=locked.pk, status=locked.status)
     _status_set(order=locked, to_status=OrderStatus.CANCELLED, changed_by_id=cancelled_by_id, note=reason)
     stock.give_back(product_id=locked.product_id, option_id=locked.option_id)
     refund = (
@@ -523,19 +624,19 @@ def order_cancel(*, order_id: str, cancelled_by_id: str, reason: str = "", by_st
     goes back in stock, once, however many cancels race. The employee cancels their own order
     while it is Placed; fulfilment staff (`by_staff`) any order while Placed or Processing, with a
     reason. Cancelling a cancelled order again changes nothing and says so (`cancelled_now`)."""
-    reason = _text_clean(reason, what="reason", max_length=CANCEL_REASON_MAX_LENGTH, multiline=True)
+    reason = _text_clean(reason, what=CANCEL_REASON, max_length=CANCEL_REASON_MAX_LENGTH, multiline=True)
     if by_staff and not reason:
-        raise InvalidOrderDetails("Give a reason for the cancellation; the employee sees it.", field="reason")
+        raise InvalidOrderDetails(_("Give a reason for the cancellation; the employee sees it."), field="reason")
     if not isinstance(order_id, str) or not order_id:
-        raise OrderNotFound("No such order.")
+        raise OrderNotFound(_("No such order."))
     return _order_cancel(order_id=order_id, cancelled_by_id=cancelled_by_id, by_staff=by_staff, reason=reason)
 
 
 # --- Digital rewards: codes and links -----------------------------------------------------------
 def _code_clean(code: object) -> str:
-    text = _text_clean(code, what="code", max_length=VOUCHER_CODE_MAX_LENGTH, invalid=InvalidVoucherCode)
+    text = _text_clean(code, what=VOUCHER_CODE, max_length=VOUCHER_CODE_MAX_LENGTH, invalid=InvalidVoucherCode)
     if not text:
-        raise InvalidVoucherCode("Give the code or link.")
+        raise InvalidVoucherCode(_("Give the code or link."))
     return text
 
 
@@ -576,6 +677,17 @@ def order_code_attachable(order: Order) -> bool:
     return order.delivery_method == DeliveryMethod.DIGITAL and order.status in STAFF_CANCELLABLE
 
 
+# Where an order is, as a sentence of its own (an order past taking a code).
+_ORDER_IS = {
+    OrderStatus.PLACED: gettext_lazy("Order %(number)s is placed."),
+    OrderStatus.PROCESSING: gettext_lazy("Order %(number)s is processing."),
+    OrderStatus.SHIPPED: gettext_lazy("Order %(number)s is shipped."),
+    OrderStatus.READY_FOR_PICKUP: gettext_lazy("Order %(number)s is ready for pickup."),
+    OrderStatus.DELIVERED: gettext_lazy("Order %(number)s is delivered."),
+    OrderStatus.CANCELLED: gettext_lazy("Order %(number)s is cancelled."),
+}
+
+
 @atomic_with_retry
 def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> CodeAttachOutcome:
     """Attach a code or link to a digital order waiting for one; the order is then delivered and
@@ -583,22 +695,24 @@ def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> CodeA
     code = _code_clean(code)
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise OrderNotFound("No such order.", order_id=str(order_id)[:255])
+        raise OrderNotFound(_("No such order."), order_id=str(order_id)[:255])
     stock.lock(product_id=order.product_id)
     (order,) = _locked_orders([order.pk])
     existing = VoucherCode.objects.filter(order=order).first()
     if existing is not None:
         if existing.code == code:
             return CodeAttachOutcome(order=order, attached_now=False)
-        raise InvalidVoucherCode(f"Order {order.short_number} has a code already.", order_id=order.pk)
+        raise InvalidVoucherCode(
+            _("Order %(number)s has a code already.") % {"number": order.short_number}, order_id=order.pk
+        )
     if not order_code_attachable(order):
         if order.delivery_method != DeliveryMethod.DIGITAL:
-            raise InvalidVoucherCode(f"Order {order.short_number} is not a digital reward.", order_id=order.pk)
-        raise InvalidVoucherCode(
-            f"Order {order.short_number} is {order.get_status_display().lower()}.", order_id=order.pk
-        )
+            raise InvalidVoucherCode(
+                _("Order %(number)s is not a digital reward.") % {"number": order.short_number}, order_id=order.pk
+            )
+        raise InvalidVoucherCode(_ORDER_IS[order.status] % {"number": order.short_number}, order_id=order.pk)
     if VoucherCode.objects.filter(product_id=order.product_id, code=code).exists():
-        raise InvalidVoucherCode("This code is already used for this product; codes are handed out once.")
+        raise InvalidVoucherCode(_("This code is already used for this product; codes are handed out once."))
     voucher = VoucherCode.objects.create(product_id=order.product_id, code=code, added_by_id=attached_by_id)
     _code_deliver(order=order, code_id=voucher.pk, changed_by_id=attached_by_id, note="Code attached")
     return CodeAttachOutcome(order=order, attached_now=True)
@@ -620,12 +734,14 @@ def voucher_codes_import(*, product_id: str, codes: list[str], added_by_id: str 
     again adds nothing."""
     product = Product.objects.filter(pk=product_id).only("pk", "name", "delivery_method").first()
     if product is None:
-        raise InvalidVoucherCode("This product no longer exists.", product_id=str(product_id)[:255])
+        raise InvalidVoucherCode(_("This product no longer exists."), product_id=str(product_id)[:255])
     if product.delivery != DeliveryMethod.DIGITAL:
-        raise InvalidVoucherCode(f"“{product.name}” is not a digital reward, so it takes no codes.")
+        raise InvalidVoucherCode(
+            _("“%(product)s” is not a digital reward, so it takes no codes.") % {"product": product.name}
+        )
     cleaned = list(dict.fromkeys(_code_clean(code) for code in codes))
     if not cleaned:
-        raise InvalidVoucherCode("The file has no codes.")
+        raise InvalidVoucherCode(_("The file has no codes."))
     stock.lock(product_id=product.pk)
     known = set(VoucherCode.objects.filter(product=product, code__in=cleaned).values_list("code", flat=True))
     new = [code for code in cleaned if code not in known]

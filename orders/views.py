@@ -3,10 +3,13 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from awsomeshop.exceptions import ShopError
 from awsomeshop.portal import paginate, portal_page
+from awsomeshop.text import number
 from points.selectors import user_points_for_request
 from shop.exceptions import InvalidOption, OutOfStock, PriceChanged
 from shop.models import Product
@@ -64,7 +67,7 @@ def _redeem(request: HttpRequest, *, product: Product, options: list) -> HttpRes
     form = RedeemForm(request.POST, product=product, options=options)
     if not form.is_valid():
         if form.errors.keys() & {"idempotency_key", "expected_points_cost"}:
-            messages.error(request, "That confirmation has expired. Please confirm the redemption again.")
+            messages.error(request, _("That confirmation has expired. Please confirm the redemption again."))
             return redirect("orders:redeem", product_id=product.pk)
         return _confirm_page(request, form)
     if not form.cleaned_data["repeat"] and (
@@ -101,8 +104,13 @@ def _redeem(request: HttpRequest, *, product: Product, options: list) -> HttpRes
         # The page was sent back (the browser's Back button) with other choices: its one-time
         # key already placed an order. Show that order's number and a fresh confirmation.
         placed = order_get_for_user(user_id=request.user.pk, order_id=reused.details.get("order_id", ""))
-        number = f" {placed.short_number}" if placed else ""
-        messages.error(request, f"That confirmation already placed order{number}. Confirm again to order another one.")
+        messages.error(
+            request,
+            _("That confirmation already placed order %(number)s. Confirm again to order another one.")
+            % {"number": placed.short_number}
+            if placed
+            else _("That confirmation already placed an order. Confirm again to order another one."),
+        )
         return redirect("orders:redeem", product_id=product.pk)
     except PriceChanged as refusal:
         # Ask again, on the confirmation page with the new price and a new key.
@@ -111,7 +119,7 @@ def _redeem(request: HttpRequest, *, product: Product, options: list) -> HttpRes
     except ShopError as refusal:
         messages.error(request, refusal.message)
         return redirect("shop:product_detail", product_id=product.pk)
-    messages.success(request, f"Done! Order {order.short_number} is yours.")
+    messages.success(request, _("Done! Order %(number)s is yours.") % {"number": order.short_number})
     return redirect(order)
 
 
@@ -125,7 +133,7 @@ def order_list_page(request: HttpRequest) -> HttpResponse:
 def order_detail_page(request: HttpRequest, order_id: str) -> HttpResponse:
     order = order_get_for_user(user_id=request.user.pk, order_id=order_id)
     if order is None:
-        raise Http404("No such order.")
+        raise Http404(_("No such order."))
     context = {
         "order": order,
         "timeline": order_timeline(order=order),
@@ -153,9 +161,19 @@ def order_cancel_page(request: HttpRequest, order_id: str) -> HttpResponse:
         return redirect("orders:order_detail", order_id=order_id)
     order = outcome.order
     if outcome.cancelled_now:
+        back = order.points_used
         messages.success(
-            request, f"Order {order.short_number} is cancelled: {order.points_used:,} points are back in your balance."
+            request,
+            ngettext(
+                "Order %(number)s is cancelled: %(count)s point is back in your balance.",
+                "Order %(number)s is cancelled: %(count)s points are back in your balance.",
+                back,
+            )
+            % {"number": order.short_number, "count": number(back)},
         )
     else:
-        messages.info(request, f"Order {order.short_number} was already cancelled; its points came back then.")
+        messages.info(
+            request,
+            _("Order %(number)s was already cancelled; its points came back then.") % {"number": order.short_number},
+        )
     return redirect(order)

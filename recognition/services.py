@@ -20,13 +20,14 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.csv_import import csv_rows_read
 from awsomeshop.db import atomic_with_retry, in_transaction
 from awsomeshop.exceptions import ShopError
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
-from awsomeshop.text import number, text_clean
+from awsomeshop.text import TextKind, number, text_clean
 from awsomeshop.timezones import company_today
 from points import ledger
 from points.models import PointsTransaction
@@ -104,24 +105,30 @@ def _allowance_draw(*, allowance: Allowance, points: int, monthly_points: int) -
 
 
 # --- Rules for what is given --------------------------------------------------------------------
-def _text_clean(value: object, *, what: str, field: str, **rules) -> str:
-    """`text_clean` with `what` in the reader's words and `field` the input's own name, which the
-    portal (`views._field_of`) and API clients read whatever the language."""
-    try:
-        return text_clean(value, what=what, **rules)
-    except ShopError as refusal:
-        refusal.details["field"] = field
-        raise
+# What text_clean calls each kind of text when it refuses it (whole sentences; `field` as before).
+MESSAGE_TEXT = TextKind(
+    field="message",
+    not_text=gettext_lazy("The message must be text."),
+    unprintable=gettext_lazy("The message contains characters that cannot be printed."),
+    too_long=gettext_lazy("The message can be at most %(most)s characters."),
+)
+HIDE_REASON_TEXT = TextKind(
+    field="reason",
+    not_text=gettext_lazy("The reason must be text."),
+    unprintable=gettext_lazy("The reason contains characters that cannot be printed."),
+    too_long=gettext_lazy("The reason can be at most %(most)s characters."),
+)
+VALUE_NAME_TEXT = TextKind(
+    field="name",
+    not_text=gettext_lazy("The name must be text."),
+    unprintable=gettext_lazy("The name contains characters that cannot be printed."),
+    too_long=gettext_lazy("The name can be at most %(most)s characters."),
+)
 
 
 def recognition_message_clean(message: object) -> str:
-    text = _text_clean(
-        message,
-        what=_("message"),
-        field="message",
-        max_length=MESSAGE_MAX_LENGTH,
-        invalid=InvalidRecognition,
-        multiline=True,
+    text = text_clean(
+        message, what=MESSAGE_TEXT, max_length=MESSAGE_MAX_LENGTH, invalid=InvalidRecognition, multiline=True
     )
     if not text:
         raise InvalidRecognition(_("Write a message: say what they did and why it mattered."), field="message")
@@ -413,9 +420,7 @@ def recognition_hide(*, recognition_id: str, reason: str, hidden_by_id: str) -> 
     receiver through the ledger (a reversal of each credit), as far as they have not been spent
     or expired. Giver and receivers are told why. Hiding it again hides nothing more but takes
     back what has become reversible since (a spent order cancelled and refunded): `replayed`."""
-    reason = _text_clean(
-        reason, what=_("reason"), field="reason", max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration
-    )
+    reason = text_clean(reason, what=HIDE_REASON_TEXT, max_length=HIDE_REASON_MAX_LENGTH, invalid=InvalidModeration)
     if not reason:
         raise InvalidModeration(_("Give a reason; the giver and the receivers see it."), field="reason")
     recognition = Recognition.objects.select_for_update().filter(pk=str(recognition_id)[:36]).first()
@@ -508,7 +513,7 @@ def company_value_save(
     *, value_id: int | None, name: str, description: str, is_active: bool, position: int
 ) -> CompanyValue:
     """Add a company value or change one (its recognitions keep it: values are never deleted)."""
-    name = _text_clean(name, what=_("name"), field="name", max_length=60, invalid=InvalidRecognition)
+    name = text_clean(name, what=VALUE_NAME_TEXT, max_length=60, invalid=InvalidRecognition)
     if not name:
         raise InvalidRecognition(_("Give the value a name."), field="name")
     others = CompanyValue.objects.filter(name__iexact=name)

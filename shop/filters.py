@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 
 from awsomeshop.db import INT_COLUMN_MAX
@@ -12,10 +13,10 @@ from points.selectors import user_points_for_request
 from .models import Product
 
 SORTS = {
-    "name": ("Name", ["name", "id"]),
-    "points": ("Points: low to high", ["points_cost", "name", "id"]),
-    "-points": ("Points: high to low", ["-points_cost", "name", "id"]),
-    "newest": ("Newest", ["-created_at", "-id"]),
+    "name": (_("Name"), ["name", "id"]),
+    "points": (_("Points: low to high"), ["points_cost", "name", "id"]),
+    "-points": (_("Points: high to low"), ["-points_cost", "name", "id"]),
+    "newest": (_("Newest"), ["-created_at", "-id"]),
 }
 
 
@@ -34,12 +35,12 @@ class PointsFilter(django_filters.NumberFilter):
 
 
 class ProductFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", max_length=100, label="Search")
-    category = django_filters.CharFilter(field_name="category", max_length=100, label="Category")
-    min_points = PointsFilter(field_name="points_cost", lookup_expr="gte", label="At least (points)")
-    max_points = PointsFilter(field_name="points_cost", lookup_expr="lte", label="At most (points)")
-    in_stock = django_filters.BooleanFilter(method="filter_in_stock", label="Only in stock")
-    affordable = django_filters.BooleanFilter(method="filter_affordable", label="Only what I can afford")
+    q = django_filters.CharFilter(method="filter_search", max_length=100, label=_("Search"))
+    category = django_filters.CharFilter(field_name="category", max_length=100, label=_("Category"))
+    min_points = PointsFilter(field_name="points_cost", lookup_expr="gte", label=_("At least (points)"))
+    max_points = PointsFilter(field_name="points_cost", lookup_expr="lte", label=_("At most (points)"))
+    in_stock = django_filters.BooleanFilter(method="filter_in_stock", label=_("Only in stock"))
+    affordable = django_filters.BooleanFilter(method="filter_affordable", label=_("Only what I can afford"))
     sort = django_filters.ChoiceFilter(
         method="filter_sort", choices=[(key, label) for key, (label, _) in SORTS.items()], empty_label=None
     )

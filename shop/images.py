@@ -5,6 +5,8 @@ import io
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -12,12 +14,18 @@ ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 MAX_PIXELS = 40_000_000
 
 
+def _megabytes(size: int, places: int) -> str:
+    """A size in MB as the language writes it (5.3 / 5,3), rounded as f"{x:.1f}" rounds."""
+    return number_format(round(size / 1_048_576, places), places)
+
+
 def _open_verified(upload) -> Image.Image:
     """The upload as a fully decoded Pillow image, or a ValidationError saying why not."""
     max_bytes = settings.PRODUCT_IMAGE_MAX_BYTES
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
-            f"The image is {upload.size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB.",
+            _("The image is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": _megabytes(upload.size, 1), "limit": _megabytes(max_bytes, 0)},
             code="image_too_large",
         )
     upload.seek(0)
@@ -25,17 +33,21 @@ def _open_verified(upload) -> Image.Image:
         image = Image.open(upload)
         if image.format not in ALLOWED_FORMATS:
             raise ValidationError(
-                f"{image.format} images are not accepted; upload a JPEG, PNG or WebP.", code="image_type"
+                _("%(format)s images are not accepted; upload a JPEG, PNG or WebP.") % {"format": image.format},
+                code="image_type",
             )
         if image.width * image.height > MAX_PIXELS:
+            # Width and height as plain numbers, as image sizes are written (4000×3000).
             raise ValidationError(
-                f"The image is {image.width}×{image.height} pixels; keep it under 40 megapixels.", code="image_pixels"
+                _("The image is %(width)s×%(height)s pixels; keep it under 40 megapixels.")
+                % {"width": image.width, "height": image.height},
+                code="image_pixels",
             )
         image.load()  # decodes every pixel: a truncated or disguised file fails here
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise ValidationError("This file is not a JPEG, PNG or WebP image.", code="image_invalid") from error
+        raise ValidationError(_("This file is not a JPEG, PNG or WebP image."), code="image_invalid") from error
     finally:
         upload.seek(0)
     return image

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, signals
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.db import TextColumn, TimestampColumn, new_id
 from awsomeshop.text import search_folded
@@ -69,9 +71,9 @@ class ProductQuerySet(models.QuerySet):
 class DeliveryMethod(models.TextChoices):
     """How a product reaches the employee, and so what the confirmation step asks."""
 
-    SHIPPED = "shipped", "Shipped to an address"
-    PICKUP = "pickup", "Picked up at the office"
-    DIGITAL = "digital", "Digital: a code or link"
+    SHIPPED = "shipped", _("Shipped to an address")
+    PICKUP = "pickup", _("Picked up at the office")
+    DIGITAL = "digital", _("Digital: a code or link")
 
 
 class Product(models.Model):
@@ -86,7 +88,7 @@ class Product(models.Model):
     name = models.CharField(max_length=255)
     description = TextColumn(max_length=5000, blank=True, null=True)
     points_cost = models.IntegerField(
-        help_text="Points one unit costs.", validators=[MinValueValidator(1), MaxValueValidator(POINTS_COST_MAX)]
+        help_text=_("Points one unit costs."), validators=[MinValueValidator(1), MaxValueValidator(POINTS_COST_MAX)]
     )
     category = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
     # The documented column is `image_url`; it holds the image's name in the media storage.
@@ -97,9 +99,9 @@ class Product(models.Model):
         null=True,
         db_column="image_url",
         validators=[validate_product_image],
-        help_text="JPEG, PNG or WebP, up to 5 MB.",
+        help_text=_("JPEG, PNG or WebP, up to 5 MB."),
     )
-    is_active = models.BooleanField(default=True, db_default=True, help_text="Inactive products are hidden.")
+    is_active = models.BooleanField(default=True, db_default=True, help_text=_("Inactive products are hidden."))
     stock_quantity = models.IntegerField(
         default=0, db_default=0, validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)]
     )
@@ -111,16 +113,16 @@ class Product(models.Model):
         choices=DeliveryMethod.choices,
         default=DeliveryMethod.SHIPPED,
         null=True,
-        help_text="What the confirmation step asks: an address, a pickup place, or nothing (a code follows).",
+        help_text=_("What the confirmation step asks: an address, a pickup place, or nothing (a code follows)."),
     )
     option_label = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
-        max_length=40, blank=True, null=True, help_text="What the options are, e.g. “Size” or “Size and colour”."
+        max_length=40, blank=True, null=True, help_text=_("What the options are, e.g. “Size” or “Size and colour”.")
     )
     note_prompt = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
         max_length=200,
         blank=True,
         null=True,
-        help_text="A question the employee must answer when redeeming, e.g. “Which charity should receive it?”.",
+        help_text=_("A question the employee must answer when redeeming, e.g. “Which charity should receive it?”."),
     )
     # Not in the documented schema: the name and description folded for search (no case, accents,
     # spaces or hyphens), kept by save() and bulk_create, so every write path keeps it.
@@ -179,7 +181,7 @@ class Product(models.Model):
 
     @property
     def options_name(self) -> str:
-        return self.option_label or "Option"
+        return self.option_label or gettext("Option")
 
 
 class ProductOption(models.Model):
@@ -188,11 +190,11 @@ class ProductOption(models.Model):
 
     id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="option_id")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options", db_column="product_id")
-    name = models.CharField(max_length=100, help_text="What the employee picks, e.g. “M” or “Navy, M”.")
+    name = models.CharField(max_length=100, help_text=_("What the employee picks, e.g. “M” or “Navy, M”."))
     stock_quantity = models.IntegerField(
         default=0, db_default=0, validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)]
     )
-    position = models.PositiveSmallIntegerField(default=0, help_text="Options are listed in this order.")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Options are listed in this order."))
     created_at = TimestampColumn(auto_now_add=True)
     updated_at = TimestampColumn(auto_now=True)
 
@@ -274,8 +276,8 @@ class Category(models.Model):
     class Meta:
         db_table = "product_categories"
         ordering = ["name"]
-        verbose_name_plural = "categories"
-        permissions = [("merge_category", "Can rename and merge categories")]
+        verbose_name_plural = _("categories")
+        permissions = [("merge_category", _("Can rename and merge categories"))]
 
     def __str__(self) -> str:
         return self.name
@@ -298,9 +300,9 @@ class WishlistItem(models.Model):
     class Meta:
         db_table = "wishlist_items"
         ordering = ["-created_at", "-id"]
-        verbose_name = "wishlist entry"
-        verbose_name_plural = "wishlist entries"
+        verbose_name = _("wishlist entry")
+        verbose_name_plural = _("wishlist entries")
         constraints = [models.UniqueConstraint(fields=["user", "product"], name="wishlist_items_one_per_product")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} wishes for {self.product_id}"
+        return gettext("%(user)s wishes for %(product)s") % {"user": self.user_id, "product": self.product_id}

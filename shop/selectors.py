@@ -1,8 +1,11 @@
 from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Collate
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from awsomeshop.db import fetch_value
+from awsomeshop.text import number
 
 from .exceptions import ProductUnavailable
 from .models import CATALOG_VERSION_ROW, CatalogVersion, Category, Product, ProductOption, WishlistItem
@@ -18,7 +21,7 @@ def product_get_active(*, product_id: str) -> Product:
     """The active product with this id, or ProductUnavailable."""
     product = product_list().filter(pk=product_id).first()
     if product is None:
-        raise ProductUnavailable("This product is not available.", product_id=product_id)
+        raise ProductUnavailable(_("This product is not available."), product_id=product_id)
     return product
 
 
@@ -82,9 +85,12 @@ def category_list_with_counts() -> QuerySet[Category]:
 def product_redeem_blocker(*, product: Product, balance: int) -> str | None:
     """Why the user cannot redeem the product right now, in their words; None if they can."""
     if not product.in_stock:
-        return "Out of stock"
+        return _("Out of stock")
     if balance < product.points_cost:
-        return f"You need {product.points_cost - balance:,} more points"
+        missing = product.points_cost - balance
+        return ngettext("You need %(count)s more point", "You need %(count)s more points", missing) % {
+            "count": number(missing)
+        }
     return None
 
 

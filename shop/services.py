@@ -17,10 +17,12 @@ from django.core.files import File
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from audit.services import Change, audit_changes, audit_record, audit_record_many
 from awsomeshop.db import atomic_with_retry, in_transaction
-from awsomeshop.text import text_clean
+from awsomeshop.text import TextKind, number, text_clean
 
 from .exceptions import (
     ImageStorageUnavailable,
@@ -109,7 +111,7 @@ def _image_store(upload: File) -> str:
         return storage.save(product_image_path(None, clean.name or "product.png"), clean)
     except (BotoCoreError, ClientError, OSError) as error:
         raise ImageStorageUnavailable(
-            "The image could not be stored just now, so nothing was saved. Try again in a few minutes.",
+            _("The image could not be stored just now, so nothing was saved. Try again in a few minutes."),
         ) from error
 
 
@@ -253,7 +255,7 @@ def _products_edit(*, edits: list[ProductEdit]) -> list[Product]:
     locked = {product.pk: product for product in _locked_products([edit.product_id for edit in edits])}
     missing = [edit.product_id for edit in edits if edit.product_id not in locked]
     if missing:
-        raise ProductUnavailable("This product no longer exists.", product_id=missing[0])
+        raise ProductUnavailable(_("This product no longer exists."), product_id=missing[0])
     with catalog_write(products=list(locked)):
         return [_product_edit(locked[edit.product_id], edit) for edit in edits]
 
@@ -281,8 +283,11 @@ def _stock_not_from_options(*, product_ids: list[str]) -> None:
     names = list(Product.objects.filter(pk__in=product_ids, options__isnull=False).values_list("name", flat=True))
     if names:
         raise StockFromOptions(
-            f"The stock of “{sorted(set(names))[0]}” is the sum of its options' stock; set it on each option "
-            "(Product options) instead. Nothing was saved.",
+            _(
+                "The stock of “%(product)s” is the sum of its options' stock; set it on each option "
+                "(Product options) instead. Nothing was saved."
+            )
+            % {"product": sorted(set(names))[0]},
             products=sorted(set(names)),
         )
 
@@ -291,15 +296,21 @@ def _stock_seen_check(product: Product | ProductOption, stock_seen: int | None) 
     if stock_seen is None:
         # Without the level the editor saw we cannot tell their number from a redemption's.
         raise StockChanged(
-            f"The stock of “{product.name}” was not saved: the form did not say which stock level it "
-            "showed. Please reload the page and save again.",
+            _(
+                "The stock of “%(product)s” was not saved: the form did not say which stock level it "
+                "showed. Please reload the page and save again."
+            )
+            % {"product": product.name},
             product_id=product.pk,
             stock_quantity=product.stock_quantity,
         )
     if product.stock_quantity != stock_seen:
         raise StockChanged(
-            f"The stock of “{product.name}” changed to {product.stock_quantity} while you were editing "
-            f"(redemptions take units). Nothing was saved; check the stock and save again.",
+            _(
+                "The stock of “%(product)s” changed to %(stock)s while you were editing "
+                "(redemptions take units). Nothing was saved; check the stock and save again."
+            )
+            % {"product": product.name, "stock": number(product.stock_quantity)},
             product_id=product.pk,
             stock_quantity=product.stock_quantity,
         )
@@ -364,15 +375,25 @@ def product_delete(*, product_ids: list[str]) -> int:
 
 
 # --- Options: each with its own stock; the product's stock is their sum ----------------------
+OPTION_NAME = TextKind(
+    field="option's name",
+    not_text=gettext_lazy("The option's name must be text."),
+    unprintable=gettext_lazy("The option's name contains characters that cannot be printed."),
+    too_long=gettext_lazy("The option's name can be at most %(most)s characters."),
+)
+
+
 def _option_name_clean(*, product: Product, name: object, option_id: str | None = None) -> str:
     max_length = ProductOption._meta.get_field("name").max_length or 100
-    text = text_clean(name, what="option's name", max_length=max_length, invalid=InvalidOption)
+    text = text_clean(name, what=OPTION_NAME, max_length=max_length, invalid=InvalidOption)
     if not text:
-        raise InvalidOption("Give the option a name, e.g. “M” or “Navy, M”.")
+        raise InvalidOption(_("Give the option a name, e.g. “M” or “Navy, M”."))
     # Case-insensitively unique: “m” beside “M” is a typo, not a second size.
     others = ProductOption.objects.filter(product=product).exclude(pk=option_id).values_list("name", flat=True)
     if text.casefold() in {other.casefold() for other in others}:
-        raise InvalidOption(f"“{product.name}” already has an option called “{text}”.")
+        raise InvalidOption(
+            _("“%(product)s” already has an option called “%(option)s”.") % {"product": product.name, "option": text}
+        )
     return text
 
 
@@ -385,7 +406,7 @@ def product_option_create(
     now lives on the options)."""
     product = _locked_products([product_id]).first()
     if product is None:
-        raise ProductUnavailable("This product no longer exists.", product_id=product_id)
+        raise ProductUnavailable(_("This product no longer exists."), product_id=product_id)
     if position is None:
         positions = ProductOption.objects.filter(product=product).values_list("position", flat=True)
         position = max(positions, default=-1) + 1
@@ -414,7 +435,7 @@ def product_option_update(*, option_id: str, changes: dict[str, Any], stock_seen
     product = _locked_products([product_id]).first() if product_id else None
     option = ProductOption.objects.select_for_update().filter(pk=option_id).first() if product else None
     if product is None or option is None:
-        raise InvalidOption("This option no longer exists.", option_id=option_id)
+        raise InvalidOption(_("This option no longer exists."), option_id=option_id)
     if "stock_quantity" in changes:
         _stock_seen_check(option, stock_seen)
     if "name" in changes:
@@ -438,7 +459,8 @@ def _product_stock_from_options(product: Product) -> None:
     total = sum(ProductOption.objects.filter(product=product).values_list("stock_quantity", flat=True))
     if total > STOCK_MAX:
         raise InvalidOption(
-            f"“{product.name}” can hold at most {STOCK_MAX:,} units in all; its options would hold {total:,}.",
+            _("“%(product)s” can hold at most %(most)s units in all; its options would hold %(total)s.")
+            % {"product": product.name, "most": number(STOCK_MAX), "total": number(total)},
             product_id=product.pk,
         )
     Product.objects.filter(pk=product.pk).update(stock_quantity=total, updated_at=timezone.now())
@@ -447,8 +469,14 @@ def _product_stock_from_options(product: Product) -> None:
 def price_changed(*, product: Product, expected: int, current: int) -> PriceChanged:
     """The refusal when the price is not the one the person confirmed: nothing is charged."""
     return PriceChanged(
-        f"The price of “{product.name}” changed from {expected:,} to {current:,} points; nothing was charged. "
-        "Check the new price and confirm again.",
+        ngettext(
+            "The price of “%(product)s” changed from %(expected)s to %(current)s point; nothing was charged. "
+            "Check the new price and confirm again.",
+            "The price of “%(product)s” changed from %(expected)s to %(current)s points; nothing was charged. "
+            "Check the new price and confirm again.",
+            current,
+        )
+        % {"product": product.name, "expected": number(expected), "current": number(current)},
         product_id=product.pk,
         points_cost=current,
         expected_points_cost=expected,
@@ -457,13 +485,19 @@ def price_changed(*, product: Product, expected: int, current: int) -> PriceChan
 
 # --- Categories: a managed list; products.category keeps the name --------------------------------
 CATEGORY_NAME_MAX_LENGTH = 100
+CATEGORY_NAME = TextKind(
+    field="category's name",
+    not_text=gettext_lazy("The category's name must be text."),
+    unprintable=gettext_lazy("The category's name contains characters that cannot be printed."),
+    too_long=gettext_lazy("The category's name can be at most %(most)s characters."),
+)
 
 
 def _category_name_clean(name: object) -> str:
-    text = text_clean(name, what="category's name", max_length=CATEGORY_NAME_MAX_LENGTH, invalid=InvalidCategory)
+    text = text_clean(name, what=CATEGORY_NAME, max_length=CATEGORY_NAME_MAX_LENGTH, invalid=InvalidCategory)
     text = " ".join(text.split())
     if not text:
-        raise InvalidCategory("Give the category a name.")
+        raise InvalidCategory(_("Give the category a name."))
     return text
 
 
@@ -473,12 +507,13 @@ def category_for_product(name: object, *, lock: bool = False) -> str:
     if name in (None, ""):
         return ""
     if not isinstance(name, str):
-        raise InvalidCategory("The category must be text.")
+        raise InvalidCategory(_("The category must be text."))
     categories = Category.objects.select_for_update() if lock else Category.objects
     found = categories.filter(key=category_key(name)).values_list("name", flat=True).first()
     if found is None:
         raise InvalidCategory(
-            f"“{name[:100]}” is not one of the categories; choose one from the list (Categories has them)."
+            _("“%(category)s” is not one of the categories; choose one from the list (Categories has them).")
+            % {"category": name[:100]}
         )
     return found
 
@@ -504,7 +539,7 @@ def category_create(*, name: str) -> Category:
 
 def _category_taken(name: object) -> InvalidCategory:
     existing = Category.objects.filter(key=category_key(str(name))).values_list("name", flat=True).first()
-    return InvalidCategory(f"There is a category “{existing or name}” already.")
+    return InvalidCategory(_("There is a category “%(category)s” already.") % {"category": existing or name})
 
 
 @atomic_with_retry
@@ -512,7 +547,9 @@ def _category_insert(*, name: str) -> Category:
     name = _category_name_clean(name)
     existing = Category.objects.filter(key=category_key(name)).first()
     if existing is not None:
-        raise InvalidCategory(f"There is a category “{existing.name}” already.", category_id=existing.pk)
+        raise InvalidCategory(
+            _("There is a category “%(category)s” already.") % {"category": existing.name}, category_id=existing.pk
+        )
     category = Category.objects.create(name=name, key=category_key(name))
     audit_record(action="shop.category_add", target=category, after={"name": name})
     return category
@@ -531,10 +568,12 @@ def _category_rename(*, category_id: int, name: str) -> Category:
     name = _category_name_clean(name)
     category = Category.objects.select_for_update().filter(pk=category_id).first()
     if category is None:
-        raise InvalidCategory("This category no longer exists.")
+        raise InvalidCategory(_("This category no longer exists."))
     clash = Category.objects.filter(key=category_key(name)).exclude(pk=category.pk).first()
     if clash is not None:
-        raise InvalidCategory(f"There is a category “{clash.name}” already; merge into it instead.")
+        raise InvalidCategory(
+            _("There is a category “%(category)s” already; merge into it instead.") % {"category": clash.name}
+        )
     old = category.name
     if old == name:
         return category
@@ -556,10 +595,10 @@ def category_merge(*, category_ids: list[int], into_id: int) -> int:
     many products moved."""
     into = Category.objects.select_for_update().filter(pk=into_id).first()
     if into is None:
-        raise InvalidCategory("The category to merge into no longer exists.")
+        raise InvalidCategory(_("The category to merge into no longer exists."))
     merged = list(Category.objects.select_for_update().filter(pk__in=category_ids).exclude(pk=into.pk).order_by("pk"))
     if not merged:
-        raise InvalidCategory("Choose at least one other category to merge into it.")
+        raise InvalidCategory(_("Choose at least one other category to merge into it."))
     names = [category.name for category in merged]
     with catalog_write(products=[]):  # a new category name makes nothing available
         moved = Product.objects.filter(pk__in=products_in_categories(names=names)).update(

@@ -9,6 +9,7 @@ statements themselves (docs/performance.md). Built once, for the database in use
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from awsomeshop.db import in_transaction
 
@@ -54,7 +55,7 @@ def lock_for_order(*, product_id: str, also: str = "NULL") -> Product:
         cursor.execute(_order_sql("lock").format(also=also), [product_id])
         row = cursor.fetchone()
     if row is None:
-        raise ProductUnavailable("This product is not available.", product_id=product_id)
+        raise ProductUnavailable(_("This product is not available."), product_id=product_id)
     pk, name, points_cost, stock, image, category, delivery_method, note_prompt, option_count, also_value = row
     product = Product(
         id=pk,
@@ -79,15 +80,20 @@ def option_for_order(*, product: Product, option_id: object) -> ProductOption | 
     product has options, refused when it has none or the option is another product's."""
     if not getattr(product, "option_count", 0):
         if option_id not in (None, ""):
-            raise InvalidOption(f"“{product.name}” has no options to choose from.", option_id=str(option_id)[:255])
+            raise InvalidOption(
+                _("“%(product)s” has no options to choose from.") % {"product": product.name},
+                option_id=str(option_id)[:255],
+            )
         return None
     if not isinstance(option_id, str) or not option_id:
-        raise InvalidOption(f"Choose an option of “{product.name}”.", product_id=product.pk)
+        raise InvalidOption(_("Choose an option of “%(product)s”.") % {"product": product.name}, product_id=product.pk)
     with connection.cursor() as cursor:
         cursor.execute(_order_sql("option"), [option_id, product.pk])
         row = cursor.fetchone()
     if row is None:
-        raise InvalidOption(f"That option is not one of “{product.name}”'s.", option_id=option_id[:255])
+        raise InvalidOption(
+            _("That option is not one of “%(product)s”'s.") % {"product": product.name}, option_id=option_id[:255]
+        )
     # The id as stored: MySQL matched the one asked for in any letter case, and only the stored
     # spelling may reach the order.
     option = ProductOption(id=row[0], product=product, name=row[1], stock_quantity=row[2])
@@ -110,7 +116,8 @@ def take(*, product: Product, option: ProductOption | None = None, quantity: int
             cursor.execute(_order_sql("take_option"), [quantity, now, option.pk, product.pk, quantity])
             if not cursor.rowcount:
                 raise OutOfStock(
-                    f"“{product.name}” in {option.name} is out of stock; choose another option.",
+                    _("“%(product)s” in %(option)s is out of stock; choose another option.")
+                    % {"product": product.name, "option": option.name},
                     product_id=product.pk,
                     option_id=option.pk,
                 )
@@ -123,10 +130,12 @@ def take(*, product: Product, option: ProductOption | None = None, quantity: int
         return
     current = Product.objects.filter(pk=product.pk).values("is_active", "points_cost").first()
     if current is None or not current["is_active"]:
-        raise ProductUnavailable(f"“{product.name}” is no longer available.", product_id=product.pk)
+        raise ProductUnavailable(
+            _("“%(product)s” is no longer available.") % {"product": product.name}, product_id=product.pk
+        )
     if current["points_cost"] != product.points_cost:
         raise price_changed(product=product, expected=product.points_cost, current=current["points_cost"])
-    raise OutOfStock(f"“{product.name}” is out of stock.", product_id=product.pk)
+    raise OutOfStock(_("“%(product)s” is out of stock.") % {"product": product.name}, product_id=product.pk)
 
 
 @in_transaction(message=OUTSIDE_A_TRANSACTION)

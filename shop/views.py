@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from awsomeshop.exceptions import ShopError
@@ -84,10 +85,10 @@ def wishlist_change(request: HttpRequest, product_id: str) -> HttpResponse:
         back = ""
     if action == "remove":
         removed = wishlist_remove(user_id=request.user.pk, product_id=product_id)
-        messages.success(request, "Removed from your wishlist." if removed else "It was not on your wishlist.")
+        messages.success(request, _("Removed from your wishlist.") if removed else _("It was not on your wishlist."))
         return redirect(back or "shop:wishlist")
     if action != "add":
-        messages.error(request, "Choose whether to save the product to your wishlist or remove it.")
+        messages.error(request, _("Choose whether to save the product to your wishlist or remove it."))
         return redirect(back or "shop:wishlist")
     try:
         _item, created = wishlist_add(user_id=request.user.pk, product_id=product_id)
@@ -96,8 +97,8 @@ def wishlist_change(request: HttpRequest, product_id: str) -> HttpResponse:
         return redirect(back or "shop:wishlist")
     messages.success(
         request,
-        "Saved to your wishlist: we will tell you when it is back in stock or within your points."
+        _("Saved to your wishlist: we will tell you when it is back in stock or within your points.")
         if created
-        else "It is on your wishlist already.",
+        else _("It is on your wishlist already."),
     )
     return redirect(back or "shop:wishlist")

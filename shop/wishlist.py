@@ -15,9 +15,12 @@ from datetime import timedelta
 from django.db import IntegrityError, connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.services import user_lock
 from awsomeshop.db import atomic_with_retry, in_transaction
+from awsomeshop.text import number
 
 from .events import notify_wish_affordable, notify_wish_back_in_stock
 from .exceptions import ProductUnavailable, WishlistFull
@@ -31,7 +34,7 @@ TELL_AGAIN_AFTER = timedelta(hours=24)
 def wishlist_add(*, user_id: str, product_id: str) -> tuple[WishlistItem, bool]:
     """Save an offered product to the user's wishlist; (the entry, whether it is new). Saving it
     again changes nothing (a double click, a retried request)."""
-    unavailable = ProductUnavailable("This product is not available.", product_id=str(product_id)[:255])
+    unavailable = ProductUnavailable(_("This product is not available."), product_id=str(product_id)[:255])
     product = Product.objects.filter(pk=str(product_id)[:255], is_active=True).only("pk").first()
     if product is None:
         raise unavailable
@@ -44,7 +47,14 @@ def wishlist_add(*, user_id: str, product_id: str) -> tuple[WishlistItem, bool]:
     # Counted under the person's lock: saves racing each other take turns, so none passes the limit.
     user_lock(user_id=user_id)
     if WishlistItem.objects.filter(user_id=user_id).count() >= WISHLIST_MAX:
-        raise WishlistFull(f"Your wishlist holds at most {WISHLIST_MAX} products; remove one first.")
+        raise WishlistFull(
+            ngettext(
+                "Your wishlist holds at most %(most)s product; remove one first.",
+                "Your wishlist holds at most %(most)s products; remove one first.",
+                WISHLIST_MAX,
+            )
+            % {"most": number(WISHLIST_MAX)}
+        )
     try:
         return WishlistItem.objects.get_or_create(user_id=user_id, product_id=product.pk)
     except IntegrityError:

@@ -150,8 +150,9 @@ def _text_clean(
     max_length: int,
     multiline: bool = False,
     invalid: type[ShopError] = InvalidOrderDetails,
+    naming: dict[str, str] | None = None,
 ) -> str:
-    return text_clean(value, what=what, max_length=max_length, multiline=multiline, invalid=invalid)
+    return text_clean(value, what=what, max_length=max_length, multiline=multiline, invalid=invalid, naming=naming)
 
 
 def order_details_clean(*, product: Product, details: OrderDetails) -> dict[str, str | None]:

@@ -10,14 +10,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ShopErrorAsMessageMixin
 from awsomeshop.csv_export import csv_response
 from awsomeshop.exceptions import ShopError
-from awsomeshop.text import counted
+from awsomeshop.text import moment, number
 from shop.models import DeliveryMethod, Product
 
 from .csv_codes import code_file_read
@@ -25,6 +25,7 @@ from .models import OPEN_STATUSES, FulfilmentOrder, Order, OrderStatus, VoucherC
 from .selectors import order_code_get, order_pick_totals
 from .services import (
     CANCEL_REASON_MAX_LENGTH,
+    CodeImportOutcome,
     StatusChangeOutcome,
     order_cancel,
     order_cancellable,
@@ -81,45 +82,36 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="points", ordering="points_used")
+    @admin.display(description=gettext_lazy("points"), ordering="points_used")
     def points(self, order: Order) -> str:
-        return f"{order.points_used:,}"
+        return number(order.points_used)
 
-    @admin.display(description="order", ordering="id")
+    @admin.display(description=gettext_lazy("order"), ordering="id")
     def short_number(self, order: Order) -> str:
         return order.short_number
 
-    @admin.display(description="employee", ordering="user__email")
+    @admin.display(description=gettext_lazy("employee"), ordering="user__email")
     def user_email(self, order: Order) -> str:
         return format_html("{}<br><small>{}</small>", order.user.get_full_name() or order.user.email, order.user.email)
 
-    @admin.display(description="employee")
+    @admin.display(description=gettext_lazy("employee"))
     def employee(self, order: Order) -> str:
         ledger = reverse("admin:points_pointstransaction_changelist") + f"?user={order.user_id}"
-        return format_html('{} · <a href="{}">Ledger</a>', order.user.email, ledger)
+        return format_html('{} · <a href="{}">{}</a>', order.user.email, ledger, _("Ledger"))
 
-    @admin.display(description="product")
+    @admin.display(description=gettext_lazy("product"))
     def product_name(self, order: Order) -> str:
         # The portal's page of the product: every signed-in person may see it (the product admin
         # is the catalog managers').
         return format_html('<a href="{}">{}</a>', order.product.get_absolute_url(), order.product.name)
 
-    @admin.display(description="history")
+    @admin.display(description=gettext_lazy("history"))
     def history(self, order: Order) -> str:
         changes = order.status_changes.select_related("changed_by")
-        rows = [
-            (
-                date_format(timezone.localtime(change.created_at), "DATETIME_FORMAT"),
-                change.from_status,
-                change.to_status,
-                _who(change),
-                change.note,
-            )
-            for change in changes
-        ]
+        rows = [(_history_line(change),) for change in changes]
         if not rows:
-            return "Placed; no change since."
-        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}: {} → {} by {} {}</li>", rows))
+            return _("Placed; no change since.")
+        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", rows))
 
     def export_row(self, order: Order) -> list[object]:
         return [
@@ -136,18 +128,27 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
 
-def _who(change) -> str:
-    return change.changed_by.email if change.changed_by_id else "the system"
+def _history_line(change) -> str:
+    """One step of the order's history as a sentence (escaped where it is shown)."""
+    values = {
+        "when": moment(change.created_at),
+        "before": change.get_from_status_display(),
+        "after": change.get_to_status_display(),
+        "note": change.note,
+    }
+    if change.changed_by_id:
+        return _("%(when)s: %(before)s → %(after)s by %(who)s %(note)s") % {**values, "who": change.changed_by.email}
+    return _("%(when)s: %(before)s → %(after)s by the system %(note)s") % values
 
 
 class QueueStatusFilter(admin.SimpleListFilter):
     """The queue shows the orders still to act on unless asked for another status."""
 
-    title = "status"
+    title = gettext_lazy("status")
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("open", "To do (not delivered or cancelled)"), *OrderStatus.choices, ("all", "All")]
+        return [("open", _("To do (not delivered or cancelled)")), *OrderStatus.choices, ("all", _("All"))]
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
@@ -171,21 +172,25 @@ class QueueStatusFilter(admin.SimpleListFilter):
 class CancelForm(forms.Form):
     reason = forms.CharField(
         max_length=CANCEL_REASON_MAX_LENGTH,
-        label="Reason (the employee sees it)",
+        label=gettext_lazy("Reason (the employee sees it)"),
         widget=forms.TextInput(attrs={"size": 60}),
     )
 
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(max_length=100, label="Carrier")
+    carrier = forms.CharField(max_length=100, label=gettext_lazy("Carrier"))
 
 
 class CodeFileForm(forms.Form):
     product = forms.ModelChoiceField(
         queryset=Product.objects.filter(delivery_method=DeliveryMethod.DIGITAL).order_by("name"),
-        help_text="Only digital rewards take codes.",
+        label=gettext_lazy("Product"),
+        help_text=gettext_lazy("Only digital rewards take codes."),
     )
-    file = forms.FileField(help_text="CSV or text: one code or link per line, in the first column.")
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV or text: one code or link per line, in the first column."),
+    )
 
 
 def _step_fits(to_status: OrderStatus) -> Callable[[Order], bool]:
@@ -196,13 +201,83 @@ def _step_fits(to_status: OrderStatus) -> Callable[[Order], bool]:
 # it fits the order's status now (the services' own rules). The pick list is left out: it is for
 # many orders, and the page shows all one order has.
 ORDER_PAGE_STEPS = {
-    "mark_processing": ("Mark processing", _step_fits(OrderStatus.PROCESSING)),
-    "mark_shipped": ("Mark shipped…", _step_fits(OrderStatus.SHIPPED)),
-    "mark_ready_for_pickup": ("Mark ready for pickup", _step_fits(OrderStatus.READY_FOR_PICKUP)),
-    "mark_delivered": ("Mark delivered", _step_fits(OrderStatus.DELIVERED)),
-    "attach_codes": ("Attach a code…", order_code_attachable),
-    "cancel_orders": ("Cancel and refund…", partial(order_cancellable, by_staff=True)),
+    "mark_processing": (gettext_lazy("Mark processing"), _step_fits(OrderStatus.PROCESSING)),
+    "mark_shipped": (gettext_lazy("Mark shipped…"), _step_fits(OrderStatus.SHIPPED)),
+    "mark_ready_for_pickup": (gettext_lazy("Mark ready for pickup"), _step_fits(OrderStatus.READY_FOR_PICKUP)),
+    "mark_delivered": (gettext_lazy("Mark delivered"), _step_fits(OrderStatus.DELIVERED)),
+    "attach_codes": (gettext_lazy("Attach a code…"), order_code_attachable),
+    "cancel_orders": (gettext_lazy("Cancel and refund…"), partial(order_cancellable, by_staff=True)),
 }
+
+
+# What a step says about the orders it moved, left alone or refused: a whole sentence for each
+# step, as a language other than English may place the status elsewhere in it.
+def _step_changed(to_status: str, count: int) -> str:
+    """'%(count)s marked …: %(numbers)s.'"""
+    if to_status == OrderStatus.PROCESSING:
+        return ngettext("%(count)s marked processing: %(numbers)s.", "%(count)s marked processing: %(numbers)s.", count)
+    if to_status == OrderStatus.SHIPPED:
+        return ngettext("%(count)s marked shipped: %(numbers)s.", "%(count)s marked shipped: %(numbers)s.", count)
+    if to_status == OrderStatus.READY_FOR_PICKUP:
+        return ngettext(
+            "%(count)s marked ready for pickup: %(numbers)s.", "%(count)s marked ready for pickup: %(numbers)s.", count
+        )
+    return ngettext("%(count)s marked delivered: %(numbers)s.", "%(count)s marked delivered: %(numbers)s.", count)
+
+
+def _step_already(to_status: str) -> str:
+    """'Already …, left as they were: %(numbers)s.'"""
+    return {
+        OrderStatus.PROCESSING: _("Already processing, left as they were: %(numbers)s."),
+        OrderStatus.SHIPPED: _("Already shipped, left as they were: %(numbers)s."),
+        OrderStatus.READY_FOR_PICKUP: _("Already ready for pickup, left as they were: %(numbers)s."),
+    }.get(to_status) or _("Already delivered, left as they were: %(numbers)s.")
+
+
+def _step_refused(to_status: str) -> str:
+    """'Order %(number)s not marked …: %(reason)s.'"""
+    return {
+        OrderStatus.PROCESSING: _("Order %(number)s not marked processing: %(reason)s."),
+        OrderStatus.SHIPPED: _("Order %(number)s not marked shipped: %(reason)s."),
+        OrderStatus.READY_FOR_PICKUP: _("Order %(number)s not marked ready for pickup: %(reason)s."),
+    }.get(to_status) or _("Order %(number)s not marked delivered: %(reason)s.")
+
+
+def _cancel_too_late(order: Order) -> str:
+    """Why fulfilment can no longer cancel the order: it has gone out already."""
+    return {
+        OrderStatus.SHIPPED: _("Order %(number)s cannot be cancelled: it is shipped."),
+        OrderStatus.READY_FOR_PICKUP: _("Order %(number)s cannot be cancelled: it is ready for pickup."),
+        OrderStatus.DELIVERED: _("Order %(number)s cannot be cancelled: it is delivered."),
+    }.get(order.status, _("Order %(number)s cannot be cancelled now.")) % {"number": order.short_number}
+
+
+def _codes_loaded(outcome: CodeImportOutcome, product: Product) -> str:
+    values = {
+        "added": number(outcome.added),
+        "product": product.name,
+        "already": number(outcome.already_loaded),
+        "handed": number(outcome.handed_out),
+    }
+    if outcome.already_loaded:
+        return (
+            ngettext(
+                "%(added)s new code loaded for “%(product)s”, %(already)s already there and left out; "
+                "%(handed)s handed out to orders that were waiting.",
+                "%(added)s new codes loaded for “%(product)s”, %(already)s already there and left out; "
+                "%(handed)s handed out to orders that were waiting.",
+                outcome.added,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(added)s new code loaded for “%(product)s”; %(handed)s handed out to orders that were waiting.",
+            "%(added)s new codes loaded for “%(product)s”; %(handed)s handed out to orders that were waiting.",
+            outcome.added,
+        )
+        % values
+    )
 
 
 @admin.register(FulfilmentOrder)
@@ -268,42 +343,44 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
     def has_fulfil_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("orders.fulfil_order")
 
-    @admin.display(description="order", ordering="id")
+    @admin.display(description=gettext_lazy("order"), ordering="id")
     def short_number(self, order: Order) -> str:
         return order.short_number
 
-    @admin.display(description="employee", ordering="user__email")
+    @admin.display(description=gettext_lazy("employee"), ordering="user__email")
     def user_email(self, order: Order) -> str:
         return f"{order.user.get_full_name()} <{order.user.email}>".strip()
 
-    @admin.display(description="placed", ordering="created_at")
+    @admin.display(description=gettext_lazy("placed"), ordering="created_at")
     def placed(self, order: Order) -> str:
-        return timezone.localtime(order.created_at).strftime("%d %b %Y, %H:%M")
+        return moment(order.created_at)
 
-    @admin.display(description="employee", ordering="user__last_name")
+    @admin.display(description=gettext_lazy("employee"), ordering="user__last_name")
     def employee_name(self, order: Order) -> str:
         return format_html(
             '<span title="{}">{}</span>', order.user.email, order.user.get_full_name() or order.user.email
         )
 
-    @admin.display(description="product", ordering="product__name")
+    @admin.display(description=gettext_lazy("product"), ordering="product__name")
     def what(self, order: Order) -> str:
         return f"{order.product.name} · {order.option.name}" if order.option_id else order.product.name
 
-    @admin.display(description="delivery", ordering="delivery_method")
+    @admin.display(description=gettext_lazy("delivery"), ordering="delivery_method")
     def delivery(self, order: Order) -> str:
-        return {"shipped": "Ship", "pickup": "Pickup", "digital": "Digital"}.get(order.delivery_method or "", EMPTY)
+        return {"shipped": _("Ship"), "pickup": _("Pickup"), "digital": _("Digital")}.get(
+            order.delivery_method or "", EMPTY
+        )
 
-    @admin.display(description="deliver to")
+    @admin.display(description=gettext_lazy("deliver to"))
     def destination(self, order: Order) -> str:
         text = (order.delivery_address or order.pickup_location or EMPTY).replace("\n", ", ")
         return text if len(text) <= 48 else text[:47] + "…"
 
-    @admin.display(description="tracking")
+    @admin.display(description=gettext_lazy("tracking"))
     def tracking(self, order: Order) -> str:
         return f"{order.carrier} {order.tracking_number}" if order.tracking_number else EMPTY
 
-    @admin.display(description="code or link")
+    @admin.display(description=gettext_lazy("code or link"))
     def code(self, order: Order) -> str:
         return order_code_get(order=order) or EMPTY
 
@@ -369,36 +446,40 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
     def _ids(self, queryset: QuerySet) -> list[str]:
         return list(queryset.values_list("pk", flat=True))
 
-    def _report(self, request: HttpRequest, outcome: StatusChangeOutcome, done: str) -> None:
+    def _report(self, request: HttpRequest, outcome: StatusChangeOutcome, to_status: str) -> None:
         if not (outcome.changed or outcome.already or outcome.refused):
-            self.message_user(request, "No order matched the selection; nothing changed.", messages.WARNING)
+            self.message_user(request, _("No order matched the selection; nothing changed."), messages.WARNING)
         if outcome.changed:
             numbers = ", ".join(order.short_number for order in outcome.changed)
-            self.message_user(request, f"{len(outcome.changed)} marked {done}: {numbers}.", messages.SUCCESS)
+            changed = _step_changed(to_status, len(outcome.changed))
+            self.message_user(
+                request, changed % {"count": number(len(outcome.changed)), "numbers": numbers}, messages.SUCCESS
+            )
         if outcome.already:
             numbers = ", ".join(order.short_number for order in outcome.already)
-            self.message_user(request, f"Already {done}, left as they were: {numbers}.", messages.INFO)
+            self.message_user(request, _step_already(to_status) % {"numbers": numbers}, messages.INFO)
         for order, reason in outcome.refused:
-            self.message_user(request, f"Order {order.short_number} not marked {done}: {reason}.", messages.WARNING)
+            refused = _step_refused(to_status) % {"number": order.short_number, "reason": reason}
+            self.message_user(request, refused, messages.WARNING)
 
-    def _step(self, request: HttpRequest, queryset: QuerySet, to_status: str, done: str) -> None:
+    def _step(self, request: HttpRequest, queryset: QuerySet, to_status: str) -> None:
         ids = self._ids(self._selected(request, queryset))
         outcome = order_status_change(order_ids=ids, to_status=to_status, changed_by_id=request.user.pk)
-        self._report(request, outcome, done)
+        self._report(request, outcome, to_status)
 
-    @admin.action(description="Mark selected orders processing", permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Mark selected orders processing"), permissions=["fulfil"])
     def mark_processing(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._step(request, queryset, OrderStatus.PROCESSING, "processing")
+        self._step(request, queryset, OrderStatus.PROCESSING)
 
-    @admin.action(description="Mark selected orders ready for pickup", permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Mark selected orders ready for pickup"), permissions=["fulfil"])
     def mark_ready_for_pickup(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._step(request, queryset, OrderStatus.READY_FOR_PICKUP, "ready for pickup")
+        self._step(request, queryset, OrderStatus.READY_FOR_PICKUP)
 
-    @admin.action(description="Mark selected orders delivered", permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Mark selected orders delivered"), permissions=["fulfil"])
     def mark_delivered(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._step(request, queryset, OrderStatus.DELIVERED, "delivered")
+        self._step(request, queryset, OrderStatus.DELIVERED)
 
-    @admin.action(description="Mark selected orders shipped…", permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Mark selected orders shipped…"), permissions=["fulfil"])
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         orders = list(self._selected(request, queryset).select_related("user", "product", "option"))
         # Say what cannot be shipped before asking for a carrier and tracking numbers to type.
@@ -409,7 +490,11 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
         ]
         if refused:
             for order, reason in refused:
-                self.message_user(request, f"Order {order.short_number} cannot be shipped: {reason}.", messages.WARNING)
+                refused = _("Order %(number)s cannot be shipped: %(reason)s.") % {
+                    "number": order.short_number,
+                    "reason": reason,
+                }
+                self.message_user(request, refused, messages.WARNING)
             return None
         form = ShipForm(request.POST if "apply" in request.POST else None)
         tracking = {order.pk: request.POST.get(f"tracking-{order.pk}", "") for order in orders}
@@ -431,15 +516,15 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
                     field = refusal.details.get("field")
                     form.add_error(field if field in form.fields else None, refusal.message)
             else:
-                self._report(request, outcome, "shipped")
+                self._report(request, outcome, OrderStatus.SHIPPED)
                 return None
         rows = [(order, tracking.get(order.pk, ""), tracking_errors.get(order.pk)) for order in orders]
         errors = len(form.errors) + len(tracking_errors)
         return self._action_page(
-            request, "ship.html", "Mark orders shipped", "mark_shipped", orders, form, rows=rows, errors=errors
+            request, "ship.html", _("Mark orders shipped"), "mark_shipped", orders, form, rows=rows, errors=errors
         )
 
-    @admin.action(description="Attach codes to selected digital orders…", permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Attach codes to selected digital orders…"), permissions=["fulfil"])
     def attach_codes(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         orders = list(self._selected(request, queryset).select_related("user", "product"))
         codes = {order.pk: request.POST.get(f"code-{order.pk}", "").strip() for order in orders}
@@ -451,41 +536,50 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
                 try:
                     outcome = order_code_attach(order_id=order.pk, code=codes[order.pk], attached_by_id=request.user.pk)
                 except ShopError as refusal:
-                    self.message_user(request, f"Order {order.short_number}: {refusal.message}", messages.WARNING)
+                    refused = _("Order %(number)s: %(reason)s") % {
+                        "number": order.short_number,
+                        "reason": refusal.message,
+                    }
+                    self.message_user(request, refused, messages.WARNING)
                     continue
                 (attached if outcome.attached_now else unchanged).append(order)
             for order in unchanged:
-                self.message_user(request, f"Order {order.short_number} has this code already; nothing changed.")
+                self.message_user(
+                    request,
+                    _("Order %(number)s has this code already; nothing changed.") % {"number": order.short_number},
+                )
             if attached:
                 numbers = ", ".join(order.short_number for order in attached)
-                self.message_user(request, f"Codes attached, orders delivered: {numbers}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("Codes attached, orders delivered: %(numbers)s.") % {"numbers": numbers},
+                    messages.SUCCESS,
+                )
             elif not unchanged:
-                self.message_user(request, "No code was attached.", messages.WARNING)
+                self.message_user(request, _("No code was attached."), messages.WARNING)
             return None
         rows = [(order, codes.get(order.pk, "")) for order in orders]
-        return self._action_page(request, "attach_codes.html", "Attach codes", "attach_codes", orders, None, rows=rows)
+        return self._action_page(
+            request, "attach_codes.html", _("Attach codes"), "attach_codes", orders, None, rows=rows
+        )
 
-    @admin.action(description="Cancel selected orders and refund…", permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Cancel selected orders and refund…"), permissions=["fulfil"])
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         orders = list(self._selected(request, queryset).select_related("user", "product"))
         # Say what can no longer be cancelled before asking for a reason (a repeat of a cancel is fine).
         too_late = [o for o in orders if o.status != OrderStatus.CANCELLED and not order_cancellable(o, by_staff=True)]
         if too_late:
             for order in too_late:
-                self.message_user(
-                    request,
-                    f"Order {order.short_number} cannot be cancelled: it is {order.get_status_display().lower()}.",
-                    messages.WARNING,
-                )
+                self.message_user(request, _cancel_too_late(order), messages.WARNING)
             return None
         form = CancelForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             for order in orders:
                 self._cancel_one(request, order, form.cleaned_data["reason"])
             if not orders:
-                self.message_user(request, "No order matched the selection; nothing changed.", messages.WARNING)
+                self.message_user(request, _("No order matched the selection; nothing changed."), messages.WARNING)
             return None
-        return self._action_page(request, "cancel.html", "Cancel orders", "cancel_orders", orders, form)
+        return self._action_page(request, "cancel.html", _("Cancel orders"), "cancel_orders", orders, form)
 
     def _cancel_one(self, request: HttpRequest, order: Order, reason: str) -> None:
         try:
@@ -494,15 +588,18 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
             self.message_user(request, refusal.message, messages.WARNING)
             return
         if outcome.cancelled_now:
-            self.message_user(
-                request,
-                f"Order {order.short_number} cancelled: {order.points_used:,} points refunded to {order.user.email}.",
-                messages.SUCCESS,
-            )
+            refunded = ngettext(
+                "Order %(number)s cancelled: %(points)s point refunded to %(email)s.",
+                "Order %(number)s cancelled: %(points)s points refunded to %(email)s.",
+                order.points_used,
+            ) % {"number": order.short_number, "points": number(order.points_used), "email": order.user.email}
+            self.message_user(request, refunded, messages.SUCCESS)
         else:
-            self.message_user(request, f"Order {order.short_number} was already cancelled.", messages.INFO)
+            self.message_user(
+                request, _("Order %(number)s was already cancelled.") % {"number": order.short_number}, messages.INFO
+            )
 
-    @admin.action(description="Download a pick list of selected orders (CSV)", permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Download a pick list of selected orders (CSV)"), permissions=["fulfil"])
     def pick_list(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         orders = (
             self._selected(request, queryset)
@@ -511,8 +608,9 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
         )
         # After the orders, an empty line, then how many of each product and option to fetch,
         # under the orders' own product, option and quantity headings (one header for the file).
+        label = _("Total to pick")
         totals = [
-            self._in_columns(order="Total to pick", product=total.product, option=total.option, quantity=total.quantity)
+            self._in_columns(order=label, product=total.product, option=total.option, quantity=total.quantity)
             for total in order_pick_totals(orders=orders)
         ]
         rows = chain((self.export_row(o) for o in orders), [[]] if totals else [], totals)
@@ -528,7 +626,7 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
             **extra,
             "from_order": from_order,
             "back_url": self._order_url(from_order) if from_order else changelist,
-            "back_label": "Back to the order" if from_order else "Back to the queue",
+            "back_label": _("Back to the order") if from_order else _("Back to the queue"),
             **self.admin_site.each_context(request),
             "title": title,
             "opts": self.opts,
@@ -553,10 +651,10 @@ class VoucherCodeAdmin(admin.ModelAdmin):
     fields = ["product", "code", "order_link", "added_by", "created_at", "assigned_at"]
     readonly_fields = fields
 
-    @admin.display(description="order")
+    @admin.display(description=gettext_lazy("order"))
     def order_link(self, voucher: VoucherCode) -> str:
         if not voucher.order_id:
-            return "unused"
+            return _("unused")
         url = reverse("admin:orders_fulfilmentorder_change", args=[voucher.order_id])
         return format_html('<a href="{}">{}</a>', url, voucher.order.short_number)
 
@@ -579,18 +677,11 @@ class VoucherCodeAdmin(admin.ModelAdmin):
             except ShopError as refusal:
                 form.add_error("file", refusal.message)
             else:
-                added = counted(outcome.added, "new code", "new codes")
-                self.message_user(
-                    request,
-                    f"{added} loaded for “{form.cleaned_data['product'].name}”"
-                    f"{f', {outcome.already_loaded:,} already there and left out' if outcome.already_loaded else ''}; "
-                    f"{outcome.handed_out:,} handed out to orders that were waiting.",
-                    messages.SUCCESS,
-                )
+                self.message_user(request, _codes_loaded(outcome, form.cleaned_data["product"]), messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:orders_vouchercode_changelist"))
         context = {
             **self.admin_site.each_context(request),
-            "title": "Load codes",
+            "title": _("Load codes"),
             "opts": self.opts,
             "form": form,
         }

@@ -11,7 +11,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.selectors import users_with_permission
 from accounts.services import employee_create
@@ -24,10 +25,11 @@ from awsomeshop.admin_tools import (
 )
 from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import day, moment, number
 
 from .budgets import BudgetChanges, LimitEdit, budget_save, budgets_delete
 from .csv_awards import award_file_read
-from .expiry import day_text, expiry_rule
+from .expiry import expiry_rule
 from .forms import AwardFileForm, AwardForm, BudgetForm, BudgetLimitForm, EmployeeForm, RejectionForm, ReversalForm
 from .models import AwardBatch, Employee, PointsBudget, PointsBudgetLimit, PointsTransaction
 from .selectors import (
@@ -102,12 +104,14 @@ class EmployeeAdmin(admin.ModelAdmin):
             except ShopError as refusal:
                 form.add_error(None, refusal.message)
             else:
-                invited = (
-                    " Cognito has e-mailed them a temporary password." if settings.AUTH_BACKEND == "cognito" else ""
+                added = (
+                    _("Added %(email)s. Cognito has e-mailed them a temporary password.")
+                    if settings.AUTH_BACKEND == "cognito"
+                    else _("Added %(email)s.")
                 )
-                self.message_user(request, f"Added {employee.email}.{invited}", messages.SUCCESS)
+                self.message_user(request, added % {"email": employee.email}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:points_employee_changelist"))
-        return self._page(request, "add.html", title="Add an employee", form=form)
+        return self._page(request, "add.html", title=_("Add an employee"), form=form)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -118,54 +122,58 @@ class EmployeeAdmin(admin.ModelAdmin):
     def has_award_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("points.award_points")
 
-    @admin.display(description="points behind the balance")
+    @admin.display(description=gettext_lazy("points behind the balance"))
     def points_behind_the_balance(self, employee: Employee) -> str:
         """The open lots, in the order they are spent, with when each expires: what HR needs to
         answer "why did my points expire?" (the ledger row of each expiry names its lot)."""
         rule = expiry_rule()
         lots = points_lot_list(user_id=employee.pk)
         if not lots:
-            return "None: the balance is 0."
+            return _("None: the balance is 0.")
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td class='numeric'>{}</td><td>{}</td></tr>",
             (
                 (
-                    day_text(timezone.localtime(lot.credited_at).date()),
+                    day(timezone.localtime(lot.credited_at).date()),
                     lot.credit.description or lot.credit.get_transaction_type_display(),
-                    f"{lot.remaining:,} of {lot.points:,}",
-                    day_text(rule.expires_on(lot.credited_at)) if rule else "never",
+                    _("%(left)s of %(points)s") % {"left": number(lot.remaining), "points": number(lot.points)},
+                    day(rule.expires_on(lot.credited_at)) if rule else _("never"),
                 )
                 for lot in lots
             ),
         )
         return format_html(
-            "<table><thead><tr><th scope='col'>Earned</th><th scope='col'>For</th><th scope='col'>Left</th>"
-            "<th scope='col'>Expires</th></tr></thead><tbody>{}</tbody></table>",
+            "<table><thead><tr><th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th>"
+            "<th scope='col'>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Earned"),
+            _("For"),
+            _("Left"),
+            _("Expires"),
             rows,
         )
 
-    @admin.display(description="name", ordering="last_name")
+    @admin.display(description=gettext_lazy("name"), ordering="last_name")
     def full_name(self, employee: Employee) -> str:
         return employee.get_full_name()
 
-    @admin.display(description="current points", ordering="points__current_points")
+    @admin.display(description=gettext_lazy("current points"), ordering="points__current_points")
     def current_points(self, employee: Employee) -> str:
-        return f"{_balance(employee, 'current_points'):,}"
+        return number(_balance(employee, "current_points"))
 
-    @admin.display(description="total earned", ordering="points__total_earned")
+    @admin.display(description=gettext_lazy("total earned"), ordering="points__total_earned")
     def total_earned(self, employee: Employee) -> str:
-        return f"{_balance(employee, 'total_earned'):,}"
+        return number(_balance(employee, "total_earned"))
 
-    @admin.display(description="total redeemed", ordering="points__total_redeemed")
+    @admin.display(description=gettext_lazy("total redeemed"), ordering="points__total_redeemed")
     def total_redeemed(self, employee: Employee) -> str:
-        return f"{_balance(employee, 'total_redeemed'):,}"
+        return number(_balance(employee, "total_redeemed"))
 
     @admin.display(description="")
     def award_link(self, employee: Employee) -> str:
         ledger = reverse("admin:points_pointstransaction_changelist") + f"?user={employee.pk}"
         award = reverse("admin:points_employee_award", args=[employee.pk])
-        return format_html('<a href="{}">Award points</a> · <a href="{}">Ledger</a>', award, ledger)
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>', award, _("Award points"), ledger, _("Ledger"))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -194,10 +202,10 @@ class EmployeeAdmin(admin.ModelAdmin):
             form = form.asking_to_repeat()
         elif form.is_valid() and self._award(request, [employee], form):
             return HttpResponseRedirect(reverse("admin:points_employee_changelist"))
-        title = f"Award points to {employee}"
+        title = _("Award points to %(employee)s") % {"employee": employee}
         return self._page(request, "award.html", title=title, form=form, employees=[employee], repeats=repeats)
 
-    @admin.action(description="Award points to selected employees…", permissions=["award"])
+    @admin.action(description=gettext_lazy("Award points to selected employees…"), permissions=["award"])
     def award_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> HttpResponse | None:
         """Award the same amount, with one reason, to every selected employee."""
         form = AwardForm(request.POST if "apply" in request.POST else None)
@@ -209,7 +217,7 @@ class EmployeeAdmin(admin.ModelAdmin):
             return None
         title = ngettext(
             "Award points to %(count)s employee", "Award points to %(count)s employees", len(employees)
-        ) % {"count": f"{len(employees):,}"}
+        ) % {"count": number(len(employees))}
         return self._page(
             request, "award.html", title=title, form=form, employees=employees, action="award_selected", repeats=repeats
         )
@@ -236,24 +244,21 @@ class EmployeeAdmin(admin.ModelAdmin):
                 batch_id=str(form.cleaned_data["key"]),
             )
         except ShopError as refusal:
-            self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
+            self.message_user(request, _nothing_awarded(refusal), messages.ERROR)
             return False
         if outcome.replayed:
-            self.message_user(request, _replayed_message(outcome, "These points were"), messages.WARNING)
+            self.message_user(request, _replayed_message(outcome, from_file=False), messages.WARNING)
             return True
         if outcome.batch.status == AwardBatch.Status.PENDING:
             self.message_user(request, _waiting_message(outcome.batch), messages.WARNING)
             return True
-        names = ", ".join(str(e) for e in employees[:3]) + (
-            f" and {len(employees) - 3} more" if len(employees) > 3 else ""
-        )
-        self.message_user(request, f"Awarded {amount:,} points to {names} for “{reason}”.", messages.SUCCESS)
+        self.message_user(request, _awarded_message(employees, amount, reason), messages.SUCCESS)
         return True
 
     def award_file_view(self, request: HttpRequest) -> HttpResponse:
         """Upload a CSV, preview every line, and apply the valid ones on confirmation."""
         self._require_award_permission(request)
-        title = "Award points from a CSV file"
+        title = _("Award points from a CSV file")
         if "confirm" in request.POST:
             return self._award_file_confirm(request)
         form = AwardFileForm(request.POST or None, request.FILES or None)
@@ -289,7 +294,7 @@ class EmployeeAdmin(admin.ModelAdmin):
         except signing.BadSignature:
             confirmed = None
         if not isinstance(confirmed, dict):  # tampered, expired, or signed by an older release
-            self.message_user(request, "That preview has expired; upload the file again.", messages.ERROR)
+            self.message_user(request, _("That preview has expired; upload the file again."), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:points_employee_award_file"))
         try:
             outcome = points_award_batch(
@@ -299,19 +304,21 @@ class EmployeeAdmin(admin.ModelAdmin):
                 batch_id=confirmed["batch"],
             )
         except ShopError as refusal:
-            self.message_user(request, f"Nothing was awarded: {refusal.message}", messages.ERROR)
+            self.message_user(request, _nothing_awarded(refusal), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:points_employee_award_file"))
         batch = outcome.batch
         if outcome.replayed:
-            self.message_user(request, _replayed_message(outcome, "This file was"), messages.WARNING)
+            self.message_user(request, _replayed_message(outcome, from_file=True), messages.WARNING)
         elif batch.status == AwardBatch.Status.PENDING:
             self.message_user(request, _waiting_message(batch), messages.WARNING)
             return HttpResponseRedirect(reverse("admin:points_awardbatch_change", args=[batch.pk]))
         else:
-            awards = ngettext("%(count)s award", "%(count)s awards", batch.award_count) % {
-                "count": f"{batch.award_count:,}"
-            }
-            self.message_user(request, f"Awarded {batch.points_total:,} points in {awards}.", messages.SUCCESS)
+            awarded = ngettext(
+                "Awarded %(points)s points in %(count)s award.",
+                "Awarded %(points)s points in %(count)s awards.",
+                batch.award_count,
+            ) % {"points": number(batch.points_total), "count": number(batch.award_count)}
+            self.message_user(request, awarded, messages.SUCCESS)
         # POST/redirect/GET: reloading the result page shows it again and pays nothing.
         return HttpResponseRedirect(reverse("admin:points_employee_award_result", args=[outcome.batch.pk]))
 
@@ -321,28 +328,62 @@ class EmployeeAdmin(admin.ModelAdmin):
         batch = get_object_or_404(AwardBatch.objects.select_related("awarded_by"), pk=batch_id)
         rows = batch.transactions.select_related("user").order_by("user__email")
         context = {"transactions": rows, "total": batch.points_total, "batch": batch}
-        return self._page(request, "award_result.html", title="Points awarded", **context)
+        return self._page(request, "award_result.html", title=_("Points awarded"), **context)
 
 
-def _when_and_by_whom(outcome: AwardOutcome) -> str:
-    when = timezone.localtime(outcome.batch.created_at).strftime("%Y-%m-%d at %H:%M %Z")
-    return f"on {when} by {outcome.batch.awarded_by.email}"
+def _nothing_awarded(refusal: ShopError) -> str:
+    return _("Nothing was awarded: %(reason)s") % {"reason": refusal.message}
 
 
-def _replayed_message(outcome: AwardOutcome, what: str) -> str:
-    """`what`: "This file was" or "These points were"."""
-    if outcome.batch.status == AwardBatch.Status.PENDING:
-        return f"{what} already asked for {_when_and_by_whom(outcome)} and wait for approval; nothing more was asked."
-    if outcome.batch.status == AwardBatch.Status.REJECTED:
-        return f"{what} already asked for {_when_and_by_whom(outcome)} and rejected; nothing was awarded."
-    return f"{what} already awarded {_when_and_by_whom(outcome)}; nothing more was awarded."
+def _awarded_message(employees: list[Employee], amount: int, reason: str) -> str:
+    """Who got the points: the first three by name, then how many more."""
+    values = {
+        "points": number(amount),
+        "names": ", ".join(str(e) for e in employees[:3]),
+        "more": number(len(employees) - 3),
+        "reason": reason,
+    }
+    if len(employees) > 3:
+        return _("Awarded %(points)s points to %(names)s and %(more)s more for “%(reason)s”.") % values
+    return _("Awarded %(points)s points to %(names)s for “%(reason)s”.") % values
+
+
+def _replayed_message(outcome: AwardOutcome, *, from_file: bool) -> str:
+    """What a second submit of the same awards did (nothing), a whole sentence for each case."""
+    values = {"when": moment(outcome.batch.created_at), "email": outcome.batch.awarded_by.email}
+    status = outcome.batch.status
+    if status == AwardBatch.Status.PENDING:
+        text = (
+            _(
+                "This file was already asked for on %(when)s by %(email)s and waits for approval; "
+                "nothing more was asked."
+            )
+            if from_file
+            else _(
+                "These points were already asked for on %(when)s by %(email)s and wait for approval; "
+                "nothing more was asked."
+            )
+        )
+    elif status == AwardBatch.Status.REJECTED:
+        text = (
+            _("This file was already asked for on %(when)s by %(email)s and rejected; nothing was awarded.")
+            if from_file
+            else _("These points were already asked for on %(when)s by %(email)s and rejected; nothing was awarded.")
+        )
+    else:
+        text = (
+            _("This file was already awarded on %(when)s by %(email)s; nothing more was awarded.")
+            if from_file
+            else _("These points were already awarded on %(when)s by %(email)s; nothing more was awarded.")
+        )
+    return text % values
 
 
 def _waiting_message(batch: AwardBatch) -> str:
-    return (
-        f"Nothing is credited yet: awards above {settings.POINTS_APPROVAL_ABOVE:,} points need another HR "
-        f"user's approval. They have been asked to review the request ({batch.points_total:,} points)."
-    )
+    return _(
+        "Nothing is credited yet: awards above %(limit)s points need another HR user's approval. "
+        "They have been asked to review the request (%(points)s points)."
+    ) % {"limit": number(settings.POINTS_APPROVAL_ABOVE), "points": number(batch.points_total)}
 
 
 @admin.register(PointsTransaction)
@@ -394,23 +435,30 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     # The employee list links to one employee's ledger with ?user=<id>.
     extra_lookups = ("user",)
 
-    @admin.display(description="employee", ordering="user__email")
+    @admin.display(description=gettext_lazy("employee"), ordering="user__email")
     def user_email(self, row: PointsTransaction) -> str:
         return format_html("{}<br><small>{}</small>", row.user.get_full_name() or row.user.email, row.user.email)
 
-    @admin.display(description="correction")
+    @admin.display(description=gettext_lazy("correction"))
     def correction(self, row: PointsTransaction) -> str:
         if row.transaction_type == PointsTransaction.Type.REVERSED:
             award = reverse("admin:points_pointstransaction_change", args=[row.reverses_id])
-            return format_html('Corrects <a href="{}">this award</a>.', award)
+            # The translated sentence holds the link (the words around it differ by language).
+            return format_html(_('Corrects <a href="{url}">this award</a>.'), url=award)
         if row.transaction_type != PointsTransaction.Type.EARNED:
             return "—"
         state = reversal_state(award=row)
-        done = f"{state.reversed:,} of {state.award_points:,} points reversed so far. " if state.reversed else ""
+        done = (
+            _("%(reversed)s of %(points)s points reversed so far.")
+            % {"reversed": number(state.reversed), "points": number(state.award_points)}
+            + " "
+            if state.reversed
+            else ""
+        )
         if not state.reversible:
-            return done + "Nothing can be reversed now."
+            return done + _("Nothing can be reversed now.")
         link = reverse("admin:points_pointstransaction_reverse", args=[row.pk])
-        return format_html('{}<a class="button" href="{}">Reverse this award…</a>', done, link)
+        return format_html('{}<a class="button" href="{}">{}</a>', done, link, _("Reverse this award…"))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -444,43 +492,47 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
                 form.add_error("amount" if refusal.code == "reversal_too_large" else None, refusal.message)
             else:
                 reversed_ = outcome.transaction.points_amount
+                values = {
+                    "points": number(reversed_),
+                    "email": award.user.email,
+                    "balance": number(outcome.transaction.balance_after),
+                }
                 message = (
-                    f"This correction was already made; nothing more was taken back ({reversed_:,} points)."
+                    _("This correction was already made; nothing more was taken back (%(points)s points).")
                     if outcome.replayed
-                    else f"Took back {reversed_:,} points from {award.user.email}; their balance is now "
-                    f"{outcome.transaction.balance_after:,}."
-                )
+                    else _("Took back %(points)s points from %(email)s; their balance is now %(balance)s.")
+                ) % values
                 self.message_user(request, message, messages.WARNING if outcome.replayed else messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:points_pointstransaction_change", args=[award.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Reverse an award to {award.user.get_full_name() or award.user.email}",
+            "title": _("Reverse an award to %(name)s") % {"name": award.user.get_full_name() or award.user.email},
             "award": award,
             "state": state,
             "form": form,
         }
         return TemplateResponse(request, "admin/points/pointstransaction/reverse.html", context)
 
-    @admin.display(description="order")
+    @admin.display(description=gettext_lazy("order"))
     def order_link(self, row: PointsTransaction) -> str:
         if row.order_id is None:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[row.order_id]), row.order)
 
-    @admin.display(description="awarded by")
+    @admin.display(description=gettext_lazy("awarded by"))
     def awarded_by_email(self, row: PointsTransaction) -> str:
         return row.awarded_by.email if row.awarded_by else "—"
 
-    @admin.display(description="type", ordering="transaction_type")
+    @admin.display(description=gettext_lazy("type"), ordering="transaction_type")
     def kind(self, row: PointsTransaction) -> str:
         return row.get_transaction_type_display()
 
-    @admin.display(description="balance after", ordering="balance_after")
+    @admin.display(description=gettext_lazy("balance after"), ordering="balance_after")
     def balance(self, row: PointsTransaction) -> str:
-        return "—" if row.balance_after is None else f"{row.balance_after:,}"
+        return "—" if row.balance_after is None else number(row.balance_after)
 
-    @admin.display(description="order", ordering="order_id")
+    @admin.display(description=gettext_lazy("order"), ordering="order_id")
     def order_number(self, row: PointsTransaction) -> str:
         if row.order_id is None:
             return "—"
@@ -488,9 +540,9 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             '<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[row.order_id]), row.order.short_number
         )
 
-    @admin.display(description="points", ordering="points_amount")
+    @admin.display(description=gettext_lazy("points"), ordering="points_amount")
     def signed_points(self, row: PointsTransaction) -> str:
-        return f"{row.signed_amount:+,}"
+        return ("+" if row.signed_amount >= 0 else "") + number(row.signed_amount)
 
     def export_row(self, row: PointsTransaction) -> list[object]:
         return [
@@ -510,13 +562,13 @@ class PointsTransactionAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmi
 class AwardRequestStatusFilter(admin.SimpleListFilter):
     """The list opens on the requests waiting for a decision; "All" is one click away."""
 
-    title = "status"
+    title = gettext_lazy("status")
     # Django's own status filter's parameter: links to ?status__exact=pending mean the same still.
     parameter_name = "status__exact"
     default = AwardBatch.Status.PENDING
 
     def lookups(self, request, model_admin):
-        return [("all", "All"), *AwardBatch.Status.choices]
+        return [("all", _("All")), *AwardBatch.Status.choices]
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
@@ -539,10 +591,11 @@ class AwardRequestChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         names = award_request_recipients(batches=self.result_list)
+        removed = _("someone since removed")
         for batch in self.result_list:
             # Each person once: a request may give one person two awards (two reasons).
             people = dict.fromkeys(str(row[0]) for row in batch.requested or [])
-            batch.recipient_names = [names.get(user_id, "someone since removed") for user_id in people]
+            batch.recipient_names = [names.get(user_id, removed) for user_id in people]
 
 
 # The reasons column shows this many different reasons of a request, then how many more.
@@ -564,15 +617,15 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return AwardRequestChangeList
 
-    @admin.display(description="for")
+    @admin.display(description=gettext_lazy("for"))
     def recipients(self, batch: AwardBatch) -> str:
         names = getattr(batch, "recipient_names", None) or []
         if len(names) == 1:
             return names[0]
         count = len(names) or batch.award_count
-        return ngettext("%(count)s employee", "%(count)s employees", count) % {"count": f"{count:,}"}
+        return ngettext("%(count)s employee", "%(count)s employees", count) % {"count": number(count)}
 
-    @admin.display(description="reason")
+    @admin.display(description=gettext_lazy("reason"))
     def reasons(self, batch: AwardBatch) -> str:
         # A request's awards mostly share one reason; several are listed once each, the first few.
         distinct = list(dict.fromkeys(str(row[2]) for row in batch.requested or [] if len(row) > 2 and row[2]))
@@ -581,12 +634,12 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         shown = "; ".join(distinct[:REASONS_SHOWN])
         more = len(distinct) - REASONS_SHOWN
         if more > 0:
-            shown += ngettext(" and %(count)s more", " and %(count)s more", more) % {"count": f"{more:,}"}
+            shown += ngettext(" and %(count)s more", " and %(count)s more", more) % {"count": number(more)}
         return Truncator(shown).chars(90)
 
-    @admin.display(description="points", ordering="points_total")
+    @admin.display(description=gettext_lazy("points"), ordering="points_total")
     def points(self, batch: AwardBatch) -> str:
-        return f"{batch.points_total:,}"
+        return number(batch.points_total)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AwardBatch]:
         return super().get_queryset(request).order_by("-created_at")
@@ -628,7 +681,7 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Award request: {batch}",
+            "title": _("Award request: %(request)s") % {"request": batch},
             "batch": batch,
             "awards": awards,
             "pending": pending,
@@ -658,14 +711,14 @@ class AwardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if "approve" in request.POST:
                 outcome = award_request_approve(batch_id=batch.pk, approved_by_id=request.user.pk)
                 message = (
-                    "You had already approved this request; nothing more was awarded."
+                    _("You had already approved this request; nothing more was awarded.")
                     if outcome.replayed
-                    else f"Approved: {outcome.batch.points_total:,} points are credited."
+                    else _("Approved: %(points)s points are credited.") % {"points": number(outcome.batch.points_total)}
                 )
                 self.message_user(request, message, messages.WARNING if outcome.replayed else messages.SUCCESS)
             elif "reject" in request.POST and form.is_valid():
                 award_request_reject(batch_id=batch.pk, rejected_by_id=request.user.pk, note=form.cleaned_data["note"])
-                self.message_user(request, "Rejected: nothing was awarded.", messages.SUCCESS)
+                self.message_user(request, _("Rejected: nothing was awarded."), messages.SUCCESS)
             else:
                 batch.refresh_from_db()
                 return self._decision_page(request, batch, form)
@@ -732,11 +785,11 @@ class PointsBudgetAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMix
     def delete_queryset(self, request, queryset):
         budgets_delete(budget_ids=list(queryset.values_list("pk", flat=True)), deleted_by_id=request.user.pk)
 
-    @admin.display(description="budget", ordering="points")
+    @admin.display(description=gettext_lazy("budget"), ordering="points")
     def budget(self, budget: PointsBudget) -> str:
-        return f"{budget.points:,}"
+        return number(budget.points)
 
-    @admin.display(description="awarded (left)")
+    @admin.display(description=gettext_lazy("awarded (left)"))
     def awarded_and_left(self, budget: PointsBudget) -> str:
         used = budget_used(budget=budget)  # once per row: its two sums
-        return f"{used:,} ({max(budget.points - used, 0):,} left)"
+        return _("%(used)s (%(left)s left)") % {"used": number(used), "left": number(max(budget.points - used, 0))}

@@ -55,6 +55,8 @@ bench: setup
 MESSAGE_IGNORES := --ignore=.venv --ignore=cdk --ignore=tests --ignore=bench --ignore=docs --ignore=var --ignore=scripts --ignore=staticfiles
 messages: setup
 	$(PY) manage.py makemessages --locale=de --no-obsolete --add-location=file $(MESSAGE_IGNORES)
+	@# A guess from a similar message ("fuzzy") is no translation: emptied, so it is translated anew.
+	msgattrib --clear-fuzzy --empty --no-wrap --output-file=locale/de/LC_MESSAGES/django.po locale/de/LC_MESSAGES/django.po
 	msgfmt --check --output-file=locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/django.po
 
 lint: setup

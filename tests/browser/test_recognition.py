@@ -4,27 +4,15 @@ filter, reacting, adding points, a person's page; axe-core finds nothing serious
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from points.models import UserPoints
 from recognition.models import CompanyValue, Give
 from recognition.services import recognition_give
-from tests.browser.walks import no_sideways_scroll, signed_in
+from tests.browser.walks import no_sideways_scroll, serious_findings, signed_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Axe()
-
-
-def _serious_findings(page) -> list[str]:
-    results = AXE.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])})"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -34,14 +22,14 @@ def test_an_employee_recognises_a_colleague_and_sees_it_in_the_feed(browser, liv
     CompanyValue.objects.get_or_create(name="Own it")
     context, page = signed_in(browser, live_server, employee, viewport, path="/recognition/")
     expect(page.get_by_test_id("allowance")).to_contain_text("100 of 100 points")
-    assert _serious_findings(page) == []
+    assert serious_findings(page) == []
 
     page.get_by_role("link", name="Recognise a colleague").first.click()
     page.get_by_label("Who do you want to thank?").select_option(colleague.pk)
     page.get_by_label("Which value did they show?").select_option(str(value.pk))
     page.get_by_label("Points for each of them").fill("15")
     page.get_by_label("Your message").fill("Thanks @bob for the customer demo!")
-    assert _serious_findings(page) == []
+    assert serious_findings(page) == []
     page.get_by_role("button", name="Send recognition").dblclick()
 
     expect(page.get_by_text("You have 85 points left to give this month")).to_be_visible()
@@ -56,7 +44,7 @@ def test_an_employee_recognises_a_colleague_and_sees_it_in_the_feed(browser, liv
     page.get_by_label("Value").select_option(label="Own it")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_test_id("feed-empty")).to_be_visible()
-    assert _serious_findings(page) == []
+    assert serious_findings(page) == []
     context.close()
 
 
@@ -85,10 +73,10 @@ def test_a_colleague_reacts_and_adds_points_and_opens_a_person_s_page(browser, l
     expect(page.get_by_text("Points added. You have 95 points left")).to_be_visible()
     expect(page.get_by_test_id("recognition")).to_contain_text("Ann Archer")
     expect(page.get_by_test_id("recognition")).to_contain_text("added +5")
-    assert _serious_findings(page) == []
+    assert serious_findings(page) == []
 
     page.get_by_test_id("recognition").get_by_role("link", name="Bob Baker").click()
     expect(page.get_by_test_id("person-summary")).to_contain_text("Received 1 recognition (15 points)")
-    assert _serious_findings(page) == []
+    assert serious_findings(page) == []
     assert no_sideways_scroll(page)
     context.close()

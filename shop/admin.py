@@ -142,8 +142,11 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
     def thumbnail(self, product: Product) -> str:
         if not product.image:
             return "—"
+        # The picture links to the product, so it is named for it (an empty alt left the link nameless).
         return format_html(
-            '<img src="{}" alt="" width="64" height="48" style="object-fit:cover;border-radius:4px">', product.image.url
+            '<img src="{}" alt="{}" width="64" height="48" style="object-fit:cover;border-radius:4px">',
+            product.image.url,
+            product.name,
         )
 
     @admin.display(description="Current image")

@@ -175,6 +175,11 @@ class ShopAdminSite(admin.AdminSite):
         super().__init__(*args, **kwargs)
         self._pages: list[tuple[str, object, str]] = []
 
+    def login(self, request, extra_context=None):
+        # The portal's words, "Sign in" (Django's title says "Log in"); the form says so too
+        # (templates/admin/login.html).
+        return super().login(request, {"title": "Sign in", **(extra_context or {})})
+
     def model_admin_mixins(self) -> tuple[type, ...]:
         """What every ModelAdmin registered here is given, ours and the libraries'."""
         return (ConcurrentSaveMixin, FilterLookupsOnlyMixin, SelectedIdsOnlyMixin, LabelledListEditsMixin)

@@ -29,7 +29,7 @@ def test_hr_uploads_a_csv_sees_the_preview_and_confirms(page, hr_staff, tmp_path
     page.goto("/admin/")
     page.locator("#id_username").fill(hr_staff.email)
     page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
 
     page.get_by_role("link", name="Employees").click()
     page.get_by_role("link", name="Award points from a CSV file").click()

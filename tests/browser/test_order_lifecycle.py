@@ -19,7 +19,7 @@ def admin_sign_in(page, user) -> None:
     page.goto("/admin/")
     page.locator("#id_username").fill(user.email)
     page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def run_action(page, order: Order, label: str) -> None:

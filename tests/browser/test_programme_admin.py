@@ -23,7 +23,7 @@ def admin_sign_in(page, user) -> list[str]:
     page.goto("/admin/")
     page.locator("#id_username").fill(user.email)
     page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     return errors
 
 

@@ -41,8 +41,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
-    is_staff = models.BooleanField(default=False, help_text=_("Can sign in to the admin."))
-    is_active = models.BooleanField(default=True, help_text=_("Unset instead of deleting a user."))
+    is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can sign in to the admin."))
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Unset instead of deleting a user."))
     date_joined = models.DateTimeField(default=timezone.now)
     # Empty until the person chooses: then the browser's language decides (accounts.languages).
     language = models.CharField(_("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES)

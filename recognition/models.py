@@ -21,7 +21,9 @@ class CompanyValue(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     description = models.CharField(max_length=255, blank=True, default="")
-    is_active = models.BooleanField(default=True, help_text=_("Unset to stop offering it; past recognitions keep it."))
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Unset to stop offering it; past recognitions keep it.")
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower comes first in the lists."))
 
     class Meta:
@@ -123,7 +125,7 @@ class Recognition(models.Model):
         CompanyValue, on_delete=models.PROTECT, related_name="recognitions", null=True, blank=True
     )
     message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
-    is_public = models.BooleanField(default=True, help_text=_("Shown in the feed to every employee."))
+    is_public = models.BooleanField(_("public"), default=True, help_text=_("Shown in the feed to every employee."))
     created_at = TimestampColumn(auto_now_add=True)
     hidden_at = TimestampColumn(null=True, blank=True)
     hidden_by = models.ForeignKey(
@@ -284,7 +286,7 @@ class MilestoneRule(models.Model):
         null=True, blank=True, help_text=_("For years of service: after how many.")
     )
     points = models.PositiveIntegerField()
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         db_table = "recognition_milestone_rules"

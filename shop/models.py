@@ -101,7 +101,9 @@ class Product(models.Model):
         validators=[validate_product_image],
         help_text=_("JPEG, PNG or WebP, up to 5 MB."),
     )
-    is_active = models.BooleanField(default=True, db_default=True, help_text=_("Inactive products are hidden."))
+    is_active = models.BooleanField(
+        _("active"), default=True, db_default=True, help_text=_("Inactive products are hidden.")
+    )
     stock_quantity = models.IntegerField(
         default=0, db_default=0, validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)]
     )

@@ -141,10 +141,20 @@ class SelectedIdsOnlyMixin(_AdminBase):
         return True
 
 
-class LabelledListEditsMixin(_AdminBase):
-    """A change list's editable cells are named for who cannot see the column's header above
-    them: "Stock quantity, Mug". A header names no input, so each one was unlabelled (axe's
-    label rule, 68 on the product list)."""
+def _label_by_row(form, row: str) -> None:
+    """Name each visible input of a form shown as a table row for its column and its row."""
+    for name, field in form.fields.items():
+        if not field.widget.is_hidden:
+            label = capfirst(field.label or pretty_name(name))
+            # A foreign key's select sits inside the admin's wrapper (its add and change links).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", f"{label}, {row}")
+
+
+class LabelledTableRowsMixin(_AdminBase):
+    """The inputs of a change list's editable cells and of a tabular inline's rows are named for
+    who cannot see the column's header above them: "Stock quantity, Mug". A header names no
+    input, so each one was unlabelled (axe's label rule, 68 on the product list)."""
 
     def get_changelist_form(self, request, **kwargs):
         form_class = super().get_changelist_form(request, **kwargs)
@@ -152,12 +162,17 @@ class LabelledListEditsMixin(_AdminBase):
         class LabelledForm(form_class):  # type: ignore[valid-type, misc]
             def __init__(self, *args, **kwargs) -> None:
                 super().__init__(*args, **kwargs)
-                for name, field in self.fields.items():
-                    if not field.widget.is_hidden:
-                        label = capfirst(field.label or pretty_name(name))
-                        field.widget.attrs.setdefault("aria-label", f"{label}, {self.instance}")
+                _label_by_row(self, str(self.instance))
 
         return LabelledForm
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        for formset, inline in zip(formsets, inline_instances, strict=True):
+            if isinstance(inline, admin.TabularInline):
+                name = capfirst(inline.model._meta.verbose_name)
+                for number, form in enumerate(formset.forms, start=1):
+                    _label_by_row(form, f"{name} {number}")
+        return super().get_inline_formsets(request, formsets, inline_instances, obj)
 
 
 class ShopAdminSite(admin.AdminSite):
@@ -182,7 +197,7 @@ class ShopAdminSite(admin.AdminSite):
 
     def model_admin_mixins(self) -> tuple[type, ...]:
         """What every ModelAdmin registered here is given, ours and the libraries'."""
-        return (ConcurrentSaveMixin, FilterLookupsOnlyMixin, SelectedIdsOnlyMixin, LabelledListEditsMixin)
+        return (ConcurrentSaveMixin, FilterLookupsOnlyMixin, SelectedIdsOnlyMixin, LabelledTableRowsMixin)
 
     def register_page(self, route: str, view, *, name: str) -> None:
         """A page of the site (`view(request, site)`), behind the admin's sign-in like the rest."""

@@ -88,14 +88,19 @@ def demo_data():
         user.save(update_fields=["password"])
 
 
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
 @pytest.mark.parametrize("role", sorted(STAFF_ROLES))
-def test_no_admin_page_a_role_uses_has_a_serious_accessibility_finding(browser, live_server, demo_data, role):
+def test_no_admin_page_a_role_uses_has_a_serious_accessibility_finding(browser, live_server, demo_data, role, locale):
+    """Each role's walk, once in English and once in German (German's longer words move layouts)."""
     user = get_user_model().objects.get(email=STAFF_ROLES[role])
-    context, page = signed_in(browser, live_server, user, "desktop", path="/accounts/login/?next=/admin/")
-    paths, findings = _walk(page, f"{role}, desktop")
+    context, page = signed_in(
+        browser, live_server, user, "desktop", path="/accounts/login/?next=/admin/", locale=locale
+    )
+    assert page.locator("html").get_attribute("lang") == locale[:2]
+    paths, findings = _walk(page, f"{role}, {locale}, desktop")
     assert len(paths) > 3, paths
     page.set_viewport_size(VIEWPORTS["phone"])
-    findings += _look(page, paths, f"{role}, phone")
+    findings += _look(page, paths, f"{role}, {locale}, phone")
     context.close()
     assert findings == [], f"{len(findings)} serious findings on {len(paths)} pages:\n" + "\n".join(findings)
 

@@ -5,17 +5,15 @@ and numbers and dates are written the German way. Choosing English in the footer
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from demo.data import demo_seed
 from demo.users import DEMO_USERS
 from orders.models import Order
-from tests.browser.walks import VIEWPORTS, no_sideways_scroll
+from tests.browser.walks import VIEWPORTS, no_sideways_scroll, serious_findings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Axe()
 EMPLOYEE = next(user for user in DEMO_USERS if user.email == "employee@awsomeshop.local")
 # The English headings of the pages walked: none may be left on a German page.
 ENGLISH = re.compile(
@@ -38,15 +36,6 @@ def demo():
 WORDS_OF_THE_PAGE = (
     "h1, h2, nav, button, label, th, dt, .stat-label, .badge, .status, .help, .muted:not(.recognition-added)"
 )
-
-
-def _serious_findings(page) -> list[str]:
-    results = AXE.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
-    return [
-        f"{violation['id']}: {violation['help']}"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def _german_pages(order: Order) -> list[str]:
@@ -89,7 +78,7 @@ def test_the_portal_reads_german_and_fits_at_both_widths(browser, live_server, d
             problems.append(f"{path}: English left: {sorted(set(leftover))}")
         if not no_sideways_scroll(page):
             problems.append(f"{path}: scrolls sideways")
-        problems += [f"{path}: {finding}" for finding in _serious_findings(page)]
+        problems += [f"{path}: {finding}" for finding in serious_findings(page)]
     assert problems == [], "\n".join(problems)
     # Numbers group by "." and dates read the German way, with their zone.
     page.goto("/points/")

@@ -13,7 +13,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin
 
@@ -125,7 +128,7 @@ class AuditedAdminMixin(_AdminBase):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "object": obj,
-            "title": f"Audit trail: {obj}",
+            "title": _("Audit trail: %(object)s") % {"object": obj},
             "page": page,
             "entries": [
                 (entry, action_label(action=entry.action, object_type=entry.object_type), changes_html(entry))
@@ -146,7 +149,7 @@ class AuditedAdminMixin(_AdminBase):
 class ActorFilter(admin.SimpleListFilter):
     """Who made the change: the staff who appear in the log (a link may name anyone)."""
 
-    title = "who"
+    title = gettext_lazy("who")
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
@@ -159,7 +162,7 @@ class ActorFilter(admin.SimpleListFilter):
 class ActionFilter(admin.SimpleListFilter):
     """What was done, in words; the query string keeps the recorded action (`?action=points.award`)."""
 
-    title = "what was done"
+    title = gettext_lazy("what was done")
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
@@ -173,7 +176,7 @@ class ActionFilter(admin.SimpleListFilter):
 class ObjectTypeFilter(admin.SimpleListFilter):
     """What kind of object was changed, by its name."""
 
-    title = "kind of object"
+    title = gettext_lazy("kind of object")
     parameter_name = "object_type"
 
     def lookups(self, request, model_admin):
@@ -187,7 +190,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
         return queryset.filter(object_type=self.value()) if self.value() else queryset
 
 
-def _titled(list_filter: type[admin.FieldListFilter], title: str) -> type[admin.FieldListFilter]:
+def _titled(list_filter: type[admin.FieldListFilter], title: str | Promise) -> type[admin.FieldListFilter]:
     """A field's filter under a plainer title than the field's name."""
 
     class Titled(list_filter):
@@ -219,8 +222,8 @@ class AuditEntryAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "who", "through", "what_was_done", "object_link", "changes"]
     list_filter = [
         ActorFilter,
-        ("source", _titled(admin.ChoicesFieldListFilter, "through")),
-        ("at", _titled(admin.DateFieldListFilter, "when")),
+        ("source", _titled(admin.ChoicesFieldListFilter, gettext_lazy("through"))),
+        ("at", _titled(admin.DateFieldListFilter, gettext_lazy("when"))),
         ActionFilter,
         ObjectTypeFilter,
     ]
@@ -245,29 +248,29 @@ class AuditEntryAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         """The "to what" column, made per request: linked to the object's page when this reader
         may open it, which is a question for the request."""
 
-        @admin.display(description="to what", ordering="object_repr")
+        @admin.display(description=gettext_lazy("to what"), ordering="object_repr")
         def object_link(entry: AuditEntry) -> str:
             return _object_html(entry, url=_object_url(request, self.admin_site, entry))
 
         return object_link
 
-    @admin.display(description="to what", ordering="object_repr")
+    @admin.display(description=gettext_lazy("to what"), ordering="object_repr")
     def object_link(self, entry: AuditEntry) -> str:
         return _object_html(entry, url=None)
 
-    @admin.display(description="who", ordering="actor_email")
+    @admin.display(description=gettext_lazy("who"), ordering="actor_email")
     def who(self, entry: AuditEntry) -> str:
         return entry.actor_email or "AWSomeShop"
 
-    @admin.display(description="through", ordering="source")
+    @admin.display(description=gettext_lazy("through"), ordering="source")
     def through(self, entry: AuditEntry) -> str:
         return entry.get_source_display()
 
-    @admin.display(description="what was done", ordering="action")
+    @admin.display(description=gettext_lazy("what was done"), ordering="action")
     def what_was_done(self, entry: AuditEntry) -> str:
         return action_label(action=entry.action, object_type=entry.object_type)
 
-    @admin.display(description="before → after")
+    @admin.display(description=gettext_lazy("before → after"))
     def changes(self, entry: AuditEntry) -> str:
         return changes_html(entry)
 

@@ -11,44 +11,91 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from awsomeshop.text import day, moment, number
 
 if TYPE_CHECKING:
     from .models import AuditEntry
 
 # Django's admin and the services that follow its naming record `<app>.<model>_<verb>`: those
-# read as the verb and the model's verbose name, so a new model needs nothing here.
-_ADMIN_VERBS = {"add": "Added", "change": "Changed", "delete": "Deleted"}
+# read as a sentence per verb around the model's verbose name, so a new model needs nothing here.
+# English's article is part of each sentence ("a"/"an", chosen by the name's first sound); a
+# language with articles of its own (by gender and case) translates both sentences of a verb
+# alike around the name alone: "%(model)s geändert".
+_ADMIN_VERBS = {
+    "add": (
+        # Translators: an audit entry's "what was done"; %(model)s is a kind of object ("budget").
+        # German, without the English article: "%(model)s angelegt".
+        gettext_lazy("Added a %(model)s"),
+        # Translators: as "Added a %(model)s", for a name English starts with a vowel sound.
+        # German, as that one: "%(model)s angelegt".
+        gettext_lazy("Added an %(model)s"),
+    ),
+    "change": (
+        # Translators: an audit entry's "what was done"; %(model)s is a kind of object ("budget").
+        # German, without the English article: "%(model)s geändert".
+        gettext_lazy("Changed a %(model)s"),
+        # Translators: as "Changed a %(model)s", for a name English starts with a vowel sound.
+        # German, as that one: "%(model)s geändert".
+        gettext_lazy("Changed an %(model)s"),
+    ),
+    "delete": (
+        # Translators: an audit entry's "what was done"; %(model)s is a kind of object ("budget").
+        # German, without the English article: "%(model)s gelöscht".
+        gettext_lazy("Deleted a %(model)s"),
+        # Translators: as "Deleted a %(model)s", for a name English starts with a vowel sound.
+        # German, as that one: "%(model)s gelöscht".
+        gettext_lazy("Deleted an %(model)s"),
+    ),
+}
 
 # The business steps are named by their verb alone ("points.award"), which no model says in
-# words, so these few are spelled out. One missing reads as its words (see `action_label`).
+# words, so these few are spelled out. One missing reads as its words (see `action_label`). The
+# model actions the services record themselves are whole sentences too, so a translation can give
+# each its own article and case; any other model's reads as its verb's sentence (`_ADMIN_VERBS`).
 _STEP_LABELS = {
-    "points.award": "Awarded points",
-    "points.award_request": "Asked for an award",
-    "points.award_approve": "Approved an award request",
-    "points.award_reject": "Rejected an award request",
-    "points.reverse": "Reversed an award",
-    "orders.status_change": "Changed an order's status",
-    "orders.codes_load": "Loaded codes for a product",
-    "shop.category_merge": "Merged categories",
-    "recognition.give": "Gave recognition",
-    "recognition.add_points": "Added points to a recognition",
-    "recognition.hide": "Hid a recognition",
-    "recognition.take_back": "Took back recognition points",
-    "recognition.value_save": "Saved a company value",
-    "recognition.allowance_policy": "Changed the giving allowance",
-    "recognition.allowance_override": "Set one person's allowance",
-    "recognition.allowance_override_delete": "Removed one person's allowance",
-    "recognition.milestone": "Awarded a milestone",
-    "recognition.milestone_dates": "Changed milestone dates",
-    "recognition.milestone_rule": "Saved a milestone rule",
-    "notifications.resend": "Sent an e-mail again",
-    "notifications.give_up": "Gave up on an e-mail",
-    "notifications.email_suppress": "Stopped e-mails to an address",
-    "notifications.email_suppression_lift": "Resumed e-mails to an address",
+    "accounts.employee_add": gettext_lazy("Added an employee"),
+    "points.pointsbudget_add": gettext_lazy("Added a budget"),
+    "points.pointsbudget_change": gettext_lazy("Changed a budget"),
+    "points.pointsbudget_delete": gettext_lazy("Deleted a budget"),
+    "shop.category_add": gettext_lazy("Added a category"),
+    "shop.category_change": gettext_lazy("Changed a category"),
+    "shop.category_delete": gettext_lazy("Deleted a category"),
+    "shop.option_add": gettext_lazy("Added a product option"),
+    "shop.option_change": gettext_lazy("Changed a product option"),
+    "shop.option_delete": gettext_lazy("Deleted a product option"),
+    "shop.product_add": gettext_lazy("Added a product"),
+    "shop.product_change": gettext_lazy("Changed a product"),
+    "shop.product_delete": gettext_lazy("Deleted a product"),
+    "points.award": gettext_lazy("Awarded points"),
+    "points.award_request": gettext_lazy("Asked for an award"),
+    "points.award_approve": gettext_lazy("Approved an award request"),
+    "points.award_reject": gettext_lazy("Rejected an award request"),
+    "points.reverse": gettext_lazy("Reversed an award"),
+    "orders.status_change": gettext_lazy("Changed an order's status"),
+    "orders.codes_load": gettext_lazy("Loaded codes for a product"),
+    "shop.category_merge": gettext_lazy("Merged categories"),
+    "recognition.give": gettext_lazy("Gave recognition"),
+    "recognition.add_points": gettext_lazy("Added points to a recognition"),
+    "recognition.hide": gettext_lazy("Hid a recognition"),
+    "recognition.take_back": gettext_lazy("Took back recognition points"),
+    "recognition.value_save": gettext_lazy("Saved a company value"),
+    "recognition.allowance_policy": gettext_lazy("Changed the giving allowance"),
+    "recognition.allowance_override": gettext_lazy("Set one person's allowance"),
+    "recognition.allowance_override_delete": gettext_lazy("Removed one person's allowance"),
+    "recognition.milestone": gettext_lazy("Awarded a milestone"),
+    "recognition.milestone_dates": gettext_lazy("Changed milestone dates"),
+    "recognition.milestone_rule": gettext_lazy("Saved a milestone rule"),
+    "notifications.resend": gettext_lazy("Sent an e-mail again"),
+    "notifications.give_up": gettext_lazy("Gave up on an e-mail"),
+    "notifications.email_suppress": gettext_lazy("Stopped e-mails to an address"),
+    "notifications.email_suppression_lift": gettext_lazy("Resumed e-mails to an address"),
 }
 
 # Bookkeeping the services record under a name that means little to a reader.
-_PLAIN_NAMES = {"balance_after": "new balance"}
+_PLAIN_NAMES = {"balance_after": gettext_lazy("new balance")}
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -59,7 +106,7 @@ _EMPTY = "—"
 
 def model_of(object_type: str) -> type[models.Model] | None:
     """The model an entry's `object_type` ("app_label.model") names, if it still exists."""
-    app_label, _, model_name = object_type.partition(".")
+    app_label, _dot, model_name = object_type.partition(".")
     try:
         return apps.get_model(app_label, model_name)
     except (LookupError, ValueError):
@@ -85,32 +132,41 @@ def _model_named(app_label: str, name: str) -> type[models.Model] | None:
     return next((model for model in own if model._meta.model_name.endswith(name)), None)
 
 
-def _lowered(words: str) -> str:
-    """A library's "Token" as "token" inside a sentence; an initialism ("API key") as it is."""
+def _in_sentence(words: str) -> str:
+    """A kind of object's name inside a sentence. English writes it in lower case (a library's
+    "Token" as "token"; an initialism, "API key", as it is); German keeps a noun's capital."""
+    if (get_language() or "en").partition("-")[0] != "en":
+        return words
     return words[:1].lower() + words[1:] if words[1:2].islower() else words
 
 
-def _with_article(words: str) -> str:
+def _starts_with_a_vowel_sound(words: str) -> bool:
     lowered = words.lower()
-    # "a user", "an order": a "u" that sounds as "you" takes "a".
-    vowel = lowered[:1] in ("a", "e", "i", "o") or (lowered[:1] == "u" and not lowered.startswith(("us", "uni")))
-    return f"{'an' if vowel else 'a'} {words}"
+    # "an order", "a user": a "u" that sounds as "you" takes "a".
+    return lowered[:1] in ("a", "e", "i", "o") or (lowered[:1] == "u" and not lowered.startswith(("us", "uni")))
 
 
 def action_label(*, action: str, object_type: str = "") -> str:
     """What was done, in words: "Changed a budget", "Awarded points". `object_type`, when known,
     names the object in an action that has no words of its own yet."""
     if action in _STEP_LABELS:
-        return _STEP_LABELS[action]
-    app_label, _, step = action.partition(".")
-    name, _, verb = step.rpartition("_")
+        return str(_STEP_LABELS[action])
+    app_label, _dot, step = action.partition(".")
+    name, _sep, verb = step.rpartition("_")
     target = model_of(object_type)
     if verb in _ADMIN_VERBS:
         model = _model_named(app_label, name) or target
         if model is not None:
-            return f"{_ADMIN_VERBS[verb]} {_with_article(_lowered(str(model._meta.verbose_name)))}"
+            named = _in_sentence(str(model._meta.verbose_name))
+            before_consonant, before_vowel = _ADMIN_VERBS[verb]
+            sentence = before_vowel if _starts_with_a_vowel_sound(named) else before_consonant
+            return str(sentence) % {"model": named}
+    # The recorded code in words (nobody named it yet): a machine name, so it stays as recorded.
     words = step.replace("_", " ").strip().capitalize() or action
-    return f"{words} ({target._meta.verbose_name})" if target is not None else words
+    if target is None:
+        return words
+    # Translators: an audit action nobody named yet: its recorded code in words, then the kind of object.
+    return _("%(action)s (%(model)s)") % {"action": words, "model": target._meta.verbose_name}
 
 
 @dataclass(frozen=True)
@@ -159,28 +215,28 @@ def value_text(value: Any, *, field: models.Field | None = None) -> str | None:
     if value is None or value == "":
         return _EMPTY
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int | float):
-        return f"{value:,}"
+        return number(value)
     if isinstance(value, str):
         if _is_id(value):
             return None
         if _DAY.match(value):
-            return f"{date.fromisoformat(value):%-d %b %Y}"
+            return day(date.fromisoformat(value))
         if _MOMENT.match(value):
             try:
-                moment = datetime.fromisoformat(value)
+                when = datetime.fromisoformat(value)
             except ValueError:
                 return value
-            if timezone.is_aware(moment):
-                moment = timezone.localtime(moment)
-            return f"{moment:%-d %b %Y, %H:%M}"
+            # In the reader's zone, with the zone; a naive one (none is recorded so) read as Django
+            # reads naive times, in the default zone.
+            return moment(when if timezone.is_aware(when) else timezone.make_aware(when))
         return value
     if isinstance(value, dict) and "change" in value and ("before" in value or "after" in value):
         # An inline row the admin form added, changed or deleted (a budget's limits).
         fields = value.get("after") or value.get("before") or {}
         detail = ", ".join(f"{k.replace('_', ' ')}: {t}" for k, v in fields.items() if (t := value_text(v)) is not None)
-        return f"{value['change']} ({detail})" if detail else str(value["change"])
+        return _inline_change(str(value["change"]), detail)
     if isinstance(value, dict):
         shown = [(k, value_text(v)) for k, v in value.items()]
         return ", ".join(f"{k.replace('_', ' ')}: {t}" for k, t in shown if t is not None) or None
@@ -190,6 +246,18 @@ def value_text(value: Any, *, field: models.Field | None = None) -> str | None:
             return "; ".join(item for item in items if item is not None) or _EMPTY
         return ", ".join(item for item in items if item is not None) or _EMPTY
     return str(value)
+
+
+def _inline_change(change: str, detail: str) -> str:
+    """An inline row's change (recorded as the machine word "added", "changed" or "deleted") as
+    a whole phrase per case, with what the row held."""
+    if change == "added":
+        return _("added (%(detail)s)") % {"detail": detail} if detail else _("added")
+    if change == "changed":
+        return _("changed (%(detail)s)") % {"detail": detail} if detail else _("changed")
+    if change == "deleted":
+        return _("deleted (%(detail)s)") % {"detail": detail} if detail else _("deleted")
+    return f"{change} ({detail})" if detail else change
 
 
 def _shortened(text: str | None) -> str | None:

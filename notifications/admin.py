@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from awsomeshop.admin_tools import ReadOnlyAdminMixin
-from awsomeshop.text import counted
+from awsomeshop.text import number
 
 from .kinds import notification_kind_list
 from .models import EmailSuppression, Notification
@@ -13,7 +15,7 @@ from .services import email_suppressions_lift, notifications_give_up, notificati
 class KindFilter(admin.SimpleListFilter):
     """The kinds the apps declared, by their labels."""
 
-    title = "kind"
+    title = gettext_lazy("kind")
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
@@ -46,38 +48,41 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="kind", ordering="kind")
+    @admin.display(description=gettext_lazy("kind"), ordering="kind")
     def kind_label(self, notification: Notification) -> str:
         return notification.kind_label
 
-    @admin.display(description="to", ordering="recipient__email")
+    @admin.display(description=gettext_lazy("to"), ordering="recipient__email")
     def recipient_email(self, notification: Notification) -> str:
         return notification.recipient.email
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.resend_notification")
 
-    @admin.action(description="Send the selected failed e-mails again", permissions=["resend"])
+    @admin.action(description=gettext_lazy("Send the selected failed e-mails again"), permissions=["resend"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notifications_resend(ids=list(queryset.values_list("pk", flat=True)))
         if count:
-            self.message_user(request, f"{counted(count, 'e-mail', 'e-mails')} will be sent again.", messages.SUCCESS)
+            again = ngettext("%(count)s e-mail will be sent again.", "%(count)s e-mails will be sent again.", count)
+            self.message_user(request, again % {"count": number(count)}, messages.SUCCESS)
         else:
-            self.message_user(request, "None of the selected e-mails had failed; nothing to send again.")
+            self.message_user(request, _("None of the selected e-mails had failed; nothing to send again."))
 
     @admin.action(
-        description="Give up on the selected failed e-mails (they stay in the portal)", permissions=["resend"]
+        description=gettext_lazy("Give up on the selected failed e-mails (they stay in the portal)"),
+        permissions=["resend"],
     )
     def give_up(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notifications_give_up(ids=list(queryset.values_list("pk", flat=True)), given_up_by_id=request.user.pk)
         if count:
-            self.message_user(
-                request,
-                f"{counted(count, 'e-mail', 'e-mails')} will not be sent; the notification stays in the portal.",
-                messages.SUCCESS,
+            given_up = ngettext(
+                "%(count)s e-mail will not be sent; the notification stays in the portal.",
+                "%(count)s e-mails will not be sent; the notifications stay in the portal.",
+                count,
             )
+            self.message_user(request, given_up % {"count": number(count)}, messages.SUCCESS)
         else:
-            self.message_user(request, "None of the selected e-mails had failed; nothing changed.", messages.WARNING)
+            self.message_user(request, _("None of the selected e-mails had failed; nothing changed."), messages.WARNING)
 
 
 @admin.register(EmailSuppression)
@@ -95,14 +100,19 @@ class EmailSuppressionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_lift_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.delete_emailsuppression")
 
-    @admin.action(description="E-mail the selected addresses again (they were fixed)", permissions=["lift"])
+    @admin.action(
+        description=gettext_lazy("E-mail the selected addresses again (they were fixed)"), permissions=["lift"]
+    )
     def lift(self, request: HttpRequest, queryset: QuerySet[EmailSuppression]) -> None:
         count = email_suppressions_lift(ids=list(queryset.values_list("pk", flat=True)), lifted_by_id=request.user.pk)
         if count:
-            self.message_user(
-                request, f"{counted(count, 'address', 'addresses')} will be e-mailed again.", messages.SUCCESS
+            lifted = ngettext(
+                "%(count)s address will be e-mailed again.", "%(count)s addresses will be e-mailed again.", count
             )
+            self.message_user(request, lifted % {"count": number(count)}, messages.SUCCESS)
         else:
             self.message_user(
-                request, "None of the selected addresses is suppressed any more; nothing was lifted.", messages.WARNING
+                request,
+                _("None of the selected addresses is suppressed any more; nothing was lifted."),
+                messages.WARNING,
             )

@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from awsomeshop.admin_tools import ReadOnlyAdminMixin, ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 from awsomeshop.exceptions import ShopError
-from awsomeshop.text import counted
+from awsomeshop.text import moment, number
 
 from .models import AllowanceOverride, AllowancePolicy, CompanyValue, MilestoneDates, MilestoneRule, Recognition
 from .selectors import recognition_reversible_now
@@ -109,11 +111,11 @@ class AllowanceOverrideAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactio
 
 
 class HiddenFilter(admin.SimpleListFilter):
-    title = "shown"
+    title = gettext_lazy("shown")
     parameter_name = "hidden"
 
     def lookups(self, request, model_admin):
-        return [("no", "In the feed"), ("yes", "Hidden by HR")]
+        return [("no", _("In the feed")), ("yes", _("Hidden by HR"))]
 
     def queryset(self, request, queryset):
         if self.value() == "no":
@@ -125,11 +127,12 @@ class HiddenFilter(admin.SimpleListFilter):
 
 class HideForm(forms.Form):
     reason = forms.CharField(
+        label=gettext_lazy("Reason"),
         max_length=HIDE_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The giver and the receivers see it.",
+        help_text=gettext_lazy("The giver and the receivers see it."),
     )
-    confirm = forms.BooleanField(label="Take back the points it gave that have not been spent")
+    confirm = forms.BooleanField(label=gettext_lazy("Take back the points it gave that have not been spent"))
 
 
 @admin.register(Recognition)
@@ -150,29 +153,29 @@ class RecognitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .prefetch_related("receiver_rows__user")
         )
 
-    @admin.display(description="receivers")
+    @admin.display(description=gettext_lazy("receivers"))
     def receiver_list(self, obj: Recognition) -> str:
         return ", ".join(row.user.email for row in obj.receiver_rows.all())
 
-    @admin.display(description="points", ordering="points_total")
+    @admin.display(description=gettext_lazy("points"), ordering="points_total")
     def points(self, obj: Recognition) -> str:
-        return f"{getattr(obj, 'points_total', 0) or 0:,}"
+        return number(getattr(obj, "points_total", 0) or 0)
 
-    @admin.display(description="shown", boolean=True)
+    @admin.display(description=gettext_lazy("shown"), boolean=True)
     def shown(self, obj: Recognition) -> bool:
         return not obj.is_hidden
 
-    @admin.display(description="moderation")
+    @admin.display(description=gettext_lazy("moderation"))
     def moderation(self, obj: Recognition) -> str:
         if obj.is_hidden:
-            return format_html(
-                "Hidden on {} by {}: “{}”",
-                obj.hidden_at.strftime("%-d %b %Y %H:%M %Z"),
-                obj.hidden_by,
-                obj.hidden_reason,
-            )
+            # Plain text: the admin escapes a read-only field's value.
+            return _("Hidden on %(at)s by %(who)s: “%(reason)s”") % {
+                "at": moment(obj.hidden_at),
+                "who": obj.hidden_by,
+                "reason": obj.hidden_reason,
+            }
         link = reverse("admin:recognition_recognition_hide", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Hide and take back its points…</a>', link)
+        return format_html('<a class="button" href="{}">{}</a>', link, _("Hide and take back its points…"))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -196,30 +199,45 @@ class RecognitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 form.add_error("reason", refusal.message)
             else:
                 if outcome.replayed and outcome.taken_back:
-                    self.message_user(
-                        request,
-                        f"It was hidden already; {outcome.taken_back:,} points were taken back now.",
-                        messages.SUCCESS,
+                    taken = ngettext(
+                        "It was hidden already; %(count)s point was taken back now.",
+                        "It was hidden already; %(count)s points were taken back now.",
+                        outcome.taken_back,
                     )
+                    self.message_user(request, taken % {"count": number(outcome.taken_back)}, messages.SUCCESS)
                 elif outcome.replayed:
-                    self.message_user(request, "It was hidden already; nothing more was taken back.", messages.WARNING)
-                else:
-                    spent = f" {outcome.already_spent:,} had been spent already." if outcome.already_spent else ""
                     self.message_user(
-                        request, f"Hidden. {outcome.taken_back:,} points were taken back.{spent}", messages.SUCCESS
+                        request, _("It was hidden already; nothing more was taken back."), messages.WARNING
                     )
+                else:
+                    hidden = _hidden_text(outcome.taken_back, outcome.already_spent)
+                    self.message_user(request, hidden, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:recognition_recognition_change", args=[recognition.pk]))
         receivers = format_html_join(", ", "{}", ((row.user.email,) for row in recognition.receiver_rows.all()))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Hide a recognition",
+            "title": _("Hide a recognition"),
             "recognition": recognition,
             "receivers": receivers,
             "form": form,
             "reversible_now": recognition_reversible_now(recognition=recognition) if recognition.is_hidden else 0,
         }
         return TemplateResponse(request, "admin/recognition/hide.html", context)
+
+
+def _hidden_text(taken_back: int, already_spent: int) -> str:
+    """What hiding did: the points taken back and, when some had been spent, how many (a sentence
+    of its own, its own plural)."""
+    taken = ngettext(
+        "Hidden. %(count)s point was taken back.", "Hidden. %(count)s points were taken back.", taken_back
+    ) % {"count": number(taken_back)}
+    if not already_spent:
+        return taken
+    spent = ngettext("%(count)s had been spent already.", "%(count)s had been spent already.", already_spent) % {
+        "count": number(already_spent)
+    }
+    return f"{taken} {spent}"
 
 
 class MilestoneDatesForm(forms.ModelForm):
@@ -230,7 +248,8 @@ class MilestoneDatesForm(forms.ModelForm):
 
 class DatesImportForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV: e-mail, hire date, birthday (dates like 2021-04-01; the birthday may be empty)."
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV: e-mail, hire date, birthday (dates like 2021-04-01; the birthday may be empty)."),
     )
 
 
@@ -254,7 +273,7 @@ class MilestoneDatesAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsM
     def get_fields(self, request, obj=None):
         return ["user", "hired_on", "birthday", "birthday_shared"]
 
-    @admin.display(description="birthday recorded", boolean=True)
+    @admin.display(description=gettext_lazy("birthday recorded"), boolean=True)
     def birthday_recorded(self, obj: MilestoneDates) -> bool:
         return obj.birthday is not None
 
@@ -280,15 +299,17 @@ class MilestoneDatesAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsM
             except ShopError as refusal:
                 form.add_error("file", refusal.message)
             else:
-                saved = counted(report.saved, "employee", "employees")
-                self.message_user(
-                    request, f"Saved the dates of {saved} ({report.changed:,} changed).", messages.SUCCESS
-                )
+                saved = ngettext(
+                    "Saved the dates of %(count)s employee (%(changed)s changed).",
+                    "Saved the dates of %(count)s employees (%(changed)s changed).",
+                    report.saved,
+                ) % {"count": number(report.saved), "changed": number(report.changed)}
+                self.message_user(request, saved, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:recognition_milestonedates_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import hire dates and birthdays",
+            "title": _("Import hire dates and birthdays"),
             "form": form,
         }
         return TemplateResponse(request, "admin/recognition/milestonedates/import.html", context)

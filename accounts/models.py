@@ -37,13 +37,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     UUID for local users.
     """
 
-    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False)
+    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, verbose_name=_("id"))
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
+    first_name = models.CharField(max_length=150, blank=True, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=150, blank=True, verbose_name=_("last name"))
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can sign in to the admin."))
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Unset instead of deleting a user."))
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(default=timezone.now, verbose_name=_("date joined"))
     # Empty until the person chooses: then the browser's language decides (accounts.languages).
     language = models.CharField(_("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES)
 

@@ -18,8 +18,8 @@ class AuditEntry(models.Model):
         PORTAL = "portal", _("Portal")
         SYSTEM = "system", _("System")  # a command, a scheduled job, the demo data
 
-    id = models.BigAutoField(primary_key=True)
-    at = TimestampColumn(auto_now_add=True)
+    id = models.BigAutoField(primary_key=True, verbose_name=_("id"))
+    at = TimestampColumn(auto_now_add=True, verbose_name=_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -27,14 +27,17 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="audit_entries",
         db_index=False,
+        verbose_name=_("actor"),
     )
     # The e-mail as it was then: the log still says who, whatever becomes of the account.
-    actor_email = models.CharField(max_length=254, blank=True, default="")
-    source = models.CharField(max_length=6, choices=Source.choices)
-    action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64, help_text=_("app_label.model of what was changed."))
-    object_id = models.CharField(max_length=255)
-    object_repr = models.CharField(max_length=255)
+    actor_email = models.CharField(max_length=254, blank=True, default="", verbose_name=_("actor email"))
+    source = models.CharField(max_length=6, choices=Source.choices, verbose_name=_("source"))
+    action = models.CharField(max_length=64, verbose_name=_("action"))
+    object_type = models.CharField(
+        max_length=64, help_text=_("app_label.model of what was changed."), verbose_name=_("object type")
+    )
+    object_id = models.CharField(max_length=255, verbose_name=_("object id"))
+    object_repr = models.CharField(max_length=255, verbose_name=_("object repr"))
     # The employee the change is about (an award's, an order's), so their history shows it.
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -43,9 +46,10 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="audit_entries_about",
         db_index=False,
+        verbose_name=_("employee"),
     )
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True, verbose_name=_("before"))
+    after = models.JSONField(null=True, blank=True, verbose_name=_("after"))
 
     class Meta:
         db_table = "audit_entries"

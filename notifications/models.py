@@ -32,33 +32,41 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not e-mailed (turned off, no address, or given up)")
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(primary_key=True, verbose_name=_("id"))
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
+        verbose_name=_("recipient"),
     )
     # Declared by the app that raises it (notifications/kinds.py): this app knows none of them.
-    kind = models.CharField(max_length=20)
-    topic = models.CharField(max_length=10, choices=Topic.choices)
-    title = models.CharField(max_length=200)
-    body = models.TextField(max_length=2000)
-    link = models.CharField(max_length=300, help_text=_("The portal page it is about, as a path."))
+    kind = models.CharField(max_length=20, verbose_name=_("kind"))
+    topic = models.CharField(max_length=10, choices=Topic.choices, verbose_name=_("topic"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(max_length=2000, verbose_name=_("body"))
+    link = models.CharField(
+        max_length=300, help_text=_("The portal page it is about, as a path."), verbose_name=_("link")
+    )
     # The title and body as sentences with their values (notifications.words), read in each
     # reader's language; `title` and `body` keep the English. Rows from before have none.
-    words = models.JSONField(null=True, blank=True, editable=False)
-    created_at = TimestampColumn(auto_now_add=True)
-    read_at = TimestampColumn(null=True, blank=True)
+    words = models.JSONField(null=True, blank=True, editable=False, verbose_name=_("words"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
+    read_at = TimestampColumn(null=True, blank=True, verbose_name=_("read at"))
     # The e-mail's delivery: claimed by one sender at a time (`claimed_by` until `claimed_until`).
-    email_status = models.CharField(max_length=8, choices=EmailStatus.choices)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = TimestampColumn(null=True, blank=True)
-    claimed_by = models.CharField(max_length=36, null=True, blank=True)  # noqa: DJ001 - NULL: unclaimed
-    claimed_until = TimestampColumn(null=True, blank=True)
-    sent_at = TimestampColumn(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True, default="")
+    email_status = models.CharField(max_length=8, choices=EmailStatus.choices, verbose_name=_("email status"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = TimestampColumn(null=True, blank=True, verbose_name=_("next attempt at"))
+    claimed_by = models.CharField(max_length=36, null=True, blank=True, verbose_name=_("claimed by"))  # noqa: DJ001 - NULL: unclaimed
+    claimed_until = TimestampColumn(null=True, blank=True, verbose_name=_("claimed until"))
+    sent_at = TimestampColumn(null=True, blank=True, verbose_name=_("sent at"))
+    last_error = models.CharField(max_length=500, blank=True, default="", verbose_name=_("last error"))
     # Set for what must be told at most once (a day's summary): unique per recipient.
-    dedupe_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 - NULL: no such limit
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("dedupe key"))  # noqa: DJ001 - NULL: no such limit
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         db_table = "notifications"
         ordering = ["-created_at", "-id"]
         permissions = [("resend_notification", _("Can send failed notification e-mails again"))]
@@ -108,15 +116,27 @@ class NotificationPreference(models.Model):
     """Which topics an employee wants by e-mail; no row means all of them."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
     )
-    awards_email = models.BooleanField(default=True, help_text=_("E-mail me when I am given points."))
-    orders_email = models.BooleanField(default=True, help_text=_("E-mail me when my orders move on."))
+    awards_email = models.BooleanField(
+        default=True, help_text=_("E-mail me when I am given points."), verbose_name=_("awards email")
+    )
+    orders_email = models.BooleanField(
+        default=True, help_text=_("E-mail me when my orders move on."), verbose_name=_("orders email")
+    )
     wishlist_email = models.BooleanField(
-        default=True, help_text=_("E-mail me when something on my wishlist is back or within my points.")
+        default=True,
+        help_text=_("E-mail me when something on my wishlist is back or within my points."),
+        verbose_name=_("wishlist email"),
     )
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         db_table = "notification_preferences"
 
     def __str__(self) -> str:
@@ -141,10 +161,12 @@ class EmailSuppression(models.Model):
         COMPLAINT = "complaint", _("Complaint (marked as spam)")
 
     # Lower case: the same mailbox in any letter case is one entry.
-    email = models.EmailField(max_length=254, unique=True)
-    reason = models.CharField(max_length=10, choices=Reason.choices)
-    detail = models.CharField(max_length=500, blank=True, default="", help_text=_("What the mail service said."))
-    created_at = TimestampColumn(auto_now_add=True)
+    email = models.EmailField(max_length=254, unique=True, verbose_name=_("email"))
+    reason = models.CharField(max_length=10, choices=Reason.choices, verbose_name=_("reason"))
+    detail = models.CharField(
+        max_length=500, blank=True, default="", help_text=_("What the mail service said."), verbose_name=_("detail")
+    )
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         db_table = "email_suppressions"

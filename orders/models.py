@@ -59,7 +59,9 @@ class Order(models.Model):
 
     Status = OrderStatus
 
-    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="order_id")
+    id = models.CharField(
+        primary_key=True, max_length=255, default=new_id, editable=False, db_column="order_id", verbose_name=_("id")
+    )
     # The documented schema has no foreign key to a users table; Django joins on it all the same.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,16 +70,26 @@ class Order(models.Model):
         db_column="user_id",
         db_constraint=False,
         db_index=False,
+        verbose_name=_("user"),
     )
     product = models.ForeignKey(
-        "shop.Product", on_delete=models.PROTECT, related_name="orders", db_column="product_id", db_index=False
+        "shop.Product",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_column="product_id",
+        db_index=False,
+        verbose_name=_("product"),
     )
-    points_used = models.IntegerField()
-    status = EnumColumn(max_length=16, choices=Status.choices, default=Status.PLACED, db_default=Status.PLACED)
-    created_at = TimestampColumn(auto_now_add=True)
+    points_used = models.IntegerField(verbose_name=_("points used"))
+    status = EnumColumn(
+        max_length=16, choices=Status.choices, default=Status.PLACED, db_default=Status.PLACED, verbose_name=_("status")
+    )
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
     # Not in the documented schema: the client's key for this redemption, so a retried request
     # returns this order instead of buying a second one.
-    idempotency_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
+    idempotency_key = ExactCharField(
+        max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False, verbose_name=_("idempotency key")
+    )  # noqa: DJ001 - NULL: no key
     # Not in the documented schema either (nullable additions): what was ordered and where it goes.
     option = models.ForeignKey(
         "shop.ProductOption",
@@ -86,17 +98,26 @@ class Order(models.Model):
         blank=True,
         related_name="orders",
         db_column="option_id",
+        verbose_name=_("option"),
     )
-    delivery_method = models.CharField(max_length=8, choices=DeliveryMethod.choices, null=True, blank=True)  # noqa: DJ001 - NULL on orders from before delivery methods
-    delivery_address = TextColumn(max_length=ADDRESS_MAX_LENGTH, null=True, blank=True)
-    pickup_location = models.CharField(max_length=PICKUP_LOCATION_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
-    note = models.CharField(max_length=NOTE_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001 - the employee's answer to the product's question
-    carrier = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
-    tracking_number = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    delivery_method = models.CharField(  # noqa: DJ001 - NULL on orders from before delivery methods
+        max_length=8, choices=DeliveryMethod.choices, null=True, blank=True, verbose_name=_("delivery method")
+    )
+    delivery_address = TextColumn(
+        max_length=ADDRESS_MAX_LENGTH, null=True, blank=True, verbose_name=_("delivery address")
+    )
+    pickup_location = models.CharField(  # noqa: DJ001
+        max_length=PICKUP_LOCATION_MAX_LENGTH, null=True, blank=True, verbose_name=_("pickup location")
+    )
+    note = models.CharField(max_length=NOTE_MAX_LENGTH, null=True, blank=True, verbose_name=_("note"))  # noqa: DJ001 - the employee's answer to the product's question
+    carrier = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("carrier"))  # noqa: DJ001
+    tracking_number = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("tracking number"))  # noqa: DJ001
     # The balance the redemption left, set by order_redeem on the order it returns (not a column).
     balance_after: int | None = None
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         db_table = "orders"
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -155,15 +176,23 @@ class OrderStatusChange(models.Model):
     """One step of an order's life after it was placed: who moved it, when, from what to what, why.
     Append-only; written by orders.services in the transaction that changes the status."""
 
-    id = models.BigAutoField(primary_key=True)
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="status_changes", db_column="order_id")
-    from_status = models.CharField(max_length=16, choices=OrderStatus.choices)
-    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    id = models.BigAutoField(primary_key=True, verbose_name=_("id"))
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="status_changes", db_column="order_id", verbose_name=_("order")
     )
-    note = models.CharField(max_length=500, blank=True, default="")
-    created_at = TimestampColumn(auto_now_add=True)
+    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=16, choices=OrderStatus.choices, verbose_name=_("to status"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("changed by"),
+    )
+    note = models.CharField(max_length=500, blank=True, default="", verbose_name=_("note"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         db_table = "order_status_changes"
@@ -179,22 +208,41 @@ class VoucherCode(models.Model):
     per order, or attached to one order by fulfilment staff. Only the order's employee and
     fulfilment staff ever see it."""
 
-    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False, verbose_name=_("id"))
     product = models.ForeignKey(
-        "shop.Product", on_delete=models.PROTECT, related_name="voucher_codes", db_column="product_id", db_index=False
+        "shop.Product",
+        on_delete=models.PROTECT,
+        related_name="voucher_codes",
+        db_column="product_id",
+        db_index=False,
+        verbose_name=_("product"),
     )
     # Codes are case-sensitive: compared byte for byte.
-    code = ExactCharField(max_length=VOUCHER_CODE_MAX_LENGTH)
+    code = ExactCharField(max_length=VOUCHER_CODE_MAX_LENGTH, verbose_name=_("code"))
     order = models.OneToOneField(
-        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="voucher", db_column="order_id"
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="voucher",
+        db_column="order_id",
+        verbose_name=_("order"),
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("added by"),
     )
-    created_at = TimestampColumn(auto_now_add=True)
-    assigned_at = TimestampColumn(null=True, blank=True)
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
+    assigned_at = TimestampColumn(null=True, blank=True, verbose_name=_("assigned at"))
 
     class Meta:
+        verbose_name = _("voucher code")
+        verbose_name_plural = _("voucher codes")
         db_table = "voucher_codes"
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["product", "order", "created_at"], name="idx_voucher_pool")]

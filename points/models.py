@@ -106,12 +106,13 @@ class UserPoints(models.Model):
         related_name="points",
         db_column="user_id",
         db_constraint=False,
+        verbose_name=_("user"),
     )
-    current_points = models.IntegerField(default=0, db_default=0)
-    total_earned = models.IntegerField(default=0, db_default=0)
-    total_redeemed = models.IntegerField(default=0, db_default=0)
-    created_at = TimestampColumn(auto_now_add=True)
-    updated_at = TimestampColumn(auto_now=True)
+    current_points = models.IntegerField(default=0, db_default=0, verbose_name=_("current points"))
+    total_earned = models.IntegerField(default=0, db_default=0, verbose_name=_("total earned"))
+    total_redeemed = models.IntegerField(default=0, db_default=0, verbose_name=_("total redeemed"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = TimestampColumn(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         db_table = "user_points"
@@ -159,15 +160,27 @@ class AwardBatch(models.Model):
         PENDING = "pending", _("Waiting for approval")
         REJECTED = "rejected", _("Rejected")
 
-    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False, verbose_name=_("id"))
     awarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="award_batches", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="award_batches",
+        db_index=False,
+        verbose_name=_("awarded by"),
     )
-    source = models.CharField(max_length=4, choices=Source.choices)
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.AWARD, db_default=Kind.AWARD)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.APPLIED, db_default=Status.APPLIED)
+    source = models.CharField(max_length=4, choices=Source.choices, verbose_name=_("source"))
+    kind = models.CharField(
+        max_length=8, choices=Kind.choices, default=Kind.AWARD, db_default=Kind.AWARD, verbose_name=_("kind")
+    )
+    status = models.CharField(
+        max_length=8,
+        choices=Status.choices,
+        default=Status.APPLIED,
+        db_default=Status.APPLIED,
+        verbose_name=_("status"),
+    )
     # What was asked for, [[user_id, amount, reason], …]: what an approver sees and applies.
-    requested = models.JSONField(default=list, blank=True)
+    requested = models.JSONField(default=list, blank=True, verbose_name=_("requested"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -175,16 +188,19 @@ class AwardBatch(models.Model):
         blank=True,
         related_name="award_batches_decided",
         help_text=_("The second HR user who approved or rejected it."),
+        verbose_name=_("decided by"),
     )
-    decided_at = TimestampColumn(null=True, blank=True)
-    decision_note = models.CharField(max_length=255, blank=True, default="")
-    client_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
-    fingerprint = models.CharField(max_length=64)
-    award_count = models.PositiveIntegerField()
-    points_total = models.BigIntegerField()
+    decided_at = TimestampColumn(null=True, blank=True, verbose_name=_("decided at"))
+    decision_note = models.CharField(max_length=255, blank=True, default="", verbose_name=_("decision note"))
+    client_key = ExactCharField(
+        max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False, verbose_name=_("client key")
+    )  # noqa: DJ001 - NULL: no key
+    fingerprint = models.CharField(max_length=64, verbose_name=_("fingerprint"))
+    award_count = models.PositiveIntegerField(verbose_name=_("award count"))
+    points_total = models.BigIntegerField(verbose_name=_("points total"))
     # The balance each award left, as the API's first answer showed it, so a replay shows it too.
-    balances = models.JSONField(default=dict)
-    created_at = TimestampColumn(auto_now_add=True)
+    balances = models.JSONField(default=dict, verbose_name=_("balances"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         db_table = "points_award_batches"
@@ -238,7 +254,14 @@ class PointsTransaction(models.Model):
 
     Type = LedgerKind
 
-    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="transaction_id")
+    id = models.CharField(
+        primary_key=True,
+        max_length=255,
+        default=new_id,
+        editable=False,
+        db_column="transaction_id",
+        verbose_name=_("id"),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -246,9 +269,10 @@ class PointsTransaction(models.Model):
         db_column="user_id",
         db_constraint=False,
         db_index=False,
+        verbose_name=_("user"),
     )
-    transaction_type = EnumColumn(max_length=8, choices=Type.choices)
-    points_amount = models.IntegerField()
+    transaction_type = EnumColumn(max_length=8, choices=Type.choices, verbose_name=_("transaction type"))
+    points_amount = models.IntegerField(verbose_name=_("points amount"))
     order = models.ForeignKey(
         "orders.Order",
         on_delete=models.PROTECT,
@@ -258,11 +282,14 @@ class PointsTransaction(models.Model):
         db_column="order_id",
         db_constraint=False,
         db_index=False,
+        verbose_name=_("order"),
     )
-    description = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
-    created_at = TimestampColumn(auto_now_add=True)
+    description = models.CharField(max_length=255, blank=True, null=True, verbose_name=_("description"))  # noqa: DJ001 - nullable in the schema
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
     # Not in the documented schema; added by later migrations as nullable columns.
-    balance_after = models.IntegerField(null=True, blank=True, help_text=_("The balance right after this row."))
+    balance_after = models.IntegerField(
+        null=True, blank=True, help_text=_("The balance right after this row."), verbose_name=_("balance after")
+    )
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -270,6 +297,7 @@ class PointsTransaction(models.Model):
         blank=True,
         related_name="points_awarded",
         help_text=_("Who gave the points, for awards."),
+        verbose_name=_("awarded by"),
     )
     batch = models.ForeignKey(
         AwardBatch,
@@ -278,6 +306,7 @@ class PointsTransaction(models.Model):
         blank=True,
         related_name="transactions",
         help_text=_("The confirmed request this row belongs to, for awards and reversals."),
+        verbose_name=_("batch"),
     )
     reverses = models.ForeignKey(
         "self",
@@ -287,6 +316,7 @@ class PointsTransaction(models.Model):
         related_name="reversals",
         db_index=False,
         help_text=_("The award this reversal corrects."),
+        verbose_name=_("reverses"),
     )
     expires = models.OneToOneField(
         "PointsLot",
@@ -296,9 +326,12 @@ class PointsTransaction(models.Model):
         related_name="expiry",
         db_column="expires_lot_id",
         help_text=_("The lot whose rest this row expired: one expiry per lot, however often the job runs."),
+        verbose_name=_("expires"),
     )
 
     class Meta:
+        verbose_name = _("points transaction")
+        verbose_name_plural = _("points transactions")
         db_table = "points_transactions"
         ordering = ["-created_at", "-id"]
         permissions = [("award_points", _("Can award points to employees"))]
@@ -364,6 +397,7 @@ class PointsLot(models.Model):
         on_delete=models.PROTECT,
         related_name="lot",
         db_column="transaction_id",
+        verbose_name=_("credit"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -372,12 +406,15 @@ class PointsLot(models.Model):
         db_column="user_id",
         db_constraint=False,
         db_index=False,
+        verbose_name=_("user"),
     )
-    credited_at = TimestampColumn(help_text=_("When the points came in: the crediting ledger row's time."))
-    points = models.IntegerField()
-    remaining = models.IntegerField()
+    credited_at = TimestampColumn(
+        help_text=_("When the points came in: the crediting ledger row's time."), verbose_name=_("credited at")
+    )
+    points = models.IntegerField(verbose_name=_("points"))
+    remaining = models.IntegerField(verbose_name=_("remaining"))
     # Kept with `remaining` so the spending order reads only the open lots, in index order.
-    is_open = models.BooleanField()
+    is_open = models.BooleanField(verbose_name=_("is open"))
 
     class Meta:
         db_table = "points_lots"
@@ -412,11 +449,17 @@ class PointsLotMove(models.Model):
     """What one ledger row did to one lot: `points` taken (a redemption, a reversal, an expiry),
     or given back when negative (a refund, to the lots its order took from)."""
 
-    lot = models.ForeignKey(PointsLot, on_delete=models.PROTECT, related_name="moves", db_column="lot_id")
-    entry = models.ForeignKey(
-        PointsTransaction, on_delete=models.PROTECT, related_name="lot_moves", db_column="transaction_id"
+    lot = models.ForeignKey(
+        PointsLot, on_delete=models.PROTECT, related_name="moves", db_column="lot_id", verbose_name=_("lot")
     )
-    points = models.IntegerField()
+    entry = models.ForeignKey(
+        PointsTransaction,
+        on_delete=models.PROTECT,
+        related_name="lot_moves",
+        db_column="transaction_id",
+        verbose_name=_("entry"),
+    )
+    points = models.IntegerField(verbose_name=_("points"))
 
     class Meta:
         db_table = "points_lot_moves"
@@ -437,10 +480,10 @@ class PointsExpiryRuleSeen(models.Model):
     EXPIRY_NOTICE_DAYS of that day, so a rule switched on, shortened or moved back in time gives
     everyone a month's notice and their reminder first, whatever the settings say."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    months = models.PositiveSmallIntegerField()
-    starts = models.DateField()
-    seen_on = models.DateField()
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, verbose_name=_("id"))
+    months = models.PositiveSmallIntegerField(verbose_name=_("months"))
+    starts = models.DateField(verbose_name=_("starts"))
+    seen_on = models.DateField(verbose_name=_("seen on"))
 
     class Meta:
         db_table = "points_expiry_rule"
@@ -465,11 +508,13 @@ class PointsBudget(models.Model):
     what is left is refused; a reversal gives its points back to the budget of its award's period.
     Periods never overlap: every save checks them under one lock (`points.budgets`)."""
 
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    points = models.PositiveIntegerField(help_text=_("What HR may award in the period, all givers together."))
-    note = models.CharField(max_length=255, blank=True, default="")
-    created_at = TimestampColumn(auto_now_add=True)
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
+    points = models.PositiveIntegerField(
+        help_text=_("What HR may award in the period, all givers together."), verbose_name=_("points")
+    )
+    note = models.CharField(max_length=255, blank=True, default="", verbose_name=_("note"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         db_table = "points_budgets"
@@ -495,8 +540,8 @@ class PointsBudgetPeriodsLock(models.Model):
     saves are checked for overlapping periods one after the other: a check alone lets two
     concurrent saves both pass. MySQL has no constraint that could refuse overlapping ranges."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    touched_at = TimestampColumn(null=True, blank=True)
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, verbose_name=_("id"))
+    touched_at = TimestampColumn(null=True, blank=True, verbose_name=_("touched at"))
 
     class Meta:
         db_table = "points_budget_periods_lock"
@@ -509,11 +554,11 @@ class PointsBudgetPeriodsLock(models.Model):
 class PointsBudgetLimit(models.Model):
     """At most this much of a budget may one HR user award."""
 
-    budget = models.ForeignKey(PointsBudget, on_delete=models.CASCADE, related_name="limits")
+    budget = models.ForeignKey(PointsBudget, on_delete=models.CASCADE, related_name="limits", verbose_name=_("budget"))
     giver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="budget_limits", verbose_name=_("HR user")
     )
-    points = models.PositiveIntegerField()
+    points = models.PositiveIntegerField(verbose_name=_("points"))
 
     class Meta:
         db_table = "points_budget_limits"

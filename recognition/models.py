@@ -19,12 +19,14 @@ MESSAGE_MAX_LENGTH = 1000
 class CompanyValue(models.Model):
     """A value HR keeps ("Customer first"); every recognition names one."""
 
-    name = models.CharField(max_length=60, unique=True)
-    description = models.CharField(max_length=255, blank=True, default="")
+    name = models.CharField(max_length=60, unique=True, verbose_name=_("name"))
+    description = models.CharField(max_length=255, blank=True, default="", verbose_name=_("description"))
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Unset to stop offering it; past recognitions keep it.")
     )
-    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower comes first in the lists."))
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Lower comes first in the lists."), verbose_name=_("position")
+    )
 
     class Meta:
         db_table = "recognition_values"
@@ -40,14 +42,18 @@ class AllowancePolicy(models.Model):
     """The giving allowance every active employee has each month, unless HR set their own
     (`AllowanceOverride`). One row (id 1)."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False, verbose_name=_("id"))
     monthly_points = models.PositiveIntegerField(
-        default=100, help_text=_("Points each employee may give to colleagues per calendar month; unused points lapse.")
+        default=100,
+        help_text=_("Points each employee may give to colleagues per calendar month; unused points lapse."),
+        verbose_name=_("monthly points"),
     )
     most_per_receiver = models.PositiveIntegerField(
-        default=50, help_text=_("The most one recognition (or one +points on it) gives each receiver.")
+        default=50,
+        help_text=_("The most one recognition (or one +points on it) gives each receiver."),
+        verbose_name=_("most per receiver"),
     )
-    updated_at = TimestampColumn(auto_now=True)
+    updated_at = TimestampColumn(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         db_table = "recognition_allowance_policy"
@@ -64,10 +70,14 @@ class AllowanceOverride(models.Model):
     should not give)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="allowance_override"
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="allowance_override",
+        verbose_name=_("user"),
     )
-    monthly_points = models.PositiveIntegerField()
-    note = models.CharField(max_length=255, blank=True, default="")
+    monthly_points = models.PositiveIntegerField(verbose_name=_("monthly points"))
+    note = models.CharField(max_length=255, blank=True, default="", verbose_name=_("note"))
 
     class Meta:
         db_table = "recognition_allowance_overrides"
@@ -86,11 +96,15 @@ class Allowance(models.Model):
     in force when they last gave. Locked by every give of theirs, so concurrent gives queue and
     the database refuses `given` past `points`."""
 
-    id = models.BigAutoField(primary_key=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allowances")
-    period_start = models.DateField()
-    points = models.PositiveIntegerField(help_text=_("The allowance in force at the last give."))
-    given = models.PositiveIntegerField(default=0)
+    id = models.BigAutoField(primary_key=True, verbose_name=_("id"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allowances", verbose_name=_("user")
+    )
+    period_start = models.DateField(verbose_name=_("period start"))
+    points = models.PositiveIntegerField(
+        help_text=_("The allowance in force at the last give."), verbose_name=_("points")
+    )
+    given = models.PositiveIntegerField(default=0, verbose_name=_("given"))
 
     class Meta:
         db_table = "recognition_allowances"
@@ -113,29 +127,49 @@ class Allowance(models.Model):
 class Recognition(models.Model):
     """One "thank you" to one or more colleagues, for a company value, with points for each."""
 
-    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False, verbose_name=_("id"))
     # None for a milestone: AWSomeShop gives it, from no one's allowance.
     giver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recognitions_given", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recognitions_given",
+        null=True,
+        blank=True,
+        verbose_name=_("giver"),
     )
     receivers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="recognitions_received", through="RecognitionReceiver"
+        settings.AUTH_USER_MODEL,
+        related_name="recognitions_received",
+        through="RecognitionReceiver",
+        verbose_name=_("receivers"),
     )
     value = models.ForeignKey(
-        CompanyValue, on_delete=models.PROTECT, related_name="recognitions", null=True, blank=True
+        CompanyValue,
+        on_delete=models.PROTECT,
+        related_name="recognitions",
+        null=True,
+        blank=True,
+        verbose_name=_("value"),
     )
-    message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH, verbose_name=_("message"))
     is_public = models.BooleanField(_("public"), default=True, help_text=_("Shown in the feed to every employee."))
-    created_at = TimestampColumn(auto_now_add=True)
-    hidden_at = TimestampColumn(null=True, blank=True)
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
+    hidden_at = TimestampColumn(null=True, blank=True, verbose_name=_("hidden at"))
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
     )
-    hidden_reason = models.CharField(max_length=255, blank=True, default="")
+    hidden_reason = models.CharField(max_length=255, blank=True, default="", verbose_name=_("hidden reason"))
     # A milestone the system awarded (years of service, a birthday): no giver's allowance.
-    milestone = models.CharField(max_length=40, blank=True, default="")
+    milestone = models.CharField(max_length=40, blank=True, default="", verbose_name=_("milestone"))
 
     class Meta:
+        verbose_name = _("recognition")
+        verbose_name_plural = _("recognitions")
         db_table = "recognitions"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["hidden_at", "created_at"], name="idx_recognition_feed")]
@@ -164,10 +198,16 @@ class Recognition(models.Model):
 
 
 class RecognitionReceiver(models.Model):
-    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="receiver_rows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recognition = models.ForeignKey(
+        Recognition, on_delete=models.CASCADE, related_name="receiver_rows", verbose_name=_("recognition")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
 
     class Meta:
+        verbose_name = _("recognition receiver")
+        verbose_name_plural = _("recognition receivers")
         db_table = "recognition_receivers"
         constraints = [
             models.UniqueConstraint(fields=["recognition", "user"], name="recognition_receiver_once"),
@@ -182,21 +222,34 @@ class Give(models.Model):
     colleague's "+10" on it. `points_each` goes to every receiver; `total` left the allowance.
     `client_key` makes it one-time: a repeat with the same key is this give, never a second."""
 
-    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False)
-    recognition = models.ForeignKey(Recognition, on_delete=models.PROTECT, related_name="gives")
-    giver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gives", null=True, blank=True
+    id = models.CharField(primary_key=True, max_length=36, default=new_id, editable=False, verbose_name=_("id"))
+    recognition = models.ForeignKey(
+        Recognition, on_delete=models.PROTECT, related_name="gives", verbose_name=_("recognition")
     )
-    allowance = models.ForeignKey(Allowance, on_delete=models.PROTECT, related_name="gives", null=True, blank=True)
-    points_each = models.PositiveIntegerField()
-    total = models.PositiveIntegerField()
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="gives",
+        null=True,
+        blank=True,
+        verbose_name=_("giver"),
+    )
+    allowance = models.ForeignKey(
+        Allowance, on_delete=models.PROTECT, related_name="gives", null=True, blank=True, verbose_name=_("allowance")
+    )
+    points_each = models.PositiveIntegerField(verbose_name=_("points each"))
+    total = models.PositiveIntegerField(verbose_name=_("total"))
     # False for the recognition's own give (or a milestone's), True for a colleague's "+points".
-    added = models.BooleanField(default=False)
-    client_key = ExactCharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: no key
-    fingerprint = models.CharField(max_length=64)
-    created_at = TimestampColumn(auto_now_add=True)
+    added = models.BooleanField(default=False, verbose_name=_("added"))
+    client_key = ExactCharField(
+        max_length=IDEMPOTENCY_KEY_MAX_LENGTH, null=True, blank=True, editable=False, verbose_name=_("client key")
+    )  # noqa: DJ001 - NULL: no key
+    fingerprint = models.CharField(max_length=64, verbose_name=_("fingerprint"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("give")
+        verbose_name_plural = _("gives")
         db_table = "recognition_gives"
         ordering = ["created_at", "id"]
         constraints = [
@@ -212,14 +265,22 @@ class Give(models.Model):
 class Credit(models.Model):
     """One receiver's points from one give: the ledger row (`received`) that paid them."""
 
-    give = models.ForeignKey(Give, on_delete=models.PROTECT, related_name="credits")
-    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entry = models.OneToOneField(
-        "points.PointsTransaction", on_delete=models.PROTECT, related_name="recognition_credit", db_column="entry_id"
+    give = models.ForeignKey(Give, on_delete=models.PROTECT, related_name="credits", verbose_name=_("give"))
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("receiver")
     )
-    points = models.PositiveIntegerField()
+    entry = models.OneToOneField(
+        "points.PointsTransaction",
+        on_delete=models.PROTECT,
+        related_name="recognition_credit",
+        db_column="entry_id",
+        verbose_name=_("entry"),
+    )
+    points = models.PositiveIntegerField(verbose_name=_("points"))
 
     class Meta:
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
         db_table = "recognition_credits"
         constraints = [models.UniqueConstraint(fields=["give", "receiver"], name="recognition_credit_once")]
 
@@ -237,12 +298,18 @@ class Reaction(models.Model):
         PARTY = "party", _("Celebrate")
         STAR = "star", _("Outstanding")
 
-    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="reactions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    created_at = TimestampColumn(auto_now_add=True)
+    recognition = models.ForeignKey(
+        Recognition, on_delete=models.CASCADE, related_name="reactions", verbose_name=_("recognition")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
         db_table = "recognition_reactions"
         constraints = [
             models.UniqueConstraint(fields=["recognition", "user", "kind"], name="recognition_reaction_once"),
@@ -257,12 +324,20 @@ class MilestoneDates(models.Model):
     where they agreed to it being celebrated (`birthday_shared`)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="milestone_dates"
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="milestone_dates",
+        verbose_name=_("user"),
     )
-    hired_on = models.DateField(null=True, blank=True)
-    birthday = models.DateField(null=True, blank=True, help_text=_("Only the day and the month are used."))
+    hired_on = models.DateField(null=True, blank=True, verbose_name=_("hired on"))
+    birthday = models.DateField(
+        null=True, blank=True, help_text=_("Only the day and the month are used."), verbose_name=_("birthday")
+    )
     birthday_shared = models.BooleanField(
-        default=False, help_text=_("The employee agreed to their birthday being celebrated (and seen in the feed).")
+        default=False,
+        help_text=_("The employee agreed to their birthday being celebrated (and seen in the feed)."),
+        verbose_name=_("birthday shared"),
     )
 
     class Meta:
@@ -281,14 +356,16 @@ class MilestoneRule(models.Model):
         SERVICE = "service", _("Years of service")
         BIRTHDAY = "birthday", _("Birthday")
 
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices, verbose_name=_("kind"))
     years = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("For years of service: after how many.")
+        null=True, blank=True, help_text=_("For years of service: after how many."), verbose_name=_("years")
     )
-    points = models.PositiveIntegerField()
+    points = models.PositiveIntegerField(verbose_name=_("points"))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("milestone rule")
+        verbose_name_plural = _("milestone rules")
         db_table = "recognition_milestone_rules"
         ordering = ["kind", "years"]
         constraints = [
@@ -318,12 +395,18 @@ class MilestoneAward(models.Model):
     """A milestone awarded: at most one per person and milestone (`key`: "service-5",
     "birthday-2027"), however often or late the daily job runs; the unique key decides."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=40)
-    recognition = models.OneToOneField(Recognition, on_delete=models.PROTECT, related_name="milestone_award")
-    created_at = TimestampColumn(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(max_length=40, verbose_name=_("key"))
+    recognition = models.OneToOneField(
+        Recognition, on_delete=models.PROTECT, related_name="milestone_award", verbose_name=_("recognition")
+    )
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("milestone award")
+        verbose_name_plural = _("milestone awards")
         db_table = "recognition_milestone_awards"
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="recognition_milestone_once")]
 

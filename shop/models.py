@@ -84,13 +84,17 @@ class Product(models.Model):
     options keeps in `stock_quantity` the sum of its options' stock (the services keep both in
     one transaction; `check_points_ledger` checks it)."""
 
-    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="product_id")
-    name = models.CharField(max_length=255)
-    description = TextColumn(max_length=5000, blank=True, null=True)
-    points_cost = models.IntegerField(
-        help_text=_("Points one unit costs."), validators=[MinValueValidator(1), MaxValueValidator(POINTS_COST_MAX)]
+    id = models.CharField(
+        primary_key=True, max_length=255, default=new_id, editable=False, db_column="product_id", verbose_name=_("id")
     )
-    category = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - nullable in the schema
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    description = TextColumn(max_length=5000, blank=True, null=True, verbose_name=_("description"))
+    points_cost = models.IntegerField(
+        help_text=_("Points one unit costs."),
+        validators=[MinValueValidator(1), MaxValueValidator(POINTS_COST_MAX)],
+        verbose_name=_("points cost"),
+    )
+    category = models.CharField(max_length=100, blank=True, null=True, verbose_name=_("category"))  # noqa: DJ001 - nullable in the schema
     # The documented column is `image_url`; it holds the image's name in the media storage.
     image = models.ImageField(
         upload_to=product_image_path,
@@ -100,15 +104,19 @@ class Product(models.Model):
         db_column="image_url",
         validators=[validate_product_image],
         help_text=_("JPEG, PNG or WebP, up to 5 MB."),
+        verbose_name=_("image"),
     )
     is_active = models.BooleanField(
         _("active"), default=True, db_default=True, help_text=_("Inactive products are hidden.")
     )
     stock_quantity = models.IntegerField(
-        default=0, db_default=0, validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)]
+        default=0,
+        db_default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)],
+        verbose_name=_("stock quantity"),
     )
-    created_at = TimestampColumn(auto_now_add=True)
-    updated_at = TimestampColumn(auto_now=True)
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = TimestampColumn(auto_now=True, verbose_name=_("updated at"))
     # Not in the documented schema: how it is delivered and what the employee is asked.
     delivery_method = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
         max_length=8,
@@ -116,23 +124,31 @@ class Product(models.Model):
         default=DeliveryMethod.SHIPPED,
         null=True,
         help_text=_("What the confirmation step asks: an address, a pickup place, or nothing (a code follows)."),
+        verbose_name=_("delivery method"),
     )
     option_label = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
-        max_length=40, blank=True, null=True, help_text=_("What the options are, e.g. “Size” or “Size and colour”.")
+        max_length=40,
+        blank=True,
+        null=True,
+        help_text=_("What the options are, e.g. “Size” or “Size and colour”."),
+        verbose_name=_("option label"),
     )
     note_prompt = models.CharField(  # noqa: DJ001 - an addition to the documented table: nullable
         max_length=200,
         blank=True,
         null=True,
         help_text=_("A question the employee must answer when redeeming, e.g. “Which charity should receive it?”."),
+        verbose_name=_("note prompt"),
     )
     # Not in the documented schema: the name and description folded for search (no case, accents,
     # spaces or hyphens), kept by save() and bulk_create, so every write path keeps it.
-    search_text = models.TextField(blank=True, null=True, editable=False)  # noqa: DJ001 - an addition: nullable
+    search_text = models.TextField(blank=True, null=True, editable=False, verbose_name=_("search text"))  # noqa: DJ001 - an addition: nullable
 
     objects = ProductQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         db_table = "products"
         ordering = ["name"]
         indexes = [
@@ -190,19 +206,32 @@ class ProductOption(models.Model):
     """A variant of a product (a size, a colour) with its own stock. Written only by shop.services,
     which keeps the product's stock equal to the sum of its options' stock."""
 
-    id = models.CharField(primary_key=True, max_length=255, default=new_id, editable=False, db_column="option_id")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options", db_column="product_id")
-    name = models.CharField(max_length=100, help_text=_("What the employee picks, e.g. “M” or “Navy, M”."))
-    stock_quantity = models.IntegerField(
-        default=0, db_default=0, validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)]
+    id = models.CharField(
+        primary_key=True, max_length=255, default=new_id, editable=False, db_column="option_id", verbose_name=_("id")
     )
-    position = models.PositiveSmallIntegerField(default=0, help_text=_("Options are listed in this order."))
-    created_at = TimestampColumn(auto_now_add=True)
-    updated_at = TimestampColumn(auto_now=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="options", db_column="product_id", verbose_name=_("product")
+    )
+    name = models.CharField(
+        max_length=100, help_text=_("What the employee picks, e.g. “M” or “Navy, M”."), verbose_name=_("name")
+    )
+    stock_quantity = models.IntegerField(
+        default=0,
+        db_default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(STOCK_MAX)],
+        verbose_name=_("stock quantity"),
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Options are listed in this order."), verbose_name=_("position")
+    )
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = TimestampColumn(auto_now=True, verbose_name=_("updated at"))
 
     objects = ProductQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("product option")
+        verbose_name_plural = _("product options")
         db_table = "product_options"
         ordering = ["product", "position", "name"]
         constraints = [
@@ -241,12 +270,14 @@ class CatalogVersion(models.Model):
     and after the second commit. The counter's row lock orders the commits themselves.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=CATALOG_VERSION_ROW)
+    id = models.PositiveSmallIntegerField(primary_key=True, default=CATALOG_VERSION_ROW, verbose_name=_("id"))
     # Starts at the clock, so a row made again (a flushed test database) never repeats a number
     # an old cached page was stored under.
-    version = models.BigIntegerField(default=catalog_version_start)
+    version = models.BigIntegerField(default=catalog_version_start, verbose_name=_("version"))
 
     class Meta:
+        verbose_name = _("catalog version")
+        verbose_name_plural = _("catalog versions")
         db_table = "catalog_version"
 
     def __str__(self) -> str:
@@ -271,11 +302,13 @@ class Category(models.Model):
     keeps the name itself, as the documented schema has it. Names are unique whatever their case
     (`key`); a superuser renames or merges them (shop.services, which updates the products)."""
 
-    name = models.CharField(max_length=100)
-    key = models.CharField(max_length=100, unique=True, editable=False)
-    created_at = TimestampColumn(auto_now_add=True)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    key = models.CharField(max_length=100, unique=True, editable=False, verbose_name=_("key"))
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         db_table = "product_categories"
         ordering = ["name"]
         verbose_name_plural = _("categories")
@@ -292,12 +325,18 @@ class WishlistItem(models.Model):
     that rises and falls around a price, from sending a message every time."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wishlist_items",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishes", db_column="product_id")
-    created_at = TimestampColumn(auto_now_add=True)
-    told_in_stock_at = TimestampColumn(null=True, blank=True)
-    told_affordable_at = TimestampColumn(null=True, blank=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="wishes", db_column="product_id", verbose_name=_("product")
+    )
+    created_at = TimestampColumn(auto_now_add=True, verbose_name=_("created at"))
+    told_in_stock_at = TimestampColumn(null=True, blank=True, verbose_name=_("told in stock at"))
+    told_affordable_at = TimestampColumn(null=True, blank=True, verbose_name=_("told affordable at"))
 
     class Meta:
         db_table = "wishlist_items"

@@ -25,11 +25,11 @@ def test_a_refusal_writes_its_numbers_as_the_readers_language_does(settings):
         with pytest.raises(InvalidAmount) as refusal:
             points_amount_clean(100_001)
 
-    assert (
-        german
-        == "The employee has already spent some of these points (balance 1.200): at most 1.200 can be reversed now."
+    assert german == (
+        "Die Person hat bereits einen Teil dieser Punkte eingelöst (Punktestand 1.200): "
+        "Derzeit können höchstens 1.200 zurückgenommen werden."
     )
-    assert refusal.value.message == "One award can give at most 100.000 points."
+    assert "100.000 Punkte" in refusal.value.message
     assert "(balance 1,200): at most 1,200" in state.refusal(1500)
 
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.admin import sensitive_post_parameters_m
+from django.utils.translation import gettext_lazy
 
 from .forms import AdminSignInForm, UserChangeForm, UserCreationForm
 from .models import User
@@ -24,9 +25,12 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["id", "last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
-        ("Personal info", {"fields": ["first_name", "last_name"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+        (gettext_lazy("Personal info"), {"fields": ["first_name", "last_name"]}),
+        (
+            gettext_lazy("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (gettext_lazy("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})
@@ -46,7 +50,7 @@ class SignInAttemptAdmin(AccessAttemptAdmin):
     axes reads the request's attempt time, which its middleware sets only on sign-in requests,
     so the action answered 500 from the admin every time."""
 
-    @admin.action(description="Clean up expired attempts")
+    @admin.action(description=gettext_lazy("Clean up expired attempts"))
     def cleanup_expired_attempts(self, request, queryset):
         AxesProxyHandler.update_request(request)
         return super().cleanup_expired_attempts(request, queryset)

@@ -20,7 +20,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.forms.utils import pretty_name
 from django.http import HttpResponseRedirect
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from awsomeshop.db import in_a_transaction, is_retryable
 
@@ -98,7 +98,9 @@ class ConcurrentSaveMixin(_AdminBase):
                     time.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311 - jitter, not security
         self.message_user(
             request,
-            "This was changed by someone else at the same moment, so nothing was saved. Check it and save again.",
+            gettext(
+                "This was changed by someone else at the same moment, so nothing was saved. Check it and save again."
+            ),
             messages.ERROR,
         )
         return HttpResponseRedirect(request.get_full_path())
@@ -180,8 +182,8 @@ class ShopAdminSite(admin.AdminSite):
     `model_admin_mixins` (what every ModelAdmin gets) and `register_page` (a page of the site's
     own, like the programme dashboard)."""
 
-    site_header = "AWSomeShop administration"
-    site_title = "AWSomeShop admin"
+    site_header = gettext_lazy("AWSomeShop administration")
+    site_title = gettext_lazy("AWSomeShop admin")
     # The lists need the width (every column visible at 1280 px); the breadcrumbs and the index
     # lead everywhere the sidebar did.
     enable_nav_sidebar = False
@@ -193,7 +195,7 @@ class ShopAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         # The portal's words, "Sign in" (Django's title says "Log in"); the form says so too
         # (templates/admin/login.html).
-        return super().login(request, {"title": "Sign in", **(extra_context or {})})
+        return super().login(request, {"title": gettext("Sign in"), **(extra_context or {})})
 
     def model_admin_mixins(self) -> tuple[type, ...]:
         """What every ModelAdmin registered here is given, ours and the libraries'."""

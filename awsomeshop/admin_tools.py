@@ -6,14 +6,17 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters, csrf_protect_m
+from django.contrib.admin.utils import model_ngettext
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import path, reverse
+from django.utils.translation import ngettext
 
 from awsomeshop.csv_export import csv_response
 from awsomeshop.exceptions import ShopError
+from awsomeshop.text import number
 
 if TYPE_CHECKING:  # these mixins are only ever mixed into ModelAdmins
     _AdminBase = admin.ModelAdmin
@@ -145,8 +148,14 @@ class ServicesOwnTheirTransactionsMixin(_AdminBase):
                     for form in changed:
                         message = self.construct_change_message(request, form, [])  # type: ignore[arg-type]
                         self.log_change(request, form.instance, message)
-                    name = self.opts.verbose_name if len(changed) == 1 else self.opts.verbose_name_plural
-                    self.message_user(request, f"{len(changed)} {name} changed.", messages.SUCCESS)
+                    count = len(changed)
+                    # Django's own pattern (its "%(count)s %(name)s were changed successfully."): this
+                    # mixin serves any model, so the model's translated name stands in the sentence.
+                    said = ngettext("%(count)s %(name)s changed.", "%(count)s %(name)s changed.", count) % {
+                        "count": number(count),
+                        "name": model_ngettext(self.opts, count),
+                    }
+                    self.message_user(request, said, messages.SUCCESS)
                 return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
 

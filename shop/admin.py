@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from awsomeshop.admin_tools import ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
 from awsomeshop.forms import WholeNumberField
-from awsomeshop.text import counted
+from awsomeshop.text import number
 
 from .models import STOCK_MAX, Category, Product, ProductOption
 from .selectors import category_list_with_counts, products_with_wish_counts
@@ -32,11 +34,15 @@ LOW_STOCK = 5
 
 
 class StockFilter(admin.SimpleListFilter):
-    title = "stock"
+    title = gettext_lazy("stock")
     parameter_name = "stock"
 
     def lookups(self, request, model_admin):
-        return [("in", "In stock"), ("low", f"Low (1–{LOW_STOCK})"), ("out", "Out of stock")]
+        return [
+            ("in", _("In stock")),
+            ("low", _("Low (1–%(most)s)") % {"most": number(LOW_STOCK)}),
+            ("out", _("Out of stock")),
+        ]
 
     def queryset(self, request, queryset):
         return {
@@ -47,7 +53,9 @@ class StockFilter(admin.SimpleListFilter):
 
 
 class StockForm(forms.Form):
-    quantity = WholeNumberField(min_value=0, max_value=STOCK_MAX, label="New stock for each selected product")
+    quantity = WholeNumberField(
+        min_value=0, max_value=STOCK_MAX, label=gettext_lazy("New stock for each selected product")
+    )
 
 
 def _stock_seen(form) -> int | None:
@@ -110,17 +118,20 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
                 super().__init__(*args, **kwargs)
                 field = self.fields.get("category")
                 if field is not None and current and current not in dict(field.choices):
-                    field.choices = [*field.choices, (current, f"{current} (not on the list)")]
+                    field.choices = [
+                        *field.choices,
+                        (current, _("%(category)s (not on the list)") % {"category": current}),
+                    ]
 
         return ProductForm
 
     def get_queryset(self, request: HttpRequest):
         return products_with_wish_counts(super().get_queryset(request))
 
-    @admin.display(description="Wished by", ordering="wish_count")
+    @admin.display(description=gettext_lazy("Wished by"), ordering="wish_count")
     def wished_by(self, product: Product) -> str:
         """How many people have it on their wishlist: what to restock first."""
-        return f"{product.wish_count:,}"
+        return number(product.wish_count)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None):
         # A product with options has their stock, summed: it is set on each option.
@@ -128,15 +139,19 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
             return [*self.readonly_fields, "stock_quantity"]
         return self.readonly_fields
 
-    @admin.display(description="Options")
+    @admin.display(description=gettext_lazy("Options"))
     def options_summary(self, product: Product) -> str:
         add = reverse("admin:shop_productoption_add") + f"?product={product.pk}"
         options = list(product.options.all()) if product.pk else []
         if not options:
-            return format_html('None. <a href="{}">Add an option</a> (a size, a colour) with its own stock.', add)
-        listed = ", ".join(f"{option.name}: {option.stock_quantity}" for option in options)
+            return format_html(
+                _('None. <a href="{url}">Add an option</a> (a size, a colour) with its own stock.'), url=add
+            )
+        listed = ", ".join(f"{option.name}: {number(option.stock_quantity)}" for option in options)
         changelist = reverse("admin:shop_productoption_changelist") + f"?product__id__exact={product.pk}"
-        return format_html('{} · <a href="{}">Change</a> · <a href="{}">Add</a>', listed, changelist, add)
+        return format_html(
+            '{} · <a href="{}">{}</a> · <a href="{}">{}</a>', listed, changelist, _("Change"), add, _("Add")
+        )
 
     @admin.display(description="")
     def thumbnail(self, product: Product) -> str:
@@ -149,10 +164,10 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
             product.name,
         )
 
-    @admin.display(description="Current image")
+    @admin.display(description=gettext_lazy("Current image"))
     def image_preview(self, product: Product) -> str:
         if not product.image:
-            return "No image yet."
+            return _("No image yet.")
         return format_html(
             '<img src="{}" alt="{}" style="max-width:320px;border-radius:6px">', product.image.url, product.name
         )
@@ -161,7 +176,9 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
         if db_field.name == "category":
             # Chosen from the managed list (Categories), never typed: no second “home & office”.
             return forms.ChoiceField(
-                choices=_category_choices, required=False, help_text="Catalog managers add categories in Categories."
+                choices=_category_choices,
+                required=False,
+                help_text=_("Catalog managers add categories in Categories."),
             )
         if isinstance(db_field, models.IntegerField):
             kwargs["form_class"] = WholeNumberField  # price and stock: digits 0–9 only
@@ -218,25 +235,35 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         product_delete(product_ids=list(queryset.values_list("pk", flat=True)))
 
-    @admin.action(description="Activate selected products", permissions=["change"])
+    @admin.action(description=gettext_lazy("Activate selected products"), permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         changed = product_active_set(product_ids=list(queryset.values_list("pk", flat=True)), is_active=True)
         self.message_user(
             request,
-            f"{counted(changed, 'product', 'products')} activated: they are back in the catalog.",
+            ngettext(
+                "%(count)s product activated: they are back in the catalog.",
+                "%(count)s products activated: they are back in the catalog.",
+                changed,
+            )
+            % {"count": number(changed)},
             messages.SUCCESS,
         )
 
-    @admin.action(description="Deactivate selected products", permissions=["change"])
+    @admin.action(description=gettext_lazy("Deactivate selected products"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         changed = product_active_set(product_ids=list(queryset.values_list("pk", flat=True)), is_active=False)
         self.message_user(
             request,
-            f"{counted(changed, 'product', 'products')} deactivated: hidden from the portal and the API.",
+            ngettext(
+                "%(count)s product deactivated: hidden from the portal and the API.",
+                "%(count)s products deactivated: hidden from the portal and the API.",
+                changed,
+            )
+            % {"count": number(changed)},
             messages.SUCCESS,
         )
 
-    @admin.action(description="Set stock of selected products…", permissions=["change"])
+    @admin.action(description=gettext_lazy("Set stock of selected products…"), permissions=["change"])
     def set_stock(self, request: HttpRequest, queryset: QuerySet[Product]) -> HttpResponse | None:
         form = StockForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -245,12 +272,17 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
             )
             self.message_user(
                 request,
-                f"Stock set to {form.cleaned_data['quantity']:,} for {counted(changed, 'product', 'products')}.",
+                ngettext(
+                    "Stock set to %(quantity)s for %(count)s product.",
+                    "Stock set to %(quantity)s for %(count)s products.",
+                    changed,
+                )
+                % {"quantity": number(form.cleaned_data["quantity"]), "count": number(changed)},
             )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Set stock",
+            "title": _("Set stock"),
             "opts": self.opts,
             "form": form,
             "products": queryset,
@@ -313,7 +345,9 @@ class CategoryMergeForm(forms.Form):
     category that was not selected, one click from taking everything, was)."""
 
     into = forms.ModelChoiceField(
-        queryset=Category.objects.none(), label="Merge into", empty_label="Choose the category to keep"
+        queryset=Category.objects.none(),
+        label=gettext_lazy("Merge into"),
+        empty_label=gettext_lazy("Choose the category to keep"),
     )
 
     def __init__(self, *args, categories, **kwargs):
@@ -340,9 +374,9 @@ class CategoryAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, 
     def get_queryset(self, request: HttpRequest):
         return category_list_with_counts()  # every row's count in the list's one query
 
-    @admin.display(description="products", ordering="product_count")
+    @admin.display(description=gettext_lazy("products"), ordering="product_count")
     def products(self, category: Category) -> str:
-        return f"{category.product_count:,}"
+        return number(category.product_count)
 
     def has_change_permission(self, request: HttpRequest, obj: Category | None = None) -> bool:
         return request.user.has_perm("shop.merge_category")
@@ -358,7 +392,7 @@ class CategoryAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, 
         saved = category_rename(category_id=obj.pk, name=name) if change else category_create(name=name)
         obj.__dict__.update(saved.__dict__)
 
-    @admin.action(description="Merge selected categories into one…", permissions=["merge"])
+    @admin.action(description=gettext_lazy("Merge selected categories into one…"), permissions=["merge"])
     def merge(self, request: HttpRequest, queryset) -> HttpResponse | None:
         form = CategoryMergeForm(request.POST if "apply" in request.POST else None, categories=queryset)
         if form.is_valid():
@@ -367,13 +401,18 @@ class CategoryAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, 
             )
             self.message_user(
                 request,
-                f"Merged into “{form.cleaned_data['into'].name}”: {counted(moved, 'product', 'products')} moved.",
+                ngettext(
+                    "Merged into “%(category)s”: %(count)s product moved.",
+                    "Merged into “%(category)s”: %(count)s products moved.",
+                    moved,
+                )
+                % {"category": form.cleaned_data["into"].name, "count": number(moved)},
                 messages.SUCCESS,
             )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Merge categories",
+            "title": _("Merge categories"),
             "opts": self.opts,
             "form": form,
             "categories": list(queryset),

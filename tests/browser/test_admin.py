@@ -15,7 +15,7 @@ def admin_sign_in(page, user) -> None:
     page.goto("/admin/")
     page.locator("#id_username").fill(user.email)
     page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_hr_uploads_a_csv_sees_the_preview_and_confirms(page, hr_staff, tmp_path):

@@ -121,3 +121,26 @@ def test_hr_imports_hire_dates_and_birthdays_all_or_nothing(client, hr_staff):
 def test_an_employee_cannot_open_hr_s_recognition_admin(client, employee):
     client.force_login(employee)
     assert client.get(reverse("admin:recognition_milestonedates_import")).status_code == 302  # to sign in
+
+
+def test_hr_opens_and_hides_a_milestone_which_has_no_giver(client, hr_staff):
+    """A milestone (AWSomeShop's own, no giver) opens on the hide page like any recognition."""
+    from django.utils import timezone
+
+    from recognition.milestones import milestones_award
+    from recognition.models import MilestoneDates, MilestoneRule
+
+    today = timezone.localdate()
+    MilestoneRule.objects.update_or_create(kind="service", years=1, defaults={"points": 100})
+    person = UserFactory(email="carl@example.com", first_name="Carl")
+    MilestoneDates.objects.create(user=person, hired_on=today.replace(year=today.year - 1), birthday=None)
+    milestones_award(today=today)
+    milestone = Recognition.objects.get(giver=None)
+    client.force_login(hr_staff)
+    url = reverse("admin:recognition_recognition_hide", args=[milestone.pk])
+
+    page = client.get(url)
+
+    assert page.status_code == 200 and "AWSomeShop" in page.text
+    hidden = client.post(url, {"reason": "Wrong date", "confirm": "on"}, follow=True)
+    assert hidden.status_code == 200 and Recognition.objects.get(pk=milestone.pk).is_hidden

@@ -9,6 +9,19 @@ from django.conf import settings
 from django.utils import translation
 
 
+def language_supported(asked: object) -> str | None:
+    """The language of ours that `asked` names ("de-AT" is German), "" for none chosen (the
+    browser's), None for one we do not have."""
+    if not isinstance(asked, str):
+        return None
+    if asked == "":
+        return ""
+    try:
+        return translation.get_supported_language_variant(asked.strip().lower()[:16])
+    except LookupError:
+        return None
+
+
 def language_of(user) -> str:
     """The language to write to `user` in when they are not here to ask: e-mails, notifications."""
     chosen = getattr(user, "language", "")

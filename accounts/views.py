@@ -16,7 +16,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
 
 from awsomeshop.api import error_body
 from awsomeshop.exceptions import ShopError
@@ -25,6 +24,7 @@ from awsomeshop.text import number
 from . import cognito, services
 from .backends import CognitoChallenge, user_for_tokens
 from .forms import CognitoSignInForm, MfaForm, NewPasswordForm, PasswordResetConfirmForm, PasswordResetForm, SignInForm
+from .languages import language_supported
 from .throttles import sign_in_throttled
 
 CHALLENGE_KEY = "cognito_challenge"
@@ -201,10 +201,28 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
 
 @require_POST
 def language_choose(request: HttpRequest) -> HttpResponse:
-    """The footer's language choice: Django's `set_language` (the cookie, back to the page), and
-    for a signed-in person their own setting, which their e-mails follow too."""
-    response = set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    """The footer's language choice, back to the page it was made on: a cookie for everyone, and for
+    a signed-in person their own setting, which their e-mails follow too. "" goes back to the
+    browser's language; a language we do not have changes nothing."""
+    response = redirect(_safe_next(request, request.POST.get("next") or request.headers.get("referer")))
+    language = language_supported(request.POST.get("language", ""))
+    if language is None:
+        return response
+    if request.user.is_authenticated:
         services.user_language_set(user=request.user, language=language)
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN
+        )
     return response

@@ -208,6 +208,22 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, str) and bool(_UUID.match(value))
 
 
+def _when_text(value: str) -> str:
+    """A recorded day or moment in the reader's words; anything that is no real one (no such day,
+    past the calendar's end in the reader's zone), as recorded."""
+    try:
+        if _DAY.match(value):
+            return day(date.fromisoformat(value))
+        if _MOMENT.match(value):
+            when = datetime.fromisoformat(value)
+            # In the reader's zone, with the zone; a naive one (none is recorded so) read as Django
+            # reads naive times, in the default zone.
+            return moment(when if timezone.is_aware(when) else timezone.make_aware(when))
+    except (ValueError, OverflowError):
+        pass
+    return value
+
+
 def value_text(value: Any, *, field: models.Field | None = None) -> str | None:
     """A recorded value in words; None for one that is only an id (not worth a reader's time)."""
     if field is not None and field.choices and isinstance(value, str | int):
@@ -221,17 +237,10 @@ def value_text(value: Any, *, field: models.Field | None = None) -> str | None:
     if isinstance(value, str):
         if _is_id(value):
             return None
-        if _DAY.match(value):
-            return day(date.fromisoformat(value))
-        if _MOMENT.match(value):
-            try:
-                when = datetime.fromisoformat(value)
-            except ValueError:
-                return value
-            # In the reader's zone, with the zone; a naive one (none is recorded so) read as Django
-            # reads naive times, in the default zone.
-            return moment(when if timezone.is_aware(when) else timezone.make_aware(when))
-        return value
+        # Text of a field that holds text is shown as typed, even when it looks like a day.
+        if field is not None and not isinstance(field, models.DateField):
+            return value
+        return _when_text(value)
     if isinstance(value, dict) and "change" in value and ("before" in value or "after" in value):
         # An inline row the admin form added, changed or deleted (a budget's limits).
         fields = value.get("after") or value.get("before") or {}

@@ -114,3 +114,19 @@ def test_the_api_answers_in_the_language_the_client_asks_for(employee_api):
     assert missing.headers["Content-Language"] == "de"
     english = employee_api.get("/api/v1/products/no-such-product")
     assert missing.json() != english.json()
+
+
+@pytest.mark.parametrize("asked", ["de-at", "DE", "de-DE"])
+def test_a_regional_variant_is_the_language_for_the_setting_and_the_cookie_alike(signed_in, employee, asked):
+    signed_in.post(reverse("language_choose"), {"language": asked, "next": "/"})
+    assert User.objects.get(pk=employee.pk).language == "de"
+    assert signed_in.cookies["django_language"].value == "de"
+    assert "<h1>Katalog</h1>" in catalog(signed_in).text
+
+
+def test_someone_who_chose_can_go_back_to_the_browser_language(signed_in, employee):
+    employee.language = "de"
+    employee.save(update_fields=["language"])
+    signed_in.post(reverse("language_choose"), {"language": "", "next": "/"})
+    assert User.objects.get(pk=employee.pk).language == ""
+    assert "<h1>Catalog</h1>" in catalog(signed_in, HTTP_ACCEPT_LANGUAGE="en").text

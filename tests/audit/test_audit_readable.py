@@ -174,3 +174,36 @@ def test_every_action_the_apps_record_has_words_of_its_own():
     for action in sorted(recorded):
         step = action.partition(".")[2]
         assert action_label(action=action) != step.replace("_", " ").capitalize(), action
+
+
+@pytest.mark.parametrize("typed", ["2026-02-30", "0000-00-00", "2026-12-24", "9999-12-31T23:59:59+00:00"])
+def test_text_that_looks_like_a_date_reads_as_typed_and_never_breaks_the_log(hr_staff, client, typed):
+    """A product named like a day (or like no day at all) is text: the log shows it as typed."""
+    product = ProductFactory(name="Mug")
+    AuditEntry.objects.create(
+        actor_email="kai@example.com",
+        source="admin",
+        action="shop.product_change",
+        object_type="shop.product",
+        object_id=product.pk,
+        object_repr="Mug",
+        before={"name": "Mug"},
+        after={"name": typed},
+    )
+    client.force_login(hr_staff)
+    client.cookies["tz"] = "Pacific/Kiritimati"
+
+    log = client.get(reverse(LOG))
+
+    assert log.status_code == 200
+    assert f"name: Mug → {typed}" in _text(log.text)
+
+
+@pytest.mark.parametrize("recorded", ["2026-02-30", "2026-13-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00"])
+def test_a_recorded_value_of_no_known_field_that_is_no_real_moment_reads_as_recorded(recorded):
+    """No such day, or a moment past the calendar's end in the reader's zone: shown as recorded."""
+    from django.utils import timezone
+
+    entry = AuditEntry(action="x.y_change", object_type="", object_id="x", before={}, after={"when": recorded})
+    with timezone.override("Pacific/Kiritimati"):
+        assert [str(line) for line in change_lines(entry)] == [f"when: {recorded}"]

@@ -141,3 +141,15 @@ def test_a_zone_we_do_not_know_is_ignored(hr, cookie):
     hr.cookies["tz"] = cookie
     response = hr.get(reverse("admin:index"))
     assert response.status_code == 200 and "Times in UTC" in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_dashboard_s_date_boxes_hold_days_a_date_input_takes_in_every_language(superuser_client, language):
+    """A date input takes only YYYY-MM-DD: a German "01.01.2026" would leave it empty and the form
+    unsendable until both days were picked again."""
+    import re
+
+    page = superuser_client.get(reverse("admin:programme_dashboard"), HTTP_ACCEPT_LANGUAGE=language).text
+    boxes = re.findall(r'<input[^>]*type="date"[^>]*>', page)
+    values = [re.search(r'value="([^"]*)"', box).group(1) for box in boxes]
+    assert len(values) == 2 and all(re.fullmatch(r"\d{4}-\d\d-\d\d", value) for value in values), values

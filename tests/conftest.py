@@ -65,6 +65,18 @@ def _notifications_sent_by_the_tests(settings):
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A request in German leaves German active in the thread (LocaleMiddleware activates a
+    language and nothing deactivates it), so a later test calling a service directly would read
+    German: each test starts, and ends, in LANGUAGE_CODE."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -25,14 +25,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.languages import language_of
 from audit.services import Change, audit_record, audit_record_many
@@ -257,6 +257,23 @@ def _not_emailed_because(notification: Notification, suppressed: set[str]) -> st
     return None
 
 
+# Each e-mail's one line on why it came, by its topic. Every topic has one: a kind of a topic
+# without it could never be e-mailed (the wishlist's stayed pending, failing each attempt).
+WHY_EMAILED = {
+    Topic.AWARDS: gettext_lazy("You get this e-mail because points were given to you on AWSomeShop."),
+    Topic.ORDERS: gettext_lazy("You get this e-mail because you ordered on AWSomeShop."),
+    Topic.WISHLIST: gettext_lazy("You get this e-mail because a product is on your AWSomeShop wishlist."),
+    Topic.REQUIRED: gettext_lazy(
+        "You get this e-mail because points came back to your AWSomeShop balance; these messages cannot be turned off."
+    ),
+    Topic.STAFF: gettext_lazy("You get this e-mail because you are in the HR team of AWSomeShop."),
+}
+if set(WHY_EMAILED) != set(Topic):
+    raise ImproperlyConfigured(
+        f"Every notification topic needs its e-mail's 'why' line: {set(Topic) - set(WHY_EMAILED)}"
+    )
+
+
 def notification_email(notification: Notification) -> EmailMultiAlternatives:
     """The e-mail for a notification, in the recipient's language: plain text and HTML from the
     templates, with the person's name, a link to the exact page, and one line on why they got it."""
@@ -272,15 +289,7 @@ def _notification_email(notification: Notification, recipient) -> EmailMultiAlte
         "name": recipient.first_name or recipient.get_full_name() or recipient.email,
         "url": site + notification.link,
         "preferences_url": site + reverse("notifications:preferences"),
-        "why": {
-            Topic.AWARDS: _("You get this e-mail because points were given to you on AWSomeShop."),
-            Topic.ORDERS: _("You get this e-mail because you ordered on AWSomeShop."),
-            Topic.REQUIRED: _(
-                "You get this e-mail because points came back to your AWSomeShop balance; "
-                "these messages cannot be turned off."
-            ),
-            Topic.STAFF: _("You get this e-mail because you are in the HR team of AWSomeShop."),
-        }[Topic(notification.topic)],
+        "why": WHY_EMAILED[Topic(notification.topic)],
         "can_turn_off": notification.topic != Topic.REQUIRED,
     }
     message = EmailMultiAlternatives(

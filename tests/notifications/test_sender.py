@@ -4,8 +4,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from notifications.kinds import notification_kind_list
 from notifications.models import Notification
-from notifications.services import _claim, notifications_resend, notifications_send
+from notifications.services import _claim, notifications_resend, notifications_send, notify
+from notifications.words import words
 from tests.awards import points_award
 from tests.factories import UserFactory
 from tests.notifications.flaky import FlakyBackend
@@ -165,3 +167,16 @@ def test_hr_hears_of_failed_mails_once_a_day_and_only_when_there_are_some(awarde
     assert (summary.recipient_id, summary.title) == (hr_staff.pk, "2 e-mails to employees could not be sent")
     assert summary.link == "/admin/notifications/notification/?email_status__exact=failed"
     assert hr_summary_send(day="2026-12-04") == 1
+
+
+@pytest.mark.parametrize("kind", notification_kind_list(), ids=str)
+def test_every_kind_of_notification_is_emailed_with_a_line_on_why(kind, employee, settings):
+    """A kind whose topic had no 'why' line stayed pending forever (the wishlist's did)."""
+    settings.NOTIFICATIONS_SEND_ON_COMMIT = "off"
+    notify(recipient_id=employee.pk, kind=kind, title=words("Something happened"), body=words("Details"), link="/")
+
+    report = notifications_send()
+
+    notification = Notification.objects.get(recipient=employee)
+    assert (notification.email_status, notification.last_error, report.sent) == ("sent", "", 1)
+    assert "You get this e-mail because" in mail.outbox[-1].body

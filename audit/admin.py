@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -300,15 +300,9 @@ def _object_html(entry: AuditEntry, *, url: str | None) -> str:
 def _object_url(request: HttpRequest | None, site: admin.AdminSite, entry: AuditEntry) -> str | None:
     """The admin page of the entry's object, when it still has one this reader may open."""
     model = model_of(entry.object_type)
-    model_admin = site._registry.get(model) if model else None
-    if model_admin is None or request is None or entry.action.endswith("_delete") or ":" in entry.object_id:
+    if model is None or request is None or entry.action.endswith("_delete") or ":" in entry.object_id:
         return None
-    if not model_admin.has_view_or_change_permission(request):
-        return None
-    try:
-        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[quote(entry.object_id)])
-    except NoReverseMatch:
-        return None
+    return site.change_url_for(request, model, entry.object_id)
 
 
 def audit_log_url(*, object_type: str | None = None, object_id: str | None = None, employee_id=None) -> str:

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError
 from django.db.models.constants import LOOKUP_SEP
 from django.forms.utils import pretty_name
 from django.http import HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
@@ -31,6 +33,9 @@ FILTER_SUFFIXES = frozenset({"exact", "iexact", "isnull", "gte", "gt", "lte", "l
 # The date drill-down's, on its own field only (`?at__year=0` elsewhere was a 500, not a filter).
 DATE_PART_SUFFIXES = frozenset({"year", "month", "day"})
 
+
+if TYPE_CHECKING:
+    from django.contrib.admin.models import LogEntry
 
 if TYPE_CHECKING:  # mixed into ModelAdmins only
     _AdminBase = admin.ModelAdmin
@@ -196,6 +201,41 @@ class ShopAdminSite(admin.AdminSite):
         # The portal's words, "Sign in" (Django's title says "Log in"); the form says so too
         # (templates/admin/login.html).
         return super().login(request, {"title": gettext("Sign in"), **(extra_context or {})})
+
+    def change_url_for(self, request, model, object_id: str) -> str | None:
+        """The page of one object that this reader may open: its model's own, else another page of
+        the same rows the reader's role has (an order is a fulfilment order to fulfilment staff),
+        else None. A link to a page of another role would only lead to a 403."""
+        concrete = model._meta.concrete_model
+        admins = sorted(
+            (m for m in self._registry.values() if m.model._meta.concrete_model is concrete),
+            key=lambda m: m.model is not model,  # the model's own page first
+        )
+        for model_admin in admins:
+            if model_admin.has_view_or_change_permission(request):
+                opts = model_admin.model._meta
+                try:
+                    return reverse(f"{self.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(object_id)])
+                except NoReverseMatch:
+                    continue
+        return None
+
+    def index(self, request, extra_context=None):
+        return super().index(request, {"recent_actions": self._recent_actions(request), **(extra_context or {})})
+
+    def _recent_actions(self, request) -> list[tuple["LogEntry", str | None]]:
+        """The reader's last ten actions, each linked to a page they may open (Django links each to
+        its model's page, which may be another role's)."""
+        from django.contrib.admin.models import LogEntry
+
+        entries = LogEntry.objects.filter(user_id=request.user.pk).select_related("content_type")[:10]
+        return [(entry, self._entry_url(request, entry)) for entry in entries]
+
+    def _entry_url(self, request, entry: "LogEntry") -> str | None:
+        model = entry.content_type.model_class() if entry.content_type else None
+        if entry.is_deletion() or model is None:
+            return None
+        return self.change_url_for(request, model, entry.object_id)
 
     def model_admin_mixins(self) -> tuple[type, ...]:
         """What every ModelAdmin registered here is given, ours and the libraries'."""

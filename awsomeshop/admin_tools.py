@@ -161,3 +161,16 @@ class ServicesOwnTheirTransactionsMixin(_AdminBase):
 
     def save_list_edits(self, request: HttpRequest, forms: list) -> None:
         raise NotImplementedError("A ModelAdmin with list_editable saves its rows through a service.")
+
+
+def related_as_text(model, field_name: str):
+    """A change page's read-only relation (`fields = [..., "product_shown"]`) as its name, without
+    the link Django adds to the related object's page: that page is often another role's (a
+    product's is the catalog manager's), where a link would only lead to a 403."""
+
+    @admin.display(description=model._meta.get_field(field_name).verbose_name, ordering=field_name)
+    def shown(model_admin, obj) -> str:
+        related = getattr(obj, field_name)
+        return str(related) if related is not None else model_admin.get_empty_value_display()
+
+    return shown

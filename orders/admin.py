@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ShopErrorAsMessageMixin
+from awsomeshop.admin_tools import CsvExportMixin, ReadOnlyAdminMixin, ShopErrorAsMessageMixin, related_as_text
 from awsomeshop.csv_export import csv_response
 from awsomeshop.exceptions import ShopError
 from awsomeshop.text import moment, number
@@ -74,13 +74,14 @@ class OrderAdmin(CsvExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         "employee",
         "product_name",
-        "option",
+        "option_shown",
         "points",
         "status",
         "delivery_method",
         "history",
     ]
     readonly_fields = fields
+    option_shown = related_as_text(Order, "option")
 
     @admin.display(description=gettext_lazy("points"), ordering="points_used")
     def points(self, order: Order) -> str:
@@ -326,8 +327,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
         "short_number",
         "created_at",
         "user_email",
-        "product",
-        "option",
+        "product_shown",
+        "option_shown",
         "status",
         "delivery_method",
         "delivery_address",
@@ -339,6 +340,8 @@ class FulfilmentOrderAdmin(ShopErrorAsMessageMixin, CsvExportMixin, ReadOnlyAdmi
         "history",
     ]
     readonly_fields = fields
+    product_shown = related_as_text(Order, "product")
+    option_shown = related_as_text(Order, "option")
 
     def has_fulfil_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("orders.fulfil_order")
@@ -648,8 +651,10 @@ class VoucherCodeAdmin(admin.ModelAdmin):
     list_filter = ["product", ("order", admin.EmptyFieldListFilter)]
     search_fields = ["code", "order__id"]
     list_select_related = ["product", "order"]
-    fields = ["product", "code", "order_link", "added_by", "created_at", "assigned_at"]
+    fields = ["product_shown", "code", "order_link", "added_by_shown", "created_at", "assigned_at"]
     readonly_fields = fields
+    product_shown = related_as_text(VoucherCode, "product")
+    added_by_shown = related_as_text(VoucherCode, "added_by")
 
     @admin.display(description=gettext_lazy("order"))
     def order_link(self, voucher: VoucherCode) -> str:

@@ -22,6 +22,7 @@ from awsomeshop.admin_tools import (
     ReadOnlyAdminMixin,
     ServicesOwnTheirTransactionsMixin,
     ShopErrorAsMessageMixin,
+    related_as_text,
 )
 from awsomeshop.db import new_id
 from awsomeshop.exceptions import ShopError
@@ -732,6 +733,19 @@ class PointsBudgetLimitInline(admin.TabularInline):
     form = BudgetLimitForm
     extra = 1
     autocomplete_fields: list[str] = []
+    giver_shown = related_as_text(PointsBudgetLimit, "giver")
+
+    def get_fields(self, request, obj=None):
+        # Seen by someone who may not change it (HR), the giver is a name, not a link to the
+        # users' admin, which is the superuser's.
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["giver_shown" if name == "giver" else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if self.has_change_permission(request, obj) else [*readonly, "giver_shown"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "giver":

@@ -13,7 +13,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from awsomeshop.admin_tools import ReadOnlyAdminMixin, ServicesOwnTheirTransactionsMixin, ShopErrorAsMessageMixin
+from awsomeshop.admin_tools import (
+    ReadOnlyAdminMixin,
+    ServicesOwnTheirTransactionsMixin,
+    ShopErrorAsMessageMixin,
+    related_as_text,
+)
 from awsomeshop.exceptions import ShopError
 from awsomeshop.text import moment, number
 
@@ -106,8 +111,13 @@ class AllowanceOverrideAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactio
         for user_id in queryset.values_list("user_id", flat=True):
             allowance_override_delete(user_id=user_id)
 
+    user_shown = related_as_text(AllowanceOverride, "user")
+
+    def get_fields(self, request, obj=None):
+        return ["user_shown" if obj else "user", "monthly_points", "note"]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["user"] if obj else []
+        return ["user_shown"] if obj else []
 
 
 class HiddenFilter(admin.SimpleListFilter):
@@ -142,8 +152,9 @@ class RecognitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["message", "giver__email", "receiver_rows__user__email"]
     date_hierarchy = "created_at"
     list_select_related = ["giver", "value"]
-    fields = ["giver", "receiver_list", "value", "message", "is_public", "points", "created_at", "moderation"]
+    fields = ["giver_shown", "receiver_list", "value", "message", "is_public", "points", "created_at", "moderation"]
     readonly_fields = fields
+    giver_shown = related_as_text(Recognition, "giver")
 
     def get_queryset(self, request):
         return (
@@ -267,11 +278,13 @@ class MilestoneDatesAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsM
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    user_shown = related_as_text(MilestoneDates, "user")
+
     def get_readonly_fields(self, request, obj=None):
-        return ["user", "birthday_shared"] if obj else ["birthday_shared"]
+        return ["user_shown", "birthday_shared"] if obj else ["birthday_shared"]
 
     def get_fields(self, request, obj=None):
-        return ["user", "hired_on", "birthday", "birthday_shared"]
+        return ["user_shown" if obj else "user", "hired_on", "birthday", "birthday_shared"]
 
     @admin.display(description=gettext_lazy("birthday recorded"), boolean=True)
     def birthday_recorded(self, obj: MilestoneDates) -> bool:

@@ -13,11 +13,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import translation
 
 from awsomeshop.db import in_transaction
 
@@ -81,7 +83,9 @@ def audit_identity(obj: models.Model) -> tuple[str, str]:
         return f"user:{obj.user_id}", f"API token of {obj.user}"
     if isinstance(obj, get_user_model()):
         return str(obj.pk), obj.email  # unambiguous, where two people may share a name
-    return str(obj.pk), str(obj)
+    # A record, written once: in the company's language, not in that of whoever acted.
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(obj.pk), str(obj)
 
 
 def audit_value(value: Any) -> Any:

@@ -192,6 +192,8 @@ class ShopAdminSite(admin.AdminSite):
     # The lists need the width (every column visible at 1280 px); the breadcrumbs and the index
     # lead everywhere the sidebar did.
     enable_nav_sidebar = False
+    # One mark for "nothing here" on every page (Django's is "-", which sat beside our "—").
+    empty_value_display = "—"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -232,7 +234,8 @@ class ShopAdminSite(admin.AdminSite):
         return [(entry, self._entry_url(request, entry)) for entry in entries]
 
     def _entry_url(self, request, entry: "LogEntry") -> str | None:
-        model = entry.content_type.model_class() if entry.content_type else None
+        content_type = entry.content_type
+        model = content_type.model_class() if content_type is not None else None  # type: ignore[attr-defined]
         if entry.is_deletion() or model is None:
             return None
         return self.change_url_for(request, model, entry.object_id)

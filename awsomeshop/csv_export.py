@@ -23,11 +23,13 @@ class _Echo:
 
 def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> StreamingHttpResponse:
     """Stream rows as a CSV download, so a large export never sits in memory."""
-    writer = csv.writer(_Echo())
+    # Every text cell quoted: a spreadsheet that splits on ";" (German Excel) never takes text after
+    # one for a cell of its own, where "=..." would run as a formula. Numbers stay bare.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)
 
     def lines():
         yield "\ufeff"  # lets Excel read the file as UTF-8
-        yield writer.writerow(header)
+        yield csv.writer(_Echo()).writerow(header)  # our own column names: plain
         for row in rows:
             yield writer.writerow([csv_safe(value) for value in row])
 

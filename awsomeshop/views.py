@@ -38,6 +38,15 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return HttpResponse(loader.get_template("403.html").render(request=request), status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token (an old tab, a signed-out session, a forged post):
+    the API's JSON error or the portal's page saying what to do. Django's names DEBUG."""
+    if _is_api(request):
+        body = error_body(code="csrf_failed", message=_("The request lacks its security token; reload and try again."))
+        return JsonResponse(body, status=403)
+    return HttpResponse(loader.get_template("403_csrf.html").render(request=request), status=403)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A request Django could not read (a form body in a charset other than UTF-8, too many
     fields). Django's own handler reads the form again for its CSRF token, fails the same way and

@@ -250,7 +250,7 @@ class VoucherCode(models.Model):
 
     def __str__(self) -> str:
         # Never the code itself: this string shows in logs and admin messages.
-        names = {"product": self.product_id, "order": self.order_id}
+        names = {"product": self.product.name, "order": self.order.short_number if self.order_id else ""}
         if self.order_id:
             return gettext("Code for %(product)s (order %(order)s)") % names
         return gettext("Code for %(product)s (unused)") % names

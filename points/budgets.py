@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
@@ -46,8 +45,8 @@ def _over_budget(budget: PointsBudget, *, points: int, limit: int, used: int, pr
     """The refusal, with the figures: `programme` for the whole budget, else the giver's limit in it."""
     left = max(limit - used, 0)
     figures = {
-        # “1 Jan to 31 Jan 2030”: the period's last day as the language writes a day.
-        "starts": date_format(budget.starts_on, "j M"),
+        # Both days as every page writes them (“1 Jan 2030 to 31 Jan 2030”).
+        "starts": day(budget.starts_on),
         "ends": day(budget.ends_on),
         "limit": number(limit),
         "used": number(used),

@@ -115,10 +115,15 @@ def notify_award_approval_needed(*, approver_ids: list[str], requested_by_name: 
 
 def notify_award_decided(*, requester_id: str, decided_by_name: str, summary: Words, approved: bool, note: str) -> None:
     if approved:
-        title = words(gettext_noop("%(name)s approved your %(summary)s"), name=decided_by_name, summary=summary)
+        title = words(
+            gettext_noop("%(name)s approved your request for %(summary)s"), name=decided_by_name, summary=summary
+        )
+        body = [words(gettext_noop("The points are credited to the employees' balances."))]
     else:
-        title = words(gettext_noop("%(name)s rejected your %(summary)s"), name=decided_by_name, summary=summary)
-    body = [title]
+        title = words(
+            gettext_noop("%(name)s rejected your request for %(summary)s"), name=decided_by_name, summary=summary
+        )
+        body = [words(gettext_noop("Nothing was credited."))]
     if note:
         body.append(words(gettext_noop("Reason: %(note)s"), note=note))
     notify(

@@ -3,15 +3,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.dateformat import format as date_formatted
-from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from awsomeshop.db import EnumColumn, ExactCharField, TimestampColumn, new_id
 from awsomeshop.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
-from awsomeshop.text import number
+from awsomeshop.text import day, number
 
 
 class LedgerKind(models.TextChoices):
@@ -136,6 +134,15 @@ class UserPoints(models.Model):
         return gettext("%(user)s: %(points)s points") % {"user": self.user_id, "points": number(self.current_points)}
 
 
+# An award request's status inside a sentence, as each language writes it there (German keeps its
+# nouns' capitals, so lower-casing the label is no rule).
+_STATUS_MID_SENTENCE = {
+    "applied": pgettext_lazy("an award request's status, inside a sentence", "applied"),
+    "pending": pgettext_lazy("an award request's status, inside a sentence", "waiting for approval"),
+    "rejected": pgettext_lazy("an award request's status, inside a sentence", "rejected"),
+}
+
+
 class AwardBatch(models.Model):
     """One confirmed award request (a form, a CSV file, an API call), applied at most once.
 
@@ -228,7 +235,7 @@ class AwardBatch(models.Model):
     def __str__(self) -> str:
         return gettext("%(summary)s (%(status)s)") % {
             "summary": self.summary,
-            "status": self.get_status_display().lower(),
+            "status": _STATUS_MID_SENTENCE[self.status],
         }
 
     @property
@@ -371,8 +378,7 @@ class PointsTransaction(models.Model):
         figures = {"kind": self.get_transaction_type_display(), "points": number(self.points_amount)}
         if self.created_at is None:
             return gettext("%(kind)s %(points)s points, new") % figures
-        # The day as the language writes it short (2026-12-07 in English).
-        when = date_format(self.created_at.date(), "SHORT_DATE_FORMAT")
+        when = day(self.created_at.date())
         return gettext("%(kind)s %(points)s points, %(day)s") % {**figures, "day": when}
 
     @property
@@ -441,7 +447,7 @@ class PointsLot(models.Model):
         return gettext("%(remaining)s of %(points)s points from %(day)s") % {
             "remaining": number(self.remaining),
             "points": number(self.points),
-            "day": date_format(self.credited_at, "SHORT_DATE_FORMAT"),
+            "day": day(self.credited_at),
         }
 
 
@@ -497,8 +503,8 @@ class PointsExpiryRuleSeen(models.Model):
             self.months,
         ) % {
             "months": number(self.months),
-            "starts": date_format(self.starts, "SHORT_DATE_FORMAT"),
-            "seen": date_format(self.seen_on, "SHORT_DATE_FORMAT"),
+            "starts": day(self.starts),
+            "seen": day(self.seen_on),
         }
 
 
@@ -527,11 +533,11 @@ class PointsBudget(models.Model):
         ]
 
     def __str__(self) -> str:
-        # Days as "01 Jan 2030", month names in the reader's language.
+        # Days as every page writes them (“1 Jan 2030”, “1. Januar 2030”).
         return gettext("%(points)s points, %(starts)s to %(ends)s") % {
             "points": number(self.points),
-            "starts": date_formatted(self.starts_on, "d M Y"),
-            "ends": date_formatted(self.ends_on, "d M Y"),
+            "starts": day(self.starts_on),
+            "ends": day(self.ends_on),
         }
 
 

@@ -20,7 +20,7 @@ from accounts.selectors import users_with_permission
 from audit.services import Change, audit_record, audit_record_many
 from awsomeshop.db import atomic_with_retry, new_id
 from awsomeshop.idempotency import IdempotencyKeyReused, idempotency_key_clean
-from awsomeshop.text import number
+from awsomeshop.text import day, number
 
 from . import ledger
 from .budgets import budget_draw
@@ -516,9 +516,9 @@ def _already_decided(batch: AwardBatch) -> AwardRequestDecided:
             else _("This request was already rejected by %(who)s.")
         ) % {"who": who}
     else:
-        # The day as the language writes it short (2026-12-07 in English), the time with its zone.
+        # The day as every page writes it (“7 Dec 2026”), the time with its zone.
         decided_at = timezone.localtime(batch.decided_at)
-        when = {"day": date_format(decided_at, "SHORT_DATE_FORMAT"), "time": date_format(decided_at, "H:i T")}
+        when = {"day": day(decided_at), "time": date_format(decided_at, "H:i T")}
         message = (
             _("This request was already approved by %(who)s on %(day)s at %(time)s.")
             if approved

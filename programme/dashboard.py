@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from awsomeshop.csv_export import csv_response
@@ -175,7 +176,9 @@ def programme_dashboard_view(request: HttpRequest, admin_site) -> HttpResponse:
     if which in EXPORTS and (not form.is_bound or form.is_valid()):
         return _csv(figures, which)
     chart = {
-        "months": [f"{m.month:%Y-%m}" for m in figures.months],
+        # Months and the legend's words as the page writes them ("Dec 2026", "Dezember 2026").
+        "months": [date_format(m.month, "YEAR_MONTH_FORMAT") for m in figures.months],
+        "month_label": gettext("Month"),
         "series": {
             # The legend's names, in the reader's language (static/js/programme-chart.js shows the keys).
             gettext("Awarded, less reversals"): [m.net_awarded for m in figures.months],

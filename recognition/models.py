@@ -259,7 +259,8 @@ class Give(models.Model):
         ]
 
     def __str__(self) -> str:
-        return gettext("%(giver)s gave %(points)s each") % {"giver": self.giver_id, "points": number(self.points_each)}
+        giver = self.giver.get_full_name() or self.giver.email
+        return gettext("%(giver)s gave %(points)s each") % {"giver": giver, "points": number(self.points_each)}
 
 
 class Credit(models.Model):

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -176,6 +177,7 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
         if db_field.name == "category":
             # Chosen from the managed list (Categories), never typed: no second “home & office”.
             return forms.ChoiceField(
+                label=capfirst(db_field.verbose_name),
                 choices=_category_choices,
                 required=False,
                 help_text=_("Catalog managers add categories in Categories."),

@@ -64,4 +64,24 @@ def test_no_list_filter_is_titled_with_a_field_s_code_name(superuser_client):
 
     code_names = {url: found for url, found in titles.items() if any("_" in t or " is " in t for t in found)}
     assert code_names == {}
-    assert "By active" in titles[reverse("admin:points_employee_changelist")]
+    # A filter is titled by what it filters ("Active"), not "By active" (Django's "By is active").
+    assert "Active" in titles[reverse("admin:points_employee_changelist")]
+    assert not any(title.startswith("By ") for found in titles.values() for title in found)
+
+
+def test_an_empty_value_is_one_mark_on_every_page(superuser_client):
+    html = superuser_client.get(reverse("admin:shop_product_add")).content.decode()
+
+    assert '<div class="readonly">-</div>' not in html and '<div class="readonly">—</div>' in html
+
+
+def test_no_name_the_admin_shows_is_a_raw_id():
+    from orders.models import VoucherCode
+    from recognition.models import Give
+    from tests.factories import ProductFactory
+
+    giver = UserFactory(first_name="Carla", last_name="Giver")
+    product = ProductFactory(name="Gift card")
+
+    assert str(Give(giver=giver, points_each=5, total=5)) == "Carla Giver gave 5 each"
+    assert str(VoucherCode(product=product, code="SECRET")) == "Code for Gift card (unused)"

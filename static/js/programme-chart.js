@@ -11,8 +11,9 @@
     }
     var data = JSON.parse(source.textContent);
     var names = Object.keys(data.series);
-    // The portal's brand, amber and green (portal.css), each readable on white.
-    var colours = { "Awarded, less reversals": "#4338ca", "Redeemed, less refunds": "#b45309", Refunded: "#047857" };
+    // The portal's brand, amber and green (portal.css), each readable on white, in the series'
+    // order (their names are in the reader's language), then grey for expired points.
+    var colours = ["#4338ca", "#b45309", "#047857", "#555"];
     var xs = data.months.map(function (_, i) { return i; });
     var options = {
       width: Math.max(holder.clientWidth, 320),
@@ -22,11 +23,11 @@
         { values: function (_, ticks) { return ticks.map(function (t) { return data.months[t] || ""; }); } },
         { values: function (_, ticks) { return ticks.map(function (t) { return t.toLocaleString(); }); }, size: 70 },
       ],
-      series: [{ label: "Month", value: function (_, i) { return i == null ? "" : data.months[i]; } }].concat(
-        names.map(function (name) {
+      series: [{ label: data.month_label, value: function (_, i) { return i == null ? "" : data.months[i]; } }].concat(
+        names.map(function (name, i) {
           return {
             label: name,
-            stroke: colours[name] || "#555",
+            stroke: colours[i] || "#555",
             width: 2,
             points: { show: true, size: 6 },
             value: function (_, v) { return v == null ? "" : v.toLocaleString(); },

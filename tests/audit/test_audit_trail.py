@@ -9,6 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from audit.admin import AuditedAdminMixin
 from audit.models import AuditEntry
@@ -174,3 +175,15 @@ def test_each_objects_history_is_its_audit_trail(hr, hr_staff, employee, give_po
     other.force_login(catalog_manager)
     html = other.get(reverse("admin:shop_product_history", args=[product.pk])).content.decode()
     assert "stock quantity: 3 → 9" in html
+
+
+@pytest.mark.django_db
+def test_the_name_kept_for_an_object_is_in_the_companys_language_whoever_acted(employee, give_points):
+    """The log's names are a record, written once: one German user's change must not leave
+    "Erhalten 1.000 Punkte" for every English reader (and in the CSV)."""
+    with translation.override("de"):
+        give_points(employee, 1000)
+
+    names = set(AuditEntry.objects.values_list("object_repr", flat=True))
+    assert any(name.startswith("Earned 1,000 points") for name in names), names
+    assert not any("Punkte" in name for name in names), names

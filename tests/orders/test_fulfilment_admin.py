@@ -156,7 +156,7 @@ def test_the_pick_list_lists_each_order_with_option_and_destination(fulfilment, 
     assert response["Content-Disposition"] == 'attachment; filename="pick-list.csv"'
     lines = text.splitlines()
     assert lines[0].lstrip("\ufeff").startswith("order,placed,employee,email,product,option,quantity,delivery,address")
-    assert any(",Hoodie,M,1,shipped," in line for line in lines)
+    assert any(',"Hoodie","M",1,"shipped",' in line for line in lines)
     assert any("Bristol office, 3rd floor, desk 3.14" in line for line in lines)
 
 

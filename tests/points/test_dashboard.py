@@ -98,7 +98,7 @@ def test_the_page_shows_the_budget_and_every_table_downloads_as_csv(hr, programm
     months = hr.get(DASHBOARD, {"export": "months"})
     lines = b"".join(months.streaming_content).decode().splitlines()
     assert lines[0] == "\ufeffmonth,awarded,reversed,net_awarded,redeemed,refunded,net_redeemed,expired"
-    assert lines[-1] == f"{today:%Y-%m},3000,200,2800,300,100,200,0"
+    assert lines[-1] == f'"{today:%Y-%m}",3000,200,2800,300,100,200,0'
     for which in ("products", "givers", "summary"):
         response = hr.get(DASHBOARD, {"export": which})
         assert response["Content-Type"].startswith("text/csv")

@@ -6,9 +6,13 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
+from notifications.models import Notification
+from notifications.words import words
+from points.budgets import _over_budget
+from points.events import notify_award_decided
 from points.exceptions import InvalidAmount
 from points.expiry import expiry_rule, points_expire
-from points.models import AwardBatch, PointsExpiryRuleSeen, PointsTransaction
+from points.models import AwardBatch, PointsBudget, PointsExpiryRuleSeen, PointsTransaction
 from points.selectors import ReversalState
 from points.services import points_amount_clean
 from tests.awards import points_award
@@ -55,3 +59,45 @@ def test_the_expiry_jobs_ledger_text_is_in_the_companys_language_whatever_is_act
 
     expired = PointsTransaction.objects.get(transaction_type="expired")
     assert expired.description.startswith(f"Expired on {last_day.day} {last_day:%b %Y}: points earned on ")
+
+
+def test_an_award_requests_status_in_its_name_is_written_as_the_language_writes_it_mid_sentence():
+    batch = AwardBatch(kind=AwardBatch.Kind.AWARD, award_count=1, points_total=2500, status="pending")
+
+    with translation.override("de"):
+        german = str(batch)
+
+    # German capitalises its nouns: lower-casing the label made "(wartet auf genehmigung)".
+    assert german == "1 Punktevergabe von 2.500 Punkten (wartet auf Genehmigung)"
+
+
+def test_a_budget_names_its_days_as_every_other_page_does():
+    budget = PointsBudget(points=50_000, starts_on=D(2026, 12, 1), ends_on=D(2026, 12, 31))
+
+    assert str(budget) == "50,000 points, 1 Dec 2026 to 31 Dec 2026"
+    with translation.override("de"):
+        assert str(budget) == "50.000 Punkte, 1. Dezember 2026 bis 31. Dezember 2026"
+
+
+@pytest.mark.django_db
+def test_an_over_budget_refusal_names_both_days_in_full(hr_staff):
+    budget = PointsBudget(points=100, starts_on=D(2026, 12, 1), ends_on=D(2026, 12, 31))
+
+    with translation.override("de"):
+        message = _over_budget(budget, points=500, limit=100, used=0, programme=True).message
+
+    assert "1. Dezember 2026 bis 31. Dezember 2026" in message, message
+
+
+@pytest.mark.django_db
+def test_a_decided_award_request_tells_its_requester_in_a_sentence_that_reads(hr_staff):
+    summary = words("%(count)s award of %(points)s points", count=1, points=1500)
+    notify_award_decided(requester_id=hr_staff.pk, decided_by_name="Ada Admin", summary=summary, approved=True, note="")
+    notify_award_decided(
+        requester_id=hr_staff.pk, decided_by_name="Ada Admin", summary=summary, approved=False, note="No"
+    )
+
+    approved, rejected = Notification.objects.filter(recipient=hr_staff).order_by("id")
+    assert approved.title_shown == "Ada Admin approved your request for 1 award of 1,500 points"
+    assert rejected.title_shown == "Ada Admin rejected your request for 1 award of 1,500 points"
+    assert approved.title_shown not in approved.body_shown and "Reason: No" in rejected.body_shown

@@ -159,7 +159,7 @@ def test_a_superuser_sets_budgets_and_an_overlapping_period_is_refused(hr, emplo
     assert client.post(add, form).status_code == 302
     page = client.post(add, {**form, "starts_on": "2030-01-15", "ends_on": "2030-02-15"})
     assert page.status_code == 200
-    assert "overlaps the budget of 50,000 points, 01 Jan 2030 to 31 Jan 2030" in page.content.decode()
+    assert "overlaps the budget of 50,000 points, 1 Jan 2030 to 31 Jan 2030" in page.content.decode()
     assert page.context["adminform"].form["starts_on"].value() == "2030-01-15"
     assert PointsBudget.objects.count() == 1
     entry = AuditEntry.objects.get(action="points.pointsbudget_add")

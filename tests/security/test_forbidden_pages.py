@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from demo.users import DEMO_USERS
@@ -66,7 +67,9 @@ def test_no_link_on_the_admin_pages_a_role_opens_leads_to_a_page_it_may_not_open
         links = _links(response.content.decode())
         changes = [link for link in links if link.endswith("/change/")]
         # From a list, its first row's page is enough; every other link is followed.
-        follow = [link for link in links if not link.endswith("/change/")] + changes[: 1 if "/change/" not in path else None]
+        follow = [link for link in links if not link.endswith("/change/")] + changes[
+            : 1 if "/change/" not in path else None
+        ]
         for link in follow:
             if link not in depth:
                 depth[link] = depth[path] + 1
@@ -74,3 +77,14 @@ def test_no_link_on_the_admin_pages_a_role_opens_leads_to_a_page_it_may_not_open
                 to_open.append(link)
     forbidden = sorted(f"{path} (on {found_on[path]})" for path, status in seen.items() if status == 403)
     assert len(seen) > 5 and forbidden == [], f"{len(forbidden)} of {len(seen)} links lead to 403: {forbidden}"
+
+
+def test_a_form_sent_without_its_security_token_gets_a_page_that_says_what_to_do(db):
+    """Django's CSRF refusal is a bare page that speaks of DEBUG; people get the portal's page."""
+    client = Client(enforce_csrf_checks=True)
+
+    page = client.post("/accounts/language/", {"language": "de"}, HTTP_ACCEPT_LANGUAGE="de")
+
+    text = page.content.decode()
+    assert page.status_code == 403
+    assert "Das Formular ist abgelaufen" in text and "DEBUG" not in text

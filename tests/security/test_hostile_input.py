@@ -154,3 +154,14 @@ def test_accepted_text_is_shown_escaped_everywhere(client, employee, hr_staff, g
     assert json.loads(api_body.get(f"/api/v1/products/{product.pk}").content)["name"] == SCRIPT  # JSON, not HTML
     client.force_login(hr_staff)
     escaped(client.get(reverse("admin:points_pointstransaction_changelist")))
+
+
+@pytest.mark.django_db
+def test_a_csv_cell_with_a_semicolon_is_quoted_so_a_spreadsheet_splitting_on_it_runs_no_formula():
+    """German Excel splits a CSV on ";": an unquoted "Desk 3;=cmd|..." became a cell "=cmd|..."."""
+    from awsomeshop.csv_export import csv_response
+
+    response = csv_response(filename="x.csv", header=["where", "points"], rows=[["Desk 3;=cmd|' /C calc'!A0", 5]])
+
+    body = b"".join(response.streaming_content).decode()
+    assert body.splitlines()[1] == "\"Desk 3;=cmd|' /C calc'!A0\",5"

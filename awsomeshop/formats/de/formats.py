@@ -1,4 +1,4 @@
-"""Dates and numbers as German readers write them, times with their zone: "7. Dezember 2026, 14:05 MEZ".
+"""Dates and numbers as German readers write them, times with their zone: "7. Dezember 2026, 14:05 CET".
 Only what differs from Django's own German formats is here; numbers group by "." (Django's)."""
 
 DATE_FORMAT = "j. F Y"

@@ -30,7 +30,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """HR's view of the outbox: what was sent to whom, and what failed after every attempt, with
     "send again". Bodies stay out of the list: they are the employee's to read."""
 
-    list_display = ["created_at", "recipient_email", "kind_label", "title", "email_status", "attempts", "last_error"]
+    list_display = ["created_at", "recipient_email", "kind_label", "title_shown", "email_status", "attempts", "last_error"]
     list_filter = ["email_status", KindFilter]
     search_fields = ["recipient__email", "title"]
     list_select_related = ["recipient"]
@@ -39,7 +39,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = [
         "recipient_email",
         "kind_label",
-        "title",
+        "title_shown",
         "created_at",
         "email_status",
         "attempts",
@@ -51,6 +51,10 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("kind"), ordering="kind")
     def kind_label(self, notification: Notification) -> str:
         return notification.kind_label
+
+    @admin.display(description=gettext_lazy("title"), ordering="title")
+    def title_shown(self, notification: Notification) -> str:
+        return notification.title_shown  # in the reader's language, as the portal shows it
 
     @admin.display(description=gettext_lazy("to"), ordering="recipient__email")
     def recipient_email(self, notification: Notification) -> str:

@@ -85,7 +85,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_shown  # in the active language, like every other name the admin shows
 
     @property
     def kind_label(self) -> str:

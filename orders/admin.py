@@ -135,7 +135,7 @@ def _history_line(change) -> str:
         "when": moment(change.created_at),
         "before": change.get_from_status_display(),
         "after": change.get_to_status_display(),
-        "note": change.note,
+        "note": change.note_shown,
     }
     if change.changed_by_id:
         return _("%(when)s: %(before)s → %(after)s by %(who)s %(note)s") % {**values, "who": change.changed_by.email}

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from awsomeshop.db import EnumColumn, ExactCharField, TextColumn, TimestampColumn, new_id
@@ -172,6 +172,13 @@ class FulfilmentOrder(Order):
         permissions = [("fulfil_order", _("Can fulfil orders: change their status, cancel them, attach codes"))]
 
 
+# The notes the shop writes itself on a step (a person's note is kept as they typed it). Stored in
+# English, shown in the reader's language.
+CODE_HANDED_OUT = gettext_noop("Code handed out")
+CODE_ATTACHED = gettext_noop("Code attached")
+_NOTES_OF_THE_SHOP = {CODE_HANDED_OUT, CODE_ATTACHED}
+
+
 class OrderStatusChange(models.Model):
     """One step of an order's life after it was placed: who moved it, when, from what to what, why.
     Append-only; written by orders.services in the transaction that changes the status."""
@@ -201,6 +208,10 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def note_shown(self) -> str:
+        return gettext(self.note) if self.note in _NOTES_OF_THE_SHOP else self.note
 
 
 class VoucherCode(models.Model):

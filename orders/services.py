@@ -38,6 +38,8 @@ from .exceptions import (
 )
 from .models import (
     ADDRESS_MAX_LENGTH,
+    CODE_ATTACHED,
+    CODE_HANDED_OUT,
     NOTE_MAX_LENGTH,
     PICKUP_LOCATION_MAX_LENGTH,
     VOUCHER_CODE_MAX_LENGTH,
@@ -311,7 +313,7 @@ def _order_redeem(
     wish_fulfilled(user_id=user_id, product_id=product.pk)
     if code:
         _code_assign(code_id=code[0], order=order)
-        _status_record(order=order, from_status=OrderStatus.PLACED, to_status=status, note="Code handed out")
+        _status_record(order=order, from_status=OrderStatus.PLACED, to_status=status, note=CODE_HANDED_OUT)
     order.balance_after = row.balance_after
     return order
 
@@ -715,7 +717,7 @@ def order_code_attach(*, order_id: str, code: str, attached_by_id: str) -> CodeA
     if VoucherCode.objects.filter(product_id=order.product_id, code=code).exists():
         raise InvalidVoucherCode(_("This code is already used for this product; codes are handed out once."))
     voucher = VoucherCode.objects.create(product_id=order.product_id, code=code, added_by_id=attached_by_id)
-    _code_deliver(order=order, code_id=voucher.pk, changed_by_id=attached_by_id, note="Code attached")
+    _code_deliver(order=order, code_id=voucher.pk, changed_by_id=attached_by_id, note=CODE_ATTACHED)
     return CodeAttachOutcome(order=order, attached_now=True)
 
 
@@ -755,7 +757,7 @@ def voucher_codes_import(*, product_id: str, codes: list[str], added_by_id: str 
         VoucherCode.objects.filter(product=product, order__isnull=True).order_by("created_at", "id")[: len(waiting)]
     )
     for order, voucher in zip(waiting, free, strict=False):
-        _code_deliver(order=order, code_id=voucher.pk, changed_by_id=added_by_id, note="Code handed out")
+        _code_deliver(order=order, code_id=voucher.pk, changed_by_id=added_by_id, note=CODE_HANDED_OUT)
     outcome = CodeImportOutcome(added=len(new), already_loaded=len(known), handed_out=min(len(waiting), len(free)))
     if new:
         audit_record(

@@ -134,6 +134,13 @@ class ProductAdmin(ShopErrorAsMessageMixin, ServicesOwnTheirTransactionsMixin, a
         """How many people have it on their wishlist: what to restock first."""
         return number(product.wish_count)
 
+    def get_fields(self, request: HttpRequest, obj: Product | None = None):
+        # A product not saved yet has no id, dates or options to show (the id field's default is
+        # not its id, and an option is added to a saved product).
+        if obj is None:
+            return [name for name in self.fields if name not in ("id", "created_at", "updated_at", "options_summary")]
+        return self.fields
+
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None):
         # A product with options has their stock, summed: it is set on each option.
         if obj is not None and obj.options.exists():

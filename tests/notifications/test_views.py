@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from notifications.models import Notification
 from notifications.services import notifications_send
@@ -166,3 +167,16 @@ def test_other_staff_can_neither_see_nor_lift_suppressed_addresses(client, catal
         assert client.get(changelist).status_code == 403
         client.post(changelist, {"action": "lift", "_selected_action": [gone.pk]})
     assert EmailSuppression.objects.filter(pk=gone.pk).exists()
+
+
+def test_hr_reads_the_outbox_in_their_own_language(client, hr_staff, two):
+    """The list shows each notification's title as it reads in HR's language, as the portal and
+    the API do, not the English kept in the row."""
+    client.force_login(hr_staff)
+
+    page = client.get(reverse("admin:notifications_notification_changelist"), HTTP_ACCEPT_LANGUAGE="de")
+
+    text = page.content.decode()
+    assert two[0].title not in text
+    with translation.override("de"):
+        assert two[0].title_shown in text

@@ -155,6 +155,8 @@ def test_a_digital_order_shows_its_code_to_its_employee(signed_in, employee, ful
 
     assert '<a href="https://gift.example/r/Q7" rel="noopener noreferrer" target="_blank">' in page
     assert "Code handed out" in page
+    german = signed_in.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Code handed out" not in german and "Code ausgegeben" in german
 
 
 def test_the_product_page_says_which_options_are_left(signed_in):

@@ -59,7 +59,7 @@ def test_a_browsers_time_zone_never_moves_the_dashboards_days(hr, hr_staff, empl
     today = timezone.localdate().isoformat()
     hr.cookies["tz"] = "Pacific/Kiritimati"
     export = hr.get(reverse("admin:programme_dashboard"), {"start": today, "end": today, "export": "summary"})
-    assert "awarded,77" in b"".join(export.streaming_content).decode()
+    assert '"awarded",77' in b"".join(export.streaming_content).decode()
 
 
 @pytest.mark.parametrize(("start", "end"), [("2026-01-01", "9999-12-31"), ("1999-12-31", "2000-01-31")])

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,11 @@ def test_deleting_never_redeemed_products_in_the_admin_goes_through_the_service(
 
     assert not Product.objects.exists()
     assert catalog_version_get() > before
+
+
+def test_a_new_products_page_shows_no_id_or_dates_it_does_not_have_yet(manager):
+    """The add page showed "ID: 172ed088-…" (a default the product may never get) and "Created: -"."""
+    html = manager.get(ADD).content.decode()
+
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-", html)
+    assert "field-created_at" not in html and "field-id" not in html

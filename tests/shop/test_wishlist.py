@@ -343,7 +343,7 @@ def test_the_dashboard_lists_the_most_wished_products(hr):
 
     assert html.index("Hoodie") < html.index("Mug")
     assert rows[0] == "\ufeffproduct_id,product,wished_by,stock,offered"
-    assert rows[1] == f"{hoodie.pk},Hoodie,3,0,yes"
+    assert rows[1] == f'"{hoodie.pk}","Hoodie",3,0,"yes"'
 
 
 @pytest.mark.django_db

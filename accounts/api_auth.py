@@ -4,10 +4,11 @@ of the deployment (AUTH_BACKEND) at request time: DRF tokens locally, Cognito JW
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import BaseAuthentication, TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from awsomeshop.db import fetch_value
 
@@ -76,3 +77,25 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "Cognito ID or access token of the awsomeshop-web-client app client."
             ),
         }
+
+
+class CsrfFailed(PermissionDenied):
+    default_code = "csrf_failed"
+
+
+class BrowserSessionAuthentication(SessionAuthentication):
+    """DRF's session sign-in for API calls from the portal's pages, refusing a call without its
+    CSRF token in the person's language with its own code (DRF says "CSRF Failed: …" in English,
+    as a plain permission_denied)."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except PermissionDenied as refusal:
+            raise CsrfFailed(_("The request lacks its security token; reload and try again.")) from refusal
+
+
+class BrowserSessionScheme(SessionScheme):
+    """In the schema, the session sign-in it is: DRF's cookie scheme."""
+
+    target_class = BrowserSessionAuthentication

@@ -2,6 +2,7 @@
 `awsomeshop.api`, which imports DRF's views: DRF resolves these settings while defining its view
 classes, so importing them must not need DRF's views."""
 
+import json
 from collections import Counter
 
 from django.utils.translation import gettext
@@ -30,6 +31,21 @@ def _json_depth_over(data, limit: int) -> bool:
     return False
 
 
+def _not_json(cause: BaseException | None) -> str:
+    """What is wrong with a body that is not JSON, in the reader's language (DRF passes Python's
+    English on), with where when the decoder says."""
+    if isinstance(cause, json.JSONDecodeError):
+        return gettext("The request body is not valid JSON (line %(line)s, column %(column)s).") % {
+            "line": number(cause.lineno),
+            "column": number(cause.colno),
+        }
+    if isinstance(cause, UnicodeDecodeError):
+        return gettext("The request body is not valid JSON: it is not UTF-8 text.")
+    if isinstance(cause, ValueError):  # DRF's refusal of NaN and Infinity
+        return gettext("The request body is not valid JSON: NaN and Infinity are no JSON numbers.")
+    return gettext("The request body is not valid JSON.")
+
+
 class BoundedJSONParser(JSONParser):
     """DRF's JSON parser, with nesting bounded: Python's decoder raises RecursionError (a 500) on
     a body of a thousand `[`, and serializers recurse over what it returns."""
@@ -37,6 +53,8 @@ class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
+        except ParseError as error:
+            raise ParseError(_not_json(error.__context__)) from error
         except RecursionError as error:
             raise ParseError(gettext("JSON parse error - nested too deeply.")) from error
         if _json_depth_over(data, JSON_MAX_DEPTH):

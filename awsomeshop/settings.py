@@ -207,7 +207,7 @@ REST_FRAMEWORK = {
     # Tokens first, so an anonymous API call is a 401 with the right `WWW-Authenticate` challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_auth.BrowserSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "awsomeshop.api_defaults.PageNumberPaginationWithSize",

@@ -30,7 +30,15 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """HR's view of the outbox: what was sent to whom, and what failed after every attempt, with
     "send again". Bodies stay out of the list: they are the employee's to read."""
 
-    list_display = ["created_at", "recipient_email", "kind_label", "title_shown", "email_status", "attempts", "last_error"]
+    list_display = [
+        "created_at",
+        "recipient_email",
+        "kind_label",
+        "title_shown",
+        "email_status",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["email_status", KindFilter]
     search_fields = ["recipient__email", "title"]
     list_select_related = ["recipient"]

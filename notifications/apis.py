@@ -54,7 +54,7 @@ class MyNotificationListApi(generics.ListAPIView):
     serializer_class = NotificationOutputSerializer
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread")
+        unread = self.request.query_params.get("unread") or None  # an empty value is no filter
         if unread is not None and unread not in UNREAD_FILTER:
             raise serializers.ValidationError({"unread": [_("Either true or false.")]})
         return notification_list_for_user(

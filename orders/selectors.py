@@ -34,7 +34,8 @@ def order_timeline(*, order: Order) -> list[TimelineStep]:
     cancellation's reason, a code handed out). Who made a change is staff's to know, not shown."""
     steps = [TimelineStep(OrderStatus.PLACED, str(OrderStatus.PLACED.label), order.created_at, "")]
     for change in order.status_changes.order_by("created_at", "id"):
-        steps.append(TimelineStep(change.to_status, change.get_to_status_display(), change.created_at, change.note_shown))
+        label = change.get_to_status_display()
+        steps.append(TimelineStep(change.to_status, label, change.created_at, change.note_shown))
     return steps
 
 

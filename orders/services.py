@@ -42,6 +42,7 @@ from .models import (
     CODE_HANDED_OUT,
     NOTE_MAX_LENGTH,
     PICKUP_LOCATION_MAX_LENGTH,
+    STATUS_CODES,
     VOUCHER_CODE_MAX_LENGTH,
     Order,
     OrderStatus,
@@ -604,7 +605,9 @@ def _order_cancel(*, order_id: str, cancelled_by_id: str, by_staff: bool, reason
         too_late = _TOO_LATE_TO_CANCEL[locked.status] % {"number": locked.short_number}
         if not by_staff:
             too_late += " " + _("Ask the fulfilment team if something is wrong with it.")
-        raise OrderNotCancellable(too_late, order_id=locked.pk, status=locked.status)
+        raise OrderNotCancellable(
+            too_late, order_id=locked.pk, status=locked.status, status_code=STATUS_CODES[locked.status]
+        )
     _status_set(order=locked, to_status=OrderStatus.CANCELLED, changed_by_id=cancelled_by_id, note=reason)
     stock.give_back(product_id=locked.product_id, option_id=locked.option_id)
     refund = (

@@ -130,3 +130,33 @@ def test_someone_who_chose_can_go_back_to_the_browser_language(signed_in, employ
     signed_in.post(reverse("language_choose"), {"language": "", "next": "/"})
     assert User.objects.get(pk=employee.pk).language == ""
     assert "<h1>Catalog</h1>" in catalog(signed_in, HTTP_ACCEPT_LANGUAGE="en").text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{x", b'{"expected_points_cost": NaN}', b'{"product_id": "\xff"}'],
+    ids=["broken", "nan", "not-utf-8"],
+)
+def test_a_body_that_is_not_json_is_refused_in_the_clients_language(employee_api, body):
+    """DRF's "JSON parse error - Expecting property name…" is English and Python's; the client reads
+    what is wrong in its language, with where when the decoder says."""
+    response = employee_api.post(
+        "/api/v1/orders", data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="de"
+    )
+
+    error = response.json()["error"]
+    assert (response.status_code, error["code"]) == (400, "parse_error")
+    assert error["message"].startswith("Der Inhalt der Anfrage ist kein gültiges JSON"), error["message"]
+
+
+def test_an_api_call_from_a_browser_session_without_its_token_is_refused_in_the_persons_language(employee):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(employee)
+
+    response = client.post("/api/v1/orders", {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="de")
+
+    error = response.json()["error"]
+    assert (response.status_code, error["code"]) == (403, "csrf_failed")
+    assert "Sicherheitsschlüssel" in error["message"], error["message"]

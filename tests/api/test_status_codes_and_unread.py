@@ -53,6 +53,8 @@ def test_the_unread_filter_works_and_a_bad_value_is_a_400(employee_api, employee
     assert unread["count"] == 2 and all(not n["read"] for n in unread["results"])
     assert read["count"] == 1 and read["results"][0]["read"]
     assert employee_api.get("/api/v1/me/notifications", {"unread": "maybe"}).status_code == 400
+    # An empty value is no filter, as a form or a client's query builder sends it.
+    assert employee_api.get("/api/v1/me/notifications", {"unread": ""}).json()["count"] == 3
 
 
 def test_the_schema_names_the_order_detail_as_a_mobile_developer_would():

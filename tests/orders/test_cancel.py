@@ -77,6 +77,8 @@ def test_the_employee_cannot_cancel_once_fulfilment_started(employee, give_point
         f"Order {order.short_number} is processing, so it can no longer be cancelled. "
         "Ask the fulfilment team if something is wrong with it."
     )
+    # The status as a code, as every enum of the API is; the label stays beside it for v1.
+    assert (refusal.value.details["status_code"], refusal.value.details["status"]) == ("processing", "Processing")
     assert balance_of(employee) == (700, 1000, 300)
     assert not PointsTransaction.objects.filter(transaction_type="refunded").exists()
 

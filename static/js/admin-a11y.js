@@ -20,3 +20,11 @@ function tablesScrollableByKeyboard() {
 }
 window.addEventListener("load", tablesScrollableByKeyboard);
 window.addEventListener("resize", tablesScrollableByKeyboard);
+
+// Django's search box labels its icon alt="Search" in every language (a word its template does not
+// translate); the button beside it says the same word in the page's language.
+document.querySelectorAll("#changelist-search").forEach((form) => {
+  const icon = form.querySelector("label[for=searchbar] img");
+  const button = form.querySelector("input[type=submit]");
+  if (icon && button) icon.alt = button.value;
+});

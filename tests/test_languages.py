@@ -160,3 +160,19 @@ def test_an_api_call_from_a_browser_session_without_its_token_is_refused_in_the_
     error = response.json()["error"]
     assert (response.status_code, error["code"]) == (403, "csrf_failed")
     assert "Sicherheitsschlüssel" in error["message"], error["message"]
+
+
+def test_what_the_shop_wrote_in_the_ledger_reads_in_the_employees_language(signed_in, give_points, employee):
+    """A redemption and its refund are the shop's own words on My points, not a record's English."""
+    from orders.services import order_cancel, order_redeem
+
+    give_points(employee, 1000)
+    order = order_redeem(user_id=employee.pk, product_id=ProductFactory(name="Hoodie", points_cost=300).pk)
+    order_cancel(order_id=order.pk, cancelled_by_id=employee.pk)
+
+    german = signed_in.get(reverse("points:history"), HTTP_ACCEPT_LANGUAGE="de").text
+    english = signed_in.get(reverse("points:history")).text
+
+    assert "Redeemed Hoodie" not in german and "Refund:" not in german
+    assert "Eingelöst: Hoodie" in german and "Erstattung für Hoodie" in german
+    assert "Redeemed Hoodie" in english and "Refund for Hoodie" in english

@@ -159,3 +159,22 @@ def test_the_catalog_holds_every_marked_message(tmp_path):
         return {(entry.msgctxt, entry.msgid) for entry in catalog if not entry.obsolete}
 
     assert ids(fresh) - ids(_catalog()) == set(), "run `make messages` and translate the new entries"
+
+
+# The API's own field errors come from DRF's catalog, whose German says "du"; the shop says "Sie".
+INFORMAL = re.compile(r"\b(Gib|Stelle|Lade|Wähle|du|dein|deine|Du|Dein)\b")
+
+
+def test_the_apis_library_messages_address_the_reader_as_the_shop_does():
+    import rest_framework
+    from django.utils import translation
+
+    catalog = Path(rest_framework.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.mo"
+    with translation.override("de"):
+        informal = {
+            entry.msgid: translation.gettext(entry.msgid)
+            for entry in polib.mofile(str(catalog))
+            if entry.msgid and not entry.msgid_plural and INFORMAL.search(translation.gettext(entry.msgid))
+        }
+
+    assert informal == {}

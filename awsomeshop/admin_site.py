@@ -29,7 +29,8 @@ from awsomeshop.db import in_a_transaction, is_retryable
 logger = logging.getLogger(__name__)
 
 # What Django's own list filters and date drill-down add to a field's name in the query string.
-FILTER_SUFFIXES = frozenset({"exact", "iexact", "isnull", "gte", "gt", "lte", "lt", "in", "id", "pk"})
+# `isempty`: Django's EmptyFieldListFilter ("order" on the voucher codes).
+FILTER_SUFFIXES = frozenset({"exact", "iexact", "isnull", "isempty", "gte", "gt", "lte", "lt", "in", "id", "pk"})
 # The date drill-down's, on its own field only (`?at__year=0` elsewhere was a 500, not a filter).
 DATE_PART_SUFFIXES = frozenset({"year", "month", "day"})
 

@@ -41,6 +41,8 @@ def _not_json(cause: BaseException | None) -> str:
         }
     if isinstance(cause, UnicodeDecodeError):
         return gettext("The request body is not valid JSON: it is not UTF-8 text.")
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        return gettext("The request body is not valid JSON: a number in it has too many digits.")
     if isinstance(cause, ValueError):  # DRF's refusal of NaN and Infinity
         return gettext("The request body is not valid JSON: NaN and Infinity are no JSON numbers.")
     return gettext("The request body is not valid JSON.")

@@ -741,7 +741,8 @@ class PointsBudgetLimitInline(admin.TabularInline):
         fields = super().get_fields(request, obj)
         if self.has_change_permission(request, obj):
             return fields
-        return ["giver_shown" if name == "giver" else name for name in fields]
+        # Django's own list ends with the read-only fields, giver_shown among them: once each.
+        return list(dict.fromkeys("giver_shown" if name == "giver" else name for name in fields))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

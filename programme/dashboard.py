@@ -130,7 +130,7 @@ def _csv(figures: ProgrammeFigures, which: str) -> HttpResponse:
             ["expired", figures.total("expired")],
             ["outstanding_now", figures.outstanding],
             ["expiring_next_90_days", "" if figures.expiring_90 is None else figures.expiring_90],
-            ["redemption_rate", "" if rate is None else f"{rate:.4f}"],
+            ["redemption_rate", "" if rate is None else round(rate, 4)],  # a number, not text
             ["budget", "" if figures.budget is None else figures.budget.points],
             ["budget_used", "" if figures.budget is None else figures.budget_used],
         ]

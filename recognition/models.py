@@ -259,7 +259,8 @@ class Give(models.Model):
         ]
 
     def __str__(self) -> str:
-        giver = self.giver.get_full_name() or self.giver.email
+        # A milestone's give has no giver: the shop gave it.
+        giver = (self.giver.get_full_name() or self.giver.email) if self.giver_id else "AWSomeShop"
         return gettext("%(giver)s gave %(points)s each") % {"giver": giver, "points": number(self.points_each)}
 
 

@@ -70,9 +70,12 @@ def test_no_list_filter_is_titled_with_a_field_s_code_name(superuser_client):
 
 
 def test_an_empty_value_is_one_mark_on_every_page(superuser_client):
-    html = superuser_client.get(reverse("admin:shop_product_add")).content.decode()
+    from tests.factories import ProductFactory
 
-    assert '<div class="readonly">-</div>' not in html and '<div class="readonly">—</div>' in html
+    html = superuser_client.get(reverse("admin:shop_product_change", args=[ProductFactory().pk])).content.decode()
+
+    # The product has no options and no image: an empty read-only value is "—", never Django's "-".
+    assert '<div class="readonly">-</div>' not in html and "—" in html
 
 
 def test_no_name_the_admin_shows_is_a_raw_id():
@@ -84,4 +87,5 @@ def test_no_name_the_admin_shows_is_a_raw_id():
     product = ProductFactory(name="Gift card")
 
     assert str(Give(giver=giver, points_each=5, total=5)) == "Carla Giver gave 5 each"
+    assert str(Give(giver=None, points_each=100, total=100)) == "AWSomeShop gave 100 each"  # a milestone
     assert str(VoucherCode(product=product, code="SECRET")) == "Code for Gift card (unused)"

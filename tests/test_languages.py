@@ -134,8 +134,13 @@ def test_someone_who_chose_can_go_back_to_the_browser_language(signed_in, employ
 
 @pytest.mark.parametrize(
     "body",
-    [b"{x", b'{"expected_points_cost": NaN}', b'{"product_id": "\xff"}'],
-    ids=["broken", "nan", "not-utf-8"],
+    [
+        b"{x",
+        b'{"expected_points_cost": NaN}',
+        b'{"product_id": "\xff"}',
+        b'{"expected_points_cost": ' + b"9" * 5000 + b"}",
+    ],
+    ids=["broken", "nan", "not-utf-8", "5000-digits"],
 )
 def test_a_body_that_is_not_json_is_refused_in_the_clients_language(employee_api, body):
     """DRF's "JSON parse error - Expecting property name…" is English and Python's; the client reads
@@ -147,6 +152,7 @@ def test_a_body_that_is_not_json_is_refused_in_the_clients_language(employee_api
     error = response.json()["error"]
     assert (response.status_code, error["code"]) == (400, "parse_error")
     assert error["message"].startswith("Der Inhalt der Anfrage ist kein gültiges JSON"), error["message"]
+    assert ("NaN" in error["message"]) == (body.endswith(b"NaN}")), error["message"]
 
 
 def test_an_api_call_from_a_browser_session_without_its_token_is_refused_in_the_persons_language(employee):

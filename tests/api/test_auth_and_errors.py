@@ -63,7 +63,7 @@ def test_the_session_works_for_the_portals_own_calls_with_csrf(client, employee)
     assert strict.get("/api/v1/me").status_code == 200
     response = strict.post("/api/v1/orders", {"product_id": "x"}, content_type="application/json")
     assert response.status_code == 403
-    assert "CSRF" in response.json()["error"]["message"]
+    assert response.json()["error"]["code"] == "csrf_failed" and "security token" in response.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(

@@ -239,9 +239,9 @@ def test_award_files_with_semicolons_tabs_or_a_bom_are_read(hr, employee, conten
 
 def test_the_csv_preview_writes_each_valid_amount_as_its_total_is_written(hr, employee):
     """The preview showed "1200" in a column above a total of "1.300" (German)."""
-    text = f"employee,amount,reason\n{employee.email},1200,Launch\nnobody@example.com,1x00,Typo\n"
+    text = f"employee,amount,reason\n{employee.email},1200,Launch\nnobody@example.com,1x00,Typo\n{employee.email},1300,Dup\n"
 
     html = hr.post(AWARD_FILE, {"file": csv_upload(text)}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
     assert "<td>1.200</td>" in html and "<td>1200</td>" not in html
-    assert "<td>1x00</td>" in html  # a line in error shows what the file says
+    assert "<td>1x00</td>" in html and "<td>1300</td>" in html  # a line in error shows what the file says

@@ -103,6 +103,10 @@ def test_the_page_shows_the_budget_and_every_table_downloads_as_csv(hr, programm
         response = hr.get(DASHBOARD, {"export": which})
         assert response["Content-Type"].startswith("text/csv")
         assert f"programme-{which}-" in response["Content-Disposition"]
+    # Figures are numbers in the file: bare, not quoted as text (the rate was "0.0606").
+    summary = b"".join(hr.get(DASHBOARD, {"export": "summary"}).streaming_content).decode()
+    rate = next(line for line in summary.splitlines() if line.startswith('"redemption_rate"'))
+    assert rate == '"redemption_rate",0.0606', rate
 
 
 @pytest.mark.parametrize(

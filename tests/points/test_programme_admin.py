@@ -1,6 +1,7 @@
 """The admin's screens for corrections, approvals and budgets, and their API."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -167,6 +168,19 @@ def test_a_superuser_sets_budgets_and_an_overlapping_period_is_refused(hr, emplo
     # HR sees the budgets, but cannot change them.
     assert hr.get(reverse("admin:points_pointsbudget_changelist")).status_code == 200
     assert hr.post(add, form).status_code == 403
+
+
+def test_hr_sees_a_budgets_limits_with_each_giver_once_and_unlinked(hr, hr_staff):
+    budget = PointsBudget.objects.create(
+        starts_on=datetime.date(2030, 1, 1), ends_on=datetime.date(2030, 1, 31), points=9000
+    )
+    budget.limits.create(giver=hr_staff, points=2000)
+
+    html = hr.get(reverse("admin:points_pointsbudget_change", args=[budget.pk])).content.decode()
+
+    headings = re.findall(r'<th class="column-(\w+)', html)
+    assert headings.count("giver_shown") == 1, headings
+    assert reverse("admin:accounts_user_change", args=[hr_staff.pk]) not in html
 
 
 def test_an_award_over_the_budget_is_refused_in_the_admin_with_the_numbers(hr, employee):

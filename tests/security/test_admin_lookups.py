@@ -88,3 +88,12 @@ def test_the_ledger_still_opens_for_one_employee_from_the_employee_list(client, 
     response = client.get(reverse("admin:points_pointstransaction_changelist"), {"user": employee.pk})
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_voucher_codes_own_order_filter_answers(client, fulfilment_staff):
+    """The list's "order" filter links ?order__isempty=1 and =0; they answered 400."""
+    client.force_login(fulfilment_staff)
+
+    for value in ("1", "0"):
+        assert client.get(reverse("admin:orders_vouchercode_changelist"), {"order__isempty": value}).status_code == 200
